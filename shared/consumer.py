@@ -1,0 +1,419 @@
+"""The one consumer core: a Kafka batch in one database transaction, every event accounted for.
+
+Per batch: parse and check each record; take a transaction-scoped advisory lock per cohort
+(sorted, so two instances never deadlock); drop what the inbox has seen; run each event's
+handler; write inbox rows, outbox rows (domain events and feedback) and commit. The caller
+commits Kafka offsets only after this returns, so a crash anywhere replays the batch and the
+inbox turns the replay into a no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import asyncpg
+from prometheus_client import Counter as PromCounter
+from prometheus_client import Histogram
+from pydantic import BaseModel
+
+from shared.envelope import (
+    CloudEvent,
+    EnvelopeError,
+    RecordPosition,
+    check_source,
+    parse_record,
+    to_structured,
+)
+from shared.events.feedback import FEEDBACK_TYPE, NOTICE_TYPE, IngestOutcome, Notice
+from shared.events.ingest import INGEST_TYPES
+from shared.logging import get_logger
+from shared.outbox import OutboxRow, domain_event, row_for, write_rows
+from shared.reasons import DEFAULT_MESSAGES, Outcome, ReasonCode
+from shared.topics import INGEST_PREFIX, feedback_topic, logical, publisher_of_topic
+
+log = get_logger(__name__)
+EVENTS = PromCounter("diklat_events_total", "consumed events by outcome",
+                     ["service", "outcome", "reason"])
+BATCH_SECONDS = Histogram("diklat_batch_seconds", "time to handle one batch", ["service"])
+_RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+_CONNECTION_LOST = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError)
+
+
+class Record(Protocol):
+    """What the core needs of an aiokafka ConsumerRecord."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Handled:
+    outcome: Outcome
+    reason: ReasonCode | None = None
+    message_id: str | None = None
+    message_en: str | None = None
+
+    @classmethod
+    def applied(cls) -> Handled:
+        return cls(Outcome.APPLIED)
+
+    @classmethod
+    def parked(cls) -> Handled:
+        return cls(Outcome.PARKED)
+
+    @classmethod
+    def rejected(cls, reason: ReasonCode, message_id: str | None = None,
+                 message_en: str | None = None) -> Handled:
+        default_id, default_en = DEFAULT_MESSAGES[reason]
+        return cls(Outcome.REJECTED, reason, message_id or default_id, message_en or default_en)
+
+
+Handler = Callable[["UnitOfWork", CloudEvent], Awaitable[Handled]]
+
+
+@dataclass(frozen=True)
+class Route:
+    handler: Handler
+    reports: bool = True  # False: this service watches the type but another one owns it
+
+
+@dataclass
+class UnitOfWork:
+    """What a handler may touch: the transaction's connection, the outbox, parking."""
+
+    conn: asyncpg.Connection
+    service: str
+    park_timeout: dt.timedelta
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    rows: list[OutboxRow] = field(default_factory=list)
+    unparked: list[CloudEvent] = field(default_factory=list)
+
+    def emit(self, topic: str, data: BaseModel, subject: str, event_id: str | None = None
+             ) -> CloudEvent:
+        event = domain_event(self.service, data, subject, event_id, time=self.now)
+        self.rows.append(row_for(topic, event))
+        return event
+
+    def notify(self, publisher: str, notice: Notice, event_id: str) -> None:
+        """A notice to the publisher (certificate issued, completion failed)."""
+        event = CloudEvent(id=event_id, source=f"/services/{self.service}", type=NOTICE_TYPE,
+                           time=self.now, data=notice.model_dump(mode="json"),
+                           subject=notice.cohort_code)
+        self.rows.append(row_for(feedback_topic(publisher), event))
+
+    async def park(self, event: CloudEvent, waiting_for: str, reject_code: ReasonCode,
+                   timeout: dt.timedelta | None = None) -> Handled:
+        position = event.position or RecordPosition("", 0, 0)
+        await self.conn.execute(
+            """INSERT INTO parked_events (source, event_id, waiting_for, reject_code, topic,
+                   partition, "offset", event, expires_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+               ON CONFLICT (source, event_id) DO UPDATE SET waiting_for = EXCLUDED.waiting_for""",
+            event.source, event.id, waiting_for, reject_code.value, position.topic,
+            position.partition, position.offset, _to_json(event),
+            self.now + (timeout or self.park_timeout))
+        return Handled.parked()
+
+    async def unpark(self, waiting_for: str) -> int:
+        """Queue the events waiting for this prerequisite; the core re-runs them next."""
+        rows = await self.conn.fetch(
+            """DELETE FROM parked_events WHERE waiting_for = $1
+               RETURNING event, topic, partition, "offset" """, waiting_for)
+        for row in sorted(rows, key=lambda r: (r["partition"], r["offset"])):
+            self.unparked.append(_from_json(row))
+        return len(rows)
+
+
+class BatchProcessor:
+    """Runs batches of one subscription through the routes of one service."""
+
+    def __init__(self, service: str, pool: asyncpg.Pool, routes: dict[str, Route], *,
+                 reports_envelope_errors: bool = False, park_timeout_s: float = 300.0,
+                 namespace: str = "") -> None:
+        self.namespace = namespace
+        self.service = service
+        self.pool = pool
+        self.routes = routes
+        self.reports_envelope_errors = reports_envelope_errors
+        self.park_timeout = dt.timedelta(seconds=park_timeout_s)
+
+    async def process(self, records: Sequence[Record]) -> Counter[str]:
+        started = time.perf_counter()
+        items = [self._read(r) for r in records]
+        items = [i for i in items if i is not None]
+        attempts = 0
+        while True:
+            try:
+                counts = await self._transaction(items, careful=attempts > 0)
+                break
+            except _RETRYABLE:
+                attempts += 1
+                if attempts > 5:
+                    raise
+            except _CONNECTION_LOST:
+                raise
+            except Exception:
+                if attempts > 0:
+                    raise
+                log.exception("batch failed; replaying it event by event", records=len(items))
+                attempts += 1
+        BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
+        if counts:
+            log.info("batch handled", records=len(records),
+                     **{str(k): v for k, v in counts.items()})
+        return counts
+
+    def _read(self, record: Record) -> CloudEvent | EnvelopeError | None:
+        topic = logical(self.namespace, record.topic)
+        position = RecordPosition(topic, record.partition, record.offset)
+        is_ingest = topic.startswith(INGEST_PREFIX)
+        try:
+            event = parse_record(position, record.value, record.headers)
+            if is_ingest:
+                check_source(event, topic)
+        except EnvelopeError as error:
+            error.position = position  # type: ignore[attr-defined]
+            return error if self.reports_envelope_errors and is_ingest else None
+        if event.type in self.routes:
+            return event
+        if self.reports_envelope_errors and is_ingest and event.type not in INGEST_TYPES:
+            error = EnvelopeError(ReasonCode.UNKNOWN_TYPE,
+                                  f"unknown event type {event.type!r}",
+                                  f"jenis event {event.type!r} tidak dikenal",
+                                  event_id=event.id, event_type=event.type)
+            error.position = position  # type: ignore[attr-defined]
+            return error
+        return None
+
+    async def _transaction(self, items: list[CloudEvent | EnvelopeError], careful: bool
+                           ) -> Counter[str]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await _lock_cohorts(conn, items)
+            seen = await _seen(conn, items)
+            uow = UnitOfWork(conn, self.service, self.park_timeout)
+            ledger = _Ledger(self.service, uow.now)
+            for item in items:
+                await self._one(uow, ledger, item, seen, careful)
+            await ledger.write(conn)
+            await write_rows(conn, uow.rows + ledger.feedback)
+        for outcome, reason in ledger.metric_keys:
+            EVENTS.labels(self.service, outcome, reason).inc()
+        return ledger.counts
+
+    async def _one(self, uow: UnitOfWork, ledger: _Ledger, item: CloudEvent | EnvelopeError,
+                   seen: dict[tuple[str, str], tuple[Any, ...]], careful: bool) -> None:
+        if isinstance(item, EnvelopeError):
+            ledger.envelope_error(item, seen)
+            return
+        key = (item.source, item.id)
+        if key in seen or key in ledger.keys:
+            ledger.duplicate(item, self._reports(item), seen.get(key))
+            return
+        await self._run(uow, ledger, item, careful, is_retry=False)
+        while uow.unparked:
+            await self._run(uow, ledger, uow.unparked.pop(0), careful, is_retry=True)
+
+    async def _run(self, uow: UnitOfWork, ledger: _Ledger, event: CloudEvent, careful: bool,
+                   is_retry: bool) -> None:
+        route = self.routes[event.type]
+        if careful:
+            try:
+                async with uow.conn.transaction():
+                    handled = await _guarded(route.handler, uow, event)
+            except _CONNECTION_LOST:
+                raise
+            except Exception:
+                log.exception("handler failed", event_id=event.id, event_type=event.type)
+                handled = Handled.rejected(ReasonCode.PROCESSING_ERROR)
+        else:
+            handled = await _guarded(route.handler, uow, event)
+        ledger.record(event, handled, route.reports, is_retry)
+
+    async def expire_parked(self) -> int:
+        """Reject parked events whose wait is over, with the code they were parked with."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                """DELETE FROM parked_events WHERE (source, event_id) IN (
+                       SELECT source, event_id FROM parked_events WHERE expires_at <= now()
+                       ORDER BY expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
+                   RETURNING event, topic, partition, "offset", reject_code""")
+            ledger = _Ledger(self.service, dt.datetime.now(dt.UTC))
+            for row in rows:
+                event = _from_json(row)
+                code = ReasonCode(row["reject_code"])
+                handled = Handled.rejected(code, *_waited_too_long(code))
+                ledger.record(event, handled, self._reports(event), is_retry=True)
+            await ledger.write(conn)
+            await write_rows(conn, ledger.feedback)
+        return len(rows)
+
+    def _reports(self, event: CloudEvent) -> bool:
+        route = self.routes.get(event.type)
+        return route is not None and route.reports
+
+
+async def _guarded(handler: Handler, uow: UnitOfWork, event: CloudEvent) -> Handled:
+    try:
+        return await handler(uow, event)
+    except EnvelopeError as error:
+        return Handled.rejected(error.code, error.message_id, error.message_en)
+
+
+class _Ledger:
+    """Inbox rows, feedback and counts of one batch, written in bulk at the end."""
+
+    def __init__(self, service: str, now: dt.datetime) -> None:
+        self.service = service
+        self.now = now
+        self.inserts: list[tuple[Any, ...]] = []
+        self.updates: list[tuple[Any, ...]] = []
+        self.feedback: list[OutboxRow] = []
+        self.keys: set[tuple[str, str]] = set()
+        self.counts: Counter[str] = Counter()
+        self.metric_keys: list[tuple[str, str]] = []
+
+    def record(self, event: CloudEvent, handled: Handled, reports: bool, is_retry: bool) -> None:
+        position = event.position or RecordPosition("", 0, 0)
+        reason = handled.reason.value if handled.reason else None
+        if is_retry:
+            self.updates.append((event.source, event.id, handled.outcome.value, reason))
+        else:
+            self.inserts.append((event.source, event.id, event.type, event.publisher,
+                                 handled.outcome.value, reason, position.topic,
+                                 position.partition, position.offset))
+        self.keys.add((event.source, event.id))
+        self._count(event, handled, reports, event.type)
+
+    def duplicate(self, event: CloudEvent, reports: bool, first: tuple[Any, ...] | None) -> None:
+        position = event.position
+        # A replay of the very record already handled (crash before the offset commit) is
+        # not news for the publisher; a second record with a used id is.
+        if first is not None and position is not None and first == (
+                position.topic, position.partition, position.offset):
+            self.counts["replayed"] += 1
+            return
+        self._count(event, Handled(Outcome.DUPLICATE), reports, event.type)
+
+    def envelope_error(self, error: EnvelopeError,
+                       seen: dict[tuple[str, str], tuple[Any, ...]]) -> None:
+        position: RecordPosition = error.position  # type: ignore[attr-defined]
+        source = publisher_of_topic(position.topic) or position.topic
+        key = (f"/publishers/{source}", error.event_id or position.reference())
+        if key in seen or key in self.keys:
+            return
+        self.keys.add(key)
+        handled = Handled(Outcome.REJECTED, error.code, error.message_id, error.message_en)
+        self.inserts.append((*key, error.event_type, source, Outcome.REJECTED.value,
+                             error.code.value, position.topic, position.partition,
+                             position.offset))
+        self._feedback(source, key[1], error.event_type, None, handled)
+        self.counts[handled.outcome] += 1
+        self.metric_keys.append((handled.outcome.value, error.code.value))
+
+    def _count(self, event: CloudEvent, handled: Handled, reports: bool, event_type: str) -> None:
+        self.counts[handled.outcome] += 1
+        self.metric_keys.append((handled.outcome.value,
+                                 handled.reason.value if handled.reason else ""))
+        if handled.outcome is Outcome.REJECTED:
+            log.info("event rejected", event_id=event.id, publisher=event.publisher,
+                     event_type=event_type, outcome=handled.outcome.value,
+                     reason=handled.reason.value if handled.reason else None,
+                     detail=handled.message_en)
+        if reports and event.publisher is not None:
+            self._feedback(event.publisher, event.id, event_type,
+                           event.subject or _cohort_code(event), handled)
+
+    def _feedback(self, publisher: str, event_id: str, event_type: str | None,
+                  cohort_code: str | None, handled: Handled) -> None:
+        outcome = IngestOutcome(
+            event_id=event_id, event_type=event_type, service=self.service,
+            outcome=handled.outcome, reason=handled.reason, message_id=handled.message_id,
+            message_en=handled.message_en, cohort_code=cohort_code, decided_at=self.now)
+        # Derived id: a replayed batch re-emits the same feedback id, so readers can dedupe.
+        feedback = CloudEvent(
+            id=f"{self.service}:{event_id}:{handled.outcome.value}",
+            source=f"/services/{self.service}", type=FEEDBACK_TYPE, time=self.now,
+            data=outcome.model_dump(mode="json"), subject=cohort_code)
+        self.feedback.append(OutboxRow(feedback_topic(publisher), cohort_code, feedback.id,
+                                       to_structured(feedback)))
+
+    async def write(self, conn: asyncpg.Connection) -> None:
+        if self.inserts:
+            await conn.executemany(
+                """INSERT INTO processed_events (source, event_id, event_type, publisher, outcome,
+                       reason, topic, partition, "offset") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)""",
+                self.inserts)
+        if self.updates:
+            await conn.executemany(
+                """UPDATE processed_events SET outcome = $3, reason = $4, processed_at = now()
+                   WHERE source = $1 AND event_id = $2""",
+                self.updates)
+
+
+def _waited_too_long(code: ReasonCode) -> tuple[str, str]:
+    message_id, message_en = DEFAULT_MESSAGES[code]
+    return (f"{message_id} (menunggu terlalu lama)", f"{message_en} (waited too long)")
+
+
+def _cohort_code(event: CloudEvent) -> str | None:
+    if isinstance(event.data, dict):
+        code = event.data.get("cohort_code")
+        return code if isinstance(code, str) else None
+    return None
+
+
+def _lock_key(item: CloudEvent | EnvelopeError) -> str | None:
+    if isinstance(item, EnvelopeError):
+        return None
+    return item.subject or _cohort_code(item)
+
+
+async def _lock_cohorts(conn: asyncpg.Connection, items: Iterable[CloudEvent | EnvelopeError]
+                        ) -> None:
+    keys = sorted({k for k in map(_lock_key, items) if k})
+    if keys:
+        await conn.execute(
+            """SELECT pg_advisory_xact_lock(h) FROM (
+                   SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY h) s""",
+            keys)
+
+
+async def _seen(conn: asyncpg.Connection, items: Sequence[CloudEvent | EnvelopeError]
+                ) -> dict[tuple[str, str], tuple[Any, ...]]:
+    sources, ids = [], []
+    for item in items:
+        if isinstance(item, CloudEvent):
+            sources.append(item.source)
+            ids.append(item.id)
+        else:
+            position: RecordPosition = item.position  # type: ignore[attr-defined]
+            sources.append(f"/publishers/{publisher_of_topic(position.topic)}")
+            ids.append(item.event_id or position.reference())
+    rows = await conn.fetch(
+        """SELECT p.source, p.event_id, p.topic, p.partition, p."offset"
+           FROM processed_events p
+           JOIN unnest($1::text[], $2::text[]) AS b(source, event_id)
+             ON p.source = b.source AND p.event_id = b.event_id""", sources, ids)
+    return {(r["source"], r["event_id"]): (r["topic"], r["partition"], r["offset"]) for r in rows}
+
+
+def _to_json(event: CloudEvent) -> dict[str, Any]:
+    return {"id": event.id, "source": event.source, "type": event.type,
+            "time": event.time.isoformat(), "subject": event.subject, "data": event.data}
+
+
+def _from_json(row: asyncpg.Record) -> CloudEvent:
+    body = row["event"]
+    return CloudEvent(id=body["id"], source=body["source"], type=body["type"],
+                      time=dt.datetime.fromisoformat(body["time"]), data=body["data"],
+                      subject=body["subject"],
+                      position=RecordPosition(row["topic"], row["partition"], row["offset"]))

@@ -1,0 +1,132 @@
+"""Postgres plumbing: one schema and one login role per service, pools, forward-only migrations.
+
+Migrations are plain numbered SQL files applied in order, each in its own transaction, with a
+checksum so an applied file that was edited later is refused. A small runner instead of a
+library because the maintained ones (yoyo, alembic) need a synchronous driver and we use only
+asyncpg; the whole runner is the function `migrate` below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import asyncpg
+
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+SHARED_MIGRATIONS = "shared.migrations"
+
+
+def role_name(service: str) -> str:
+    return f"diklat_{service}"
+
+
+def local_password(service: str) -> str:
+    # Local stack only; production passes DIKLAT_<SERVICE>_DB_PASSWORD from a secret store.
+    return f"{service}-local-secret"
+
+
+def service_url(base_url: str, service: str, password: str) -> str:
+    """The base URL with the service's own role as user."""
+    parts = urlsplit(base_url)
+    host = parts.hostname or "127.0.0.1"
+    netloc = f"{quote(role_name(service))}:{quote(password)}@{host}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path or "/postgres", parts.query, ""))
+
+
+async def provision(superuser_url: str, service: str, password: str) -> None:
+    """Create the service's role and schema (idempotent); the role can touch nothing else."""
+    role = role_name(service)
+    conn = await asyncpg.connect(superuser_url)
+    try:
+        async with conn.transaction():
+            # Serialise concurrent provisioning (several instances starting at once).
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext('diklat.provision'))")
+            exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+            verb = "ALTER" if exists else "CREATE"
+            literal = await conn.fetchval("SELECT quote_literal($1)", password)
+            await conn.execute(f'{verb} ROLE "{role}" LOGIN PASSWORD {literal}')
+            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{service}" AUTHORIZATION "{role}"')
+            await conn.execute(f'ALTER ROLE "{role}" SET search_path = "{service}"')
+            await conn.execute(f'REVOKE ALL ON SCHEMA public FROM "{role}"')
+            database = await conn.fetchval("SELECT current_database()")
+            await conn.execute(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
+            await conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"')
+    finally:
+        await conn.close()
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads,
+                                  schema="pg_catalog")
+
+
+async def create_pool(url: str, schema: str, min_size: int = 1, max_size: int = 10
+                      ) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        url, min_size=min_size, max_size=max_size, init=_init_connection,
+        server_settings={"search_path": schema, "application_name": f"diklat-{schema}"})
+    assert pool is not None
+    return pool
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+def migrations_in(package: str, prefix: str) -> list[Migration]:
+    folder: Traversable = resources.files(package)
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
+    return [Migration(f"{prefix}/{f.name}", f.read_text()) for f in files]
+
+
+def service_migrations(service: str) -> list[Migration]:
+    """Shared tables (inbox, outbox, parking) first, then the service's own."""
+    return (migrations_in(SHARED_MIGRATIONS, "shared")
+            + migrations_in(f"services.{service}.adapters.migrations", service))
+
+
+async def migrate(conn: asyncpg.Connection, schema: str, migrations: list[Migration]) -> list[str]:
+    """Apply what is new, in order; refuse an applied migration whose text changed."""
+    applied_now: list[str] = []
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{schema}.migrate")
+        await conn.execute(f'SET LOCAL search_path = "{schema}"')
+        await conn.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+            name text PRIMARY KEY, checksum text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now())""")
+        done = {r["name"]: r["checksum"]
+                for r in await conn.fetch("SELECT name, checksum FROM schema_migrations")}
+        for migration in migrations:
+            if migration.name in done:
+                if done[migration.name] != migration.checksum:
+                    raise MigrationError(
+                        f"migration {migration.name} was applied and then edited; migrations "
+                        "are forward-only: add a new file instead")
+                continue
+            await conn.execute(migration.sql)
+            await conn.execute("INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)",
+                               migration.name, migration.checksum)
+            applied_now.append(migration.name)
+    if applied_now:
+        log.info("migrations applied", schema=schema, migrations=applied_now)
+    return applied_now

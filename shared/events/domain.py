@@ -1,0 +1,224 @@
+"""Domain events the services publish to each other (topics in shared.topics), versioned by type.
+
+Every domain event is a structured CloudEvent whose source is `/services/<service>`, whose
+subject and Kafka key are the cohort code, and whose `data` is one of the models below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.events.ingest import Category, CompletionPolicy, Method, TimeZone
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class IngestRef(_Data):
+    """The ingest record that caused a domain event: lets consumers order it against their
+    own view of the same ingest partition (see README, 'close barrier')."""
+
+    event_id: str
+    topic: str
+    partition: int
+    offset: int
+
+
+# --- enrolment ---------------------------------------------------------------------------
+
+class SessionInfo(_Data):
+    no: int
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    jp: Decimal
+    method: Method
+    title: str | None = None
+    starts_at: dt.datetime  # UTC
+    ends_at: dt.datetime  # UTC
+
+
+class CohortInfo(_Data):
+    cohort_code: str
+    publisher: str
+    programme_name: str
+    category: Category
+    organizer: str
+    year: int
+    angkatan: str
+    location: str
+    timezone: TimeZone
+    sessions: list[SessionInfo]
+    quota: int
+    open_to_other_regions: bool
+    completion: CompletionPolicy
+    policy_version: int
+    start_date: dt.date
+    end_date: dt.date
+    total_jp: Decimal
+
+
+class CohortScheduled(CohortInfo):
+    pass
+
+
+class CohortAmended(CohortInfo):
+    pass
+
+
+class CohortCancelled(_Data):
+    cohort_code: str
+    publisher: str
+    reason: str
+    cancelled_at: dt.datetime
+
+
+class CohortClosed(_Data):
+    cohort_code: str
+    publisher: str
+    closed_at: dt.datetime
+    enrolled: int
+    withdrawn: int
+    cause: IngestRef
+
+
+class Participant(_Data):
+    nip: str
+    name: str
+    asn_type: Literal["PNS", "PPPK"]
+    gender: Literal["L", "P"]
+    position: str
+    rank: str | None = None
+    agency: str
+    region: str
+
+
+class ParticipantEnrolled(_Data):
+    cohort_code: str
+    publisher: str
+    participant: Participant
+    enrolled_at: dt.datetime
+
+
+class ParticipantWithdrawn(_Data):
+    cohort_code: str
+    publisher: str
+    nip: str
+    reason: str
+    withdrawn_at: dt.datetime
+
+
+# --- attendance --------------------------------------------------------------------------
+
+class ParticipantFinalised(_Data):
+    """A participant's attendance, final once the cohort closed (withdrawn ones are not sent)."""
+
+    cohort_code: str
+    publisher: str
+    nip: str
+    jp_present: Decimal
+    jp_total: Decimal
+    rate_pct: Decimal  # exact percentage, e.g. 88.888888
+    sessions_total: int
+    sessions_present: int
+    missed_by_status: dict[str, int]  # IZIN/SAKIT/ALPA/UNRECORDED -> sessions
+    finalised_at: dt.datetime
+
+
+class CohortFinalised(_Data):
+    cohort_code: str
+    publisher: str
+    participants: int
+    finalised_at: dt.datetime
+
+
+# --- certification -----------------------------------------------------------------------
+
+class CompletionDecided(_Data):
+    cohort_code: str
+    publisher: str
+    nip: str
+    completed: bool
+    policy_version: int
+    rate_pct: Decimal
+    score: Decimal | None
+    predicate: str | None
+    explanation_id: str
+    explanation_en: str
+    decided_at: dt.datetime
+
+
+class CertificateInfo(_Data):
+    certificate_id: str
+    number: str
+    version: int
+    verification_code: str
+    cohort_code: str
+    publisher: str
+    nip: str
+    name: str
+    programme_name: str
+    category: Category
+    organizer: str
+    year: int
+    total_jp: Decimal
+    end_date: dt.date
+    predicate: str | None
+    issued_at: dt.datetime
+
+
+class CertificateIssued(CertificateInfo):
+    pass
+
+
+class CertificateRevoked(_Data):
+    certificate_id: str
+    number: str
+    cohort_code: str
+    publisher: str
+    nip: str
+    reason: str
+    revoked_at: dt.datetime
+
+
+class CertificateSuperseded(_Data):
+    certificate_id: str
+    number: str
+    cohort_code: str
+    publisher: str
+    nip: str
+    superseded_by: str
+    reason: str
+    superseded_at: dt.datetime
+
+
+ENROLMENT_TYPES: dict[str, type[_Data]] = {
+    "diklat.enrolment.cohort_scheduled.v1": CohortScheduled,
+    "diklat.enrolment.cohort_amended.v1": CohortAmended,
+    "diklat.enrolment.cohort_cancelled.v1": CohortCancelled,
+    "diklat.enrolment.cohort_closed.v1": CohortClosed,
+    "diklat.enrolment.participant_enrolled.v1": ParticipantEnrolled,
+    "diklat.enrolment.participant_withdrawn.v1": ParticipantWithdrawn,
+}
+ATTENDANCE_TYPES: dict[str, type[_Data]] = {
+    "diklat.attendance.participant_finalised.v1": ParticipantFinalised,
+    "diklat.attendance.cohort_finalised.v1": CohortFinalised,
+}
+CERTIFICATION_TYPES: dict[str, type[_Data]] = {
+    "diklat.certification.completion_decided.v1": CompletionDecided,
+    "diklat.certification.certificate_issued.v1": CertificateIssued,
+    "diklat.certification.certificate_revoked.v1": CertificateRevoked,
+    "diklat.certification.certificate_superseded.v1": CertificateSuperseded,
+}
+DOMAIN_TYPES: dict[str, type[_Data]] = {**ENROLMENT_TYPES, **ATTENDANCE_TYPES,
+                                        **CERTIFICATION_TYPES}
+TYPE_OF: dict[type[_Data], str] = {model: name for name, model in DOMAIN_TYPES.items()}
+
+
+def type_of(data: BaseModel) -> str:
+    return TYPE_OF[type(data)]  # type: ignore[index]

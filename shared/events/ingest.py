@@ -1,0 +1,166 @@
+"""v1 ingest events that publishers send (design §3): the `data` of each CloudEvent type."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+CohortCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=80,
+                           pattern=r"^[A-Za-z0-9][A-Za-z0-9./_\- ]*$")
+]
+Nip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{18}$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^(\d{2}|\d{2}\.\d{2})$")]
+TimeZone = Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]
+
+
+class Category(StrEnum):
+    KEPEMIMPINAN_PKN = "kepemimpinan_pkn"
+    KEPEMIMPINAN_PKA = "kepemimpinan_pka"
+    KEPEMIMPINAN_PKP = "kepemimpinan_pkp"
+    LATSAR = "latsar"
+    TEKNIS = "teknis"
+    FUNGSIONAL = "fungsional"
+    MANAJERIAL = "manajerial"
+    SOSIAL_KULTURAL = "sosial_kultural"
+    SEMINAR = "seminar"
+    BIMTEK = "bimtek"
+    LAINNYA = "lainnya"
+
+
+class Method(StrEnum):
+    CERAMAH = "ceramah"
+    TANYA_JAWAB = "tanya_jawab"
+    DISKUSI = "diskusi"
+    STUDI_KASUS = "studi_kasus"
+    SIMULASI = "simulasi"
+    STUDI_LAPANGAN = "studi_lapangan"
+    E_LEARNING = "e_learning"
+    LAINNYA = "lainnya"
+
+
+class AttendanceStatus(StrEnum):
+    HADIR = "HADIR"
+    TERLAMBAT = "TERLAMBAT"
+    IZIN = "IZIN"
+    SAKIT = "SAKIT"
+    ALPA = "ALPA"
+
+
+class _Data(BaseModel):
+    # Unknown fields are ignored so publishers may add optional fields without breaking v1.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Programme(_Data):
+    name: ShortText
+    category: Category
+
+
+class Session(_Data):
+    no: int = Field(ge=1, le=500)
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    jp: Decimal = Field(gt=0, le=12, decimal_places=2)
+    method: Method = Method.CERAMAH
+    title: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Session:
+        if self.end <= self.start:
+            raise ValueError(f"session {self.no}: end {self.end} is not after start {self.start}")
+        return self
+
+
+class CompletionPolicy(_Data):
+    min_attendance_pct: Decimal = Field(default=Decimal(90), ge=0, le=100)
+    evaluation_required: bool = False
+    pass_score: Decimal = Field(default=Decimal("60.01"), ge=0, le=100)
+
+
+class CohortScheduled(_Data):
+    cohort_code: CohortCode
+    programme: Programme
+    organizer: ShortText
+    year: int = Field(ge=2000, le=2100)
+    angkatan: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    location: ShortText
+    timezone: TimeZone = "Asia/Jakarta"
+    sessions: list[Session] = Field(min_length=1, max_length=500)
+    quota: int = Field(ge=1, le=10_000)
+    open_to_other_regions: bool = False
+    completion: CompletionPolicy = CompletionPolicy()
+
+    @model_validator(mode="after")
+    def _sessions_are_numbered_once(self) -> CohortScheduled:
+        numbers = [s.no for s in self.sessions]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError("sessions: each session number must appear once")
+        return self
+
+
+class CohortCancelled(_Data):
+    cohort_code: CohortCode
+    reason: LongText = ""
+
+
+class CohortClosed(_Data):
+    cohort_code: CohortCode
+
+
+class ParticipantRegistered(_Data):
+    cohort_code: CohortCode
+    nip: Nip
+    name: ShortText
+    asn_type: Literal["PNS", "PPPK"]
+    gender: Literal["L", "P"]
+    position: ShortText
+    rank: ShortText | None = None
+    agency: ShortText
+    region: RegionCode
+
+
+class ParticipantWithdrawn(_Data):
+    cohort_code: CohortCode
+    nip: Nip
+    reason: LongText = ""
+
+
+class AttendanceRecorded(_Data):
+    cohort_code: CohortCode
+    nip: Nip
+    session_no: int = Field(ge=1, le=500)
+    status: AttendanceStatus
+    note: LongText | None = None
+
+
+class EvaluationRecorded(_Data):
+    cohort_code: CohortCode
+    nip: Nip
+    score: Decimal = Field(ge=0, le=100, decimal_places=2)
+
+
+COHORT_SCHEDULED = "diklat.cohort.scheduled.v1"
+COHORT_CANCELLED = "diklat.cohort.cancelled.v1"
+COHORT_CLOSED = "diklat.cohort.closed.v1"
+PARTICIPANT_REGISTERED = "diklat.participant.registered.v1"
+PARTICIPANT_WITHDRAWN = "diklat.participant.withdrawn.v1"
+ATTENDANCE_RECORDED = "diklat.attendance.recorded.v1"
+EVALUATION_RECORDED = "diklat.evaluation.recorded.v1"
+
+INGEST_TYPES: dict[str, type[_Data]] = {
+    COHORT_SCHEDULED: CohortScheduled,
+    COHORT_CANCELLED: CohortCancelled,
+    COHORT_CLOSED: CohortClosed,
+    PARTICIPANT_REGISTERED: ParticipantRegistered,
+    PARTICIPANT_WITHDRAWN: ParticipantWithdrawn,
+    ATTENDANCE_RECORDED: AttendanceRecorded,
+    EVALUATION_RECORDED: EvaluationRecorded,
+}

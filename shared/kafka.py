@@ -1,0 +1,114 @@
+"""Kafka plumbing: the FastStream broker, batch subscriptions wired to the consumer core,
+the outbox producer, and topic administration (publisher onboarding)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaProducer, ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream import Context
+from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.middlewares import AckPolicy
+
+from shared.consumer import BatchProcessor
+from shared.settings import InfraSettings, ServiceSettings
+from shared.topics import feedback_topic, ingest_topic, physical, physical_pattern
+
+
+def build_broker(infra: InfraSettings, settings: ServiceSettings) -> KafkaBroker:
+    client = infra.kafka_client_config()
+    return KafkaBroker(
+        client.pop("bootstrap_servers"),  # type: ignore[arg-type]
+        # Pattern subscriptions see a new publisher's topic at the next metadata refresh.
+        metadata_max_age_ms=settings.metadata_max_age_ms,
+        **_security_kwargs(client),
+        logger=None,
+    )
+
+
+def _security_kwargs(client: dict[str, object]) -> dict[str, Any]:
+    from faststream.security import SASLPlaintext, SASLScram256, SASLScram512
+
+    mechanism = client.get("sasl_mechanism")
+    if mechanism is None:
+        return {}
+    user, password = str(client["sasl_plain_username"]), str(client["sasl_plain_password"])
+    classes = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256,
+               "SCRAM-SHA-512": SASLScram512}
+    return {"security": classes[str(mechanism)](user, password)}
+
+
+async def _tolerant_parser(message: Any, original: Any) -> Any:
+    """FastStream decodes headers as strict UTF-8; a hostile header would crash the consumer
+    before our code could reject it. Parse a cleaned copy, hand the originals on."""
+    records = message if isinstance(message, tuple) else (message,)
+    cleaned = tuple(dataclasses.replace(r, headers=[
+        (k, v.decode(errors="replace").encode() if v is not None else b"") for k, v in r.headers])
+        for r in records)
+    parsed = await original(cleaned if isinstance(message, tuple) else cleaned[0])
+    parsed.raw_message = message
+    return parsed
+
+
+async def _no_decode(message: Any, original: Any) -> None:
+    return None  # the consumer core parses raw records itself
+
+
+def subscribe_batches(broker: KafkaBroker, processor: BatchProcessor,
+                      settings: ServiceSettings, *, group_id: str, namespace: str = "",
+                      topics: Sequence[str] = (), pattern: str | None = None,
+                      title: str | None = None, description: str | None = None) -> None:
+    """Subscribe a batch consumer whose offsets are committed only after the DB commit."""
+    subscriber = broker.subscriber(
+        *(physical(namespace, t) for t in topics),
+        pattern=physical_pattern(namespace, pattern) if pattern else None, batch=True, group_id=group_id,
+        max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms,
+        auto_offset_reset=settings.auto_offset_reset,
+        session_timeout_ms=settings.session_timeout_ms,
+        heartbeat_interval_ms=settings.heartbeat_interval_ms,
+        # ACK after the handler returned (DB committed); on error NACK seeks back, so the
+        # batch is redelivered and the inbox makes the replay harmless.
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        parser=_tolerant_parser, decoder=_no_decode,
+        title=title, description=description,
+    )
+
+    @subscriber
+    async def handle_batch(message: KafkaMessage = Context("message")) -> None:
+        records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message  # type: ignore[assignment]
+        await processor.process(records)  # type: ignore[arg-type]
+
+
+def build_producer(infra: InfraSettings) -> AIOKafkaProducer:
+    return AIOKafkaProducer(**infra.kafka_client_config(), acks="all", linger_ms=5,
+                            max_request_size=2_097_152)
+
+
+async def ensure_topics(infra: InfraSettings, topics: Sequence[str], partitions: int = 6
+                        ) -> list[str]:
+    """Create what does not exist yet (logical names); returns the topics created."""
+    topics = [physical(infra.kafka_topic_namespace, t) for t in topics]
+    admin = AIOKafkaAdminClient(**infra.kafka_client_config())
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in topics if t not in existing]
+        if missing:
+            try:
+                await admin.create_topics([NewTopic(t, partitions, 1) for t in missing])
+            except TopicAlreadyExistsError:
+                pass
+        return missing
+    finally:
+        await admin.close()
+
+
+async def onboard_publisher(infra: InfraSettings, publisher: str, partitions: int = 6
+                            ) -> list[str]:
+    """One admin step per publisher: its ingest and feedback topics."""
+    return await ensure_topics(infra, [ingest_topic(publisher), feedback_topic(publisher)],
+                               partitions)

@@ -1,0 +1,187 @@
+"""Assembles one service process: pool, migrations, consumers, outbox relay, parking sweeper,
+HTTP (health, readiness, metrics, the service's routes). Every service runs through this."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import uvicorn
+from fastapi import APIRouter, FastAPI, Request, Response
+from faststream.kafka import KafkaBroker
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from shared import db
+from shared.auth import parse_tokens
+from shared.consumer import BatchProcessor, Route
+from shared.kafka import build_broker, build_producer, subscribe_batches
+from shared.logging import configure_logging, get_logger
+from shared.outbox import OutboxRelay
+from shared.settings import InfraSettings, ServiceName, ServiceSettings
+from shared.topics import INGEST_PATTERN
+
+log = get_logger(__name__)
+BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What makes one service different from another; everything else is shared."""
+
+    name: ServiceName
+    ingest_routes: dict[str, Route] = field(default_factory=dict)
+    domain_routes: dict[str, Route] = field(default_factory=dict)
+    domain_topics: Sequence[str] = ()
+    extra_patterns: Sequence[tuple[str, dict[str, Route]]] = ()
+    reports_envelope_errors: bool = False
+    router: APIRouter | None = None
+    background: Sequence[BackgroundTask] = ()
+    title: str = ""
+
+
+class ServiceRuntime:
+    def __init__(self, definition: ServiceDefinition, infra: InfraSettings | None = None,
+                 settings: ServiceSettings | None = None) -> None:
+        self.definition = definition
+        self.name = definition.name
+        self.infra = infra or InfraSettings()
+        self.settings = settings or ServiceSettings.for_service(definition.name)
+        self.broker: KafkaBroker = build_broker(self.infra, self.settings)
+        self.producer = build_producer(self.infra)
+        self._pool: asyncpg.Pool | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.relay: OutboxRelay | None = None
+        self.ready = False
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError(f"{self.name}: the database pool is not open yet")
+        return self._pool
+
+    async def start(self) -> None:
+        self._pool = await self._open_database()
+        await self.producer.start()
+        self._subscribe()
+        await self.broker.start()
+        self.relay = OutboxRelay(self.pool, self.name, self.producer,
+                                 self.settings.outbox_batch_size,
+                                 self.settings.outbox_poll_interval_s,
+                                 self.infra.kafka_topic_namespace)
+        self._spawn(self.relay.run())
+        self._spawn(self._sweep_parked())
+        for task in self.definition.background:
+            self._spawn(task(self))
+        self.ready = True
+        log.info("service started", http_port=self.settings.http_port)
+
+    async def stop(self) -> None:
+        self.ready = False
+        await self.broker.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.producer.stop()
+        if self._pool is not None:
+            await self._pool.close()
+        log.info("service stopped")
+
+    async def _open_database(self) -> asyncpg.Pool:
+        password = self.settings.db_password or db.local_password(self.name)
+        await db.provision(self.infra.database_url, self.name, password)
+        url = db.service_url(self.infra.database_url, self.name, password)
+        pool = await db.create_pool(url, self.name, max_size=8)
+        async with pool.acquire() as conn:
+            await db.migrate(conn, self.name, db.service_migrations(self.name))
+        return pool
+
+    def processor(self, routes: dict[str, Route], reports: bool = False) -> BatchProcessor:
+        return BatchProcessor(self.name, self.pool, routes, reports_envelope_errors=reports,
+                              park_timeout_s=self.settings.park_timeout_s,
+                              namespace=self.infra.kafka_topic_namespace)
+
+    def _subscribe(self) -> None:
+        d = self.definition
+        ns = self.infra.kafka_topic_namespace
+        self.ingest = self.processor(d.ingest_routes, d.reports_envelope_errors)
+        if d.ingest_routes or d.reports_envelope_errors:
+            subscribe_batches(self.broker, self.ingest, self.settings,
+                              group_id=f"{self.settings.consumer_group}.ingest", namespace=ns,
+                              pattern=INGEST_PATTERN, title=f"{self.name}/ingest")
+        if d.domain_routes:
+            subscribe_batches(self.broker, self.processor(d.domain_routes), self.settings,
+                              group_id=f"{self.settings.consumer_group}.domain", namespace=ns,
+                              topics=d.domain_topics, title=f"{self.name}/domain")
+        for index, (pattern, routes) in enumerate(d.extra_patterns):
+            subscribe_batches(self.broker, self.processor(routes), self.settings,
+                              group_id=f"{self.settings.consumer_group}.extra{index}", namespace=ns,
+                              pattern=pattern, title=f"{self.name}/{pattern}")
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        self._tasks.append(asyncio.ensure_future(coroutine))
+
+    async def _sweep_parked(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.park_sweep_interval_s)
+            try:
+                await self.ingest.expire_parked()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("parking sweep failed; will retry", error=str(exc))
+
+    def http_app(self) -> FastAPI:
+        @contextlib.asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(title=self.definition.title or f"diklat {self.name}", lifespan=lifespan)
+        app.state.runtime = self
+        app.state.principals = parse_tokens(self.settings.api_tokens)
+        app.add_api_route("/health", _health, include_in_schema=False)
+        app.add_api_route("/ready", _ready, include_in_schema=False)
+        app.add_api_route("/metrics", _metrics, include_in_schema=False)
+        if self.definition.router is not None:
+            app.include_router(self.definition.router)
+        return app
+
+    async def serve(self) -> None:
+        configure_logging(self.name, self.settings.log_level)
+        config = uvicorn.Config(self.http_app(), host=self.settings.http_host,
+                                port=self.settings.http_port, log_config=None,
+                                access_log=False, lifespan="on")
+        await uvicorn.Server(config).serve()
+
+
+def runtime_of(request: Request) -> ServiceRuntime:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
+
+
+async def _health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def _ready(request: Request, response: Response) -> dict[str, Any]:
+    runtime = runtime_of(request)
+    checks: dict[str, Any] = {"started": runtime.ready}
+    try:
+        async with runtime.pool.acquire(timeout=2) as conn:
+            checks["database"] = await conn.fetchval("SELECT 1") == 1
+            checks["outbox_backlog"] = await conn.fetchval("SELECT count(*) FROM outbox")
+    except Exception as exc:  # noqa: BLE001 - readiness reports any failure as not ready
+        checks["database"] = False
+        checks["error"] = type(exc).__name__
+    ok = bool(checks["started"] and checks["database"])
+    response.status_code = 200 if ok else 503
+    return {"status": "ready" if ok else "not ready", **checks}
+
+
+async def _metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

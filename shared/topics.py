@@ -1,0 +1,55 @@
+"""Kafka topic names: one ingest and one feedback topic per publisher, one per domain stream."""
+
+from __future__ import annotations
+
+import re
+
+INGEST_PREFIX = "diklat.ingest."
+FEEDBACK_PREFIX = "diklat.feedback."
+INGEST_PATTERN = r"diklat\.ingest\..+"
+FEEDBACK_PATTERN = r"diklat\.feedback\..+"
+
+ENROLMENT_EVENTS = "diklat.domain.enrolment"
+ATTENDANCE_EVENTS = "diklat.domain.attendance"
+CERTIFICATION_EVENTS = "diklat.domain.certification"
+DOMAIN_TOPICS = (ENROLMENT_EVENTS, ATTENDANCE_EVENTS, CERTIFICATION_EVENTS)
+
+# Kafka topic names allow [a-zA-Z0-9._-]; publisher ids are `nasional`, `15` or `35.23`.
+_PUBLISHER_ID = re.compile(r"^(nasional|\d{2}|\d{2}\.\d{2})$")
+
+
+def is_publisher_id(value: str) -> bool:
+    return bool(_PUBLISHER_ID.match(value))
+
+
+def ingest_topic(publisher: str) -> str:
+    return INGEST_PREFIX + publisher
+
+
+def feedback_topic(publisher: str) -> str:
+    return FEEDBACK_PREFIX + publisher
+
+
+def publisher_of_topic(topic: str) -> str | None:
+    for prefix in (INGEST_PREFIX, FEEDBACK_PREFIX):
+        if topic.startswith(prefix):
+            return topic[len(prefix):]
+    return None
+
+
+def publisher_source(publisher: str) -> str:
+    return f"/publishers/{publisher}"
+
+
+def physical(namespace: str, topic: str) -> str:
+    """Topic names inside the code are logical; a namespace (tests, shared clusters) prefixes
+    them on the wire."""
+    return namespace + topic
+
+
+def logical(namespace: str, topic: str) -> str:
+    return topic.removeprefix(namespace)
+
+
+def physical_pattern(namespace: str, pattern: str) -> str:
+    return re.escape(namespace) + pattern
