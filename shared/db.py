@@ -99,10 +99,10 @@ def migrations_in(package: str, prefix: str) -> list[Migration]:
     return [Migration(f"{prefix}/{f.name}", f.read_text()) for f in files]
 
 
-def service_migrations(service: str) -> list[Migration]:
-    """Shared tables (inbox, outbox, parking) first, then the service's own."""
-    return (migrations_in(SHARED_MIGRATIONS, "shared")
-            + migrations_in(f"services.{service}.adapters.migrations", service))
+def service_migrations(service: str, package: str | None) -> list[Migration]:
+    """Shared tables (inbox, outbox, parking, barriers) first, then the service's own."""
+    own = migrations_in(package, service) if package else []
+    return migrations_in(SHARED_MIGRATIONS, "shared") + own
 
 
 async def migrate(conn: asyncpg.Connection, schema: str, migrations: list[Migration]) -> list[str]:

@@ -10,7 +10,6 @@ from typing import Any
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
-from faststream import Context
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.middlewares import AckPolicy
 
@@ -78,7 +77,7 @@ def subscribe_batches(broker: KafkaBroker, processor: BatchProcessor,
     )
 
     @subscriber
-    async def handle_batch(message: KafkaMessage = Context("message")) -> None:
+    async def handle_batch(message: KafkaMessage) -> None:
         records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message  # type: ignore[assignment]
         await processor.process(records)  # type: ignore[arg-type]
 

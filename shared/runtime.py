@@ -18,11 +18,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from shared import db
 from shared.auth import parse_tokens
 from shared.consumer import BatchProcessor, Route
-from shared.kafka import build_broker, build_producer, subscribe_batches
+from shared.kafka import build_broker, build_producer, ensure_topics, subscribe_batches
 from shared.logging import configure_logging, get_logger
 from shared.outbox import OutboxRelay
-from shared.settings import InfraSettings, ServiceName, ServiceSettings
-from shared.topics import INGEST_PATTERN
+from shared.settings import InfraSettings, ServiceSettings
+from shared.topics import DOMAIN_TOPICS, INGEST_PATTERN
 
 log = get_logger(__name__)
 BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
@@ -32,7 +32,8 @@ BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
 class ServiceDefinition:
     """What makes one service different from another; everything else is shared."""
 
-    name: ServiceName
+    name: str
+    migrations_package: str | None = None  # e.g. "services.attendance.adapters.migrations"
     ingest_routes: dict[str, Route] = field(default_factory=dict)
     domain_routes: dict[str, Route] = field(default_factory=dict)
     domain_topics: Sequence[str] = ()
@@ -64,7 +65,15 @@ class ServiceRuntime:
         return self._pool
 
     async def start(self) -> None:
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
         self._pool = await self._open_database()
+        await ensure_topics(self.infra, DOMAIN_TOPICS)
         await self.producer.start()
         self._subscribe()
         await self.broker.start()
@@ -88,6 +97,7 @@ class ServiceRuntime:
         await self.producer.stop()
         if self._pool is not None:
             await self._pool.close()
+            self._pool = None
         log.info("service stopped")
 
     async def _open_database(self) -> asyncpg.Pool:
@@ -96,7 +106,8 @@ class ServiceRuntime:
         url = db.service_url(self.infra.database_url, self.name, password)
         pool = await db.create_pool(url, self.name, max_size=8)
         async with pool.acquire() as conn:
-            await db.migrate(conn, self.name, db.service_migrations(self.name))
+            await db.migrate(conn, self.name, db.service_migrations(
+                self.name, self.definition.migrations_package))
         return pool
 
     def processor(self, routes: dict[str, Route], reports: bool = False) -> BatchProcessor:

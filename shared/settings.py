@@ -79,13 +79,13 @@ class ServiceSettings(BaseSettings):
     pdf_dir: str = ".stack/certificates"
 
     @classmethod
-    def for_service(cls, service: ServiceName, **overrides: object) -> ServiceSettings:
+    def for_service(cls, service: str, **overrides: object) -> ServiceSettings:
         settings_class = type(f"{service.title()}Settings", (cls,), {
             "model_config": SettingsConfigDict(env_prefix=f"DIKLAT_{service.upper()}_",
                                                extra="ignore")})
         settings: ServiceSettings = settings_class(**overrides)
         if settings.http_port == 0 and "http_port" not in overrides:
-            settings.http_port = DEFAULT_HTTP_PORTS[service]
+            settings.http_port = DEFAULT_HTTP_PORTS.get(service, 0)
         if settings.consumer_group is None:
             settings.consumer_group = service
         return settings

@@ -254,11 +254,15 @@ class ApacheKafka:
         self._require_sasl()
         _check_credential("user name", name)
         _check_credential("password", password)
-        spec = ",".join(f"{mechanism}=[password={password}]" for mechanism in SCRAM_MECHANISMS)
-        self._tool(
-            "kafka.admin.ConfigCommand",
-            ["--alter", "--entity-type", "users", "--entity-name", name, "--add-config", spec],
-        )
+        # One call per mechanism: a combined `--add-config` is refused by the broker with
+        # "DuplicateResourceException: A user credential cannot be altered twice in the same
+        # request".
+        for mechanism in SCRAM_MECHANISMS:
+            self._tool(
+                "kafka.admin.ConfigCommand",
+                ["--alter", "--entity-type", "users", "--entity-name", name]
+                + ["--add-config", f"{mechanism}=[password={password}]"],
+            )
         assert self.sasl_users is not None
         self.sasl_users[name] = password
         # The credential reaches the broker through the metadata log, a moment after the call.
@@ -377,11 +381,9 @@ class ApacheKafka:
             stdin=subprocess.DEVNULL,
         )
         if result.returncode != 0:
-            shown = re.sub(r"password=[^,\]]*", "password=***", " ".join(args))
-            raise RuntimeError(
-                f"{main_class} {shown} failed ({result.returncode}):\n"
-                f"{result.stdout}\n{result.stderr}"
-            )
+            output = f"{main_class} {' '.join(args)} failed ({result.returncode}):\n"
+            output += f"{result.stdout}\n{result.stderr}"
+            raise RuntimeError(re.sub(r"password=[^,\]\s']*", "password=***", output))
 
     def _logs(self) -> str:
         return (

@@ -118,9 +118,7 @@ class Finalisation:
     sessions_unrecorded: int
 
 
-def finalise(
-    sessions: Iterable[Session], marks: Mapping[int, AttendanceStatus]
-) -> Finalisation:
+def finalise(sessions: Iterable[Session], marks: Mapping[int, AttendanceStatus]) -> Finalisation:
     """`marks` maps session number to the winning status. Marks for session numbers not in
     the schedule are ignored: an amendment removed that session, so it earns no JP."""
     schedule = _by_number(sessions)

@@ -6,7 +6,8 @@ decimals) and English (point decimals) and never show a failing rate as a passin
 Public API
 - CompletionPolicy(*, version, min_attendance_pct=90, evaluation_required=False,
   pass_score=60.01)
-- Explanation(message_id, message_en), CompletionDecision(completed, reasons, predicate)
+- Explanation(message_id, message_en)
+- CompletionDecision(completed, reasons, predicate, summary)
 - decide_completion(policy, rate_pct, score, withdrawn) -> CompletionDecision
 - predicate_for(score) -> str | None; SANGAT_MEMUASKAN ... KURANG_MEMUASKAN, TELAH_MENGIKUTI
 - format_id_decimal(value) -> str
@@ -54,8 +55,10 @@ class CompletionPolicy:
     pass_score: Decimal = Decimal("60.01")
 
     def __post_init__(self) -> None:
-        for name, value in (("min_attendance_pct", self.min_attendance_pct),
-                            ("pass_score", self.pass_score)):
+        for name, value in (
+            ("min_attendance_pct", self.min_attendance_pct),
+            ("pass_score", self.pass_score),
+        ):
             if not 0 <= value <= _HUNDRED:
                 raise ValueError(f"{name} {value} is outside 0–100")
 
@@ -75,6 +78,15 @@ class CompletionDecision:
     reasons: tuple[Explanation, ...]
     predicate: str | None
     summary: Explanation
+
+
+@dataclass(frozen=True)
+class _Check:
+    met: bool
+    explanation: Explanation
+
+
+_WITHDRAWN: Final = Explanation("mengundurkan diri", "withdrawn")
 
 
 def predicate_for(score: Decimal) -> str | None:
@@ -112,18 +124,11 @@ def decide_completion(
     ]
     reasons = tuple(check.explanation for check in checks if not check.met)
     if reasons:
-        return CompletionDecision(False, reasons, None, _join("tidak lulus", "not completed", reasons))
+        return CompletionDecision(
+            False, reasons, None, _join("tidak lulus", "not completed", reasons)
+        )
     met = tuple(check.explanation for check in checks)
     return CompletionDecision(True, (), _predicate(policy, score), _join("lulus", "completed", met))
-
-
-@dataclass(frozen=True)
-class _Check:
-    met: bool
-    explanation: Explanation
-
-
-_WITHDRAWN: Final = Explanation("mengundurkan diri", "withdrawn")
 
 
 def _attendance_check(policy: CompletionPolicy, rate: Fraction) -> _Check:
@@ -199,8 +204,10 @@ def format_id_decimal(value: Decimal | int) -> str:
 def _format_en(value: Decimal | int) -> str:
     number = Decimal(value)
     # normalize() alone would print 60 as 6E+1.
-    plain = number.quantize(Decimal(1)) if number == number.to_integral_value() else (
-        number.normalize()
+    plain = (
+        number.quantize(Decimal(1))
+        if number == number.to_integral_value()
+        else (number.normalize())
     )
     return f"{plain:,f}"
 
@@ -250,9 +257,7 @@ VERIFICATION_BITS: Final = _GROUPS * _GROUP_LENGTH * math.log2(len(VERIFICATION_
 def new_verification_code() -> str:
     """A random, URL-safe code such as `7KQ2-M9XD-RT4H-WP3N-ZB6C` for the QR and the
     public verification page."""
-    symbols = "".join(
-        secrets.choice(VERIFICATION_ALPHABET) for _ in range(_GROUPS * _GROUP_LENGTH)
-    )
+    symbols = "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(_GROUPS * _GROUP_LENGTH))
     return _grouped(symbols)
 
 
@@ -268,6 +273,4 @@ def normalise_verification_code(text: str) -> str | None:
 
 
 def _grouped(symbols: str) -> str:
-    return "-".join(
-        symbols[i : i + _GROUP_LENGTH] for i in range(0, len(symbols), _GROUP_LENGTH)
-    )
+    return "-".join(symbols[i : i + _GROUP_LENGTH] for i in range(0, len(symbols), _GROUP_LENGTH))

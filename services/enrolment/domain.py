@@ -14,7 +14,7 @@ Public API
 - can_amend(first_session_start, now) -> bool
 - CohortStatus, EnrolmentStatus, CohortView, Accepted, Rejection, reason-code constants
 - decide_schedule(existing, publisher_id, now) -> NEW_COHORT | AMENDED | Rejection
-- decide_registration(cohort, publisher_id, enrolled_count, enrolment, nip_problem,
+- decide_registration(cohort, publisher_id, *, enrolled_count, enrolment, nip_problem,
   participant_region) -> ENROLLED | Rejection
 - decide_withdrawal(cohort, publisher_id, enrolment) -> WITHDRAWN | ALREADY_WITHDRAWN | Rejection
 - decide_cancel(cohort, publisher_id) -> CANCELLED | ALREADY_CANCELLED | Rejection
@@ -311,6 +311,7 @@ def decide_schedule(
 def decide_registration(
     cohort: CohortView,
     publisher_id: str,
+    *,
     enrolled_count: int,
     enrolment: EnrolmentStatus | None,
     nip_problem: NipProblem | None,
@@ -382,8 +383,7 @@ def unknown_cohort(cohort_code: str) -> Rejection:
         UNKNOWN_COHORT,
         f"angkatan {cohort_code} tidak dikenal: kirim dahulu event jadwal "
         "(diklat.cohort.scheduled.v1) untuk angkatan ini",
-        f"cohort {cohort_code} is unknown: send its schedule "
-        "(diklat.cohort.scheduled.v1) first",
+        f"cohort {cohort_code} is unknown: send its schedule (diklat.cohort.scheduled.v1) first",
     )
 
 

@@ -134,7 +134,7 @@ def test_no_publisher_covers_an_unknown_region(publisher_id):
 )
 def test_local_session_start_converts_to_utc_with_the_zones_offset(tz_name, offset_hours):
     start = local_to_utc(date(2023, 6, 19), time(8, 0), tz_name)
-    assert start == datetime(2023, 6, 19, 8 - offset_hours, 0, tzinfo=UTC)
+    assert start == datetime(2023, 6, 19, 8, 0, tzinfo=UTC) - timedelta(hours=offset_hours)
     assert start.tzinfo is UTC
 
 
@@ -147,9 +147,7 @@ def test_late_evening_utc_is_already_tomorrow_in_wib():
 def test_local_date_respects_the_instants_own_offset():
     jayapura_morning = datetime(2023, 6, 19, 7, 0, tzinfo=timezone(timedelta(hours=9)))
     assert local_date_of(jayapura_morning, "Asia/Jakarta") == date(2023, 6, 19)
-    assert local_date_of(jayapura_morning - timedelta(hours=2), "Asia/Jakarta") == date(
-        2023, 6, 18
-    )
+    assert local_date_of(jayapura_morning - timedelta(hours=6), "Asia/Jakarta") == date(2023, 6, 18)
 
 
 def test_a_time_zone_outside_indonesia_is_refused():

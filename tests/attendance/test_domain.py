@@ -1,0 +1,205 @@
+"""Attendance rules: presence, superseding marks, finalised JP and rate, venue time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.attendance.domain import (
+    AttendanceStatus,
+    Session,
+    attendance_pct,
+    finalise,
+    is_present,
+    local_date_of,
+    pct_as_decimal,
+    session_start_utc,
+    supersedes,
+)
+
+pytestmark = pytest.mark.unit
+
+H, T, IZ, S, A = (
+    AttendanceStatus.HADIR,
+    AttendanceStatus.TERLAMBAT,
+    AttendanceStatus.IZIN,
+    AttendanceStatus.SAKIT,
+    AttendanceStatus.ALPA,
+)
+T0 = datetime(2023, 6, 19, 1, 0, tzinfo=UTC)
+
+
+def sessions(*jps: int | str) -> list[Session]:
+    return [
+        Session(no, date(2023, 6, 19), time(8, 0), time(12, 0), Decimal(jp))
+        for no, jp in enumerate(jps, start=1)
+    ]
+
+
+def test_hadir_and_terlambat_count_as_present():
+    assert [is_present(s) for s in AttendanceStatus] == [True, True, False, False, False]
+
+
+# --- superseding ---------------------------------------------------------------------------
+
+
+def test_a_later_mark_supersedes_an_earlier_one():
+    assert supersedes(T0 + timedelta(seconds=1), T0, new_event_id="a", old_event_id="z")
+
+
+def test_an_earlier_mark_arriving_late_does_not_supersede():
+    assert not supersedes(T0, T0 + timedelta(seconds=1), new_event_id="z", old_event_id="a")
+
+
+def test_equal_times_are_decided_by_event_id_whatever_the_arrival_order():
+    assert supersedes(T0, T0, new_event_id="b", old_event_id="a")
+    assert not supersedes(T0, T0, new_event_id="a", old_event_id="b")
+
+
+def test_the_same_time_and_id_keeps_the_stored_mark():
+    assert not supersedes(T0, T0, new_event_id="a", old_event_id="a")
+
+
+def test_times_in_different_offsets_compare_as_instants():
+    wib = datetime.fromisoformat("2023-06-19T08:00:01+07:00")
+    assert supersedes(wib, T0, new_event_id="a", old_event_id="b")
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.text("abc", min_size=1, max_size=2)),
+        min_size=1,
+        max_size=8,
+        unique=True,
+    ),
+    st.randoms(),
+)
+def test_the_winning_mark_does_not_depend_on_arrival_order(marks, rnd):
+    def winner(order: list[tuple[int, str]]) -> tuple[int, str]:
+        kept = order[0]
+        for seconds, event_id in order[1:]:
+            if supersedes(
+                T0 + timedelta(seconds=seconds),
+                T0 + timedelta(seconds=kept[0]),
+                new_event_id=event_id,
+                old_event_id=kept[1],
+            ):
+                kept = (seconds, event_id)
+        return kept
+
+    shuffled = list(marks)
+    rnd.shuffle(shuffled)
+    assert winner(marks) == winner(shuffled) == max(marks)
+
+
+# --- finalisation --------------------------------------------------------------------------
+
+
+def test_27_of_30_jp_is_exactly_90_percent():
+    result = finalise(sessions(*[3] * 10), {n: H for n in range(1, 10)} | {10: A})
+    assert result.rate_pct == 90
+    assert result.rate_pct == Fraction(90)
+    assert (result.jp_present, result.jp_total) == (Decimal(27), Decimal(30))
+
+
+def test_the_rate_weighs_sessions_by_jp_not_by_count():
+    # Missing the 2-JP session of 20 JP is 90%; missing an 8-JP one is 60%.
+    schedule = sessions(2, 8, 5, 5)
+    assert finalise(schedule, {2: H, 3: H, 4: T, 1: S}).rate_pct == 90
+    assert finalise(schedule, {1: H, 3: H, 4: T}).rate_pct == 60
+
+
+def test_one_missed_session_of_nine_is_not_rounded_up():
+    result = finalise(sessions(*[1] * 9), {n: H for n in range(1, 9)})
+    assert result.rate_pct == Fraction(800, 9)
+    assert result.rate_pct < 90
+
+
+def test_fractional_jp_stays_exact():
+    result = finalise(sessions("0.5", "4.5"), {2: H})
+    assert result.rate_pct == 90
+
+
+def test_a_participant_with_no_marks_has_rate_0():
+    result = finalise(sessions(3, 3), {})
+    assert result.rate_pct == 0
+    assert result.sessions_unrecorded == 2
+    assert result.jp_present == 0
+
+
+def test_a_cohort_without_jp_has_rate_0():
+    assert finalise([], {}).rate_pct == 0
+
+
+def test_missed_sessions_are_counted_by_status_and_unrecorded_separately():
+    result = finalise(sessions(2, 2, 2, 2, 2, 2), {1: H, 2: T, 3: IZ, 4: S, 5: S})
+    assert dict(result.sessions_missed_by_status) == {IZ: 1, S: 2, A: 0}
+    assert result.sessions_unrecorded == 1
+    assert (result.sessions_total, result.sessions_present) == (6, 2)
+
+
+def test_marks_for_sessions_no_longer_scheduled_are_ignored():
+    result = finalise(sessions(4), {1: H, 7: H})
+    assert (result.jp_present, result.jp_total, result.sessions_present) == (
+        Decimal(4),
+        Decimal(4),
+        1,
+    )
+
+
+def test_a_schedule_with_a_repeated_session_number_is_refused():
+    twice = sessions(2) * 2
+    with pytest.raises(ValueError, match="session 1 appears twice"):
+        finalise(twice, {})
+
+
+def test_a_session_with_negative_jp_is_refused():
+    with pytest.raises(ValueError, match="negative"):
+        sessions(-1)
+
+
+@given(
+    st.lists(st.integers(1, 12), min_size=1, max_size=40),
+    st.data(),
+)
+def test_finalisation_accounts_for_every_session(jps, data):
+    schedule = sessions(*jps)
+    marks = data.draw(st.dictionaries(st.integers(1, len(jps)), st.sampled_from(AttendanceStatus)))
+    result = finalise(schedule, marks)
+    missed = sum(result.sessions_missed_by_status.values())
+    assert result.sessions_present + missed + result.sessions_unrecorded == len(jps)
+    assert result.rate_pct == Fraction(100 * int(result.jp_present), sum(jps))
+    assert 0 <= result.rate_pct <= 100
+
+
+# --- percentages as decimals ---------------------------------------------------------------
+
+
+def test_attendance_pct_is_exact():
+    assert attendance_pct(Decimal(2), Decimal(3)) == Fraction(200, 3)
+
+
+def test_a_percentage_as_decimal_is_truncated_not_rounded():
+    assert pct_as_decimal(Fraction(800, 9)) == Decimal("88.888888")
+    assert pct_as_decimal(Fraction(8999999999, 100000000)) == Decimal("89.999999")
+    assert pct_as_decimal(Fraction(90)) == Decimal("90.000000")
+    assert pct_as_decimal(Fraction(200, 3), places=1) == Decimal("66.6")
+
+
+# --- venue time ----------------------------------------------------------------------------
+
+
+def test_a_0800_wita_session_starts_at_0000_utc():
+    start = session_start_utc(date(2023, 6, 19), time(8, 0), "Asia/Makassar")
+    assert start == datetime(2023, 6, 19, 0, 0, tzinfo=UTC)
+
+
+def test_an_early_wit_session_falls_on_the_previous_utc_day():
+    start = session_start_utc(date(2023, 6, 19), time(7, 30), "Asia/Jayapura")
+    assert start == datetime(2023, 6, 18, 22, 30, tzinfo=UTC)
+    assert local_date_of(start, "Asia/Jayapura") == date(2023, 6, 19)

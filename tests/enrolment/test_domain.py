@@ -1,0 +1,485 @@
+"""Enrolment rules: NIP validation, region policy, amendment window and cohort decisions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.enrolment.domain import (
+    Accepted,
+    AsnType,
+    CohortStatus,
+    CohortView,
+    EnrolmentStatus,
+    Gender,
+    NipDefect,
+    NipProblem,
+    Rejection,
+    birth_date_of,
+    can_amend,
+    decide_cancel,
+    decide_close,
+    decide_registration,
+    decide_schedule,
+    decide_withdrawal,
+    gender_of,
+    region_allowed,
+    unknown_cohort,
+    validate_nip,
+)
+from shared.regions import PROVINCES
+from tests.enrolment.nips import make_nip
+
+pytestmark = pytest.mark.unit
+
+TODAY = date(2025, 6, 1)
+START = datetime(2023, 6, 19, 1, 0, tzinfo=UTC)  # 08:00 WIB
+
+
+def check(
+    nip: str, asn_type: AsnType = AsnType.PNS, gender: Gender = Gender.L
+) -> NipProblem | None:
+    return validate_nip(nip, asn_type, gender, today=TODAY)
+
+
+# --- NIP: generated numbers ----------------------------------------------------------------
+
+
+@st.composite
+def pns_parts(draw):
+    birth = draw(st.dates(date(1940, 1, 1), date(2007, 12, 31)))
+    birth_month_index = birth.year * 12 + birth.month - 1
+    tmt_index = draw(st.integers(birth_month_index + 1, 2025 * 12 + 11))
+    tmt = (tmt_index // 12, tmt_index % 12 + 1)
+    gender = draw(st.sampled_from(Gender))
+    seq = draw(st.integers(1, 999))
+    return birth, tmt, gender, seq
+
+
+@given(pns_parts())
+def test_every_well_formed_pns_nip_validates(parts):
+    birth, tmt, gender, seq = parts
+    nip = make_nip(birth, tmt, gender, seq)
+    assert check(nip, AsnType.PNS, gender) is None
+    assert birth_date_of(nip) == birth
+    assert gender_of(nip) is gender
+
+
+@given(
+    st.dates(date(1940, 1, 1), date(2007, 12, 31)),
+    st.integers(0, 9999),
+    st.integers(0, 99),
+    st.sampled_from(Gender),
+    st.integers(1, 999),
+)
+def test_every_pppk_nip_validates_whatever_its_middle_digits(birth, year, code, gender, seq):
+    nip = make_nip(birth, (year, code), gender, seq)
+    assert check(nip, AsnType.PPPK, gender) is None
+
+
+def test_the_documented_example_nip_is_valid():
+    assert make_nip() == "198609262015051001"
+    assert check("198609262015051001", AsnType.PNS, Gender.L) is None
+
+
+# --- NIP: each single corruption -----------------------------------------------------------
+
+
+@given(pns_parts(), st.sampled_from(["0230", "1332", "0431", "0000", "0100"]))
+def test_a_birth_date_that_is_not_a_real_date_is_rejected(parts, bad_month_day):
+    birth, tmt, gender, seq = parts
+    nip = make_nip(birth, tmt, gender, seq)
+    broken = nip[:4] + bad_month_day + nip[8:]
+    problem = check(broken, AsnType.PNS, gender)
+    assert problem is not None
+    assert problem.defect is NipDefect.BIRTH_DATE
+    assert f"tanggal lahir {broken[:8]}" in problem.message_id
+    assert f"birth date {broken[:8]} (digits 1–8) is not a real date" in problem.message_en
+
+
+def test_february_29_is_real_only_in_leap_years():
+    assert check(make_nip(date(1988, 2, 29), (2015, 5))) is None
+    broken = "19870229" + make_nip()[8:]
+    problem = check(broken)
+    assert problem is not None and problem.defect is NipDefect.BIRTH_DATE
+
+
+@pytest.mark.parametrize("birth", ["19391231", "20250602", "20990101"])
+def test_a_birth_date_before_1940_or_after_today_is_implausible(birth):
+    problem = check(birth + make_nip()[8:])
+    assert problem is not None and problem.defect is NipDefect.BIRTH_DATE_IMPLAUSIBLE
+
+
+@given(pns_parts(), st.integers(13, 99))
+def test_a_pns_tmt_month_outside_01_12_is_rejected(parts, month):
+    birth, (year, _), gender, seq = parts
+    problem = check(make_nip(birth, (year, month), gender, seq), AsnType.PNS, gender)
+    assert problem is not None and problem.defect is NipDefect.TMT_MONTH
+    assert f"month {month} is not 01–12" in problem.message_en
+
+
+def test_a_pns_tmt_month_00_is_rejected():
+    problem = check(make_nip(tmt=(2015, 0)))
+    assert problem is not None and problem.defect is NipDefect.TMT_MONTH
+
+
+@given(pns_parts(), st.integers(0, 600))
+def test_a_pns_tmt_not_after_the_birth_month_is_rejected(parts, months_before):
+    birth, _, gender, seq = parts
+    index = birth.year * 12 + birth.month - 1 - months_before
+    tmt = (index // 12, index % 12 + 1)
+    problem = check(make_nip(birth, tmt, gender, seq), AsnType.PNS, gender)
+    assert problem is not None and problem.defect is NipDefect.TMT_NOT_AFTER_BIRTH
+
+
+def test_a_tmt_in_the_month_after_birth_is_accepted():
+    assert check(make_nip(date(1986, 9, 26), (1986, 10))) is None
+
+
+def test_a_pppk_middle_that_is_no_date_is_not_validated():
+    assert check(make_nip(tmt=(2021, 24)), AsnType.PPPK) is None
+    problem = check(make_nip(tmt=(2021, 24)), AsnType.PNS)
+    assert problem is not None and problem.defect is NipDefect.TMT_MONTH
+
+
+@given(pns_parts(), st.sampled_from(AsnType))
+def test_a_gender_digit_disagreeing_with_the_stated_gender_is_rejected(parts, asn_type):
+    birth, tmt, gender, seq = parts
+    other = Gender.P if gender is Gender.L else Gender.L
+    problem = check(make_nip(birth, tmt, gender, seq), asn_type, other)
+    assert problem is not None and problem.defect is NipDefect.GENDER_MISMATCH
+    assert f"says gender {gender} but the participant data says {other}" in problem.message_en
+
+
+@given(pns_parts(), st.sampled_from("0345678956"), st.sampled_from(AsnType))
+def test_a_gender_digit_other_than_1_or_2_is_rejected(parts, digit, asn_type):
+    birth, tmt, gender, seq = parts
+    nip = make_nip(birth, tmt, gender, seq)
+    problem = check(nip[:14] + digit + nip[15:], asn_type, gender)
+    assert problem is not None and problem.defect is NipDefect.GENDER_DIGIT
+
+
+@given(pns_parts(), st.sampled_from(AsnType))
+def test_sequence_000_is_rejected(parts, asn_type):
+    birth, tmt, gender, _ = parts
+    problem = check(make_nip(birth, tmt, gender, 0), asn_type, gender)
+    assert problem is not None and problem.defect is NipDefect.SEQUENCE
+
+
+@given(pns_parts(), st.integers(0, 30).filter(lambda n: n != 18), st.sampled_from(AsnType))
+def test_a_nip_that_is_not_18_digits_long_is_rejected(parts, length, asn_type):
+    birth, tmt, gender, seq = parts
+    nip = (make_nip(birth, tmt, gender, seq) * 2)[:length]
+    problem = check(nip, asn_type, gender)
+    assert problem is not None and problem.defect is NipDefect.LENGTH
+    assert f"has {length}" in problem.message_en
+
+
+@given(pns_parts(), st.integers(0, 17), st.sampled_from("OoIl -./x١"))
+def test_a_nip_with_a_character_other_than_0_to_9_is_rejected(parts, position, char):
+    birth, tmt, gender, seq = parts
+    nip = make_nip(birth, tmt, gender, seq)
+    problem = check(nip[:position] + char + nip[position + 1 :], AsnType.PNS, gender)
+    assert problem is not None and problem.defect is NipDefect.NOT_DIGITS
+
+
+def test_17_digits_is_rejected_as_wrong_length():
+    problem = check(make_nip()[:17])
+    assert problem is not None and problem.defect is NipDefect.LENGTH
+    assert problem.message_id == "NIP harus 18 digit, diterima 17 digit"
+
+
+def test_an_impossible_birth_date_names_the_digits_in_both_languages():
+    problem = check("19861332" + make_nip()[8:])
+    assert problem is not None
+    assert problem.message_id == "tanggal lahir 19861332 (digit 1–8) tidak valid"
+    assert problem.message_en == "birth date 19861332 (digits 1–8) is not a real date"
+
+
+def test_gender_of_an_unreadable_digit_raises():
+    with pytest.raises(ValueError, match="neither 1 nor 2"):
+        gender_of("198609262015053001")
+
+
+# --- region policy -------------------------------------------------------------------------
+
+province_codes = st.sampled_from(sorted(PROVINCES))
+regions = st.one_of(
+    province_codes,
+    st.builds(lambda p, n: f"{p}.{n:02d}", province_codes, st.integers(1, 69)),
+    st.builds(lambda p, n: f"{p}.{n:02d}", province_codes, st.integers(71, 99)),
+)
+
+
+@given(regions, st.booleans())
+def test_a_nasional_cohort_takes_every_region(region, open_to_others):
+    assert region_allowed("nasional", open_to_others, region)
+
+
+@given(regions, regions)
+def test_an_open_cohort_takes_every_region(publisher, region):
+    assert region_allowed(publisher, True, region)
+
+
+def test_a_province_cohort_takes_its_own_kabupaten_but_not_a_neighbours():
+    assert region_allowed("15", False, "15.05")
+    assert region_allowed("15", False, "15")
+    assert not region_allowed("15", False, "16.71")
+
+
+def test_a_kabupaten_cohort_takes_only_its_own_participants():
+    assert region_allowed("35.23", False, "35.23")
+    assert not region_allowed("35.23", False, "35.24")
+    assert not region_allowed("35.23", False, "35")
+
+
+def test_an_unknown_region_is_never_allowed():
+    assert not region_allowed("nasional", True, "99.01")
+
+
+# --- amendment window ----------------------------------------------------------------------
+
+
+@given(st.timedeltas(timedelta(seconds=-(10**7)), timedelta(seconds=10**7)))
+def test_a_schedule_can_be_amended_only_before_the_first_session_starts(offset):
+    assert can_amend(START, START + offset) == (offset < timedelta(0))
+
+
+def test_amending_at_the_first_sessions_start_is_too_late():
+    assert not can_amend(START, START)
+    assert can_amend(START, START - timedelta(microseconds=1))
+
+
+def test_the_window_compares_instants_not_wall_clocks():
+    start_in_wib = datetime.fromisoformat("2023-06-19T08:00+07:00")
+    assert not can_amend(start_in_wib, START)
+    assert can_amend(start_in_wib, START - timedelta(minutes=1))
+
+
+def test_naive_datetimes_are_refused():
+    with pytest.raises(ValueError, match="now must be timezone-aware"):
+        can_amend(START, datetime(2023, 6, 1))
+
+
+# --- cohort decisions ----------------------------------------------------------------------
+
+COHORT = CohortView(
+    cohort_code="15/CAMAT/2023/I",
+    publisher_id="15",
+    status=CohortStatus.SCHEDULED,
+    first_session_start=START,
+    quota=30,
+    open_to_other_regions=False,
+)
+CLOSED = replace(COHORT, status=CohortStatus.CLOSED)
+CANCELLED = replace(COHORT, status=CohortStatus.CANCELLED)
+BEFORE = START - timedelta(days=1)
+
+
+def code_of(decision: object) -> str:
+    assert isinstance(decision, Rejection), decision
+    assert decision.message_id and decision.message_en
+    return decision.code
+
+
+def register(
+    cohort: CohortView = COHORT,
+    publisher: str = "15",
+    *,
+    count: int = 0,
+    enrolment: EnrolmentStatus | None = None,
+    problem: NipProblem | None = None,
+    region: str = "15.71",
+) -> Accepted | Rejection:
+    return decide_registration(
+        cohort,
+        publisher,
+        enrolled_count=count,
+        enrolment=enrolment,
+        nip_problem=problem,
+        participant_region=region,
+    )
+
+
+def test_scheduling_an_unknown_code_creates_a_cohort():
+    assert decide_schedule(None, "15", BEFORE) is Accepted.NEW_COHORT
+
+
+def test_rescheduling_before_the_first_session_amends_the_cohort():
+    assert decide_schedule(COHORT, "15", BEFORE) is Accepted.AMENDED
+
+
+def test_rescheduling_after_the_first_session_started_is_rejected_amendment_window_closed():
+    rejection = decide_schedule(COHORT, "15", START + timedelta(hours=1))
+    assert code_of(rejection) == "AMENDMENT_WINDOW_CLOSED"
+    assert isinstance(rejection, Rejection)
+    assert "2023-06-19T01:00+00:00" in rejection.message_en
+
+
+def test_scheduling_a_code_another_publisher_owns_is_rejected_not_owner():
+    rejection = decide_schedule(COHORT, "16", BEFORE)
+    assert code_of(rejection) == "NOT_OWNER"
+    assert isinstance(rejection, Rejection)
+    assert "scheduled by publisher 15; publisher 16" in rejection.message_en
+
+
+def test_not_owner_wins_over_the_cohorts_state():
+    assert code_of(decide_schedule(CLOSED, "16", START + timedelta(days=9))) == "NOT_OWNER"
+    assert code_of(register(CANCELLED, publisher="nasional")) == "NOT_OWNER"
+
+
+def test_rescheduling_a_cancelled_cohort_is_rejected_cohort_cancelled():
+    assert code_of(decide_schedule(CANCELLED, "15", BEFORE)) == "COHORT_CANCELLED"
+
+
+def test_rescheduling_a_closed_cohort_is_rejected_cohort_closed():
+    assert code_of(decide_schedule(CLOSED, "15", BEFORE)) == "COHORT_CLOSED"
+
+
+def test_a_registration_within_quota_enrols():
+    assert register(count=29) is Accepted.ENROLLED
+
+
+def test_31st_registration_is_rejected_quota_full():
+    rejection = register(count=30)
+    assert code_of(rejection) == "QUOTA_FULL"
+    assert isinstance(rejection, Rejection)
+    assert rejection.message_id == "kuota angkatan 15/CAMAT/2023/I (30 peserta) sudah penuh"
+
+
+def test_registering_an_enrolled_nip_again_is_rejected_already_enrolled_even_when_full():
+    assert code_of(register(count=30, enrolment=EnrolmentStatus.ENROLLED)) == "ALREADY_ENROLLED"
+
+
+def test_a_withdrawn_participant_may_register_again():
+    assert register(enrolment=EnrolmentStatus.WITHDRAWN) is Accepted.ENROLLED
+
+
+def test_a_registration_with_an_invalid_nip_is_rejected_with_the_nip_reason():
+    problem = check("19861332" + make_nip()[8:])
+    rejection = register(problem=problem)
+    assert code_of(rejection) == "INVALID_NIP"
+    assert isinstance(rejection, Rejection)
+    assert (
+        rejection.message_en == "invalid NIP: birth date 19861332 (digits 1–8) is not a real date"
+    )
+    assert rejection.message_id.startswith("NIP tidak valid: tanggal lahir 19861332")
+
+
+def test_a_participant_from_another_province_is_rejected_region_not_allowed():
+    rejection = register(region="36.74")
+    assert code_of(rejection) == "REGION_NOT_ALLOWED"
+    assert isinstance(rejection, Rejection)
+    assert "15 (Provinsi Jambi)" in rejection.message_id
+    assert "36.74 (a kabupaten/kota in Banten)" in rejection.message_en
+
+
+def test_a_participant_from_another_province_enrols_in_an_open_cohort():
+    open_cohort = replace(COHORT, open_to_other_regions=True)
+    assert register(open_cohort, region="36.74") is Accepted.ENROLLED
+
+
+def test_a_participant_with_an_unknown_region_code_is_rejected_schema_invalid():
+    assert code_of(register(region="99.01")) == "SCHEMA_INVALID"
+
+
+def test_registering_in_someone_elses_cohort_is_rejected_not_owner():
+    assert code_of(register(publisher="16")) == "NOT_OWNER"
+
+
+def test_registering_in_a_closed_cohort_is_rejected_cohort_closed():
+    assert code_of(register(CLOSED)) == "COHORT_CLOSED"
+
+
+def test_registering_in_a_cancelled_cohort_is_rejected_cohort_cancelled():
+    assert code_of(register(CANCELLED)) == "COHORT_CANCELLED"
+
+
+def test_withdrawing_an_enrolled_participant_withdraws():
+    assert decide_withdrawal(COHORT, "15", EnrolmentStatus.ENROLLED) is Accepted.WITHDRAWN
+
+
+def test_withdrawing_a_never_registered_nip_is_rejected_not_enrolled():
+    assert code_of(decide_withdrawal(COHORT, "15", None)) == "NOT_ENROLLED"
+
+
+def test_withdrawing_twice_is_a_no_op():
+    assert decide_withdrawal(COHORT, "15", EnrolmentStatus.WITHDRAWN) is Accepted.ALREADY_WITHDRAWN
+
+
+@pytest.mark.parametrize(
+    ("cohort", "publisher", "code"),
+    [
+        (CLOSED, "15", "COHORT_CLOSED"),
+        (CANCELLED, "15", "COHORT_CANCELLED"),
+        (COHORT, "16", "NOT_OWNER"),
+    ],
+)
+def test_withdrawal_is_refused_by_state_and_ownership(cohort, publisher, code):
+    assert code_of(decide_withdrawal(cohort, publisher, EnrolmentStatus.ENROLLED)) == code
+
+
+def test_cancelling_a_scheduled_cohort_cancels_it():
+    assert decide_cancel(COHORT, "15") is Accepted.CANCELLED
+
+
+def test_cancelling_a_cancelled_cohort_is_a_no_op():
+    assert decide_cancel(CANCELLED, "15") is Accepted.ALREADY_CANCELLED
+
+
+def test_cancelling_a_closed_cohort_is_rejected_cohort_closed():
+    assert code_of(decide_cancel(CLOSED, "15")) == "COHORT_CLOSED"
+
+
+def test_cancelling_someone_elses_cohort_is_rejected_not_owner():
+    assert code_of(decide_cancel(COHORT, "nasional")) == "NOT_OWNER"
+
+
+def test_closing_a_scheduled_cohort_closes_it():
+    assert decide_close(COHORT, "15") is Accepted.CLOSED
+
+
+def test_closing_a_closed_cohort_is_a_no_op_not_an_error():
+    assert decide_close(CLOSED, "15") is Accepted.ALREADY_CLOSED
+
+
+def test_closing_a_cancelled_cohort_is_rejected_cohort_cancelled():
+    assert code_of(decide_close(CANCELLED, "15")) == "COHORT_CANCELLED"
+
+
+def test_closing_someone_elses_cohort_is_rejected_not_owner():
+    assert code_of(decide_close(CLOSED, "16")) == "NOT_OWNER"
+
+
+def test_an_unknown_cohort_rejection_names_the_code_and_the_fix():
+    rejection = unknown_cohort("35.23/KASI-PEM/2017/I")
+    assert rejection.code == "UNKNOWN_COHORT"
+    assert "35.23/KASI-PEM/2017/I" in rejection.message_id
+    assert "diklat.cohort.scheduled.v1" in rejection.message_en
+
+
+def test_rejection_codes_match_the_shared_reason_codes():
+    from shared.reasons import ReasonCode
+
+    codes = {
+        code_of(r)
+        for r in (
+            register(CLOSED),
+            register(CANCELLED),
+            register(publisher="16"),
+            register(count=30),
+            register(enrolment=EnrolmentStatus.ENROLLED),
+            register(problem=check(make_nip(seq=0))),
+            register(region="36.74"),
+            register(region="99.01"),
+            decide_withdrawal(COHORT, "15", None),
+            decide_schedule(COHORT, "15", START),
+            unknown_cohort("X-1"),
+        )
+    }
+    assert codes <= {c.value for c in ReasonCode}
+    assert len(codes) == 11
