@@ -42,25 +42,30 @@ def parse_tokens(spec: str) -> dict[str, Principal]:
             principals[token] = Principal("publisher", scope.split(":", 1)[1])
         else:
             raise TokenConfigError(
-                f"API token scope {scope!r} is not national, admin or publisher:<id>")
+                f"API token scope {scope!r} is not national, admin or publisher:<id>"
+            )
     return principals
 
 
 _bearer = HTTPBearer(auto_error=False)
 
 
-def current_principal(request: Request,
-                      credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                             Depends(_bearer)]) -> Principal:
+def current_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
     if credentials is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "credential required",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "credential required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     principals: dict[str, Principal] = request.app.state.principals
     for token, principal in principals.items():
         if hmac.compare_digest(token.encode(), credentials.credentials.encode()):
             return principal
-    raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown credential",
-                        headers={"WWW-Authenticate": "Bearer"})
+    raise HTTPException(
+        status.HTTP_401_UNAUTHORIZED, "unknown credential", headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 def require_admin(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
@@ -71,8 +76,9 @@ def require_admin(principal: Annotated[Principal, Depends(current_principal)]) -
 
 def require_publisher_access(principal: Principal, publisher: str) -> None:
     if not principal.may_see_publisher(publisher):
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            f"this credential may not see publisher {publisher}")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"this credential may not see publisher {publisher}"
+        )
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

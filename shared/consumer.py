@@ -21,6 +21,7 @@ from prometheus_client import Counter as PromCounter
 from prometheus_client import Histogram
 from pydantic import BaseModel
 
+from shared.db import Connection
 from shared.envelope import (
     CloudEvent,
     EnvelopeError,
@@ -37,8 +38,9 @@ from shared.reasons import DEFAULT_MESSAGES, Outcome, ReasonCode
 from shared.topics import INGEST_PREFIX, feedback_topic, logical, publisher_of_topic
 
 log = get_logger(__name__)
-EVENTS = PromCounter("diklat_events_total", "consumed events by outcome",
-                     ["service", "outcome", "reason"])
+EVENTS = PromCounter(
+    "diklat_events_total", "consumed events by outcome", ["service", "outcome", "reason"]
+)
 BATCH_SECONDS = Histogram("diklat_batch_seconds", "time to handle one batch", ["service"])
 _RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 _CONNECTION_LOST = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError)
@@ -71,8 +73,9 @@ class Handled:
         return cls(Outcome.PARKED)
 
     @classmethod
-    def rejected(cls, reason: ReasonCode, message_id: str | None = None,
-                 message_en: str | None = None) -> Handled:
+    def rejected(
+        cls, reason: ReasonCode, message_id: str | None = None, message_en: str | None = None
+    ) -> Handled:
         default_id, default_en = DEFAULT_MESSAGES[reason]
         return cls(Outcome.REJECTED, reason, message_id or default_id, message_en or default_en)
 
@@ -90,44 +93,64 @@ class Route:
 class UnitOfWork:
     """What a handler may touch: the transaction's connection, the outbox, parking."""
 
-    conn: asyncpg.Connection
+    conn: Connection
     service: str
     park_timeout: dt.timedelta
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     rows: list[OutboxRow] = field(default_factory=list)
     unparked: list[CloudEvent] = field(default_factory=list)
 
-    def emit(self, topic: str, data: BaseModel, subject: str, event_id: str | None = None
-             ) -> CloudEvent:
+    def emit(
+        self, topic: str, data: BaseModel, subject: str, event_id: str | None = None
+    ) -> CloudEvent:
         event = domain_event(self.service, data, subject, event_id, time=self.now)
         self.rows.append(row_for(topic, event))
         return event
 
     def notify(self, publisher: str, notice: Notice, event_id: str) -> None:
         """A notice to the publisher (certificate issued, completion failed)."""
-        event = CloudEvent(id=event_id, source=f"/services/{self.service}", type=NOTICE_TYPE,
-                           time=self.now, data=notice.model_dump(mode="json"),
-                           subject=notice.cohort_code)
+        event = CloudEvent(
+            id=event_id,
+            source=f"/services/{self.service}",
+            type=NOTICE_TYPE,
+            time=self.now,
+            data=notice.model_dump(mode="json"),
+            subject=notice.cohort_code,
+        )
         self.rows.append(row_for(feedback_topic(publisher), event))
 
-    async def park(self, event: CloudEvent, waiting_for: str, reject_code: ReasonCode,
-                   timeout: dt.timedelta | None = None) -> Handled:
+    async def park(
+        self,
+        event: CloudEvent,
+        waiting_for: str,
+        reject_code: ReasonCode,
+        timeout: dt.timedelta | None = None,
+    ) -> Handled:
         position = event.position or RecordPosition("", 0, 0)
         await self.conn.execute(
             """INSERT INTO parked_events (source, event_id, waiting_for, reject_code, topic,
                    partition, "offset", event, expires_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                ON CONFLICT (source, event_id) DO UPDATE SET waiting_for = EXCLUDED.waiting_for""",
-            event.source, event.id, waiting_for, reject_code.value, position.topic,
-            position.partition, position.offset, _to_json(event),
-            self.now + (timeout or self.park_timeout))
+            event.source,
+            event.id,
+            waiting_for,
+            reject_code.value,
+            position.topic,
+            position.partition,
+            position.offset,
+            _to_json(event),
+            self.now + (timeout or self.park_timeout),
+        )
         return Handled.parked()
 
     async def unpark(self, waiting_for: str) -> int:
         """Queue the events waiting for this prerequisite; the core re-runs them next."""
         rows = await self.conn.fetch(
             """DELETE FROM parked_events WHERE waiting_for = $1
-               RETURNING event, topic, partition, "offset" """, waiting_for)
+               RETURNING event, topic, partition, "offset" """,
+            waiting_for,
+        )
         for row in sorted(rows, key=lambda r: (r["partition"], r["offset"])):
             self.unparked.append(_from_json(row))
         return len(rows)
@@ -136,9 +159,16 @@ class UnitOfWork:
 class BatchProcessor:
     """Runs batches of one subscription through the routes of one service."""
 
-    def __init__(self, service: str, pool: asyncpg.Pool, routes: dict[str, Route], *,
-                 reports_envelope_errors: bool = False, park_timeout_s: float = 300.0,
-                 namespace: str = "") -> None:
+    def __init__(
+        self,
+        service: str,
+        pool: asyncpg.Pool,
+        routes: dict[str, Route],
+        *,
+        reports_envelope_errors: bool = False,
+        park_timeout_s: float = 300.0,
+        namespace: str = "",
+    ) -> None:
         self.namespace = namespace
         self.service = service
         self.pool = pool
@@ -148,8 +178,7 @@ class BatchProcessor:
 
     async def process(self, records: Sequence[Record]) -> Counter[str]:
         started = time.perf_counter()
-        items = [self._read(r) for r in records]
-        items = [i for i in items if i is not None]
+        items = [i for i in (self._read(r) for r in records) if i is not None]
         attempts = 0
         while True:
             try:
@@ -168,8 +197,9 @@ class BatchProcessor:
                 attempts += 1
         BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
         if counts:
-            log.info("batch handled", records=len(records),
-                     **{str(k): v for k, v in counts.items()})
+            log.info(
+                "batch handled", records=len(records), **{str(k): v for k, v in counts.items()}
+            )
         return counts
 
     def _read(self, record: Record) -> CloudEvent | EnvelopeError | None:
@@ -181,21 +211,25 @@ class BatchProcessor:
             if is_ingest:
                 check_source(event, topic)
         except EnvelopeError as error:
-            error.position = position  # type: ignore[attr-defined]
+            error.position = position
             return error if self.reports_envelope_errors and is_ingest else None
         if event.type in self.routes:
             return event
         if self.reports_envelope_errors and is_ingest and event.type not in INGEST_TYPES:
-            error = EnvelopeError(ReasonCode.UNKNOWN_TYPE,
-                                  f"unknown event type {event.type!r}",
-                                  f"jenis event {event.type!r} tidak dikenal",
-                                  event_id=event.id, event_type=event.type)
-            error.position = position  # type: ignore[attr-defined]
-            return error
+            unknown = EnvelopeError(
+                ReasonCode.UNKNOWN_TYPE,
+                f"unknown event type {event.type!r}",
+                f"jenis event {event.type!r} tidak dikenal",
+                event_id=event.id,
+                event_type=event.type,
+            )
+            unknown.position = position
+            return unknown
         return None
 
-    async def _transaction(self, items: list[CloudEvent | EnvelopeError], careful: bool
-                           ) -> Counter[str]:
+    async def _transaction(
+        self, items: list[CloudEvent | EnvelopeError], careful: bool
+    ) -> Counter[str]:
         async with self.pool.acquire() as conn, conn.transaction():
             await _lock_cohorts(conn, items)
             seen = await _seen(conn, items)
@@ -209,8 +243,14 @@ class BatchProcessor:
             EVENTS.labels(self.service, outcome, reason).inc()
         return ledger.counts
 
-    async def _one(self, uow: UnitOfWork, ledger: _Ledger, item: CloudEvent | EnvelopeError,
-                   seen: dict[tuple[str, str], tuple[Any, ...]], careful: bool) -> None:
+    async def _one(
+        self,
+        uow: UnitOfWork,
+        ledger: _Ledger,
+        item: CloudEvent | EnvelopeError,
+        seen: dict[tuple[str, str], tuple[Any, ...]],
+        careful: bool,
+    ) -> None:
         if isinstance(item, EnvelopeError):
             ledger.envelope_error(item, seen)
             return
@@ -222,8 +262,9 @@ class BatchProcessor:
         while uow.unparked:
             await self._run(uow, ledger, uow.unparked.pop(0), careful, is_retry=True)
 
-    async def _run(self, uow: UnitOfWork, ledger: _Ledger, event: CloudEvent, careful: bool,
-                   is_retry: bool) -> None:
+    async def _run(
+        self, uow: UnitOfWork, ledger: _Ledger, event: CloudEvent, careful: bool, is_retry: bool
+    ) -> None:
         route = self.routes[event.type]
         if careful:
             try:
@@ -245,7 +286,8 @@ class BatchProcessor:
                 """DELETE FROM parked_events WHERE (source, event_id) IN (
                        SELECT source, event_id FROM parked_events WHERE expires_at <= now()
                        ORDER BY expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
-                   RETURNING event, topic, partition, "offset", reject_code""")
+                   RETURNING event, topic, partition, "offset", reject_code"""
+            )
             ledger = _Ledger(self.service, dt.datetime.now(dt.UTC))
             for row in rows:
                 event = _from_json(row)
@@ -287,9 +329,19 @@ class _Ledger:
         if is_retry:
             self.updates.append((event.source, event.id, handled.outcome.value, reason))
         else:
-            self.inserts.append((event.source, event.id, event.type, event.publisher,
-                                 handled.outcome.value, reason, position.topic,
-                                 position.partition, position.offset))
+            self.inserts.append(
+                (
+                    event.source,
+                    event.id,
+                    event.type,
+                    event.publisher,
+                    handled.outcome.value,
+                    reason,
+                    position.topic,
+                    position.partition,
+                    position.offset,
+                )
+            )
         self.keys.add((event.source, event.id))
         self._count(event, handled, reports, event.type)
 
@@ -297,66 +349,105 @@ class _Ledger:
         position = event.position
         # A replay of the very record already handled (crash before the offset commit) is
         # not news for the publisher; a second record with a used id is.
-        if first is not None and position is not None and first == (
-                position.topic, position.partition, position.offset):
+        if (
+            first is not None
+            and position is not None
+            and first == (position.topic, position.partition, position.offset)
+        ):
             self.counts["replayed"] += 1
             return
         self._count(event, Handled(Outcome.DUPLICATE), reports, event.type)
 
-    def envelope_error(self, error: EnvelopeError,
-                       seen: dict[tuple[str, str], tuple[Any, ...]]) -> None:
-        position: RecordPosition = error.position  # type: ignore[attr-defined]
+    def envelope_error(
+        self, error: EnvelopeError, seen: dict[tuple[str, str], tuple[Any, ...]]
+    ) -> None:
+        position = error.position or RecordPosition("", 0, 0)
         source = publisher_of_topic(position.topic) or position.topic
         key = (f"/publishers/{source}", error.event_id or position.reference())
         if key in seen or key in self.keys:
             return
         self.keys.add(key)
         handled = Handled(Outcome.REJECTED, error.code, error.message_id, error.message_en)
-        self.inserts.append((*key, error.event_type, source, Outcome.REJECTED.value,
-                             error.code.value, position.topic, position.partition,
-                             position.offset))
+        self.inserts.append(
+            (
+                *key,
+                error.event_type,
+                source,
+                Outcome.REJECTED.value,
+                error.code.value,
+                position.topic,
+                position.partition,
+                position.offset,
+            )
+        )
         self._feedback(source, key[1], error.event_type, None, handled)
         self.counts[handled.outcome] += 1
         self.metric_keys.append((handled.outcome.value, error.code.value))
 
     def _count(self, event: CloudEvent, handled: Handled, reports: bool, event_type: str) -> None:
         self.counts[handled.outcome] += 1
-        self.metric_keys.append((handled.outcome.value,
-                                 handled.reason.value if handled.reason else ""))
+        self.metric_keys.append(
+            (handled.outcome.value, handled.reason.value if handled.reason else "")
+        )
         if handled.outcome is Outcome.REJECTED:
-            log.info("event rejected", event_id=event.id, publisher=event.publisher,
-                     event_type=event_type, outcome=handled.outcome.value,
-                     reason=handled.reason.value if handled.reason else None,
-                     detail=handled.message_en)
+            log.info(
+                "event rejected",
+                event_id=event.id,
+                publisher=event.publisher,
+                event_type=event_type,
+                outcome=handled.outcome.value,
+                reason=handled.reason.value if handled.reason else None,
+            )
         if reports and event.publisher is not None:
-            self._feedback(event.publisher, event.id, event_type,
-                           event.subject or _cohort_code(event), handled)
+            self._feedback(
+                event.publisher, event.id, event_type, event.subject or _cohort_code(event), handled
+            )
 
-    def _feedback(self, publisher: str, event_id: str, event_type: str | None,
-                  cohort_code: str | None, handled: Handled) -> None:
+    def _feedback(
+        self,
+        publisher: str,
+        event_id: str,
+        event_type: str | None,
+        cohort_code: str | None,
+        handled: Handled,
+    ) -> None:
         outcome = IngestOutcome(
-            event_id=event_id, event_type=event_type, service=self.service,
-            outcome=handled.outcome, reason=handled.reason, message_id=handled.message_id,
-            message_en=handled.message_en, cohort_code=cohort_code, decided_at=self.now)
+            event_id=event_id,
+            event_type=event_type,
+            service=self.service,
+            outcome=handled.outcome,
+            reason=handled.reason,
+            message_id=handled.message_id,
+            message_en=handled.message_en,
+            cohort_code=cohort_code,
+            decided_at=self.now,
+        )
         # Derived id: a replayed batch re-emits the same feedback id, so readers can dedupe.
         feedback = CloudEvent(
             id=f"{self.service}:{event_id}:{handled.outcome.value}",
-            source=f"/services/{self.service}", type=FEEDBACK_TYPE, time=self.now,
-            data=outcome.model_dump(mode="json"), subject=cohort_code)
-        self.feedback.append(OutboxRow(feedback_topic(publisher), cohort_code, feedback.id,
-                                       to_structured(feedback)))
+            source=f"/services/{self.service}",
+            type=FEEDBACK_TYPE,
+            time=self.now,
+            data=outcome.model_dump(mode="json"),
+            subject=cohort_code,
+        )
+        self.feedback.append(
+            OutboxRow(feedback_topic(publisher), cohort_code, feedback.id, to_structured(feedback))
+        )
 
-    async def write(self, conn: asyncpg.Connection) -> None:
+    async def write(self, conn: Connection) -> None:
         if self.inserts:
             await conn.executemany(
                 """INSERT INTO processed_events (source, event_id, event_type, publisher, outcome,
                        reason, topic, partition, "offset") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)""",
-                self.inserts)
+                self.inserts,
+            )
         if self.updates:
             await conn.executemany(
                 """UPDATE processed_events SET outcome = $3, reason = $4, processed_at = now()
                    WHERE source = $1 AND event_id = $2""",
-                self.updates)
+                self.updates,
+            )
 
 
 def _waited_too_long(code: ReasonCode) -> tuple[str, str]:
@@ -377,43 +468,58 @@ def _lock_key(item: CloudEvent | EnvelopeError) -> str | None:
     return item.subject or _cohort_code(item)
 
 
-async def _lock_cohorts(conn: asyncpg.Connection, items: Iterable[CloudEvent | EnvelopeError]
-                        ) -> None:
+async def _lock_cohorts(conn: Connection, items: Iterable[CloudEvent | EnvelopeError]) -> None:
     keys = sorted({k for k in map(_lock_key, items) if k})
     if keys:
         await conn.execute(
             """SELECT pg_advisory_xact_lock(h) FROM (
                    SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY h) s""",
-            keys)
+            keys,
+        )
 
 
-async def _seen(conn: asyncpg.Connection, items: Sequence[CloudEvent | EnvelopeError]
-                ) -> dict[tuple[str, str], tuple[Any, ...]]:
+async def _seen(
+    conn: Connection, items: Sequence[CloudEvent | EnvelopeError]
+) -> dict[tuple[str, str], tuple[Any, ...]]:
     sources, ids = [], []
     for item in items:
         if isinstance(item, CloudEvent):
             sources.append(item.source)
             ids.append(item.id)
         else:
-            position: RecordPosition = item.position  # type: ignore[attr-defined]
+            position = item.position or RecordPosition("", 0, 0)
             sources.append(f"/publishers/{publisher_of_topic(position.topic)}")
             ids.append(item.event_id or position.reference())
     rows = await conn.fetch(
         """SELECT p.source, p.event_id, p.topic, p.partition, p."offset"
            FROM processed_events p
            JOIN unnest($1::text[], $2::text[]) AS b(source, event_id)
-             ON p.source = b.source AND p.event_id = b.event_id""", sources, ids)
+             ON p.source = b.source AND p.event_id = b.event_id""",
+        sources,
+        ids,
+    )
     return {(r["source"], r["event_id"]): (r["topic"], r["partition"], r["offset"]) for r in rows}
 
 
 def _to_json(event: CloudEvent) -> dict[str, Any]:
-    return {"id": event.id, "source": event.source, "type": event.type,
-            "time": event.time.isoformat(), "subject": event.subject, "data": event.data}
+    return {
+        "id": event.id,
+        "source": event.source,
+        "type": event.type,
+        "time": event.time.isoformat(),
+        "subject": event.subject,
+        "data": event.data,
+    }
 
 
 def _from_json(row: asyncpg.Record) -> CloudEvent:
     body = row["event"]
-    return CloudEvent(id=body["id"], source=body["source"], type=body["type"],
-                      time=dt.datetime.fromisoformat(body["time"]), data=body["data"],
-                      subject=body["subject"],
-                      position=RecordPosition(row["topic"], row["partition"], row["offset"]))
+    return CloudEvent(
+        id=body["id"],
+        source=body["source"],
+        type=body["type"],
+        time=dt.datetime.fromisoformat(body["time"]),
+        data=body["data"],
+        subject=body["subject"],
+        position=RecordPosition(row["topic"], row["partition"], row["offset"]),
+    )

@@ -16,8 +16,12 @@ from importlib.resources.abc import Traversable
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from shared.logging import get_logger
+
+# What handlers and repositories receive: a plain connection or one borrowed from a pool.
+Connection = asyncpg.Connection | PoolConnectionProxy
 
 log = get_logger(__name__)
 SHARED_MIGRATIONS = "shared.migrations"
@@ -66,15 +70,19 @@ async def provision(superuser_url: str, service: str, password: str) -> None:
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for type_name in ("json", "jsonb"):
-        await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads,
-                                  schema="pg_catalog")
+        await conn.set_type_codec(
+            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
 
 
-async def create_pool(url: str, schema: str, min_size: int = 1, max_size: int = 10
-                      ) -> asyncpg.Pool:
+async def create_pool(url: str, schema: str, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
-        url, min_size=min_size, max_size=max_size, init=_init_connection,
-        server_settings={"search_path": schema, "application_name": f"diklat-{schema}"})
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        server_settings={"search_path": schema, "application_name": f"diklat-{schema}"},
+    )
     assert pool is not None
     return pool
 
@@ -105,7 +113,7 @@ def service_migrations(service: str, package: str | None) -> list[Migration]:
     return migrations_in(SHARED_MIGRATIONS, "shared") + own
 
 
-async def migrate(conn: asyncpg.Connection, schema: str, migrations: list[Migration]) -> list[str]:
+async def migrate(conn: Connection, schema: str, migrations: list[Migration]) -> list[str]:
     """Apply what is new, in order; refuse an applied migration whose text changed."""
     applied_now: list[str] = []
     async with conn.transaction():
@@ -114,18 +122,24 @@ async def migrate(conn: asyncpg.Connection, schema: str, migrations: list[Migrat
         await conn.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
             name text PRIMARY KEY, checksum text NOT NULL,
             applied_at timestamptz NOT NULL DEFAULT now())""")
-        done = {r["name"]: r["checksum"]
-                for r in await conn.fetch("SELECT name, checksum FROM schema_migrations")}
+        done = {
+            r["name"]: r["checksum"]
+            for r in await conn.fetch("SELECT name, checksum FROM schema_migrations")
+        }
         for migration in migrations:
             if migration.name in done:
                 if done[migration.name] != migration.checksum:
                     raise MigrationError(
                         f"migration {migration.name} was applied and then edited; migrations "
-                        "are forward-only: add a new file instead")
+                        "are forward-only: add a new file instead"
+                    )
                 continue
             await conn.execute(migration.sql)
-            await conn.execute("INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)",
-                               migration.name, migration.checksum)
+            await conn.execute(
+                "INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)",
+                migration.name,
+                migration.checksum,
+            )
             applied_now.append(migration.name)
     if applied_now:
         log.info("migrations applied", schema=schema, migrations=applied_now)

@@ -1,4 +1,4 @@
-"""CloudEvents 1.0 over Kafka: parse structured or binary mode records, and build structured ones."""
+"""CloudEvents 1.0 over Kafka: parse structured or binary mode records, build structured ones."""
 
 from __future__ import annotations
 
@@ -57,22 +57,31 @@ class CloudEvent:
 class EnvelopeError(Exception):
     """A record that is not a usable CloudEvent; carries its reason code and what we know."""
 
-    def __init__(self, code: ReasonCode, message_en: str, message_id: str | None = None,
-                 event_id: str | None = None, event_type: str | None = None) -> None:
+    def __init__(
+        self,
+        code: ReasonCode,
+        message_en: str,
+        message_id: str | None = None,
+        event_id: str | None = None,
+        event_type: str | None = None,
+    ) -> None:
         super().__init__(message_en)
         self.code = code
         self.message_en = message_en
         self.message_id = message_id or DEFAULT_MESSAGES[code][0]
         self.event_id = event_id
         self.event_type = event_type
+        self.position: RecordPosition | None = None  # set by the consumer that read the record
 
 
-def parse_record(position: RecordPosition, value: bytes | None,
-                 headers: Sequence[tuple[str, bytes]]) -> CloudEvent:
+def parse_record(
+    position: RecordPosition, value: bytes | None, headers: Sequence[tuple[str, bytes]]
+) -> CloudEvent:
     """Read one Kafka record as a CloudEvent, or raise EnvelopeError saying precisely why not."""
     if value is not None and len(value) > MAX_RECORD_BYTES:
-        raise EnvelopeError(ReasonCode.MALFORMED,
-                            f"record of {len(value)} bytes exceeds {MAX_RECORD_BYTES} bytes")
+        raise EnvelopeError(
+            ReasonCode.MALFORMED, f"record of {len(value)} bytes exceeds {MAX_RECORD_BYTES} bytes"
+        )
     header_map = _decode_headers(headers)
     if "ce_specversion" in header_map:
         attributes = _binary_attributes(header_map, value)
@@ -88,7 +97,9 @@ def check_source(event: CloudEvent, topic: str) -> None:
             ReasonCode.SOURCE_MISMATCH,
             f"source {event.source!r} may not publish on topic {topic!r}",
             f"source {event.source!r} tidak boleh menerbitkan di topik {topic!r}",
-            event_id=event.id, event_type=event.type)
+            event_id=event.id,
+            event_type=event.type,
+        )
 
 
 def validate_data(event: CloudEvent, model: type[M]) -> M:
@@ -96,15 +107,22 @@ def validate_data(event: CloudEvent, model: type[M]) -> M:
     try:
         data = model.model_validate(event.data)
     except ValidationError as exc:
-        raise EnvelopeError(ReasonCode.SCHEMA_INVALID, describe_validation_error(exc),
-                            "isi event tidak sesuai skema: " + describe_validation_error(exc),
-                            event_id=event.id, event_type=event.type) from None
+        raise EnvelopeError(
+            ReasonCode.SCHEMA_INVALID,
+            describe_validation_error(exc),
+            "isi event tidak sesuai skema: " + describe_validation_error(exc),
+            event_id=event.id,
+            event_type=event.type,
+        ) from None
     subject_code = getattr(data, "cohort_code", None)
     if event.subject is not None and subject_code is not None and event.subject != subject_code:
-        raise EnvelopeError(ReasonCode.SCHEMA_INVALID,
-                            f"subject {event.subject!r} differs from data.cohort_code",
-                            f"subject {event.subject!r} berbeda dengan data.cohort_code",
-                            event_id=event.id, event_type=event.type)
+        raise EnvelopeError(
+            ReasonCode.SCHEMA_INVALID,
+            f"subject {event.subject!r} differs from data.cohort_code",
+            f"subject {event.subject!r} berbeda dengan data.cohort_code",
+            event_id=event.id,
+            event_type=event.type,
+        )
     return data
 
 
@@ -120,9 +138,13 @@ def describe_validation_error(exc: ValidationError, limit: int = 5) -> str:
 
 def to_structured(event: CloudEvent) -> bytes:
     body: dict[str, Any] = {
-        "specversion": event.specversion, "id": event.id, "source": event.source,
-        "type": event.type, "time": event.time.isoformat(),
-        "datacontenttype": "application/json", "data": event.data,
+        "specversion": event.specversion,
+        "id": event.id,
+        "source": event.source,
+        "type": event.type,
+        "time": event.time.isoformat(),
+        "datacontenttype": "application/json",
+        "data": event.data,
     }
     if event.subject is not None:
         body["subject"] = event.subject
@@ -158,7 +180,8 @@ def _structured_attributes(headers: Mapping[str, str], value: bytes | None) -> d
         raise EnvelopeError(
             ReasonCode.MALFORMED,
             f"content-type {content_type!r} is neither {STRUCTURED_CONTENT_TYPE!r} "
-            "nor binary mode (ce_* headers)")
+            "nor binary mode (ce_* headers)",
+        )
     body = _json_body(value)
     if not isinstance(body, dict):
         raise EnvelopeError(ReasonCode.MALFORMED, "structured CloudEvent must be a JSON object")
@@ -169,9 +192,12 @@ def _binary_attributes(headers: Mapping[str, str], value: bytes | None) -> dict[
     attributes: dict[str, Any] = {k[3:]: v for k, v in headers.items() if k.startswith("ce_")}
     content_type = headers.get("content-type", "application/json").split(";")[0].strip()
     if content_type not in JSON_CONTENT_TYPES:
-        raise EnvelopeError(ReasonCode.MALFORMED,
-                            f"binary-mode data must be application/json, not {content_type!r}",
-                            event_id=attributes.get("id"), event_type=attributes.get("type"))
+        raise EnvelopeError(
+            ReasonCode.MALFORMED,
+            f"binary-mode data must be application/json, not {content_type!r}",
+            event_id=attributes.get("id"),
+            event_type=attributes.get("type"),
+        )
     attributes["data"] = _json_body(value)
     return attributes
 
@@ -181,12 +207,19 @@ def _validated(attributes: dict[str, Any], position: RecordPosition) -> CloudEve
     event_type = attributes.get("type") if isinstance(attributes.get("type"), str) else None
 
     def invalid(message: str) -> EnvelopeError:
-        return EnvelopeError(ReasonCode.SCHEMA_INVALID, message,
-                             "atribut CloudEvent tidak valid: " + message,
-                             event_id=event_id, event_type=event_type)
+        return EnvelopeError(
+            ReasonCode.SCHEMA_INVALID,
+            message,
+            "atribut CloudEvent tidak valid: " + message,
+            event_id=event_id,
+            event_type=event_type,
+        )
 
-    missing = [name for name in _REQUIRED if not isinstance(attributes.get(name), str)
-               or not attributes[name]]
+    missing = [
+        name
+        for name in _REQUIRED
+        if not isinstance(attributes.get(name), str) or not attributes[name]
+    ]
     if missing:
         raise invalid(f"missing or non-string CloudEvents attribute(s): {', '.join(missing)}")
     if attributes["specversion"] != "1.0":
@@ -198,9 +231,13 @@ def _validated(attributes: dict[str, Any], position: RecordPosition) -> CloudEve
         raise invalid("subject must be a string")
     known = {*_REQUIRED, "time", "subject", "data", "datacontenttype", "dataschema"}
     return CloudEvent(
-        id=attributes["id"], source=attributes["source"], type=attributes["type"],
-        time=_event_time(attributes.get("time"), invalid), data=attributes.get("data"),
-        subject=subject, position=position,
+        id=attributes["id"],
+        source=attributes["source"],
+        type=attributes["type"],
+        time=_event_time(attributes.get("time"), invalid),
+        data=attributes.get("data"),
+        subject=subject,
+        position=position,
         extensions={k: str(v) for k, v in attributes.items() if k not in known},
     )
 

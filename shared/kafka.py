@@ -3,6 +3,7 @@ the outbox producer, and topic administration (publisher onboarding)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Sequence
 from typing import Any
@@ -36,8 +37,7 @@ def _security_kwargs(client: dict[str, object]) -> dict[str, Any]:
     if mechanism is None:
         return {}
     user, password = str(client["sasl_plain_username"]), str(client["sasl_plain_password"])
-    classes = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256,
-               "SCRAM-SHA-512": SASLScram512}
+    classes = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512}
     return {"security": classes[str(mechanism)](user, password)}
 
 
@@ -45,9 +45,16 @@ async def _tolerant_parser(message: Any, original: Any) -> Any:
     """FastStream decodes headers as strict UTF-8; a hostile header would crash the consumer
     before our code could reject it. Parse a cleaned copy, hand the originals on."""
     records = message if isinstance(message, tuple) else (message,)
-    cleaned = tuple(dataclasses.replace(r, headers=[
-        (k, v.decode(errors="replace").encode() if v is not None else b"") for k, v in r.headers])
-        for r in records)
+    cleaned = tuple(
+        dataclasses.replace(
+            r,
+            headers=[
+                (k, v.decode(errors="replace").encode() if v is not None else b"")
+                for k, v in r.headers
+            ],
+        )
+        for r in records
+    )
     parsed = await original(cleaned if isinstance(message, tuple) else cleaned[0])
     parsed.raw_message = message
     return parsed
@@ -57,38 +64,53 @@ async def _no_decode(message: Any, original: Any) -> None:
     return None  # the consumer core parses raw records itself
 
 
-def subscribe_batches(broker: KafkaBroker, processor: BatchProcessor,
-                      settings: ServiceSettings, *, group_id: str, namespace: str = "",
-                      topics: Sequence[str] = (), pattern: str | None = None,
-                      title: str | None = None, description: str | None = None) -> None:
+def subscribe_batches(
+    broker: KafkaBroker,
+    processor: BatchProcessor,
+    settings: ServiceSettings,
+    *,
+    group_id: str,
+    namespace: str = "",
+    topics: Sequence[str] = (),
+    pattern: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+) -> None:
     """Subscribe a batch consumer whose offsets are committed only after the DB commit."""
     subscriber = broker.subscriber(
         *(physical(namespace, t) for t in topics),
-        pattern=physical_pattern(namespace, pattern) if pattern else None, batch=True, group_id=group_id,
-        max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms,
+        pattern=physical_pattern(namespace, pattern) if pattern else None,
+        batch=True,
+        group_id=group_id,
+        max_records=settings.batch_max_records,
+        batch_timeout_ms=settings.batch_timeout_ms,
         auto_offset_reset=settings.auto_offset_reset,
         session_timeout_ms=settings.session_timeout_ms,
         heartbeat_interval_ms=settings.heartbeat_interval_ms,
         # ACK after the handler returned (DB committed); on error NACK seeks back, so the
         # batch is redelivered and the inbox makes the replay harmless.
         ack_policy=AckPolicy.NACK_ON_ERROR,
-        parser=_tolerant_parser, decoder=_no_decode,
-        title=title, description=description,
+        parser=_tolerant_parser,
+        decoder=_no_decode,
+        title=title,
+        description=description,
     )
 
     @subscriber
     async def handle_batch(message: KafkaMessage) -> None:
-        records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message  # type: ignore[assignment]
-        await processor.process(records)  # type: ignore[arg-type]
+        records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
+        await processor.process(records)
 
 
 def build_producer(infra: InfraSettings) -> AIOKafkaProducer:
-    return AIOKafkaProducer(**infra.kafka_client_config(), acks="all", linger_ms=5,
-                            max_request_size=2_097_152)
+    return AIOKafkaProducer(
+        **infra.kafka_client_config(), acks="all", linger_ms=5, max_request_size=2_097_152
+    )
 
 
-async def ensure_topics(infra: InfraSettings, topics: Sequence[str], partitions: int = 6
-                        ) -> list[str]:
+async def ensure_topics(
+    infra: InfraSettings, topics: Sequence[str], partitions: int = 6
+) -> list[str]:
     """Create what does not exist yet (logical names); returns the topics created."""
     topics = [physical(infra.kafka_topic_namespace, t) for t in topics]
     admin = AIOKafkaAdminClient(**infra.kafka_client_config())
@@ -97,17 +119,15 @@ async def ensure_topics(infra: InfraSettings, topics: Sequence[str], partitions:
         existing = set(await admin.list_topics())
         missing = [t for t in topics if t not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # a concurrent creator won
                 await admin.create_topics([NewTopic(t, partitions, 1) for t in missing])
-            except TopicAlreadyExistsError:
-                pass
         return missing
     finally:
         await admin.close()
 
 
-async def onboard_publisher(infra: InfraSettings, publisher: str, partitions: int = 6
-                            ) -> list[str]:
+async def onboard_publisher(infra: InfraSettings, publisher: str, partitions: int = 6) -> list[str]:
     """One admin step per publisher: its ingest and feedback topics."""
-    return await ensure_topics(infra, [ingest_topic(publisher), feedback_topic(publisher)],
-                               partitions)
+    return await ensure_topics(
+        infra, [ingest_topic(publisher), feedback_topic(publisher)], partitions
+    )

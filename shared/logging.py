@@ -30,8 +30,9 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def scrub_personal_data(_: Any, __: str, event_dict: MutableMapping[str, Any]
-                        ) -> MutableMapping[str, Any]:
+def scrub_personal_data(
+    _: Any, __: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     for key in list(event_dict):
         event_dict[key] = "[redacted]" if key in _PERSONAL_KEYS else _scrub(event_dict[key])
     return event_dict

@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaProducer
 from prometheus_client import Gauge
 from pydantic import BaseModel
 
+from shared.db import Connection
 from shared.envelope import STRUCTURED_HEADERS, CloudEvent, to_structured
 from shared.events.domain import type_of
 from shared.logging import get_logger
@@ -30,24 +31,35 @@ class OutboxRow:
     payload: bytes
 
 
-def domain_event(service: str, data: BaseModel, subject: str, event_id: str | None = None,
-                 event_type: str | None = None, time: dt.datetime | None = None) -> CloudEvent:
+def domain_event(
+    service: str,
+    data: BaseModel,
+    subject: str,
+    event_id: str | None = None,
+    event_type: str | None = None,
+    time: dt.datetime | None = None,
+) -> CloudEvent:
     """A domain CloudEvent from this service; ids are random unless the caller derives one."""
     return CloudEvent(
-        id=event_id or str(uuid.uuid4()), source=f"/services/{service}",
-        type=event_type or type_of(data), time=time or dt.datetime.now(dt.UTC),
-        data=data.model_dump(mode="json"), subject=subject)
+        id=event_id or str(uuid.uuid4()),
+        source=f"/services/{service}",
+        type=event_type or type_of(data),
+        time=time or dt.datetime.now(dt.UTC),
+        data=data.model_dump(mode="json"),
+        subject=subject,
+    )
 
 
 def row_for(topic: str, event: CloudEvent) -> OutboxRow:
     return OutboxRow(topic, event.subject, event.id, to_structured(event))
 
 
-async def write_rows(conn: asyncpg.Connection, rows: list[OutboxRow]) -> None:
+async def write_rows(conn: Connection, rows: list[OutboxRow]) -> None:
     if rows:
         await conn.executemany(
             "INSERT INTO outbox (topic, key, event_id, payload) VALUES ($1, $2, $3, $4)",
-            [(r.topic, r.key, r.event_id, r.payload) for r in rows])
+            [(r.topic, r.key, r.event_id, r.payload) for r in rows],
+        )
 
 
 class OutboxRelay:
@@ -57,9 +69,15 @@ class OutboxRelay:
     holds across them; the others stand by. It wakes on NOTIFY and polls as a fallback.
     """
 
-    def __init__(self, pool: asyncpg.Pool, schema: str, producer: AIOKafkaProducer,
-                 batch_size: int = 1000, poll_interval_s: float = 0.5,
-                 namespace: str = "") -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        schema: str,
+        producer: AIOKafkaProducer,
+        batch_size: int = 1000,
+        poll_interval_s: float = 0.5,
+        namespace: str = "",
+    ) -> None:
         self._namespace = namespace
         self._pool = pool
         self._schema = schema
@@ -78,9 +96,10 @@ class OutboxRelay:
                 log.warning("outbox relay lost its connection; retrying", error=str(exc))
                 await asyncio.sleep(self._poll_interval_s)
 
-    async def _lead(self, conn: asyncpg.Connection) -> None:
-        while not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))",
-                                      f"{self._schema}.outbox"):
+    async def _lead(self, conn: Connection) -> None:
+        while not await conn.fetchval(
+            "SELECT pg_try_advisory_lock(hashtext($1))", f"{self._schema}.outbox"
+        ):
             await asyncio.sleep(self._poll_interval_s)
         channel = f"{self._schema}_outbox"
         await conn.add_listener(channel, self._on_notify)
@@ -91,8 +110,9 @@ class OutboxRelay:
         finally:
             with contextlib.suppress(Exception):
                 await conn.remove_listener(channel, self._on_notify)
-                await conn.execute("SELECT pg_advisory_unlock(hashtext($1))",
-                                   f"{self._schema}.outbox")
+                await conn.execute(
+                    "SELECT pg_advisory_unlock(hashtext($1))", f"{self._schema}.outbox"
+                )
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
@@ -102,20 +122,27 @@ class OutboxRelay:
             await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
         self._wake.clear()
 
-    async def relay_once(self, conn: asyncpg.Connection) -> int:
+    async def relay_once(self, conn: Connection) -> int:
         rows = await conn.fetch(
-            "SELECT id, topic, key, payload FROM outbox ORDER BY id LIMIT $1", self._batch_size)
+            "SELECT id, topic, key, payload FROM outbox ORDER BY id LIMIT $1", self._batch_size
+        )
         if not rows:
             OUTBOX_BACKLOG.labels(self._schema).set(0)
             return 0
-        sends = [await self._producer.send(
-            physical(self._namespace, r["topic"]), value=r["payload"], key=r["key"].encode() if r["key"] else None,
-            headers=STRUCTURED_HEADERS) for r in rows]
+        sends = [
+            await self._producer.send(
+                physical(self._namespace, r["topic"]),
+                value=r["payload"],
+                key=r["key"].encode() if r["key"] else None,
+                headers=STRUCTURED_HEADERS,
+            )
+            for r in rows
+        ]
         await asyncio.gather(*sends)
         # By id list, not `id <= last`: a lower id may still be in an open transaction.
-        await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])",
-                           [r["id"] for r in rows])
+        await conn.execute(
+            "DELETE FROM outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
+        )
         self.published += len(rows)
-        OUTBOX_BACKLOG.labels(self._schema).set(
-            await conn.fetchval("SELECT count(*) FROM outbox"))
+        OUTBOX_BACKLOG.labels(self._schema).set(await conn.fetchval("SELECT count(*) FROM outbox"))
         return len(rows)

@@ -34,31 +34,50 @@ class ReasonCode(StrEnum):
 # One human sentence per code, Indonesian first: what a province operator reads when the
 # specific message of a rule is not available (envelope-level problems).
 DEFAULT_MESSAGES: dict[ReasonCode, tuple[str, str]] = {
-    ReasonCode.MALFORMED: ("Pesan tidak dapat dibaca sebagai CloudEvent JSON.",
-                           "The record cannot be read as a JSON CloudEvent."),
-    ReasonCode.SCHEMA_INVALID: ("Isi event tidak sesuai skema.",
-                                "The event does not match its schema."),
+    ReasonCode.MALFORMED: (
+        "Pesan tidak dapat dibaca sebagai CloudEvent JSON.",
+        "The record cannot be read as a JSON CloudEvent.",
+    ),
+    ReasonCode.SCHEMA_INVALID: (
+        "Isi event tidak sesuai skema.",
+        "The event does not match its schema.",
+    ),
     ReasonCode.UNKNOWN_TYPE: ("Jenis event tidak dikenal.", "Unknown event type."),
-    ReasonCode.SOURCE_MISMATCH: ("Source event tidak sesuai dengan topik penerbit.",
-                                 "The event source does not match the publisher's topic."),
+    ReasonCode.SOURCE_MISMATCH: (
+        "Source event tidak sesuai dengan topik penerbit.",
+        "The event source does not match the publisher's topic.",
+    ),
     ReasonCode.INVALID_NIP: ("NIP tidak valid.", "Invalid NIP."),
     ReasonCode.UNKNOWN_COHORT: ("Angkatan tidak dikenal.", "Unknown cohort."),
-    ReasonCode.NOT_OWNER: ("Angkatan ini milik penerbit lain.",
-                           "This cohort belongs to another publisher."),
+    ReasonCode.NOT_OWNER: (
+        "Angkatan ini milik penerbit lain.",
+        "This cohort belongs to another publisher.",
+    ),
     ReasonCode.COHORT_CLOSED: ("Angkatan sudah ditutup.", "The cohort is closed."),
     ReasonCode.COHORT_CANCELLED: ("Angkatan sudah dibatalkan.", "The cohort is cancelled."),
     ReasonCode.QUOTA_FULL: ("Kuota angkatan sudah penuh.", "The cohort's quota is full."),
-    ReasonCode.ALREADY_ENROLLED: ("Peserta sudah terdaftar di angkatan ini.",
-                                  "The participant is already enrolled in this cohort."),
-    ReasonCode.NOT_ENROLLED: ("Peserta tidak terdaftar di angkatan ini.",
-                              "The participant is not enrolled in this cohort."),
-    ReasonCode.UNKNOWN_SESSION: ("Sesi tidak ada dalam jadwal angkatan.",
-                                 "The session is not in the cohort's schedule."),
-    ReasonCode.REGION_NOT_ALLOWED: ("Angkatan tidak terbuka untuk peserta dari daerah ini.",
-                                    "The cohort is not open to participants from this region."),
-    ReasonCode.AMENDMENT_WINDOW_CLOSED: ("Jadwal tidak dapat diubah setelah sesi pertama dimulai.",
-                                         "The schedule cannot change after the first session "
-                                         "has started."),
-    ReasonCode.PROCESSING_ERROR: ("Event gagal diproses; tim teknis telah diberi tahu.",
-                                  "The event could not be processed; operators were alerted."),
+    ReasonCode.ALREADY_ENROLLED: (
+        "Peserta sudah terdaftar di angkatan ini.",
+        "The participant is already enrolled in this cohort.",
+    ),
+    ReasonCode.NOT_ENROLLED: (
+        "Peserta tidak terdaftar di angkatan ini.",
+        "The participant is not enrolled in this cohort.",
+    ),
+    ReasonCode.UNKNOWN_SESSION: (
+        "Sesi tidak ada dalam jadwal angkatan.",
+        "The session is not in the cohort's schedule.",
+    ),
+    ReasonCode.REGION_NOT_ALLOWED: (
+        "Angkatan tidak terbuka untuk peserta dari daerah ini.",
+        "The cohort is not open to participants from this region.",
+    ),
+    ReasonCode.AMENDMENT_WINDOW_CLOSED: (
+        "Jadwal tidak dapat diubah setelah sesi pertama dimulai.",
+        "The schedule cannot change after the first session has started.",
+    ),
+    ReasonCode.PROCESSING_ERROR: (
+        "Event gagal diproses; tim teknis telah diberi tahu.",
+        "The event could not be processed; operators were alerted.",
+    ),
 }

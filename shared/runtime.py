@@ -45,8 +45,12 @@ class ServiceDefinition:
 
 
 class ServiceRuntime:
-    def __init__(self, definition: ServiceDefinition, infra: InfraSettings | None = None,
-                 settings: ServiceSettings | None = None) -> None:
+    def __init__(
+        self,
+        definition: ServiceDefinition,
+        infra: InfraSettings | None = None,
+        settings: ServiceSettings | None = None,
+    ) -> None:
         self.definition = definition
         self.name = definition.name
         self.infra = infra or InfraSettings()
@@ -77,10 +81,14 @@ class ServiceRuntime:
         await self.producer.start()
         self._subscribe()
         await self.broker.start()
-        self.relay = OutboxRelay(self.pool, self.name, self.producer,
-                                 self.settings.outbox_batch_size,
-                                 self.settings.outbox_poll_interval_s,
-                                 self.infra.kafka_topic_namespace)
+        self.relay = OutboxRelay(
+            self.pool,
+            self.name,
+            self.producer,
+            self.settings.outbox_batch_size,
+            self.settings.outbox_poll_interval_s,
+            self.infra.kafka_topic_namespace,
+        )
         self._spawn(self.relay.run())
         self._spawn(self._sweep_parked())
         for task in self.definition.background:
@@ -106,31 +114,57 @@ class ServiceRuntime:
         url = db.service_url(self.infra.database_url, self.name, password)
         pool = await db.create_pool(url, self.name, max_size=8)
         async with pool.acquire() as conn:
-            await db.migrate(conn, self.name, db.service_migrations(
-                self.name, self.definition.migrations_package))
+            await db.migrate(
+                conn,
+                self.name,
+                db.service_migrations(self.name, self.definition.migrations_package),
+            )
         return pool
 
     def processor(self, routes: dict[str, Route], reports: bool = False) -> BatchProcessor:
-        return BatchProcessor(self.name, self.pool, routes, reports_envelope_errors=reports,
-                              park_timeout_s=self.settings.park_timeout_s,
-                              namespace=self.infra.kafka_topic_namespace)
+        return BatchProcessor(
+            self.name,
+            self.pool,
+            routes,
+            reports_envelope_errors=reports,
+            park_timeout_s=self.settings.park_timeout_s,
+            namespace=self.infra.kafka_topic_namespace,
+        )
 
     def _subscribe(self) -> None:
         d = self.definition
         ns = self.infra.kafka_topic_namespace
         self.ingest = self.processor(d.ingest_routes, d.reports_envelope_errors)
         if d.ingest_routes or d.reports_envelope_errors:
-            subscribe_batches(self.broker, self.ingest, self.settings,
-                              group_id=f"{self.settings.consumer_group}.ingest", namespace=ns,
-                              pattern=INGEST_PATTERN, title=f"{self.name}/ingest")
+            subscribe_batches(
+                self.broker,
+                self.ingest,
+                self.settings,
+                group_id=f"{self.settings.consumer_group}.ingest",
+                namespace=ns,
+                pattern=INGEST_PATTERN,
+                title=f"{self.name}/ingest",
+            )
         if d.domain_routes:
-            subscribe_batches(self.broker, self.processor(d.domain_routes), self.settings,
-                              group_id=f"{self.settings.consumer_group}.domain", namespace=ns,
-                              topics=d.domain_topics, title=f"{self.name}/domain")
+            subscribe_batches(
+                self.broker,
+                self.processor(d.domain_routes),
+                self.settings,
+                group_id=f"{self.settings.consumer_group}.domain",
+                namespace=ns,
+                topics=d.domain_topics,
+                title=f"{self.name}/domain",
+            )
         for index, (pattern, routes) in enumerate(d.extra_patterns):
-            subscribe_batches(self.broker, self.processor(routes), self.settings,
-                              group_id=f"{self.settings.consumer_group}.extra{index}", namespace=ns,
-                              pattern=pattern, title=f"{self.name}/{pattern}")
+            subscribe_batches(
+                self.broker,
+                self.processor(routes),
+                self.settings,
+                group_id=f"{self.settings.consumer_group}.extra{index}",
+                namespace=ns,
+                pattern=pattern,
+                title=f"{self.name}/{pattern}",
+            )
 
     def _spawn(self, coroutine: Awaitable[None]) -> None:
         self._tasks.append(asyncio.ensure_future(coroutine))
@@ -164,9 +198,14 @@ class ServiceRuntime:
 
     async def serve(self) -> None:
         configure_logging(self.name, self.settings.log_level)
-        config = uvicorn.Config(self.http_app(), host=self.settings.http_host,
-                                port=self.settings.http_port, log_config=None,
-                                access_log=False, lifespan="on")
+        config = uvicorn.Config(
+            self.http_app(),
+            host=self.settings.http_host,
+            port=self.settings.http_port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+        )
         await uvicorn.Server(config).serve()
 
 
@@ -186,7 +225,7 @@ async def _ready(request: Request, response: Response) -> dict[str, Any]:
         async with runtime.pool.acquire(timeout=2) as conn:
             checks["database"] = await conn.fetchval("SELECT 1") == 1
             checks["outbox_backlog"] = await conn.fetchval("SELECT count(*) FROM outbox")
-    except Exception as exc:  # noqa: BLE001 - readiness reports any failure as not ready
+    except Exception as exc:  # readiness reports any failure as not ready
         checks["database"] = False
         checks["error"] = type(exc).__name__
     ok = bool(checks["started"] and checks["database"])

@@ -9,7 +9,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ServiceName = Literal["enrolment", "attendance", "certification", "consolidation"]
 DEFAULT_HTTP_PORTS: dict[str, int] = {
-    "enrolment": 8081, "attendance": 8082, "certification": 8083, "consolidation": 8084,
+    "enrolment": 8081,
+    "attendance": 8082,
+    "certification": 8083,
+    "consolidation": 8084,
 }
 
 
@@ -24,8 +27,10 @@ class InfraSettings(BaseSettings):
     )
     kafka_bootstrap_servers: str = "127.0.0.1:19092"
     kafka_topic_namespace: str = Field(
-        default="", pattern=r"^[A-Za-z0-9._-]*$",
-        description="prefix of every topic name on the wire (isolates tests or tenants)")
+        default="",
+        pattern=r"^[A-Za-z0-9._-]*$",
+        description="prefix of every topic name on the wire (isolates tests or tenants)",
+    )
     kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: str | None = None
     kafka_sasl_username: str | None = None
@@ -37,16 +42,21 @@ class InfraSettings(BaseSettings):
         if not value.startswith(("postgresql://", "postgres://")):
             raise ValueError(
                 "DATABASE_URL must start with postgresql:// "
-                "(e.g. postgresql://postgres:postgres@127.0.0.1:55432/postgres)")
+                "(e.g. postgresql://postgres:postgres@127.0.0.1:55432/postgres)"
+            )
         return value
 
     def kafka_client_config(self) -> dict[str, object]:
-        config: dict[str, object] = {"bootstrap_servers": self.kafka_bootstrap_servers,
-                                     "security_protocol": self.kafka_security_protocol}
+        config: dict[str, object] = {
+            "bootstrap_servers": self.kafka_bootstrap_servers,
+            "security_protocol": self.kafka_security_protocol,
+        }
         if self.kafka_sasl_mechanism:
-            config.update(sasl_mechanism=self.kafka_sasl_mechanism,
-                          sasl_plain_username=self.kafka_sasl_username,
-                          sasl_plain_password=self.kafka_sasl_password)
+            config.update(
+                sasl_mechanism=self.kafka_sasl_mechanism,
+                sasl_plain_username=self.kafka_sasl_username,
+                sasl_plain_password=self.kafka_sasl_password,
+            )
         return config
 
 
@@ -58,7 +68,8 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=0, ge=0, le=65535)
     db_password: str | None = Field(
-        default=None, description="password of the service's own role; default: derived locally")
+        default=None, description="password of the service's own role; default: derived locally"
+    )
     consumer_group: str | None = None
     batch_max_records: int = Field(default=2000, ge=1, le=100_000)
     batch_timeout_ms: int = Field(default=50, ge=0, le=10_000)
@@ -66,23 +77,30 @@ class ServiceSettings(BaseSettings):
     heartbeat_interval_ms: int = Field(default=1000, ge=100)
     metadata_max_age_ms: int = Field(default=3000, ge=500)
     auto_offset_reset: Literal["earliest", "latest"] = "earliest"
-    park_timeout_s: float = Field(default=300.0, gt=0,
-                                  description="how long a parked event waits for its prerequisite")
+    park_timeout_s: float = Field(
+        default=300.0, gt=0, description="how long a parked event waits for its prerequisite"
+    )
     park_sweep_interval_s: float = Field(default=1.0, gt=0)
     outbox_poll_interval_s: float = Field(default=0.5, gt=0)
     outbox_batch_size: int = Field(default=1000, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     public_base_url: str = "http://127.0.0.1:8083"
     api_tokens: str = Field(
-        default="",
-        description="comma list token=scope, scope = national | publisher:<id> | admin")
+        default="", description="comma list token=scope, scope = national | publisher:<id> | admin"
+    )
     pdf_dir: str = ".stack/certificates"
 
     @classmethod
     def for_service(cls, service: str, **overrides: object) -> ServiceSettings:
-        settings_class = type(f"{service.title()}Settings", (cls,), {
-            "model_config": SettingsConfigDict(env_prefix=f"DIKLAT_{service.upper()}_",
-                                               extra="ignore")})
+        settings_class = type(
+            f"{service.title()}Settings",
+            (cls,),
+            {
+                "model_config": SettingsConfigDict(
+                    env_prefix=f"DIKLAT_{service.upper()}_", extra="ignore"
+                )
+            },
+        )
         settings: ServiceSettings = settings_class(**overrides)
         if settings.http_port == 0 and "http_port" not in overrides:
             settings.http_port = DEFAULT_HTTP_PORTS.get(service, 0)

@@ -33,7 +33,7 @@ def feedback_topic(publisher: str) -> str:
 def publisher_of_topic(topic: str) -> str | None:
     for prefix in (INGEST_PREFIX, FEEDBACK_PREFIX):
         if topic.startswith(prefix):
-            return topic[len(prefix):]
+            return topic[len(prefix) :]
     return None
 
 

@@ -72,8 +72,11 @@ async def database_url(postgres: EmbeddedPostgres) -> AsyncIterator[str]:
 @pytest.fixture
 def infra(database_url: str, kafka_bootstrap: str) -> InfraSettings:
     namespace = f"t{uuid.uuid4().hex[:8]}."
-    return InfraSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
-                         kafka_topic_namespace=namespace)
+    return InfraSettings(
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        kafka_topic_namespace=namespace,
+    )
 
 
 @pytest.fixture(scope="session")

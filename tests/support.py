@@ -1,4 +1,4 @@
-"""Test helpers: build and publish ingest events, read topics, run services, poll with a deadline."""
+"""Test helpers: publish ingest events, read topics, run services, poll with a deadline."""
 
 from __future__ import annotations
 
@@ -22,22 +22,35 @@ from shared.topics import DOMAIN_TOPICS, feedback_topic, ingest_topic, physical
 T = Any
 
 
-def ingest_event(event_type: str, data: dict[str, Any], publisher: str, *,
-                 event_id: str | None = None, time_: dt.datetime | None = None,
-                 source: str | None = None) -> dict[str, Any]:
+def ingest_event(
+    event_type: str,
+    data: dict[str, Any],
+    publisher: str,
+    *,
+    event_id: str | None = None,
+    time_: dt.datetime | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
     """A structured CloudEvent as a publisher sends it (`type` may be the short name)."""
     full_type = event_type if event_type.startswith("diklat.") else f"diklat.{event_type}.v1"
     return {
-        "specversion": "1.0", "id": event_id or str(uuid.uuid4()),
-        "source": source or f"/publishers/{publisher}", "type": full_type,
+        "specversion": "1.0",
+        "id": event_id or str(uuid.uuid4()),
+        "source": source or f"/publishers/{publisher}",
+        "type": full_type,
         "time": (time_ or dt.datetime.now(dt.UTC)).isoformat(),
-        "subject": data.get("cohort_code"), "datacontenttype": "application/json",
+        "subject": data.get("cohort_code"),
+        "datacontenttype": "application/json",
         "data": data,
     }
 
 
-async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 30.0,
-                     what: str = "condition", interval: float = 0.05) -> T:
+async def eventually(
+    check: Callable[[], Awaitable[T]],
+    timeout: float = 30.0,
+    what: str = "condition",
+    interval: float = 0.05,
+) -> T:
     """Poll `check` until it returns something truthy; fail naming `what` at the deadline."""
     deadline = time.monotonic() + timeout
     last: Any = None
@@ -54,8 +67,9 @@ class Publisher:
 
     def __init__(self, infra: InfraSettings) -> None:
         self.infra = infra
-        self.producer = AIOKafkaProducer(**infra.kafka_client_config(), acks="all",
-                                         max_request_size=8_000_000)
+        self.producer = AIOKafkaProducer(
+            **infra.kafka_client_config(), acks="all", max_request_size=8_000_000
+        )
 
     async def __aenter__(self) -> Publisher:
         await self.producer.start()
@@ -64,18 +78,27 @@ class Publisher:
     async def __aexit__(self, *_: object) -> None:
         await self.producer.stop()
 
-    async def send(self, publisher: str, *events: dict[str, Any], topic: str | None = None
-                   ) -> None:
+    async def send(self, publisher: str, *events: dict[str, Any], topic: str | None = None) -> None:
         for event in events:
-            await self.send_raw(topic or ingest_topic(publisher),
-                                json.dumps(event).encode(), key=event.get("subject"))
+            await self.send_raw(
+                topic or ingest_topic(publisher),
+                json.dumps(event).encode(),
+                key=event.get("subject"),
+            )
 
-    async def send_raw(self, topic: str, value: bytes | None, key: str | None = None,
-                       headers: Sequence[tuple[str, bytes]] | None = None) -> None:
+    async def send_raw(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: str | None = None,
+        headers: Sequence[tuple[str, bytes]] | None = None,
+    ) -> None:
         await self.producer.send_and_wait(
-            physical(self.infra.kafka_topic_namespace, topic), value=value,
+            physical(self.infra.kafka_topic_namespace, topic),
+            value=value,
             key=key.encode() if key else None,
-            headers=list(STRUCTURED_HEADERS if headers is None else headers))
+            headers=list(STRUCTURED_HEADERS if headers is None else headers),
+        )
 
 
 class TopicReader:
@@ -83,8 +106,11 @@ class TopicReader:
 
     def __init__(self, infra: InfraSettings, topic: str) -> None:
         self.consumer = AIOKafkaConsumer(
-            physical(infra.kafka_topic_namespace, topic), **infra.kafka_client_config(),
-            auto_offset_reset="earliest", enable_auto_commit=False)
+            physical(infra.kafka_topic_namespace, topic),
+            **infra.kafka_client_config(),
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
         self.events: list[dict[str, Any]] = []
 
     async def __aenter__(self) -> TopicReader:
@@ -100,11 +126,16 @@ class TopicReader:
             self.events.extend(json.loads(r.value) for r in records)
         return self.events
 
-    async def wait_for(self, check: Callable[[list[dict[str, Any]]], bool],
-                       timeout: float = 30.0, what: str = "events") -> list[dict[str, Any]]:
+    async def wait_for(
+        self,
+        check: Callable[[list[dict[str, Any]]], bool],
+        timeout: float = 30.0,
+        what: str = "events",
+    ) -> list[dict[str, Any]]:
         async def ready() -> list[dict[str, Any]] | None:
             events = await self.poll()
             return events if check(events) else None
+
         result: list[dict[str, Any]] = await eventually(ready, timeout, what)
         return result
 
@@ -119,26 +150,41 @@ class Feedback(TopicReader):
         super().__init__(infra, feedback_topic(publisher))
 
     def outcomes(self, service: str | None = None) -> dict[str, dict[str, Any]]:
-        return {e["data"]["event_id"]: e["data"] for e in self.events
-                if e["type"] == "diklat.feedback.outcome.v1"
-                and (service is None or e["data"]["service"] == service)}
+        return {
+            e["data"]["event_id"]: e["data"]
+            for e in self.events
+            if e["type"] == "diklat.feedback.outcome.v1"
+            and (service is None or e["data"]["service"] == service)
+        }
 
-    async def wait_for_outcomes(self, event_ids: Sequence[str], service: str | None = None,
-                                timeout: float = 30.0, final: bool = True
-                                ) -> dict[str, dict[str, Any]]:
+    async def wait_for_outcomes(
+        self,
+        event_ids: Sequence[str],
+        service: str | None = None,
+        timeout: float = 30.0,
+        final: bool = True,
+    ) -> dict[str, dict[str, Any]]:
         """Wait until each id has an outcome (a final one unless `final=False`)."""
+
         def done(_: list[dict[str, Any]]) -> bool:
             outcomes = self.outcomes(service)
-            return all(i in outcomes and (not final or outcomes[i]["outcome"] != "parked")
-                       for i in event_ids)
+            return all(
+                i in outcomes and (not final or outcomes[i]["outcome"] != "parked")
+                for i in event_ids
+            )
+
         await self.wait_for(done, timeout, f"outcomes of {len(event_ids)} events")
         return {i: self.outcomes(service)[i] for i in event_ids}
 
 
 def test_settings(service: str, **overrides: Any) -> ServiceSettings:
     defaults: dict[str, Any] = {
-        "http_port": 0, "session_timeout_ms": 6000, "heartbeat_interval_ms": 500,
-        "batch_timeout_ms": 20, "outbox_poll_interval_s": 0.2, "park_sweep_interval_s": 0.2,
+        "http_port": 0,
+        "session_timeout_ms": 6000,
+        "heartbeat_interval_ms": 500,
+        "batch_timeout_ms": 20,
+        "outbox_poll_interval_s": 0.2,
+        "park_sweep_interval_s": 0.2,
         "metadata_max_age_ms": 1000,
     }
     defaults.update(overrides)
@@ -153,8 +199,9 @@ async def prepare_topics(infra: InfraSettings, publishers: Sequence[str]) -> Non
 
 
 @contextlib.asynccontextmanager
-async def running(definition: ServiceDefinition, infra: InfraSettings,
-                  **overrides: Any) -> AsyncIterator[ServiceRuntime]:
+async def running(
+    definition: ServiceDefinition, infra: InfraSettings, **overrides: Any
+) -> AsyncIterator[ServiceRuntime]:
     """A service started in this process (consumers, relay, sweeper); HTTP via `runtime.http_app()`
     with httpx.ASGITransport."""
     runtime = ServiceRuntime(definition, infra, test_settings(definition.name, **overrides))
@@ -167,8 +214,12 @@ async def running(definition: ServiceDefinition, infra: InfraSettings,
 
 async def wait_until_assigned(runtime: ServiceRuntime, timeout: float = 30.0) -> None:
     """Wait until every consumer of the service has partitions (group join done)."""
+
     async def assigned() -> bool:
         subscribers = list(runtime.broker.subscribers)
-        return all(bool(s.consumer and s.consumer.assignment())  # type: ignore[attr-defined]
-                   for s in subscribers)
+        return all(
+            bool(s.consumer and s.consumer.assignment())  # type: ignore[attr-defined]
+            for s in subscribers
+        )
+
     await eventually(assigned, timeout, f"{runtime.name} consumers assigned")

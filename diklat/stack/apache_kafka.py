@@ -42,7 +42,8 @@ SCRAM_MECHANISMS = ("SCRAM-SHA-256", "SCRAM-SHA-512")
 # to characters that need no quoting in either.
 _SAFE_CREDENTIAL = re.compile(r"^[A-Za-z0-9._@:+-]+$")
 _JVM_HEAP = ["-Xms256m", "-Xmx512m"]
-_TOOL_HEAP = ["-Xmx256m"]
+# Short-lived tools: C1 only and serial GC start noticeably faster.
+_TOOL_JVM = ["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 
 
 @contextlib.contextmanager
@@ -90,6 +91,31 @@ def kafka_classpath() -> str:
             raise RuntimeError(f"mvn dependency:build-classpath failed:\n{result.stdout}")
         tmp.replace(cache)
         return cache.read_text().strip()
+
+
+def _stack_admin_classes() -> Path:
+    """Directory with StackAdmin.class, compiled once per source and classpath version."""
+    source = DEPLOY_DIR / "StackAdmin.java"
+    digest = hashlib.sha256(source.read_bytes() + POM.read_bytes()).hexdigest()[:16]
+    target = CLASSPATH_CACHE_DIR / f"stack-admin-{digest}"
+    with _file_lock(CLASSPATH_CACHE_DIR / ".stack-admin.lock"):
+        if (target / "StackAdmin.class").exists():
+            return target
+        javac = shutil.which("javac")
+        if javac is None:
+            raise RuntimeError("`javac` (JDK 17+) is needed to build deploy/kafka/StackAdmin.java")
+        target.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(
+            [javac, "-nowarn", "-cp", kafka_classpath(), "-d", str(target), str(source)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if result.returncode != 0:
+            shutil.rmtree(target, ignore_errors=True)
+            raise RuntimeError(f"javac StackAdmin.java failed:\n{result.stdout}{result.stderr}")
+        return target
 
 
 def _java() -> str:
@@ -249,30 +275,14 @@ class ApacheKafka:
 
     # -- administration (Kafka's own CLI tools, so the reference semantics apply) -------------
 
-    def add_scram_user(self, name: str, password: str, timeout: float = 30) -> None:
+    def add_scram_user(self, name: str, password: str) -> None:
         """Create or update `name`'s SCRAM-SHA-256/512 credential; returns once it works."""
         self._require_sasl()
         _check_credential("user name", name)
         _check_credential("password", password)
-        # One call per mechanism: a combined `--add-config` is refused by the broker with
-        # "DuplicateResourceException: A user credential cannot be altered twice in the same
-        # request".
-        for mechanism in SCRAM_MECHANISMS:
-            self._tool(
-                "kafka.admin.ConfigCommand",
-                ["--alter", "--entity-type", "users", "--entity-name", name]
-                + ["--add-config", f"{mechanism}=[password={password}]"],
-            )
+        self._admin(["scram", name, password])
         assert self.sasl_users is not None
         self.sasl_users[name] = password
-        # The credential reaches the broker through the metadata log, a moment after the call.
-        user_config = self.client_config(name, password)
-        wait_until(
-            lambda: kafka_serves_metadata(self.bootstrap_servers, user_config),
-            timeout,
-            f"SCRAM user {name!r} to be accepted",
-            interval=0.2,
-        )
 
     def add_prefixed_acls(
         self,
@@ -282,28 +292,26 @@ class ApacheKafka:
         read_topics: Sequence[str] = (),
         read_groups: Sequence[str] = (),
     ) -> None:
-        """Allow `user` to produce to / consume from topics and use groups, by name prefix.
+        """Allow `user` to produce to / consume from topics and to use groups, by name prefix.
 
         E.g. publisher 15: write_topics=["diklat.ingest.15"],
         read_topics=["diklat.feedback.15"], read_groups=["diklat.publisher.15"].
+        Returns once the broker enforces them.
         """
         self._require_sasl()
         _check_credential("user name", user)
-        grants: list[tuple[list[str], str, Sequence[str]]] = [
-            (["Write", "Describe"], "--topic", write_topics),
-            (["Read", "Describe"], "--topic", read_topics),
-            (["Read", "Describe"], "--group", read_groups),
+        actions: list[str] = []
+        grants = [
+            ("TOPIC", "WRITE,DESCRIBE", write_topics),
+            ("TOPIC", "READ,DESCRIBE", read_topics),
+            ("GROUP", "READ,DESCRIBE", read_groups),
         ]
-        for operations, resource_flag, prefixes in grants:
-            if not prefixes:
-                continue
-            args = ["--add", "--allow-principal", f"User:{user}", "--resource-pattern-type"]
-            args.append("prefixed")
-            for operation in operations:
-                args += ["--operation", operation]
+        for resource, operations, prefixes in grants:
             for prefix in prefixes:
-                args += [resource_flag, prefix]
-            self._tool("org.apache.kafka.tools.AclCommand", args)
+                _check_credential("prefix", prefix)
+                actions += ["acl", user, resource, prefix, operations]
+        if actions:
+            self._admin(actions)
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -340,9 +348,10 @@ class ApacheKafka:
                 args += ["--add-scram", f"{mechanism}=[name={name},password={password}]"]
         self._java_main(classpath, "kafka.tools.StorageTool", args)
 
-    def _tool(self, main_class: str, args: list[str]) -> None:
-        command_config = self.data_dir / "admin-client.properties"
+    def _admin(self, actions: list[str]) -> None:
+        """Run deploy/kafka/StackAdmin.java (Kafka's Admin client) as the super user."""
         assert self.sasl_users is not None
+        command_config = self.data_dir / "admin-client.properties"
         command_config.write_text(
             "security.protocol=SASL_PLAINTEXT\n"
             "sasl.mechanism=SCRAM-SHA-256\n"
@@ -350,23 +359,15 @@ class ApacheKafka:
             f'username="{ADMIN_USER}" password="{self.sasl_users[ADMIN_USER]}";\n'
         )
         command_config.chmod(0o600)
-        self._java_main(
-            kafka_classpath(),
-            main_class,
-            [
-                "--bootstrap-server",
-                self.bootstrap_servers,
-                "--command-config",
-                str(command_config),
-                *args,
-            ],
-        )
+        classpath = f"{_stack_admin_classes()}{os.pathsep}{kafka_classpath()}"
+        args = [self.bootstrap_servers, str(command_config), *actions]
+        self._java_main(classpath, "StackAdmin", args)
 
     def _java_main(self, classpath: str, main_class: str, args: list[str]) -> None:
         result = subprocess.run(
             [
                 _java(),
-                *_TOOL_HEAP,
+                *_TOOL_JVM,
                 "-Djava.awt.headless=true",
                 f"-Dlog4j2.configurationFile={DEPLOY_DIR / 'log4j2-tools.properties'}",
                 "-cp",

@@ -31,6 +31,7 @@ class IngestRef(_Data):
 
 # --- enrolment ---------------------------------------------------------------------------
 
+
 class SessionInfo(_Data):
     no: int
     date: dt.date
@@ -115,6 +116,7 @@ class ParticipantWithdrawn(_Data):
 
 # --- attendance --------------------------------------------------------------------------
 
+
 class ParticipantFinalised(_Data):
     """A participant's attendance, final once the cohort closed (withdrawn ones are not sent)."""
 
@@ -138,6 +140,7 @@ class CohortFinalised(_Data):
 
 
 # --- certification -----------------------------------------------------------------------
+
 
 class CompletionDecided(_Data):
     cohort_code: str
@@ -215,8 +218,11 @@ CERTIFICATION_TYPES: dict[str, type[_Data]] = {
     "diklat.certification.certificate_revoked.v1": CertificateRevoked,
     "diklat.certification.certificate_superseded.v1": CertificateSuperseded,
 }
-DOMAIN_TYPES: dict[str, type[_Data]] = {**ENROLMENT_TYPES, **ATTENDANCE_TYPES,
-                                        **CERTIFICATION_TYPES}
+DOMAIN_TYPES: dict[str, type[_Data]] = {
+    **ENROLMENT_TYPES,
+    **ATTENDANCE_TYPES,
+    **CERTIFICATION_TYPES,
+}
 TYPE_OF: dict[type[_Data], str] = {model: name for name, model in DOMAIN_TYPES.items()}
 
 

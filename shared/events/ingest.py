@@ -10,8 +10,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 CohortCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=80,
-                           pattern=r"^[A-Za-z0-9][A-Za-z0-9./_\- ]*$")
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=3,
+        max_length=80,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9./_\- ]*$",
+    ),
 ]
 Nip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{18}$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

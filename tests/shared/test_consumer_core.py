@@ -1,4 +1,4 @@
-"""The consumer core on real Kafka and Postgres: applied once, duplicates, feedback, source check."""
+"""The consumer core on real Kafka and Postgres: applied once, duplicates, source check."""
 
 from __future__ import annotations
 

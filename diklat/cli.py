@@ -1,0 +1,142 @@
+"""The `diklat` command: local stack, services, publisher onboarding, contract documents."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from diklat import services as svc
+from diklat.stack import stack
+from shared.settings import InfraSettings
+
+app = typer.Typer(
+    help="ASN training coordination: local stack, services and tools.", no_args_is_help=True
+)
+stack_app = typer.Typer(
+    help="The embedded local stack: PostgreSQL and the Tansu broker.", no_args_is_help=True
+)
+publishers_app = typer.Typer(help="Publisher onboarding.", no_args_is_help=True)
+app.add_typer(stack_app, name="stack")
+app.add_typer(publishers_app, name="publishers")
+
+
+def _config() -> stack.StackConfig:
+    return stack.StackConfig.from_env()
+
+
+@stack_app.command("up")
+def stack_up() -> None:
+    """Start PostgreSQL and Tansu on 127.0.0.1 (idempotent)."""
+    status = stack.up(_config())
+    typer.echo(status.table())
+
+
+@stack_app.command("down")
+def stack_down() -> None:
+    """Stop the services, then PostgreSQL and Tansu: only the PIDs this stack recorded."""
+    config = _config()
+    for process in svc.processes(config.stack_dir):
+        process.stop()
+    stack.down(config)
+    typer.echo("stack stopped")
+
+
+@stack_app.command("status")
+def stack_status() -> None:
+    """What runs, with PIDs and addresses."""
+    config = _config()
+    typer.echo(stack.status(config).table())
+    for process in svc.processes(config.stack_dir):
+        pid = process.pid()
+        state = "ready" if pid and process.is_ready() else "running" if pid else "stopped"
+        typer.echo(f"{process.name:<14} {state:<8} {pid or '-':<8} {process.url}")
+
+
+@app.command("run")
+def run(
+    service: Annotated[
+        str, typer.Argument(help="enrolment | attendance | certification | consolidation | all")
+    ],
+    detach: Annotated[bool, typer.Option(help="with `all`: return once ready")] = False,
+) -> None:
+    """Run one service in the foreground, or all four as background processes."""
+    if service != "all":
+        from shared.runtime import ServiceRuntime
+
+        asyncio.run(ServiceRuntime(svc.definition(service)).serve())
+        return
+    config = _config()
+    status = stack.up(config)
+    started = [p for p in svc.processes(config.stack_dir)]
+    for process in started:
+        process.start(status.env())
+    for process in started:
+        process.wait_ready()
+        typer.echo(f"{process.name:<14} ready  {process.url}  (log {process.log})")
+    if detach:
+        return
+    _wait_for_interrupt()
+    for process in started:
+        process.stop()
+
+
+def _wait_for_interrupt() -> None:
+    typer.echo("serving; Ctrl-C stops the services (`diklat stack down` stops everything)")
+    stop = asyncio.Event()
+
+    async def wait() -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(wait())
+
+
+@publishers_app.command("add")
+def publishers_add(
+    publisher: str,
+    name: Annotated[str, typer.Option(help="e.g. 'BKD Kabupaten Tuban'")] = "",
+    partitions: int = 6,
+) -> None:
+    """Onboard a publisher: create its ingest and feedback topics."""
+    from shared.kafka import onboard_publisher
+    from shared.regions import is_valid_publisher_id
+
+    if not is_valid_publisher_id(publisher):
+        raise typer.BadParameter(
+            f"{publisher!r} is not nasional, a province code (15) or a kabupaten/kota code (35.23)"
+        )
+    created = asyncio.run(onboard_publisher(InfraSettings(), publisher, partitions))
+    label = f" ({name})" if name else ""
+    typer.echo(
+        f"publisher {publisher}{label}: "
+        + (f"created {', '.join(created)}" if created else "topics already exist")
+    )
+
+
+@app.command("asyncapi")
+def asyncapi(
+    out: Annotated[Path, typer.Option(help="where to write")] = Path("docs/asyncapi.json"),
+) -> None:
+    """Generate the AsyncAPI document of the event contract from the pydantic models."""
+    from shared.asyncapi import build_document
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(build_document(), indent=2, ensure_ascii=False) + "\n")
+    typer.echo(f"wrote {out}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Service processes of the local stack: detached, PID files, readiness, stop by PID."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from diklat.stack.processes import (
+    PortTaken,
+    owned_pid,
+    port_is_free,
+    spawn_detached,
+    stop_pid,
+    wait_until,
+    write_pid,
+)
+from shared.runtime import ServiceDefinition
+from shared.settings import DEFAULT_HTTP_PORTS
+
+SERVICES = ("enrolment", "attendance", "certification", "consolidation")
+LOCAL_TOKENS = "national-demo-token=national,admin-demo-token=admin"
+_MARKER = "diklat.cli"
+
+
+def definition(service: str) -> ServiceDefinition:
+    if service not in SERVICES:
+        raise SystemExit(f"unknown service {service!r}; choose one of {', '.join(SERVICES)}")
+    module = importlib.import_module(f"services.{service}.entrypoints.app")
+    found: ServiceDefinition = module.DEFINITION
+    return found
+
+
+@dataclass(frozen=True)
+class ServiceProcess:
+    name: str
+    stack_dir: Path
+
+    @property
+    def pid_file(self) -> Path:
+        return self.stack_dir / "services" / f"{self.name}.pid"
+
+    @property
+    def log(self) -> Path:
+        return self.stack_dir / "logs" / f"{self.name}.log"
+
+    @property
+    def port(self) -> int:
+        override = os.environ.get(f"DIKLAT_{self.name.upper()}_HTTP_PORT")
+        return int(override) if override else DEFAULT_HTTP_PORTS[self.name]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def pid(self) -> int | None:
+        return owned_pid(self.pid_file, _MARKER)
+
+    def start(self, env: dict[str, str]) -> int:
+        running = self.pid()
+        if running is not None:
+            return running
+        if not port_is_free("127.0.0.1", self.port):
+            raise PortTaken(self.port, f"DIKLAT_{self.name.upper()}_HTTP_PORT")
+        full_env = {**os.environ, **env}
+        full_env.setdefault(
+            f"DIKLAT_{self.name.upper()}_API_TOKENS",
+            os.environ.get("DIKLAT_API_TOKENS", LOCAL_TOKENS),
+        )
+        pid = spawn_detached(
+            [sys.executable, "-m", _MARKER, "run", self.name], self.log, Path.cwd(), full_env
+        )
+        write_pid(self.pid_file, pid)
+        return pid
+
+    def is_ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/ready", timeout=1) as response:
+                return bool(response.status == 200)
+        except OSError:
+            return False
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        wait_until(lambda: self.is_ready() or self._died(), timeout, f"{self.name} ready")
+        if not self.is_ready():
+            raise RuntimeError(f"{self.name} exited during start-up; see {self.log}")
+
+    def _died(self) -> bool:
+        return self.pid() is None
+
+    def stop(self) -> None:
+        pid = self.pid()
+        if pid is not None:
+            stop_pid(pid)
+        self.pid_file.unlink(missing_ok=True)
+
+
+def processes(stack_dir: Path) -> list[ServiceProcess]:
+    return [ServiceProcess(name, stack_dir) for name in SERVICES]
