@@ -22,6 +22,8 @@ stack_app = typer.Typer(
     help="The embedded local stack: PostgreSQL and the Tansu broker.", no_args_is_help=True
 )
 publishers_app = typer.Typer(help="Publisher onboarding.", no_args_is_help=True)
+db_app = typer.Typer(help="Database roles and schemas.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 app.add_typer(stack_app, name="stack")
 app.add_typer(publishers_app, name="publishers")
 
@@ -120,6 +122,24 @@ def publishers_add(
         f"publisher {publisher}{label}: "
         + (f"created {', '.join(created)}" if created else "topics already exist")
     )
+
+
+@db_app.command("provision")
+def db_provision(
+    services: Annotated[list[str] | None, typer.Argument(help="default: all four")] = None,
+) -> None:
+    """Create each service's login role and schema (DATABASE_URL must be a superuser).
+
+    Passwords come from DIKLAT_<SERVICE>_DB_PASSWORD (local default if unset)."""
+    import os
+
+    from shared import db
+
+    infra = InfraSettings()
+    for name in services or list(svc.SERVICES):
+        password = os.environ.get(f"DIKLAT_{name.upper()}_DB_PASSWORD") or db.local_password(name)
+        asyncio.run(db.provision(infra.database_url, name, password))
+        typer.echo(f"{name}: role {db.role_name(name)} owns schema {name}")
 
 
 @app.command("asyncapi")

@@ -168,8 +168,11 @@ class BatchProcessor:
         reports_envelope_errors: bool = False,
         park_timeout_s: float = 300.0,
         namespace: str = "",
+        parked_routes: dict[str, Route] | None = None,
     ) -> None:
         self.namespace = namespace
+        # Parked ingest events may be released by a domain event: they run on these routes.
+        self.parked_routes = {**routes, **(parked_routes or {})}
         self.service = service
         self.pool = pool
         self.routes = routes
@@ -265,12 +268,12 @@ class BatchProcessor:
     async def _run(
         self, uow: UnitOfWork, ledger: _Ledger, event: CloudEvent, careful: bool, is_retry: bool
     ) -> None:
-        route = self.routes[event.type]
+        route = (self.parked_routes if is_retry else self.routes)[event.type]
         if careful:
             try:
                 async with uow.conn.transaction():
                     handled = await _guarded(route.handler, uow, event)
-            except _CONNECTION_LOST:
+            except (*_CONNECTION_LOST, *_RETRYABLE):
                 raise
             except Exception:
                 log.exception("handler failed", event_id=event.id, event_type=event.type)
@@ -293,13 +296,13 @@ class BatchProcessor:
                 event = _from_json(row)
                 code = ReasonCode(row["reject_code"])
                 handled = Handled.rejected(code, *_waited_too_long(code))
-                ledger.record(event, handled, self._reports(event), is_retry=True)
+                ledger.record(event, handled, self._reports(event, parked=True), is_retry=True)
             await ledger.write(conn)
             await write_rows(conn, ledger.feedback)
         return len(rows)
 
-    def _reports(self, event: CloudEvent) -> bool:
-        route = self.routes.get(event.type)
+    def _reports(self, event: CloudEvent, parked: bool = False) -> bool:
+        route = (self.parked_routes if parked else self.routes).get(event.type)
         return route is not None and route.reports
 
 

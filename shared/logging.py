@@ -38,8 +38,22 @@ def scrub_personal_data(
     return event_dict
 
 
+class MaskNipFilter(logging.Filter):
+    """Library logs (aiokafka, FastStream, uvicorn) pass through stdlib logging: mask there too."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask_nip(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = mask_nip(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     logging.basicConfig(format="%(message)s", stream=sys.stdout, level=level, force=True)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(MaskNipFilter())
     for noisy in ("aiokafka", "uvicorn.access", "faststream"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     structlog.configure(

@@ -11,6 +11,7 @@ from typing import Any
 
 import asyncpg
 import uvicorn
+from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Request, Response
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -56,7 +57,7 @@ class ServiceRuntime:
         self.infra = infra or InfraSettings()
         self.settings = settings or ServiceSettings.for_service(definition.name)
         self.broker: KafkaBroker = build_broker(self.infra, self.settings)
-        self.producer = build_producer(self.infra)
+        self._producer: AIOKafkaProducer | None = None
         self._pool: asyncpg.Pool | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.relay: OutboxRelay | None = None
@@ -78,13 +79,15 @@ class ServiceRuntime:
     async def _start(self) -> None:
         self._pool = await self._open_database()
         await ensure_topics(self.infra, DOMAIN_TOPICS)
-        await self.producer.start()
+        # aiokafka clients must be created inside the running loop.
+        self._producer = build_producer(self.infra)
+        await self._producer.start()
         self._subscribe()
         await self.broker.start()
         self.relay = OutboxRelay(
             self.pool,
             self.name,
-            self.producer,
+            self._producer,
             self.settings.outbox_batch_size,
             self.settings.outbox_poll_interval_s,
             self.infra.kafka_topic_namespace,
@@ -102,16 +105,21 @@ class ServiceRuntime:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.producer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
         log.info("service stopped")
 
     async def _open_database(self) -> asyncpg.Pool:
-        password = self.settings.db_password or db.local_password(self.name)
-        await db.provision(self.infra.database_url, self.name, password)
-        url = db.service_url(self.infra.database_url, self.name, password)
+        url = self.settings.database_url
+        if url is None:
+            # Local stack and tests: DATABASE_URL is a superuser; make our role and schema.
+            password = self.settings.db_password or db.local_password(self.name)
+            await db.provision(self.infra.database_url, self.name, password)
+            url = db.service_url(self.infra.database_url, self.name, password)
         pool = await db.create_pool(url, self.name, max_size=8)
         async with pool.acquire() as conn:
             await db.migrate(
@@ -122,6 +130,7 @@ class ServiceRuntime:
         return pool
 
     def processor(self, routes: dict[str, Route], reports: bool = False) -> BatchProcessor:
+        """A processor for one subscription; parked ingest events run on the ingest routes."""
         return BatchProcessor(
             self.name,
             self.pool,
@@ -129,6 +138,7 @@ class ServiceRuntime:
             reports_envelope_errors=reports,
             park_timeout_s=self.settings.park_timeout_s,
             namespace=self.infra.kafka_topic_namespace,
+            parked_routes=self.definition.ingest_routes,
         )
 
     def _subscribe(self) -> None:

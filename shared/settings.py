@@ -67,6 +67,11 @@ class ServiceSettings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=0, ge=0, le=65535)
+    database_url: str | None = Field(
+        default=None,
+        description="the service's own role URL; when set, no provisioning is attempted "
+        "(production: roles and schemas come from `diklat db provision`)",
+    )
     db_password: str | None = Field(
         default=None, description="password of the service's own role; default: derived locally"
     )

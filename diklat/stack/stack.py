@@ -132,6 +132,8 @@ def status(cfg: StackConfig) -> StackStatus:
     else:
         pg = cfg.postgres()
         pid = pg.pid()
+        # Report where it really listens if it was started before a port change.
+        pg = EmbeddedPostgres(pg.data_dir, pg.running_port() or pg.port, pg.password)
         services.append(
             ServiceStatus(
                 "postgres",
@@ -149,6 +151,7 @@ def status(cfg: StackConfig) -> StackStatus:
     else:
         broker = cfg.tansu()
         pid = broker.pid()
+        broker = TansuBroker(broker.data_dir, broker.running_port() or broker.port)
         services.append(
             ServiceStatus(
                 "kafka",

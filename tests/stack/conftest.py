@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -68,7 +69,7 @@ def sasl_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApacheKafka
 
 
 async def consume_one(
-    config: dict[str, object], tp: TopicPartition
+    config: Mapping[str, Any], tp: TopicPartition
 ) -> tuple[bytes | None, bytes | None]:
     """Read the first record of one partition without a consumer group (20 s deadline)."""
     consumer = AIOKafkaConsumer(**config, auto_offset_reset="earliest", enable_auto_commit=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -22,7 +24,7 @@ from .conftest import ADMIN_PASSWORD, assert_gone, consume_one
 pytestmark = pytest.mark.integration
 
 
-async def produce(config: dict[str, object], topic: str, value: bytes) -> TopicPartition:
+async def produce(config: Mapping[str, Any], topic: str, value: bytes) -> TopicPartition:
     producer = AIOKafkaProducer(**config, request_timeout_ms=10000)
     await producer.start()
     try:

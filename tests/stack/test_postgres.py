@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from pathlib import Path
@@ -82,3 +83,22 @@ def test_port_taken_by_someone_else(tmp_path: Path) -> None:
         with pytest.raises(PortTaken, match=rf"127\.0\.0\.1:{port} .*DIKLAT_PG_PORT=\.\.\."):
             pg.start()
         assert not pg.is_running()
+
+
+async def test_stale_postmaster_pid_is_ignored(tmp_path: Path) -> None:
+    pg = EmbeddedPostgres(tmp_path / "pg", free_port())
+    try:
+        pg.start()
+        pid = pg.pid()
+        pg.stop()
+        assert_gone(pid)
+        # As after a crash and a reboot: postmaster.pid names some unrelated live process.
+        (pg.pgdata / "postmaster.pid").write_text(f"{os.getpid()}\n{pg.pgdata}\n")
+        assert pg.pid() is None
+        pg.stop()  # must not signal us
+        pg.start()
+        conn = await asyncpg.connect(pg.url())
+        assert await conn.fetchval("SELECT 1") == 1
+        await conn.close()
+    finally:
+        pg.stop()

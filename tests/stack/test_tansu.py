@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 
-from diklat.stack.processes import PortTaken, free_port
+from diklat.stack.processes import PortTaken, free_port, pid_alive, write_pid
 from diklat.stack.tansu import TansuBroker
 
 from .conftest import assert_gone, consume_one
@@ -59,3 +60,23 @@ def test_port_taken_by_someone_else(tmp_path: Path) -> None:
         with pytest.raises(PortTaken, match="DIKLAT_KAFKA_PORT"):
             broker.start()
         assert not broker.is_running()
+
+
+def test_stale_pid_file_naming_another_process_is_ignored(tmp_path: Path) -> None:
+    broker = TansuBroker(tmp_path / "tansu", free_port())
+    broker.data_dir.mkdir(parents=True)
+    write_pid(broker.pid_file, os.getpid())  # e.g. a PID reused after a reboot
+    assert broker.pid() is None
+    broker.stop()  # must not signal us
+    assert pid_alive(os.getpid())
+
+
+def test_port_change_while_running_is_reported_not_orphaned(tansu: TansuBroker) -> None:
+    moved = TansuBroker(tansu.data_dir, free_port())
+    assert moved.pid() == tansu.pid()
+    assert moved.running_port() == tansu.port
+    with pytest.raises(RuntimeError, match=rf"already runs on 127\.0\.0\.1:{tansu.port}"):
+        moved.start()
+    pid = moved.pid()
+    moved.stop()  # still ours, so it can be stopped under the new port
+    assert_gone(pid)

@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from services.enrolment.domain import CohortStatus, CohortView, EnrolmentStatus
+from shared.db import Connection as Conn
 from shared.events.domain import CohortInfo, Participant
 
 
@@ -22,38 +23,63 @@ class StoredCohort:
     withdrawn: int
 
 
-async def load_cohort(conn: asyncpg.Connection, cohort_code: str) -> StoredCohort | None:
+async def load_cohort(conn: Conn, cohort_code: str) -> StoredCohort | None:
     row = await conn.fetchrow(
         """SELECT cohort_code, publisher, status, first_session_start, quota,
                   open_to_other_regions, policy_version, enrolled, withdrawn
-           FROM cohorts WHERE cohort_code = $1""", cohort_code)
+           FROM cohorts WHERE cohort_code = $1""",
+        cohort_code,
+    )
     if row is None:
         return None
-    view = CohortView(row["cohort_code"], row["publisher"], CohortStatus(row["status"]),
-                      row["first_session_start"], row["quota"], row["open_to_other_regions"])
+    view = CohortView(
+        row["cohort_code"],
+        row["publisher"],
+        CohortStatus(row["status"]),
+        row["first_session_start"],
+        row["quota"],
+        row["open_to_other_regions"],
+    )
     return StoredCohort(view, row["policy_version"], row["enrolled"], row["withdrawn"])
 
 
 def _schedule_values(info: CohortInfo) -> tuple[Any, ...]:
     dumped = info.model_dump(mode="json")
-    return (info.cohort_code, info.publisher, info.programme_name, info.category.value,
-            info.organizer, info.year, info.angkatan, info.location, info.timezone, info.quota,
-            info.open_to_other_regions, dumped["completion"], dumped["sessions"],
-            min(s.starts_at for s in info.sessions), info.start_date, info.end_date,
-            info.total_jp, info.policy_version)
+    return (
+        info.cohort_code,
+        info.publisher,
+        info.programme_name,
+        info.category.value,
+        info.organizer,
+        info.year,
+        info.angkatan,
+        info.location,
+        info.timezone,
+        info.quota,
+        info.open_to_other_regions,
+        dumped["completion"],
+        dumped["sessions"],
+        min(s.starts_at for s in info.sessions),
+        info.start_date,
+        info.end_date,
+        info.total_jp,
+        info.policy_version,
+    )
 
 
-async def insert_cohort(conn: asyncpg.Connection, info: CohortInfo, now: dt.datetime) -> None:
+async def insert_cohort(conn: Conn, info: CohortInfo, now: dt.datetime) -> None:
     await conn.execute(
         """INSERT INTO cohorts (cohort_code, publisher, programme_name, category, organizer, year,
                angkatan, location, timezone, quota, open_to_other_regions, completion, sessions,
                first_session_start, start_date, end_date, total_jp, policy_version,
                scheduled_at, updated_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19)""",
-        *_schedule_values(info), now)
+        *_schedule_values(info),
+        now,
+    )
 
 
-async def amend_cohort(conn: asyncpg.Connection, info: CohortInfo, now: dt.datetime) -> None:
+async def amend_cohort(conn: Conn, info: CohortInfo, now: dt.datetime) -> None:
     await conn.execute(
         """UPDATE cohorts SET publisher = $2, programme_name = $3, category = $4, organizer = $5,
                year = $6, angkatan = $7, location = $8, timezone = $9, quota = $10,
@@ -61,31 +87,40 @@ async def amend_cohort(conn: asyncpg.Connection, info: CohortInfo, now: dt.datet
                first_session_start = $14, start_date = $15, end_date = $16, total_jp = $17,
                policy_version = $18, updated_at = $19
            WHERE cohort_code = $1""",
-        *_schedule_values(info), now)
+        *_schedule_values(info),
+        now,
+    )
 
 
-async def cancel_cohort(conn: asyncpg.Connection, cohort_code: str, reason: str,
-                        now: dt.datetime) -> None:
+async def cancel_cohort(conn: Conn, cohort_code: str, reason: str, now: dt.datetime) -> None:
     await conn.execute(
         """UPDATE cohorts SET status = 'CANCELLED', cancel_reason = $2, cancelled_at = $3,
-               updated_at = $3 WHERE cohort_code = $1""", cohort_code, reason, now)
+               updated_at = $3 WHERE cohort_code = $1""",
+        cohort_code,
+        reason,
+        now,
+    )
 
 
-async def close_cohort(conn: asyncpg.Connection, cohort_code: str, now: dt.datetime) -> None:
+async def close_cohort(conn: Conn, cohort_code: str, now: dt.datetime) -> None:
     await conn.execute(
         """UPDATE cohorts SET status = 'CLOSED', closed_at = $2, updated_at = $2
-           WHERE cohort_code = $1""", cohort_code, now)
+           WHERE cohort_code = $1""",
+        cohort_code,
+        now,
+    )
 
 
-async def enrolment_status(conn: asyncpg.Connection, cohort_code: str, nip: str
-                           ) -> EnrolmentStatus | None:
+async def enrolment_status(conn: Conn, cohort_code: str, nip: str) -> EnrolmentStatus | None:
     status = await conn.fetchval(
-        "SELECT status FROM enrolments WHERE cohort_code = $1 AND nip = $2", cohort_code, nip)
+        "SELECT status FROM enrolments WHERE cohort_code = $1 AND nip = $2", cohort_code, nip
+    )
     return EnrolmentStatus(status) if status is not None else None
 
 
-async def enrol(conn: asyncpg.Connection, cohort_code: str, participant: Participant,
-                now: dt.datetime, *, was_withdrawn: bool) -> None:
+async def enrol(
+    conn: Conn, cohort_code: str, participant: Participant, now: dt.datetime, *, was_withdrawn: bool
+) -> None:
     """Enrol, or re-enrol a withdrawn participant (the row is reused, the seat taken again)."""
     await conn.execute(
         """INSERT INTO enrolments AS e (cohort_code, nip, status, name, asn_type, gender,
@@ -96,24 +131,43 @@ async def enrol(conn: asyncpg.Connection, cohort_code: str, participant: Partici
                position = EXCLUDED.position, rank = EXCLUDED.rank, agency = EXCLUDED.agency,
                region = EXCLUDED.region, enrolled_at = EXCLUDED.enrolled_at,
                withdrawn_at = NULL, withdraw_reason = NULL""",
-        cohort_code, participant.nip, participant.name, participant.asn_type,
-        participant.gender, participant.position, participant.rank, participant.agency,
-        participant.region, now)
+        cohort_code,
+        participant.nip,
+        participant.name,
+        participant.asn_type,
+        participant.gender,
+        participant.position,
+        participant.rank,
+        participant.agency,
+        participant.region,
+        now,
+    )
     await conn.execute(
         """UPDATE cohorts SET enrolled = enrolled + 1,
                withdrawn = withdrawn - CASE WHEN $2 THEN 1 ELSE 0 END, updated_at = $3
-           WHERE cohort_code = $1""", cohort_code, was_withdrawn, now)
+           WHERE cohort_code = $1""",
+        cohort_code,
+        was_withdrawn,
+        now,
+    )
 
 
-async def withdraw(conn: asyncpg.Connection, cohort_code: str, nip: str, reason: str,
-                   now: dt.datetime) -> None:
+async def withdraw(conn: Conn, cohort_code: str, nip: str, reason: str, now: dt.datetime) -> None:
     await conn.execute(
         """UPDATE enrolments SET status = 'WITHDRAWN', withdrawn_at = $3, withdraw_reason = $4
-           WHERE cohort_code = $1 AND nip = $2""", cohort_code, nip, now, reason)
+           WHERE cohort_code = $1 AND nip = $2""",
+        cohort_code,
+        nip,
+        now,
+        reason,
+    )
     # A withdrawal frees the seat: the quota counts active enrolments only.
     await conn.execute(
         """UPDATE cohorts SET enrolled = enrolled - 1, withdrawn = withdrawn + 1, updated_at = $2
-           WHERE cohort_code = $1""", cohort_code, now)
+           WHERE cohort_code = $1""",
+        cohort_code,
+        now,
+    )
 
 
 # --- queries for the HTTP API ------------------------------------------------------------
@@ -124,40 +178,49 @@ _COHORT_COLUMNS = """cohort_code, publisher, status, programme_name, category, o
     cancelled_at"""
 
 
-async def cohorts_of(conn: asyncpg.Connection, publisher: str) -> list[asyncpg.Record]:
+async def cohorts_of(conn: Conn, publisher: str) -> list[asyncpg.Record]:
     rows: list[asyncpg.Record] = await conn.fetch(
         f"SELECT {_COHORT_COLUMNS} FROM cohorts WHERE publisher = $1 "
-        "ORDER BY start_date, cohort_code", publisher)
+        "ORDER BY start_date, cohort_code",
+        publisher,
+    )
     return rows
 
 
-async def cohort(conn: asyncpg.Connection, cohort_code: str) -> asyncpg.Record | None:
+async def cohort(conn: Conn, cohort_code: str) -> asyncpg.Record | None:
     row: asyncpg.Record | None = await conn.fetchrow(
-        f"SELECT {_COHORT_COLUMNS} FROM cohorts WHERE cohort_code = $1", cohort_code)
+        f"SELECT {_COHORT_COLUMNS} FROM cohorts WHERE cohort_code = $1", cohort_code
+    )
     return row
 
 
-async def roster(conn: asyncpg.Connection, cohort_code: str) -> list[asyncpg.Record]:
+async def roster(conn: Conn, cohort_code: str) -> list[asyncpg.Record]:
     rows: list[asyncpg.Record] = await conn.fetch(
         """SELECT nip, status, name, asn_type, gender, position, rank, agency, region,
                   enrolled_at, withdrawn_at
-           FROM enrolments WHERE cohort_code = $1 ORDER BY enrolled_at, nip""", cohort_code)
+           FROM enrolments WHERE cohort_code = $1 ORDER BY enrolled_at, nip""",
+        cohort_code,
+    )
     return rows
 
 
-async def enrolments_of(conn: asyncpg.Connection, nip: str) -> list[asyncpg.Record]:
+async def enrolments_of(conn: Conn, nip: str) -> list[asyncpg.Record]:
     rows: list[asyncpg.Record] = await conn.fetch(
         """SELECT c.cohort_code, c.publisher, c.programme_name, c.category, c.year, c.angkatan,
                   c.status AS cohort_status, c.start_date, c.end_date, c.total_jp,
                   e.status, e.enrolled_at, e.withdrawn_at
            FROM enrolments e JOIN cohorts c USING (cohort_code)
-           WHERE e.nip = $1 ORDER BY c.start_date, c.cohort_code""", nip)
+           WHERE e.nip = $1 ORDER BY c.start_date, c.cohort_code""",
+        nip,
+    )
     return rows
 
 
-async def outcome_counts(conn: asyncpg.Connection, publisher: str) -> list[asyncpg.Record]:
+async def outcome_counts(conn: Conn, publisher: str) -> list[asyncpg.Record]:
     """Ingest outcomes per (outcome, reason) for one publisher, from the inbox."""
     rows: list[asyncpg.Record] = await conn.fetch(
         """SELECT outcome, reason, count(*) AS n FROM processed_events
-           WHERE publisher = $1 GROUP BY outcome, reason ORDER BY outcome, reason""", publisher)
+           WHERE publisher = $1 GROUP BY outcome, reason ORDER BY outcome, reason""",
+        publisher,
+    )
     return rows

@@ -96,3 +96,17 @@ CREATE TABLE ingest_outcomes (
     PRIMARY KEY (service, event_id)
 );
 CREATE INDEX ingest_outcomes_publisher ON ingest_outcomes (publisher, outcome, reason);
+
+-- One row per ASN: identity and home region from the latest enrolment (the 20 JP views'
+-- population and the region an ASN belongs to for authorisation).
+CREATE TABLE asn (
+    nip             text        PRIMARY KEY,
+    name            text        NOT NULL,
+    gender          text        NOT NULL,
+    asn_type        text        NOT NULL,
+    agency          text        NOT NULL,
+    region          text        NOT NULL,
+    region_province text        NOT NULL,
+    enrolled_at     timestamptz NOT NULL
+);
+CREATE INDEX asn_region ON asn (region_province, region);

@@ -1,0 +1,277 @@
+"""Attendance repository: every SQL statement of the service, each taking an asyncpg connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from shared.envelope import RecordPosition
+from shared.events.domain import CohortInfo
+
+# Handlers pass the transaction's connection, the API a pooled one.
+Conn = asyncpg.Connection | PoolConnectionProxy
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    cohort_code: str
+    publisher: str
+    programme_name: str
+    organizer: str
+    angkatan: str
+    year: int
+    location: str
+    timezone: str
+    total_jp: Decimal
+    status: str
+    close_event_id: str | None
+    finalised_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    no: int
+    jp: Decimal
+    title: str | None
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    nip: str
+    name: str
+    withdrawn: bool
+
+
+@dataclass(frozen=True)
+class MarkContext:
+    """All an attendance mark is checked against, read in one round trip."""
+
+    publisher: str
+    status: str
+    roster_final: bool
+    session_known: bool
+    enrolled: bool
+    withdrawn: bool
+    sent_after_close: bool
+
+
+async def save_cohort(conn: Conn, info: CohortInfo) -> None:
+    """Insert or replace a cohort and its schedule (scheduled or amended)."""
+    await conn.execute(
+        """INSERT INTO cohorts (cohort_code, publisher, programme_name, organizer, angkatan, year,
+               location, timezone, total_jp)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (cohort_code) DO UPDATE SET publisher = EXCLUDED.publisher,
+               programme_name = EXCLUDED.programme_name, organizer = EXCLUDED.organizer,
+               angkatan = EXCLUDED.angkatan, year = EXCLUDED.year, location = EXCLUDED.location,
+               timezone = EXCLUDED.timezone, total_jp = EXCLUDED.total_jp""",
+        info.cohort_code,
+        info.publisher,
+        info.programme_name,
+        info.organizer,
+        info.angkatan,
+        info.year,
+        info.location,
+        info.timezone,
+        info.total_jp,
+    )
+    await conn.execute("DELETE FROM sessions WHERE cohort_code = $1", info.cohort_code)
+    await conn.execute(
+        """INSERT INTO sessions (cohort_code, no, jp, method, title, starts_at, ends_at)
+           SELECT $1, * FROM unnest($2::int[], $3::numeric[], $4::text[], $5::text[],
+                                    $6::timestamptz[], $7::timestamptz[])""",
+        info.cohort_code,
+        [s.no for s in info.sessions],
+        [s.jp for s in info.sessions],
+        [s.method.value for s in info.sessions],
+        [s.title for s in info.sessions],
+        [s.starts_at for s in info.sessions],
+        [s.ends_at for s in info.sessions],
+    )
+
+
+async def cancel_cohort(conn: Conn, code: str) -> None:
+    await conn.execute(
+        "UPDATE cohorts SET status = 'cancelled' WHERE cohort_code = $1 AND status = 'scheduled'",
+        code,
+    )
+
+
+async def mark_closed(conn: Conn, code: str, close_event_id: str, closed_at: dt.datetime) -> None:
+    # The first accepted close wins: a repeated close must not move the barrier it waits for.
+    await conn.execute(
+        """UPDATE cohorts SET close_event_id = $2, closed_at = $3
+           WHERE cohort_code = $1 AND close_event_id IS NULL""",
+        code,
+        close_event_id,
+        closed_at,
+    )
+
+
+async def cohort(conn: Conn, code: str) -> CohortRow | None:
+    row = await conn.fetchrow(
+        """SELECT cohort_code, publisher, programme_name, organizer, angkatan, year, location,
+                  timezone, total_jp, status, close_event_id, finalised_at
+           FROM cohorts WHERE cohort_code = $1""",
+        code,
+    )
+    return CohortRow(**dict(row)) if row else None
+
+
+async def enrol(conn: Conn, code: str, nip: str, name: str, enrolled_at: dt.datetime) -> None:
+    await conn.execute(
+        """INSERT INTO enrolments (cohort_code, nip, name, enrolled_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (cohort_code, nip) DO UPDATE SET name = EXCLUDED.name,
+               enrolled_at = EXCLUDED.enrolled_at, withdrawn_at = NULL""",
+        code,
+        nip,
+        name,
+        enrolled_at,
+    )
+
+
+async def withdraw(conn: Conn, code: str, nip: str, at: dt.datetime) -> None:
+    await conn.execute(
+        """INSERT INTO enrolments (cohort_code, nip, withdrawn_at) VALUES ($1, $2, $3)
+           ON CONFLICT (cohort_code, nip) DO UPDATE SET withdrawn_at = EXCLUDED.withdrawn_at""",
+        code,
+        nip,
+        at,
+    )
+
+
+async def mark_context(
+    conn: Conn, code: str, nip: str, session_no: int, position: RecordPosition
+) -> MarkContext | None:
+    """None when the cohort is unknown; the barrier test is shared.barrier.sent_after_close."""
+    row = await conn.fetchrow(
+        """SELECT c.publisher, c.status, c.close_event_id IS NOT NULL AS roster_final,
+                  EXISTS (SELECT 1 FROM sessions s
+                          WHERE s.cohort_code = c.cohort_code AND s.no = $3) AS session_known,
+                  e.nip IS NOT NULL AS enrolled,
+                  e.withdrawn_at IS NOT NULL AS withdrawn,
+                  EXISTS (SELECT 1 FROM close_barriers b
+                          WHERE b.cohort_code = c.cohort_code
+                            AND b.source = '/publishers/' || c.publisher AND b.topic = $4
+                            AND b.partition = $5 AND b."offset" < $6) AS sent_after_close
+           FROM cohorts c
+           LEFT JOIN enrolments e ON e.cohort_code = c.cohort_code AND e.nip = $2
+           WHERE c.cohort_code = $1""",
+        code,
+        nip,
+        session_no,
+        position.topic,
+        position.partition,
+        position.offset,
+    )
+    return MarkContext(**dict(row)) if row else None
+
+
+async def save_mark(
+    conn: Conn,
+    code: str,
+    nip: str,
+    session_no: int,
+    status: str,
+    note: str | None,
+    event_id: str,
+    event_time: dt.datetime,
+) -> None:
+    """One upsert: a mark replaces the stored one only if (time, id) is later."""
+    await conn.execute(
+        """INSERT INTO attendance (cohort_code, nip, session_no, status, note, event_id,
+               event_time) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (cohort_code, nip, session_no) DO UPDATE SET status = EXCLUDED.status,
+               note = EXCLUDED.note, event_id = EXCLUDED.event_id,
+               event_time = EXCLUDED.event_time, recorded_at = now()
+           WHERE (EXCLUDED.event_time, EXCLUDED.event_id)
+                 > (attendance.event_time, attendance.event_id)""",
+        code,
+        nip,
+        session_no,
+        status,
+        note,
+        event_id,
+        event_time,
+    )
+
+
+async def sessions(conn: Conn, code: str) -> list[SessionRow]:
+    rows = await conn.fetch(
+        """SELECT no, jp, title, starts_at, ends_at FROM sessions WHERE cohort_code = $1
+           ORDER BY no""",
+        code,
+    )
+    return [SessionRow(**dict(r)) for r in rows]
+
+
+async def roster(conn: Conn, code: str, nip: str | None = None) -> list[RosterRow]:
+    rows = await conn.fetch(
+        """SELECT nip, name, withdrawn_at IS NOT NULL AS withdrawn FROM enrolments
+           WHERE cohort_code = $1 AND ($2::text IS NULL OR nip = $2) ORDER BY name, nip""",
+        code,
+        nip,
+    )
+    return [RosterRow(**dict(r)) for r in rows]
+
+
+async def marks(conn: Conn, code: str, nip: str | None = None) -> dict[str, dict[int, str]]:
+    """nip -> session number -> winning status."""
+    rows = await conn.fetch(
+        """SELECT nip, session_no, status FROM attendance
+           WHERE cohort_code = $1 AND ($2::text IS NULL OR nip = $2)""",
+        code,
+        nip,
+    )
+    result: dict[str, dict[int, str]] = {}
+    for r in rows:
+        result.setdefault(r["nip"], {})[r["session_no"]] = r["status"]
+    return result
+
+
+async def save_finalisations(conn: Conn, code: str, rows: list[tuple[Any, ...]]) -> set[str]:
+    """Insert (nip, jp_present, jp_total, rate, total, present, missed, at); the NIPs inserted
+    now, so a replayed close announces nobody twice."""
+    if not rows:
+        return set()
+    columns = list(zip(*rows, strict=True))
+    inserted = await conn.fetch(
+        """INSERT INTO finalisations (cohort_code, nip, jp_present, jp_total, rate_pct,
+               sessions_total, sessions_present, missed_by_status, finalised_at)
+           SELECT $1, * FROM unnest($2::text[], $3::numeric[], $4::numeric[], $5::numeric[],
+                                    $6::int[], $7::int[], $8::jsonb[], $9::timestamptz[])
+           ON CONFLICT (cohort_code, nip) DO NOTHING RETURNING nip""",
+        code,
+        *[list(c) for c in columns],
+    )
+    return {r["nip"] for r in inserted}
+
+
+async def mark_finalised(conn: Conn, code: str, at: dt.datetime) -> bool:
+    """True only for the first finalisation of the cohort."""
+    return bool(
+        await conn.fetchval(
+            """UPDATE cohorts SET status = 'finalised', finalised_at = $2
+           WHERE cohort_code = $1 AND status = 'scheduled' RETURNING 1""",
+            code,
+            at,
+        )
+    )
+
+
+async def parked_keys(conn: Conn, code: str) -> list[str]:
+    """What this cohort's parked attendance waits for (starts_with: codes may hold `_`)."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT waiting_for FROM parked_events
+           WHERE waiting_for = 'cohort:' || $1
+              OR starts_with(waiting_for, 'enrolment:' || $1 || ':')""",
+        code,
+    )
+    return [r["waiting_for"] for r in rows]

@@ -1,0 +1,18 @@
+"""The attendance service: enrolment's domain events and attendance ingest in, finalisations out."""
+
+from __future__ import annotations
+
+from services.attendance.entrypoints import api
+from services.attendance.handlers import DOMAIN_ROUTES, INGEST_ROUTES
+from shared.runtime import ServiceDefinition
+from shared.topics import ENROLMENT_EVENTS
+
+DEFINITION = ServiceDefinition(
+    name="attendance",
+    migrations_package="services.attendance.adapters.migrations",
+    ingest_routes=INGEST_ROUTES,
+    domain_routes=DOMAIN_ROUTES,
+    domain_topics=[ENROLMENT_EVENTS],
+    router=api.router,
+    title="diklat attendance",
+)

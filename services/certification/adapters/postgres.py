@@ -1,0 +1,373 @@
+"""Certification's repository: every SQL statement of the service, on an asyncpg connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from shared.events.domain import CohortInfo, ParticipantFinalised
+
+# A plain connection or one borrowed from a pool: the repository takes either.
+Conn = asyncpg.Connection | PoolConnectionProxy
+
+
+@dataclass(frozen=True)
+class Cohort:
+    cohort_code: str
+    publisher: str
+    info: dict[str, Any]
+    policy_version: int
+    min_attendance_pct: Decimal
+    evaluation_required: bool
+    pass_score: Decimal
+    cancelled: bool
+    close_event_id: str | None
+    finalised: bool
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A participant whose decision is due: roster entry, attendance (if any), latest score."""
+
+    nip: str
+    participant: dict[str, Any]
+    withdrawn: bool
+    jp_present: Decimal | None
+    jp_total: Decimal | None
+    rate_pct: Decimal | None
+    score: Decimal | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    cohort_code: str
+    nip: str
+    completed: bool
+    policy_version: int
+    rate_pct: Decimal
+    score: Decimal | None
+    predicate: str | None
+    explanation_id: str
+    explanation_en: str
+    decided_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Certificate:
+    id: uuid.UUID
+    cohort_code: str
+    nip: str
+    publisher: str
+    number: str
+    version: int
+    verification_code: str
+    status: str
+    content: dict[str, Any]
+    issued_at: dt.datetime
+    previous_id: uuid.UUID | None = None
+    superseded_by: uuid.UUID | None = None
+    status_reason: str | None = None
+    status_changed_at: dt.datetime | None = None
+
+
+_CERT_COLUMNS = """id, cohort_code, nip, publisher, number, version, verification_code, status,
+    content, issued_at, previous_id, superseded_by, status_reason, status_changed_at"""
+
+
+# --- cohorts and rosters -----------------------------------------------------------------
+
+
+async def upsert_cohort(conn: Conn, info: CohortInfo) -> None:
+    policy = info.completion
+    await conn.execute(
+        """INSERT INTO cohorts (cohort_code, publisher, info, policy_version, min_attendance_pct,
+               evaluation_required, pass_score) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (cohort_code) DO UPDATE SET info = EXCLUDED.info,
+               policy_version = EXCLUDED.policy_version,
+               min_attendance_pct = EXCLUDED.min_attendance_pct,
+               evaluation_required = EXCLUDED.evaluation_required,
+               pass_score = EXCLUDED.pass_score
+           WHERE cohorts.policy_version <= EXCLUDED.policy_version""",
+        info.cohort_code,
+        info.publisher,
+        info.model_dump(mode="json"),
+        info.policy_version,
+        policy.min_attendance_pct,
+        policy.evaluation_required,
+        policy.pass_score,
+    )
+
+
+async def cancel_cohort(conn: Conn, cohort_code: str) -> None:
+    await conn.execute("UPDATE cohorts SET cancelled = true WHERE cohort_code = $1", cohort_code)
+
+
+async def close_cohort(
+    conn: Conn, cohort_code: str, cause_event_id: str, closed_at: dt.datetime
+) -> None:
+    await conn.execute(
+        """UPDATE cohorts SET close_event_id = $2, closed_at = $3
+           WHERE cohort_code = $1 AND close_event_id IS NULL""",
+        cohort_code,
+        cause_event_id,
+        closed_at,
+    )
+
+
+async def mark_finalised(conn: Conn, cohort_code: str) -> None:
+    await conn.execute("UPDATE cohorts SET finalised = true WHERE cohort_code = $1", cohort_code)
+
+
+async def get_cohort(conn: Conn, cohort_code: str) -> Cohort | None:
+    row = await conn.fetchrow(
+        """SELECT cohort_code, publisher, info, policy_version, min_attendance_pct,
+               evaluation_required, pass_score, cancelled, close_event_id, finalised
+           FROM cohorts WHERE cohort_code = $1""",
+        cohort_code,
+    )
+    return Cohort(**dict(row)) if row else None
+
+
+async def upsert_enrolment(conn: Conn, cohort_code: str, participant: dict[str, Any]) -> None:
+    await conn.execute(
+        """INSERT INTO enrolments (cohort_code, nip, participant) VALUES ($1, $2, $3)
+           ON CONFLICT (cohort_code, nip) DO UPDATE SET participant = EXCLUDED.participant""",
+        cohort_code,
+        participant["nip"],
+        participant,
+    )
+
+
+async def withdraw(conn: Conn, cohort_code: str, nip: str) -> None:
+    await conn.execute(
+        "UPDATE enrolments SET withdrawn = true WHERE cohort_code = $1 AND nip = $2",
+        cohort_code,
+        nip,
+    )
+
+
+async def is_enrolled(conn: Conn, cohort_code: str, nip: str) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT 1 FROM enrolments WHERE cohort_code = $1 AND nip = $2", cohort_code, nip
+        )
+    )
+
+
+# --- evaluations and attendance ----------------------------------------------------------
+
+
+async def save_evaluation(
+    conn: Conn, cohort_code: str, nip: str, score: Decimal, event_id: str, event_time: dt.datetime
+) -> None:
+    # A correction is a later `time`; an older event arriving late changes nothing.
+    await conn.execute(
+        """INSERT INTO evaluations (cohort_code, nip, score, event_id, event_time)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (cohort_code, nip) DO UPDATE SET score = EXCLUDED.score,
+               event_id = EXCLUDED.event_id, event_time = EXCLUDED.event_time
+           WHERE evaluations.event_time <= EXCLUDED.event_time""",
+        cohort_code,
+        nip,
+        score,
+        event_id,
+        event_time,
+    )
+
+
+async def save_attendance(conn: Conn, result: ParticipantFinalised) -> None:
+    await conn.execute(
+        """INSERT INTO attendance_results (cohort_code, nip, jp_present, jp_total, rate_pct,
+               finalised_at) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (cohort_code, nip) DO NOTHING""",
+        result.cohort_code,
+        result.nip,
+        result.jp_present,
+        result.jp_total,
+        result.rate_pct,
+        result.finalised_at,
+    )
+
+
+async def undecided(
+    conn: Conn, cohort_code: str, nip: str | None, include_withdrawn: bool
+) -> list[Candidate]:
+    """Enrolled participants without a decision that have their attendance (or, when
+    `include_withdrawn`, are withdrawn): one query for the whole cohort."""
+    rows = await conn.fetch(
+        """SELECT e.nip, e.participant, e.withdrawn, a.jp_present, a.jp_total, a.rate_pct,
+               v.score
+           FROM enrolments e
+           LEFT JOIN attendance_results a USING (cohort_code, nip)
+           LEFT JOIN evaluations v USING (cohort_code, nip)
+           LEFT JOIN decisions d USING (cohort_code, nip)
+           WHERE e.cohort_code = $1 AND d.nip IS NULL AND ($2::text IS NULL OR e.nip = $2)
+             AND ((NOT e.withdrawn AND a.nip IS NOT NULL) OR (e.withdrawn AND $3))
+           ORDER BY e.nip""",
+        cohort_code,
+        nip,
+        include_withdrawn,
+    )
+    return [Candidate(**dict(r)) for r in rows]
+
+
+# --- decisions ---------------------------------------------------------------------------
+
+
+async def insert_decision(conn: Conn, d: Decision) -> bool:
+    inserted = await conn.fetchval(
+        """INSERT INTO decisions (cohort_code, nip, completed, policy_version, rate_pct, score,
+               predicate, explanation_id, explanation_en, decided_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (cohort_code, nip) DO NOTHING RETURNING 1""",
+        d.cohort_code,
+        d.nip,
+        d.completed,
+        d.policy_version,
+        d.rate_pct,
+        d.score,
+        d.predicate,
+        d.explanation_id,
+        d.explanation_en,
+        d.decided_at,
+    )
+    return inserted is not None
+
+
+async def decisions_of(conn: Conn, cohort_code: str) -> list[Decision]:
+    rows = await conn.fetch(
+        """SELECT cohort_code, nip, completed, policy_version, rate_pct, score, predicate,
+               explanation_id, explanation_en, decided_at
+           FROM decisions WHERE cohort_code = $1 ORDER BY nip""",
+        cohort_code,
+    )
+    return [Decision(**dict(r)) for r in rows]
+
+
+# --- certificates ------------------------------------------------------------------------
+
+
+async def next_sequence(conn: Conn, publisher: str, year: int) -> int:
+    # The row lock taken by the upsert serialises issuers of one organiser and year.
+    seq: int = await conn.fetchval(
+        """INSERT INTO certificate_counters (publisher, year, last_seq) VALUES ($1, $2, 1)
+           ON CONFLICT (publisher, year)
+           DO UPDATE SET last_seq = certificate_counters.last_seq + 1
+           RETURNING last_seq""",
+        publisher,
+        year,
+    )
+    return seq
+
+
+async def insert_certificate(conn: Conn, c: Certificate) -> bool:
+    inserted = await conn.fetchval(
+        """INSERT INTO certificates (id, cohort_code, nip, publisher, number, version,
+               verification_code, status, content, issued_at, previous_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT (cohort_code, nip) WHERE status = 'valid' DO NOTHING RETURNING 1""",
+        c.id,
+        c.cohort_code,
+        c.nip,
+        c.publisher,
+        c.number,
+        c.version,
+        c.verification_code,
+        c.status,
+        c.content,
+        c.issued_at,
+        c.previous_id,
+    )
+    return inserted is not None
+
+
+async def set_status(
+    conn: Conn,
+    certificate_id: uuid.UUID,
+    status: str,
+    reason: str,
+    at: dt.datetime,
+    superseded_by: uuid.UUID | None = None,
+) -> bool:
+    """Move a valid certificate to revoked/superseded; False if it was not valid."""
+    changed = await conn.fetchval(
+        """UPDATE certificates SET status = $2, status_reason = $3, status_changed_at = $4,
+               superseded_by = $5
+           WHERE id = $1 AND status = 'valid' RETURNING 1""",
+        certificate_id,
+        status,
+        reason,
+        at,
+        superseded_by,
+    )
+    return changed is not None
+
+
+async def get_certificate(
+    conn: Conn, certificate_id: uuid.UUID, for_update: bool = False
+) -> Certificate | None:
+    lock = " FOR UPDATE" if for_update else ""
+    row = await conn.fetchrow(
+        f"SELECT {_CERT_COLUMNS} FROM certificates WHERE id = $1{lock}", certificate_id
+    )
+    return Certificate(**dict(row)) if row else None
+
+
+async def find_certificate(
+    conn: Conn, *, code: str | None = None, number: str | None = None
+) -> Certificate | None:
+    row = await conn.fetchrow(
+        f"""SELECT {_CERT_COLUMNS} FROM certificates
+            WHERE verification_code = $1 OR number = $2""",
+        code,
+        number,
+    )
+    return Certificate(**dict(row)) if row else None
+
+
+async def valid_certificates_of(conn: Conn, cohort_code: str) -> list[Certificate]:
+    rows = await conn.fetch(
+        f"""SELECT {_CERT_COLUMNS} FROM certificates
+            WHERE cohort_code = $1 AND status = 'valid' ORDER BY number""",
+        cohort_code,
+    )
+    return [Certificate(**dict(r)) for r in rows]
+
+
+async def pdf_of(conn: Conn, certificate_id: uuid.UUID) -> bytes | None:
+    pdf: bytes | None = await conn.fetchval(
+        "SELECT pdf FROM certificates WHERE id = $1", certificate_id
+    )
+    return pdf
+
+
+async def pdfs_of(conn: Conn, ids: list[uuid.UUID]) -> dict[uuid.UUID, bytes]:
+    rows = await conn.fetch(
+        "SELECT id, pdf FROM certificates WHERE id = ANY($1::uuid[]) AND pdf IS NOT NULL", ids
+    )
+    return {r["id"]: r["pdf"] for r in rows}
+
+
+async def claim_pending_pdfs(conn: Conn, limit: int) -> list[Certificate]:
+    """Certificates without a PDF, locked so another instance's worker skips them; call
+    inside a transaction."""
+    rows = await conn.fetch(
+        f"""SELECT {_CERT_COLUMNS} FROM certificates WHERE pdf IS NULL
+            ORDER BY issued_at LIMIT $1 FOR UPDATE SKIP LOCKED""",
+        limit,
+    )
+    return [Certificate(**dict(r)) for r in rows]
+
+
+async def store_pdf(conn: Conn, certificate_id: uuid.UUID, pdf: bytes) -> None:
+    await conn.execute(
+        "UPDATE certificates SET pdf = $2, pdf_rendered_at = now() WHERE id = $1",
+        certificate_id,
+        pdf,
+    )

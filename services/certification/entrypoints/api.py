@@ -1,0 +1,312 @@
+"""Certification HTTP API: decisions, certificate PDFs (one or a cohort's ZIP), public
+verification, and admin revocation / re-issue."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import uuid
+import zipfile
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from pydantic import BaseModel, Field
+
+from services.certification import handlers
+from services.certification.adapters import postgres as repo
+from services.certification.adapters.pdf import render_certificate, verification_url
+from services.certification.domain import normalise_verification_code
+from shared.auth import AdminPrincipal, CurrentPrincipal, require_publisher_access
+from shared.consumer import UnitOfWork
+from shared.logging import mask_nip
+from shared.outbox import write_rows
+from shared.runtime import runtime_of
+
+router = APIRouter(tags=["certification"])
+v1 = APIRouter(prefix="/api/v1")
+PDF = "application/pdf"
+
+
+class DecisionOut(BaseModel):
+    nip: str
+    completed: bool
+    policy_version: int
+    rate_pct: Decimal
+    score: Decimal | None
+    predicate: str | None
+    explanation_id: str
+    explanation_en: str
+    decided_at: dt.datetime
+
+
+class CertificateOut(BaseModel):
+    id: uuid.UUID
+    number: str
+    version: int
+    status: str
+    verification_code: str
+    verification_url: str
+
+
+class ShownCertificate(BaseModel):
+    """What the paper certificate shows, NIP masked (public verification)."""
+
+    number: str
+    name: str
+    nip_masked: str
+    rank: str | None
+    position: str
+    agency: str
+    organizer: str
+    programme_name: str
+    angkatan: str
+    year: int
+    start_date: dt.date
+    end_date: dt.date
+    location: str
+    total_jp: Decimal
+    predicate: str | None
+    issue_date: dt.date
+
+
+class Verification(BaseModel):
+    status: Literal["valid", "revoked", "superseded"]
+    version: int
+    status_reason: str | None = None
+    status_changed_at: dt.datetime | None = None
+    current_number: str | None = Field(
+        default=None, description="for a superseded certificate: the number that replaces it"
+    )
+    certificate: ShownCertificate
+
+
+class RevokeIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ReissueIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    rank: str | None = Field(default=None, min_length=1, max_length=200)
+    position: str | None = Field(default=None, min_length=1, max_length=200)
+    agency: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+def _base_url(request: Request) -> str:
+    return runtime_of(request).settings.public_base_url
+
+
+def _out(certificate: repo.Certificate, base_url: str) -> CertificateOut:
+    return CertificateOut(
+        id=certificate.id,
+        number=certificate.number,
+        version=certificate.version,
+        status=certificate.status,
+        verification_code=certificate.verification_code,
+        verification_url=verification_url(base_url, certificate.verification_code),
+    )
+
+
+async def _cohort_publisher(conn: repo.Conn, code: str) -> str:
+    cohort = await repo.get_cohort(conn, code)
+    if cohort is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown cohort")
+    return cohort.publisher
+
+
+async def _pdf(conn: repo.Conn, certificate: repo.Certificate, base_url: str) -> bytes:
+    """The stored PDF, or rendered now if the background worker has not reached it yet."""
+    stored = await repo.pdf_of(conn, certificate.id)
+    if stored is not None:
+        return stored
+    url = verification_url(base_url, certificate.verification_code)
+    pdf = await asyncio.to_thread(render_certificate, certificate.content, url)
+    await repo.store_pdf(conn, certificate.id, pdf)
+    return pdf
+
+
+def _filename(number: str) -> str:
+    return number.replace("/", "_") + ".pdf"
+
+
+@v1.get("/cohorts/{code:path}/decisions", response_model=list[DecisionOut])
+async def decisions(code: str, request: Request, principal: CurrentPrincipal) -> list[DecisionOut]:
+    async with runtime_of(request).pool.acquire() as conn:
+        require_publisher_access(principal, await _cohort_publisher(conn, code))
+        rows = await repo.decisions_of(conn, code)
+    return [
+        DecisionOut(
+            nip=d.nip,
+            completed=d.completed,
+            policy_version=d.policy_version,
+            rate_pct=d.rate_pct,
+            score=d.score,
+            predicate=d.predicate,
+            explanation_id=d.explanation_id,
+            explanation_en=d.explanation_en,
+            decided_at=d.decided_at,
+        )
+        for d in rows
+    ]
+
+
+@v1.get(
+    "/cohorts/{code:path}/certificates.zip", responses={200: {"content": {"application/zip": {}}}}
+)
+async def cohort_zip(code: str, request: Request, principal: CurrentPrincipal) -> Response:
+    base_url = _base_url(request)
+    async with runtime_of(request).pool.acquire() as conn:
+        require_publisher_access(principal, await _cohort_publisher(conn, code))
+        certificates = await repo.valid_certificates_of(conn, code)
+        stored = await repo.pdfs_of(conn, [c.id for c in certificates])
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for certificate in certificates:
+                pdf = stored.get(certificate.id) or await _pdf(conn, certificate, base_url)
+                archive.writestr(_filename(certificate.number), pdf)
+    name = code.replace("/", "_")
+    return Response(
+        buffer.getvalue(),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+    )
+
+
+@v1.get("/certificates/{certificate_id}/pdf", responses={200: {"content": {PDF: {}}}})
+async def certificate_pdf(
+    certificate_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+) -> Response:
+    async with runtime_of(request).pool.acquire() as conn:
+        certificate = await repo.get_certificate(conn, certificate_id)
+        if certificate is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown certificate")
+        require_publisher_access(principal, certificate.publisher)
+        pdf = await _pdf(conn, certificate, _base_url(request))
+    return Response(
+        pdf,
+        media_type=PDF,
+        headers={"Content-Disposition": f'inline; filename="{_filename(certificate.number)}"'},
+    )
+
+
+async def _verification(request: Request, code: str | None, number: str | None) -> Verification:
+    async with runtime_of(request).pool.acquire() as conn:
+        certificate = await repo.find_certificate(conn, code=code, number=number)
+        if certificate is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no certificate with this code")
+        current = None
+        if certificate.superseded_by is not None:
+            newer = await repo.get_certificate(conn, certificate.superseded_by)
+            current = newer.number if newer else None
+    c = certificate.content
+    shown = ShownCertificate(
+        number=certificate.number,
+        name=c["name"],
+        nip_masked=mask_nip(c["nip"]),
+        rank=c.get("rank"),
+        position=c["position"],
+        agency=c["agency"],
+        organizer=c["organizer"],
+        programme_name=c["programme_name"],
+        angkatan=c["angkatan"],
+        year=c["year"],
+        start_date=c["start_date"],
+        end_date=c["end_date"],
+        location=c["location"],
+        total_jp=c["total_jp"],
+        predicate=c.get("predicate"),
+        issue_date=c["issue_date"],
+    )
+    return Verification(
+        status=certificate.status,
+        version=certificate.version,
+        status_reason=certificate.status_reason,
+        status_changed_at=certificate.status_changed_at,
+        current_number=current,
+        certificate=shown,
+    )
+
+
+@router.get("/verify/{code}", response_model=Verification)
+async def verify_by_code(code: str, request: Request) -> Verification:
+    """Public (no credential): what the QR code on the certificate points at."""
+    canonical = normalise_verification_code(code)
+    if canonical is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no certificate with this code")
+    return await _verification(request, canonical, None)
+
+
+@v1.get("/verify", response_model=Verification)
+async def verify(
+    request: Request,
+    number: Annotated[str | None, Query(max_length=120)] = None,
+    code: Annotated[str | None, Query(max_length=60)] = None,
+) -> Verification:
+    """Public (no credential): verify by certificate number or verification code."""
+    canonical = normalise_verification_code(code) if code else None
+    if canonical is None and not number:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "give number or code")
+    return await _verification(request, canonical, number)
+
+
+async def _admin_change(
+    request: Request, certificate_id: uuid.UUID, action: str, body: RevokeIn | ReissueIn
+) -> repo.Certificate:
+    runtime = runtime_of(request)
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        certificate = await repo.get_certificate(conn, certificate_id)
+        if certificate is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown certificate")
+        # The consumers lock the same per-cohort key: no decision races an admin change.
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", certificate.cohort_code)
+        uow = UnitOfWork(conn, runtime.name, dt.timedelta(0))
+        if isinstance(body, ReissueIn):
+            result = await handlers.reissue(
+                uow,
+                certificate_id,
+                handlers.Correction(
+                    reason=body.reason,
+                    name=body.name,
+                    rank=body.rank,
+                    position=body.position,
+                    agency=body.agency,
+                ),
+            )
+        else:
+            result = await handlers.revoke(uow, certificate_id, body.reason)
+        if result is None:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                f"certificate is {certificate.status}; only a valid one can be {action}",
+            )
+        await write_rows(conn, uow.rows)
+    return result
+
+
+@v1.post("/certificates/{certificate_id}/revoke", response_model=CertificateOut)
+async def revoke(
+    certificate_id: uuid.UUID, body: RevokeIn, request: Request, _: AdminPrincipal
+) -> CertificateOut:
+    await _admin_change(request, certificate_id, "revoked", body)
+    async with runtime_of(request).pool.acquire() as conn:
+        revoked = await repo.get_certificate(conn, certificate_id)
+    assert revoked is not None
+    return _out(revoked, _base_url(request))
+
+
+@v1.post(
+    "/certificates/{certificate_id}/reissue",
+    response_model=CertificateOut,
+    status_code=status.HTTP_201_CREATED,
+)
+async def reissue(
+    certificate_id: uuid.UUID, body: ReissueIn, request: Request, _: AdminPrincipal
+) -> CertificateOut:
+    """A new version (same sequence number, suffix `-v<version>`); the old one is superseded."""
+    new = await _admin_change(request, certificate_id, "re-issued", body)
+    return _out(new, _base_url(request))
+
+
+router.include_router(v1)

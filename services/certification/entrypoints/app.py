@@ -1,0 +1,20 @@
+"""The certification service definition: run with `diklat run certification`."""
+
+from __future__ import annotations
+
+from services.certification.entrypoints import api
+from services.certification.entrypoints.pdf_worker import pdf_worker
+from services.certification.handlers import DOMAIN_ROUTES, INGEST_ROUTES
+from shared.runtime import ServiceDefinition
+from shared.topics import ATTENDANCE_EVENTS, ENROLMENT_EVENTS
+
+DEFINITION = ServiceDefinition(
+    name="certification",
+    migrations_package="services.certification.adapters.migrations",
+    ingest_routes=INGEST_ROUTES,
+    domain_routes=DOMAIN_ROUTES,
+    domain_topics=[ENROLMENT_EVENTS, ATTENDANCE_EVENTS],
+    router=api.router,
+    background=[pdf_worker],
+    title="diklat certification: completion decisions, STTP certificates, verification",
+)

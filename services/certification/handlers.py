@@ -1,0 +1,461 @@
+"""Certification handlers: evaluations in, completion decided at close, certificates issued once.
+
+A participant is decided when three things are all present, whichever arrives last: the
+enrolment CohortClosed (naming its ingest cause), this service's own close barrier for that
+cause, and the participant's ParticipantFinalised. Withdrawn participants are decided when
+the attendance CohortFinalised arrives. The decisions table's primary key and the partial
+unique index on valid certificates make every step idempotent under redelivery.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from services.certification import domain
+from services.certification.adapters import postgres as repo
+from shared.barrier import has_barrier, record_close, sent_after_close
+from shared.consumer import Handled, Route, UnitOfWork
+from shared.envelope import CloudEvent, validate_data
+from shared.events.domain import (
+    CertificateIssued,
+    CertificateRevoked,
+    CertificateSuperseded,
+    CohortCancelled,
+    CohortClosed,
+    CohortFinalised,
+    CohortInfo,
+    CompletionDecided,
+    ParticipantEnrolled,
+    ParticipantFinalised,
+    ParticipantWithdrawn,
+)
+from shared.events.feedback import Notice
+from shared.events.ingest import COHORT_CLOSED, EVALUATION_RECORDED, EvaluationRecorded
+from shared.logging import mask_nip
+from shared.reasons import ReasonCode
+from shared.topics import CERTIFICATION_EVENTS, publisher_source
+
+SERVICE = "certification"
+
+
+# --- ingest ------------------------------------------------------------------------------
+
+
+async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    data = validate_data(event, EvaluationRecorded)
+    conn = uow.conn
+    cohort = await repo.get_cohort(conn, data.cohort_code)
+    if cohort is None:
+        return await uow.park(
+            event, waiting_for=f"cohort:{data.cohort_code}", reject_code=ReasonCode.UNKNOWN_COHORT
+        )
+    if cohort.publisher != event.publisher:
+        return Handled.rejected(ReasonCode.NOT_OWNER)
+    if cohort.cancelled:
+        return Handled.rejected(ReasonCode.COHORT_CANCELLED)
+    if event.position is not None and await sent_after_close(
+        conn, data.cohort_code, publisher_source(cohort.publisher), event.position
+    ):
+        return Handled.rejected(
+            ReasonCode.COHORT_CLOSED,
+            "Nilai dikirim setelah angkatan ditutup.",
+            "The score was sent after the cohort was closed.",
+        )
+    if not await repo.is_enrolled(conn, data.cohort_code, data.nip):
+        if cohort.close_event_id is not None:
+            # Enrolment publishes the whole roster before CohortClosed: nobody is still coming.
+            return Handled.rejected(ReasonCode.NOT_ENROLLED)
+        return await uow.park(
+            event,
+            waiting_for=_enrolment_key(data.cohort_code, data.nip),
+            reject_code=ReasonCode.NOT_ENROLLED,
+        )
+    await repo.save_evaluation(conn, data.cohort_code, data.nip, data.score, event.id, event.time)
+    return Handled.applied()
+
+
+async def on_close_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    """The owner's close as seen on our ingest partition (enrolment reports on it, not us)."""
+    await record_close(uow.conn, event)
+    code = event.subject or (event.data or {}).get("cohort_code")
+    if isinstance(code, str):
+        await decide_due(uow, code)
+    return Handled.applied()
+
+
+# --- enrolment domain events -------------------------------------------------------------
+
+
+async def on_cohort_info(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    info = validate_data(event, CohortInfo)
+    await repo.upsert_cohort(uow.conn, info)
+    await uow.unpark(f"cohort:{info.cohort_code}")
+    return Handled.applied()
+
+
+async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    data = validate_data(event, CohortCancelled)
+    await repo.cancel_cohort(uow.conn, data.cohort_code)
+    return Handled.applied()
+
+
+async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    data = validate_data(event, CohortClosed)
+    await repo.close_cohort(uow.conn, data.cohort_code, data.cause.event_id, data.closed_at)
+    await decide_due(uow, data.cohort_code)
+    return Handled.applied()
+
+
+async def on_participant_enrolled(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    data = validate_data(event, ParticipantEnrolled)
+    await repo.upsert_enrolment(
+        uow.conn, data.cohort_code, data.participant.model_dump(mode="json")
+    )
+    await uow.unpark(_enrolment_key(data.cohort_code, data.participant.nip))
+    return Handled.applied()
+
+
+async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    data = validate_data(event, ParticipantWithdrawn)
+    await repo.withdraw(uow.conn, data.cohort_code, data.nip)
+    return Handled.applied()
+
+
+# --- attendance domain events ------------------------------------------------------------
+
+
+async def on_participant_finalised(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    data = validate_data(event, ParticipantFinalised)
+    await repo.save_attendance(uow.conn, data)
+    await decide_due(uow, data.cohort_code, data.nip)
+    return Handled.applied()
+
+
+async def on_cohort_finalised(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    data = validate_data(event, CohortFinalised)
+    await repo.mark_finalised(uow.conn, data.cohort_code)
+    await decide_due(uow, data.cohort_code)
+    return Handled.applied()
+
+
+# --- deciding and issuing ----------------------------------------------------------------
+
+
+async def decide_due(uow: UnitOfWork, cohort_code: str, nip: str | None = None) -> int:
+    """Decide every participant (or just `nip`) whose prerequisites are all present."""
+    conn = uow.conn
+    cohort = await repo.get_cohort(conn, cohort_code)
+    if cohort is None or cohort.cancelled or cohort.close_event_id is None:
+        return 0
+    if not await has_barrier(conn, cohort_code, cohort.close_event_id):
+        return 0
+    decided = 0
+    for candidate in await repo.undecided(conn, cohort_code, nip, cohort.finalised):
+        decided += await _decide(uow, cohort, candidate)
+    return decided
+
+
+def _policy(cohort: repo.Cohort) -> domain.CompletionPolicy:
+    return domain.CompletionPolicy(
+        version=cohort.policy_version,
+        min_attendance_pct=cohort.min_attendance_pct,
+        evaluation_required=cohort.evaluation_required,
+        pass_score=cohort.pass_score,
+    )
+
+
+def _exact_rate(candidate: repo.Candidate) -> Fraction:
+    # The published rate_pct is rounded; the JP figures give the exact one.
+    if candidate.jp_present is not None and candidate.jp_total:
+        return Fraction(candidate.jp_present) / Fraction(candidate.jp_total) * 100
+    return Fraction(candidate.rate_pct or 0)
+
+
+async def _decide(uow: UnitOfWork, cohort: repo.Cohort, candidate: repo.Candidate) -> int:
+    outcome = domain.decide_completion(
+        _policy(cohort), _exact_rate(candidate), candidate.score, candidate.withdrawn
+    )
+    decision = repo.Decision(
+        cohort_code=cohort.cohort_code,
+        nip=candidate.nip,
+        completed=outcome.completed,
+        policy_version=cohort.policy_version,
+        rate_pct=candidate.rate_pct or Decimal(0),
+        score=candidate.score,
+        predicate=outcome.predicate,
+        explanation_id=outcome.summary.message_id,
+        explanation_en=outcome.summary.message_en,
+        decided_at=uow.now,
+    )
+    if not await repo.insert_decision(uow.conn, decision):
+        return 0
+    uow.emit(
+        CERTIFICATION_EVENTS,
+        CompletionDecided(
+            cohort_code=decision.cohort_code,
+            publisher=cohort.publisher,
+            nip=decision.nip,
+            completed=decision.completed,
+            policy_version=decision.policy_version,
+            rate_pct=decision.rate_pct,
+            score=decision.score,
+            predicate=decision.predicate,
+            explanation_id=decision.explanation_id,
+            explanation_en=decision.explanation_en,
+            decided_at=decision.decided_at,
+        ),
+        subject=cohort.cohort_code,
+        event_id=f"{SERVICE}:decided:{cohort.cohort_code}:{candidate.nip}",
+    )
+    if outcome.completed:
+        await _issue_first(uow, cohort, candidate, outcome.predicate)
+    else:
+        uow.notify(
+            cohort.publisher,
+            Notice(
+                kind="completion_failed",
+                cohort_code=cohort.cohort_code,
+                nip_masked=mask_nip(candidate.nip),
+                message_id=decision.explanation_id,
+                message_en=decision.explanation_en,
+                at=uow.now,
+            ),
+            event_id=f"{SERVICE}:failed:{cohort.cohort_code}:{candidate.nip}",
+        )
+    return 1
+
+
+def sttp_content(
+    cohort: repo.Cohort,
+    participant: dict[str, Any],
+    predicate: str | None,
+    number: str,
+    base_number: str,
+    issued_at: dt.datetime,
+) -> dict[str, Any]:
+    """What the STTP shows (design §5); the verification URL is added when rendering."""
+    info = cohort.info
+    return {
+        "organizer": info["organizer"],
+        "programme_name": info["programme_name"],
+        "category": info["category"],
+        "angkatan": info["angkatan"],
+        "year": info["year"],
+        "start_date": info["start_date"],
+        "end_date": info["end_date"],
+        "location": info["location"],
+        "total_jp": str(info["total_jp"]),
+        "name": participant["name"],
+        "nip": participant["nip"],
+        "rank": participant.get("rank"),
+        "position": participant["position"],
+        "agency": participant["agency"],
+        "predicate": predicate,
+        "issue_date": issued_at.date().isoformat(),
+        "number": number,
+        "base_number": base_number,
+    }
+
+
+async def _issue_first(
+    uow: UnitOfWork, cohort: repo.Cohort, candidate: repo.Candidate, predicate: str | None
+) -> None:
+    year = int(cohort.info["year"])
+    seq = await repo.next_sequence(uow.conn, cohort.publisher, year)
+    number = domain.certificate_number(domain.organizer_code_for(cohort.publisher), year, seq)
+    certificate = repo.Certificate(
+        id=uuid.uuid4(),
+        cohort_code=cohort.cohort_code,
+        nip=candidate.nip,
+        publisher=cohort.publisher,
+        number=number,
+        version=1,
+        verification_code=domain.new_verification_code(),
+        status="valid",
+        content=sttp_content(cohort, candidate.participant, predicate, number, number, uow.now),
+        issued_at=uow.now,
+    )
+    await _store_and_announce(uow, certificate)
+
+
+async def _store_and_announce(uow: UnitOfWork, certificate: repo.Certificate) -> bool:
+    if not await repo.insert_certificate(uow.conn, certificate):
+        return False
+    content = certificate.content
+    uow.emit(
+        CERTIFICATION_EVENTS,
+        CertificateIssued(
+            certificate_id=str(certificate.id),
+            number=certificate.number,
+            version=certificate.version,
+            verification_code=certificate.verification_code,
+            cohort_code=certificate.cohort_code,
+            publisher=certificate.publisher,
+            nip=certificate.nip,
+            name=content["name"],
+            programme_name=content["programme_name"],
+            category=content["category"],
+            organizer=content["organizer"],
+            year=content["year"],
+            total_jp=Decimal(content["total_jp"]),
+            end_date=content["end_date"],
+            predicate=content["predicate"],
+            issued_at=certificate.issued_at,
+        ),
+        subject=certificate.cohort_code,
+        event_id=f"{SERVICE}:issued:{certificate.id}",
+    )
+    uow.notify(
+        certificate.publisher,
+        Notice(
+            kind="certificate_issued",
+            cohort_code=certificate.cohort_code,
+            nip_masked=mask_nip(certificate.nip),
+            message_id=f"STTP {certificate.number} diterbitkan.",
+            message_en=f"Certificate {certificate.number} issued.",
+            certificate_number=certificate.number,
+            at=uow.now,
+        ),
+        event_id=f"{SERVICE}:notice-issued:{certificate.id}",
+    )
+    return True
+
+
+# --- revocation and re-issue (admin API) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Correction:
+    """Fields an admin may correct on a re-issued certificate; None keeps the old value."""
+
+    reason: str
+    name: str | None = None
+    rank: str | None = None
+    position: str | None = None
+    agency: str | None = None
+
+
+def versioned_number(base_number: str, version: int) -> str:
+    """Re-issues keep the organiser's sequence and add the version: `…/2022-v2`."""
+    return base_number if version == 1 else f"{base_number}-v{version}"
+
+
+async def revoke(
+    uow: UnitOfWork, certificate_id: uuid.UUID, reason: str
+) -> repo.Certificate | None:
+    """Revoke a valid certificate; None if it is not (any longer) valid."""
+    old = await repo.get_certificate(uow.conn, certificate_id, for_update=True)
+    if old is None or not await repo.set_status(uow.conn, old.id, "revoked", reason, uow.now):
+        return None
+    uow.emit(
+        CERTIFICATION_EVENTS,
+        CertificateRevoked(
+            certificate_id=str(old.id),
+            number=old.number,
+            cohort_code=old.cohort_code,
+            publisher=old.publisher,
+            nip=old.nip,
+            reason=reason,
+            revoked_at=uow.now,
+        ),
+        subject=old.cohort_code,
+        event_id=f"{SERVICE}:revoked:{old.id}",
+    )
+    uow.notify(
+        old.publisher,
+        Notice(
+            kind="certificate_revoked",
+            cohort_code=old.cohort_code,
+            nip_masked=mask_nip(old.nip),
+            message_id=f"STTP {old.number} dicabut: {reason}",
+            message_en=f"Certificate {old.number} revoked: {reason}",
+            certificate_number=old.number,
+            at=uow.now,
+        ),
+        event_id=f"{SERVICE}:notice-revoked:{old.id}",
+    )
+    return old
+
+
+async def reissue(
+    uow: UnitOfWork, certificate_id: uuid.UUID, correction: Correction
+) -> repo.Certificate | None:
+    """A new version replacing a valid certificate; None if it is not (any longer) valid."""
+    old = await repo.get_certificate(uow.conn, certificate_id, for_update=True)
+    if old is None or old.status != "valid":
+        return None
+    new_id = uuid.uuid4()
+    version = old.version + 1
+    number = versioned_number(old.content["base_number"], version)
+    changes = {
+        k: v
+        for k, v in (
+            ("name", correction.name),
+            ("rank", correction.rank),
+            ("position", correction.position),
+            ("agency", correction.agency),
+        )
+        if v is not None
+    }
+    content = {**old.content, **changes, "number": number, "issue_date": uow.now.date().isoformat()}
+    # Supersede first: the partial unique index admits one valid certificate at a time.
+    await repo.set_status(uow.conn, old.id, "superseded", correction.reason, uow.now, new_id)
+    new = repo.Certificate(
+        id=new_id,
+        cohort_code=old.cohort_code,
+        nip=old.nip,
+        publisher=old.publisher,
+        number=number,
+        version=version,
+        verification_code=domain.new_verification_code(),
+        status="valid",
+        content=content,
+        issued_at=uow.now,
+        previous_id=old.id,
+    )
+    uow.emit(
+        CERTIFICATION_EVENTS,
+        CertificateSuperseded(
+            certificate_id=str(old.id),
+            number=old.number,
+            cohort_code=old.cohort_code,
+            publisher=old.publisher,
+            nip=old.nip,
+            superseded_by=str(new_id),
+            reason=correction.reason,
+            superseded_at=uow.now,
+        ),
+        subject=old.cohort_code,
+        event_id=f"{SERVICE}:superseded:{old.id}",
+    )
+    await _store_and_announce(uow, new)
+    return new
+
+
+def _enrolment_key(cohort_code: str, nip: str) -> str:
+    return f"enrolment:{cohort_code}:{nip}"
+
+
+_EVALUATION = Route(on_evaluation_recorded)
+INGEST_ROUTES: dict[str, Route] = {
+    EVALUATION_RECORDED: _EVALUATION,
+    COHORT_CLOSED: Route(on_close_recorded, reports=False),
+}
+DOMAIN_ROUTES: dict[str, Route] = {
+    "diklat.enrolment.cohort_scheduled.v1": Route(on_cohort_info),
+    "diklat.enrolment.cohort_amended.v1": Route(on_cohort_info),
+    "diklat.enrolment.cohort_cancelled.v1": Route(on_cohort_cancelled),
+    "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed),
+    "diklat.enrolment.participant_enrolled.v1": Route(on_participant_enrolled),
+    "diklat.enrolment.participant_withdrawn.v1": Route(on_participant_withdrawn),
+    "diklat.attendance.participant_finalised.v1": Route(on_participant_finalised),
+    "diklat.attendance.cohort_finalised.v1": Route(on_cohort_finalised),
+    # Parked evaluations are re-run by whichever consumer unparks them: this one, when the
+    # cohort or the enrolment arrives.
+    EVALUATION_RECORDED: _EVALUATION,
+}

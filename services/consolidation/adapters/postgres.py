@@ -1,0 +1,364 @@
+"""Read-model repository: idempotent upserts from events and the queries behind every view."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from shared.events import domain as ev
+from shared.events.feedback import IngestOutcome
+
+# A pooled connection or a bare one (the rebuild and the consumer core use both).
+Conn = asyncpg.Connection | PoolConnectionProxy
+
+# --- writes ------------------------------------------------------------------------------
+
+
+async def upsert_cohort(conn: Conn, c: ev.CohortInfo, province: str | None,
+                        changed_at: dt.datetime) -> None:
+    # An amendment replaces the schedule but never the status (a late replay must not reopen).
+    await conn.execute(
+        """INSERT INTO cohorts (cohort_code, publisher, organizer_province, programme_name,
+               category, organizer, year, angkatan, location, start_date, end_date, total_jp,
+               changed_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)
+           ON CONFLICT (cohort_code) DO UPDATE SET programme_name = EXCLUDED.programme_name,
+               category = EXCLUDED.category, organizer = EXCLUDED.organizer,
+               year = EXCLUDED.year, angkatan = EXCLUDED.angkatan, location = EXCLUDED.location,
+               start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
+               total_jp = EXCLUDED.total_jp, changed_at = EXCLUDED.changed_at
+           WHERE cohorts.changed_at <= EXCLUDED.changed_at""",
+        c.cohort_code, c.publisher, province, c.programme_name, c.category.value, c.organizer,
+        c.year, c.angkatan, c.location, c.start_date, c.end_date, c.total_jp, changed_at)
+
+
+async def set_cohort_status(conn: Conn, code: str, status: str,
+                            reason: str | None) -> None:
+    await conn.execute(
+        "UPDATE cohorts SET status = $2, cancel_reason = $3 WHERE cohort_code = $1",
+        code, status, reason)
+
+
+async def upsert_enrolment(conn: Conn, e: ev.ParticipantEnrolled) -> None:
+    p = e.participant
+    await conn.execute(
+        """INSERT INTO enrolments (cohort_code, nip, name, asn_type, gender, position, rank,
+               agency, region, region_province, enrolled_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+           ON CONFLICT (cohort_code, nip) DO UPDATE SET name = EXCLUDED.name,
+               asn_type = EXCLUDED.asn_type, gender = EXCLUDED.gender,
+               position = EXCLUDED.position, rank = EXCLUDED.rank, agency = EXCLUDED.agency,
+               region = EXCLUDED.region, region_province = EXCLUDED.region_province,
+               enrolled_at = EXCLUDED.enrolled_at""",
+        e.cohort_code, p.nip, p.name, p.asn_type, p.gender, p.position, p.rank, p.agency,
+        p.region, p.region[:2], e.enrolled_at)
+    await conn.execute(
+        """INSERT INTO asn (nip, name, gender, asn_type, agency, region, region_province,
+               enrolled_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+           ON CONFLICT (nip) DO UPDATE SET name = EXCLUDED.name, gender = EXCLUDED.gender,
+               asn_type = EXCLUDED.asn_type, agency = EXCLUDED.agency,
+               region = EXCLUDED.region, region_province = EXCLUDED.region_province,
+               enrolled_at = EXCLUDED.enrolled_at
+           WHERE asn.enrolled_at <= EXCLUDED.enrolled_at""",
+        p.nip, p.name, p.gender, p.asn_type, p.agency, p.region, p.region[:2], e.enrolled_at)
+
+
+async def withdraw(conn: Conn, code: str, nip: str) -> None:
+    await conn.execute(
+        "UPDATE enrolments SET withdrawn = true WHERE cohort_code = $1 AND nip = $2", code, nip)
+
+
+async def upsert_attendance(conn: Conn, a: ev.ParticipantFinalised) -> None:
+    await conn.execute(
+        """INSERT INTO attendance (cohort_code, nip, jp_present, jp_total, rate_pct)
+           VALUES ($1,$2,$3,$4,$5) ON CONFLICT (cohort_code, nip) DO UPDATE SET
+               jp_present = EXCLUDED.jp_present, jp_total = EXCLUDED.jp_total,
+               rate_pct = EXCLUDED.rate_pct""",
+        a.cohort_code, a.nip, a.jp_present, a.jp_total, a.rate_pct)
+
+
+async def upsert_completion(conn: Conn, d: ev.CompletionDecided) -> None:
+    await conn.execute(
+        """INSERT INTO completions (cohort_code, nip, completed, predicate, score, decided_at)
+           VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (cohort_code, nip) DO UPDATE SET
+               completed = EXCLUDED.completed, predicate = EXCLUDED.predicate,
+               score = EXCLUDED.score, decided_at = EXCLUDED.decided_at
+           WHERE completions.decided_at <= EXCLUDED.decided_at""",
+        d.cohort_code, d.nip, d.completed, d.predicate, d.score, d.decided_at)
+
+
+async def upsert_certificate(conn: Conn, c: ev.CertificateIssued) -> None:
+    # DO NOTHING on conflict: a certificate's content never changes, only its status.
+    await conn.execute(
+        """INSERT INTO certificates (certificate_id, number, version, cohort_code, publisher,
+               nip, name, programme_name, category, organizer, year, total_jp, end_date,
+               predicate, issued_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
+           ON CONFLICT (certificate_id) DO NOTHING""",
+        c.certificate_id, c.number, c.version, c.cohort_code, c.publisher, c.nip, c.name,
+        c.programme_name, c.category.value, c.organizer, c.year, c.total_jp, c.end_date,
+        c.predicate, c.issued_at)
+
+
+async def set_certificate_status(conn: Conn, certificate_id: str, status: str,
+                                 reason: str) -> None:
+    await conn.execute(
+        "UPDATE certificates SET status = $2, status_reason = $3 WHERE certificate_id = $1",
+        certificate_id, status, reason)
+
+
+async def upsert_outcome(conn: Conn, publisher: str, o: IngestOutcome) -> None:
+    # Latest decision wins; at equal time a final outcome beats "parked".
+    await conn.execute(
+        """INSERT INTO ingest_outcomes (service, event_id, publisher, outcome, reason, decided_at)
+           VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (service, event_id) DO UPDATE SET
+               outcome = EXCLUDED.outcome, reason = EXCLUDED.reason,
+               decided_at = EXCLUDED.decided_at
+           WHERE (ingest_outcomes.decided_at, ingest_outcomes.outcome <> 'parked')
+               <= (EXCLUDED.decided_at, EXCLUDED.outcome <> 'parked')""",
+        o.service, o.event_id, publisher, o.outcome.value,
+        o.reason.value if o.reason else None, o.decided_at)
+
+
+# --- queries -----------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    """View filters plus the caller's scope; renders a WHERE clause over cohorts `c` and
+    (when `region` is set) the participants' home region."""
+
+    year: int | None = None
+    publisher: str | None = None
+    province: str | None = None
+    region: str | None = None
+    category: str | None = None
+    params: list[Any] = field(default_factory=list)
+
+    def arg(self, value: Any) -> str:
+        self.params.append(value)
+        return f"${len(self.params)}"
+
+    def cohort_clauses(self) -> list[str]:
+        clauses = ["true"]
+        if self.year is not None:
+            clauses.append(f"c.year = {self.arg(self.year)}")
+        if self.publisher is not None:
+            clauses.append(f"c.publisher = {self.arg(self.publisher)}")
+        if self.province is not None:
+            if self.province == "nasional":
+                clauses.append("c.organizer_province IS NULL")
+            else:
+                clauses.append(f"c.organizer_province = {self.arg(self.province)}")
+        if self.category is not None:
+            clauses.append(f"c.category = {self.arg(self.category)}")
+        return clauses
+
+    def region_clause(self, alias: str) -> str:
+        if self.region is None:
+            return "true"
+        ref = self.arg(self.region)
+        column = "region_province" if len(self.region) == 2 else "region"
+        return f"{alias}.{column} = {ref}"
+
+    def where(self, participant_alias: str | None = None) -> str:
+        clauses = self.cohort_clauses()
+        if self.region is not None:
+            if participant_alias:
+                clauses.append(self.region_clause(participant_alias))
+            else:
+                clauses.append("EXISTS (SELECT 1 FROM enrolments r WHERE r.cohort_code = "
+                               f"c.cohort_code AND {self.region_clause('r')})")
+        return " AND ".join(clauses)
+
+
+async def statistics(conn: Conn, f: Filters, today: dt.date) -> dict[str, Any]:
+    f.params = []
+    cohorts = await conn.fetchrow(
+        f"""SELECT count(*) FILTER (WHERE status = 'scheduled' AND start_date > {f.arg(today)})
+                       AS scheduled,
+                   count(*) FILTER (WHERE status = 'scheduled' AND start_date <= $1) AS running,
+                   count(*) FILTER (WHERE status = 'closed') AS closed,
+                   count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+            FROM cohorts c WHERE {f.where()}""", *f.params)
+    f.params = []
+    people = await conn.fetchrow(
+        f"""SELECT count(*) AS enrolled, count(*) FILTER (WHERE e.withdrawn) AS withdrawn,
+                   count(*) FILTER (WHERE k.completed AND NOT e.withdrawn) AS completed,
+                   count(*) FILTER (WHERE NOT k.completed AND NOT e.withdrawn) AS not_completed,
+                   count(*) FILTER (WHERE e.gender = 'P') AS women,
+                   count(*) FILTER (WHERE e.gender = 'L') AS men,
+                   coalesce(sum(c.total_jp) FILTER (WHERE k.completed AND NOT e.withdrawn), 0)
+                       AS jp_delivered
+            FROM enrolments e JOIN cohorts c USING (cohort_code)
+            LEFT JOIN completions k USING (cohort_code, nip)
+            WHERE {f.where('e')}""", *f.params)
+    f.params = []
+    certs = await conn.fetchrow(
+        f"""SELECT count(*) FILTER (WHERE x.status = 'valid') AS issued,
+                   count(*) FILTER (WHERE x.status = 'revoked') AS revoked
+            FROM certificates x JOIN cohorts c USING (cohort_code)
+            LEFT JOIN enrolments e ON e.cohort_code = x.cohort_code AND e.nip = x.nip
+            WHERE {f.where('e')}""", *f.params)
+    return {**dict(cohorts or {}), **dict(people or {}),
+            "certificates_issued": certs["issued"] if certs else 0,
+            "certificates_revoked": certs["revoked"] if certs else 0}
+
+
+# (nip, year) -> JP credited: every enrolment (even withdrawn) makes the ASN known that year; a
+# completed cohort credits its total JP in the year it ended.
+_LEDGER = """
+    SELECT e.nip, extract(year FROM c.end_date)::int AS year,
+           coalesce(sum(c.total_jp) FILTER (WHERE k.completed AND NOT e.withdrawn), 0) AS jp
+    FROM enrolments e JOIN cohorts c USING (cohort_code)
+    LEFT JOIN completions k USING (cohort_code, nip)
+    WHERE c.status <> 'cancelled' {extra}
+    GROUP BY 1, 2"""
+
+
+async def provinces(conn: Conn, f: Filters, minimum: Any
+                    ) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
+    """Per organiser province (NULL = nasional): cohorts, participants, completion; and per
+    home province: ASN-years known and those meeting the minimum."""
+    f.params = []
+    activity = await conn.fetch(
+        f"""SELECT coalesce(c.organizer_province, 'nasional') AS province,
+                   count(DISTINCT c.cohort_code) AS cohorts,
+                   count(e.nip) FILTER (WHERE NOT e.withdrawn) AS participants,
+                   count(*) FILTER (WHERE k.completed AND NOT e.withdrawn) AS completed,
+                   count(*) FILTER (WHERE NOT k.completed AND NOT e.withdrawn) AS not_completed
+            FROM cohorts c LEFT JOIN enrolments e USING (cohort_code)
+            LEFT JOIN completions k USING (cohort_code, nip)
+            WHERE {f.where()} GROUP BY 1""", *f.params)
+    f.params = []
+    year_clause = "" if f.year is None else f"AND extract(year FROM c.end_date) = {f.arg(f.year)}"
+    compliance = await conn.fetch(
+        f"""SELECT a.region_province AS province, count(*) AS asn_years,
+                   count(*) FILTER (WHERE l.jp >= {f.arg(minimum)}) AS met
+            FROM ({_LEDGER.format(extra=year_clause)}) l JOIN asn a USING (nip)
+            GROUP BY 1""", *f.params)
+    return activity, compliance
+
+
+async def publishers(conn: Conn, f: Filters) -> list[asyncpg.Record]:
+    f.params = []
+    return list(await conn.fetch(
+        f"""SELECT c.publisher, count(DISTINCT c.cohort_code) AS cohorts,
+                   count(e.nip) FILTER (WHERE NOT e.withdrawn) AS participants,
+                   count(*) FILTER (WHERE k.completed AND NOT e.withdrawn) AS completed,
+                   count(*) FILTER (WHERE NOT k.completed AND NOT e.withdrawn) AS not_completed
+            FROM cohorts c LEFT JOIN enrolments e USING (cohort_code)
+            LEFT JOIN completions k USING (cohort_code, nip)
+            WHERE {f.where()} GROUP BY 1 ORDER BY 1""", *f.params))
+
+
+async def cohorts(conn: Conn, f: Filters, limit: int | None, offset: int
+                  ) -> tuple[int, list[asyncpg.Record]]:
+    f.params = []
+    where = f.where()
+    rows = await conn.fetch(
+        f"""SELECT c.*, count(*) OVER () AS total,
+                   coalesce(p.participants, 0) AS participants,
+                   coalesce(p.completed, 0) AS completed,
+                   coalesce(p.not_completed, 0) AS not_completed
+            FROM cohorts c LEFT JOIN LATERAL (
+                SELECT count(*) FILTER (WHERE NOT e.withdrawn) AS participants,
+                       count(*) FILTER (WHERE k.completed AND NOT e.withdrawn) AS completed,
+                       count(*) FILTER (WHERE NOT k.completed AND NOT e.withdrawn)
+                           AS not_completed
+                FROM enrolments e LEFT JOIN completions k USING (cohort_code, nip)
+                WHERE e.cohort_code = c.cohort_code) p ON true
+            WHERE {where} ORDER BY c.year DESC, c.cohort_code
+            LIMIT {f.arg(limit)} OFFSET {f.arg(offset)}""", *f.params)
+    return (rows[0]["total"] if rows else 0), list(rows)
+
+
+async def cohort(conn: Conn, code: str) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT * FROM cohorts WHERE cohort_code = $1", code)
+    return row
+
+
+async def participants(conn: Conn, code: str, limit: int | None, offset: int
+                       ) -> tuple[int, list[asyncpg.Record]]:
+    rows = await conn.fetch(
+        """SELECT e.*, k.completed, k.predicate, a.rate_pct, x.number AS certificate_number,
+                  count(*) OVER () AS total
+           FROM enrolments e LEFT JOIN completions k USING (cohort_code, nip)
+           LEFT JOIN attendance a USING (cohort_code, nip)
+           LEFT JOIN certificates x ON x.cohort_code = e.cohort_code AND x.nip = e.nip
+               AND x.status = 'valid'
+           WHERE e.cohort_code = $1 ORDER BY e.name, e.nip LIMIT $2 OFFSET $3""",
+        code, limit, offset)
+    return (rows[0]["total"] if rows else 0), list(rows)
+
+
+async def asn(conn: Conn, nip: str) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow("SELECT * FROM asn WHERE nip = $1", nip)
+    return row
+
+
+async def trainings(conn: Conn, nips: Sequence[str], year: int | None = None,
+                    completed_only: bool = False) -> list[asyncpg.Record]:
+    return list(await conn.fetch(
+        """SELECT e.nip, e.withdrawn, c.cohort_code, c.publisher, c.organizer_province,
+                  c.programme_name, c.category, c.organizer, c.year, c.angkatan, c.location,
+                  c.start_date, c.end_date, c.total_jp, c.status, k.completed, k.predicate,
+                  x.number AS certificate_number
+           FROM enrolments e JOIN cohorts c USING (cohort_code)
+           LEFT JOIN completions k USING (cohort_code, nip)
+           LEFT JOIN certificates x ON x.cohort_code = e.cohort_code AND x.nip = e.nip
+               AND x.status = 'valid'
+           WHERE e.nip = ANY($1::text[])
+             AND ($2::int IS NULL OR extract(year FROM c.end_date) = $2)
+             AND (NOT $3 OR (k.completed AND NOT e.withdrawn))
+           ORDER BY e.nip, c.start_date, c.cohort_code""", list(nips), year, completed_only))
+
+
+async def jp_per_year(conn: Conn, nip: str) -> list[asyncpg.Record]:
+    return list(await conn.fetch(
+        f"SELECT year, jp FROM ({_LEDGER.format(extra='AND e.nip = $1')}) l ORDER BY year",
+        nip))
+
+
+async def below_minimum(conn: Conn, year: int, region: str | None,
+                        minimum: Any, limit: int | None, offset: int
+                        ) -> tuple[int, list[asyncpg.Record]]:
+    column = "region_province" if region is not None and len(region) == 2 else "region"
+    rows = await conn.fetch(
+        f"""SELECT a.nip, a.name, a.region, a.agency, l.jp, count(*) OVER () AS total
+            FROM ({_LEDGER.format(extra='AND extract(year FROM c.end_date) = $1')}) l
+            JOIN asn a USING (nip)
+            WHERE l.jp < $3 AND ($2::text IS NULL OR a.{column} = $2)
+            ORDER BY a.nip LIMIT $4 OFFSET $5""", year, region, minimum, limit, offset)
+    return (rows[0]["total"] if rows else 0), list(rows)
+
+
+async def certificates(conn: Conn, *, number: str | None, nip: str | None,
+                       name: str | None, publisher: str | None, covered: str | None,
+                       limit: int | None, offset: int) -> tuple[int, list[asyncpg.Record]]:
+    """Search the registry; a publisher scope sees its own cohorts' certificates and those of
+    ASN whose home region it covers (`covered` = its own region code)."""
+    column = "region_province" if covered is not None and len(covered) == 2 else "region"
+    rows = await conn.fetch(
+        f"""SELECT x.*, count(*) OVER () AS total FROM certificates x
+            LEFT JOIN asn a USING (nip)
+            WHERE ($1::text IS NULL OR x.number = $1) AND ($2::text IS NULL OR x.nip = $2)
+              AND ($3::text IS NULL OR lower(x.name) LIKE lower($3) || '%')
+              AND ($4::text IS NULL OR x.publisher = $4
+                   OR ($5::text IS NOT NULL AND a.{column} = $5))
+            ORDER BY x.number, x.version LIMIT $6 OFFSET $7""",
+        number, nip, name, publisher, covered, limit, offset)
+    return (rows[0]["total"] if rows else 0), list(rows)
+
+
+async def data_quality(conn: Conn, publisher: str | None) -> list[asyncpg.Record]:
+    return list(await conn.fetch(
+        """SELECT publisher, outcome, coalesce(reason, '') AS reason, count(*) AS n
+           FROM ingest_outcomes WHERE $1::text IS NULL OR publisher = $1
+           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""", publisher))

@@ -1,0 +1,119 @@
+"""Rebuild the read model from the beginning of the domain and feedback topics, then swap it in.
+
+The replay runs the same migrations, handlers and SQL as the live service, into a fresh schema
+`consolidation_rebuild_<ms>`, up to the end offsets captured when it started. The swap renames
+schemas in one transaction, so readers see either the old model or the new one, never a mix.
+Data-quality counts are rebuilt too (from the feedback topics), so the rebuilt model is
+complete on its own. Events the live service handles between the captured end offsets and the
+swap are caught up by a second, short pass just before the swap.
+
+Tables are created and filled as the service role (it owns them); creating and renaming
+schemas needs CREATE on the database, which only the provisioning (superuser) URL has.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from services.consolidation.entrypoints.app import DEFINITION, DOMAIN_TOPICS
+from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
+from shared import db
+from shared.consumer import BatchProcessor
+from shared.logging import get_logger
+from shared.settings import InfraSettings, ServiceSettings
+from shared.topics import FEEDBACK_PATTERN, physical, physical_pattern
+
+log = get_logger(__name__)
+SERVICE = DEFINITION.name
+
+
+async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None) -> int:
+    """Replay everything into a fresh schema and swap it in; returns the records replayed."""
+    settings = settings or ServiceSettings.for_service(SERVICE)
+    password = settings.db_password or db.local_password(SERVICE)
+    stamp = int(time.time() * 1000)
+    schema = f"{SERVICE}_rebuild_{stamp}"
+    await db.provision(infra.database_url, SERVICE, password)
+    await _superuser(infra, f'CREATE SCHEMA "{schema}" AUTHORIZATION "{db.role_name(SERVICE)}"')
+    pool = await db.create_pool(db.service_url(infra.database_url, SERVICE, password), schema,
+                                max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            await db.migrate(conn, schema, db.service_migrations(
+                SERVICE, DEFINITION.migrations_package))
+        processor = BatchProcessor(SERVICE, pool, {**DOMAIN_ROUTES, **FEEDBACK_ROUTES},
+                                   namespace=infra.kafka_topic_namespace)
+        consumer = AIOKafkaConsumer(**infra.kafka_client_config(), enable_auto_commit=False,
+                                    group_id=None)
+        await consumer.start()
+        try:
+            partitions = await _partitions(consumer, infra)
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            replayed = await _replay(consumer, processor, partitions)
+            # Second pass: what arrived during the first one (short, so the swap is current).
+            replayed += await _replay(consumer, processor, partitions)
+        finally:
+            await consumer.stop()
+    except BaseException:
+        await pool.close()
+        await _superuser(infra, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        raise
+    await pool.close()
+    await _swap(infra, schema, f"{SERVICE}_old_{stamp}")
+    log.info("read model rebuilt", schema=SERVICE, records=replayed)
+    return replayed
+
+
+async def _partitions(consumer: AIOKafkaConsumer, infra: InfraSettings
+                      ) -> list[TopicPartition]:
+    namespace = infra.kafka_topic_namespace
+    feedback = re.compile(physical_pattern(namespace, FEEDBACK_PATTERN))
+    names = [physical(namespace, t) for t in DOMAIN_TOPICS]
+    names += sorted(t for t in await consumer.topics() if feedback.fullmatch(t))
+    # The consumer's own metadata knows only subscribed topics; ask the admin API instead.
+    admin = AIOKafkaAdminClient(**infra.kafka_client_config())
+    await admin.start()
+    try:
+        described = await admin.describe_topics(names)
+    finally:
+        await admin.close()
+    return [TopicPartition(topic["topic"], partition["partition"])
+            for topic in described for partition in topic["partitions"]]
+
+
+async def _replay(consumer: AIOKafkaConsumer, processor: BatchProcessor,
+                  partitions: list[TopicPartition]) -> int:
+    end = await consumer.end_offsets(partitions)
+    replayed = 0
+    while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
+        batches = await consumer.getmany(timeout_ms=500, max_records=5000)
+        records = [r for tp, rs in batches.items() for r in rs if r.offset < end[tp]]
+        if records:
+            await processor.process(records)
+            replayed += len(records)
+    return replayed
+
+
+async def _swap(infra: InfraSettings, new: str, old: str) -> None:
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+        async with conn.transaction():
+            await conn.execute(f'ALTER SCHEMA "{SERVICE}" RENAME TO "{old}"')
+            await conn.execute(f'ALTER SCHEMA "{new}" RENAME TO "{SERVICE}"')
+            await conn.execute(f'DROP SCHEMA "{old}" CASCADE')
+    finally:
+        await conn.close()
+
+
+async def _superuser(infra: InfraSettings, sql: str) -> None:
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()

@@ -1,0 +1,40 @@
+"""CSV and XLSX renderings of a view's rows (only the columns the view names)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from fastapi import Response
+from openpyxl import Workbook
+
+Format = Literal["json", "csv", "xlsx"]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cell(value: Any) -> Any:
+    if value is None or isinstance(value, int | float | str):
+        return value
+    return str(value)
+
+
+def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: Format,
+           name: str) -> Response:
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        writer.writerows([[_cell(row.get(c)) for c in columns] for row in rows])
+        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(name[:31])
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append([_cell(row.get(c)) for c in columns])
+    out = io.BytesIO()
+    book.save(out)
+    return Response(out.getvalue(), media_type=XLSX_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})

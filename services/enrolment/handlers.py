@@ -1,0 +1,243 @@
+"""Enrolment handlers: one per ingest type; load, decide (domain.py), save, emit via the outbox.
+
+Processing time (`uow.now`) is the clock for the amendment window and the NIP birth-date
+bound: a publisher's `time` attribute is its own claim and could reopen a closed window.
+A withdrawal frees the seat: the quota counts active (not withdrawn) enrolments.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from services.enrolment import domain
+from services.enrolment.adapters import postgres as repo
+from services.enrolment.domain import Accepted, AsnType, Gender, Rejection
+from shared.consumer import Handled, Route, UnitOfWork
+from shared.envelope import CloudEvent, RecordPosition, validate_data
+from shared.events import domain as events
+from shared.events import ingest
+from shared.reasons import ReasonCode
+from shared.regions import local_to_utc
+from shared.topics import ENROLMENT_EVENTS
+
+
+def cohort_info(
+    data: ingest.CohortScheduled, publisher: str, policy_version: int
+) -> events.CohortInfo:
+    """The schedule as other services need it: sessions also as UTC instants, totals derived."""
+    sessions = sorted(data.sessions, key=lambda s: (s.date, s.start, s.no))
+    return events.CohortInfo(
+        cohort_code=data.cohort_code,
+        publisher=publisher,
+        programme_name=data.programme.name,
+        category=data.programme.category,
+        organizer=data.organizer,
+        year=data.year,
+        angkatan=data.angkatan,
+        location=data.location,
+        timezone=data.timezone,
+        sessions=[
+            events.SessionInfo(
+                no=s.no,
+                date=s.date,
+                start=s.start,
+                end=s.end,
+                jp=s.jp,
+                method=s.method,
+                title=s.title,
+                starts_at=local_to_utc(s.date, s.start, data.timezone),
+                ends_at=local_to_utc(s.date, s.end, data.timezone),
+            )
+            for s in sessions
+        ],
+        quota=data.quota,
+        open_to_other_regions=data.open_to_other_regions,
+        completion=data.completion,
+        policy_version=policy_version,
+        start_date=sessions[0].date,
+        end_date=sessions[-1].date,
+        total_jp=sum((s.jp for s in sessions), Decimal(0)),
+    )
+
+
+def _rejected(rejection: Rejection) -> Handled:
+    return Handled.rejected(ReasonCode(rejection.code), rejection.message_id, rejection.message_en)
+
+
+def _publisher(event: CloudEvent) -> str:
+    # Ingest events passed check_source, so the source names the topic's publisher.
+    return event.publisher or ""
+
+
+def _waiting_for(cohort_code: str) -> str:
+    return f"cohort:{cohort_code}"
+
+
+async def on_cohort_scheduled(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    data = validate_data(event, ingest.CohortScheduled)
+    publisher = _publisher(event)
+    stored = await repo.load_cohort(uow.conn, data.cohort_code)
+    decision = domain.decide_schedule(stored.view if stored else None, publisher, uow.now)
+    if isinstance(decision, Rejection):
+        return _rejected(decision)
+    if decision is Accepted.NEW_COHORT:
+        info = cohort_info(data, publisher, policy_version=1)
+        await repo.insert_cohort(uow.conn, info, uow.now)
+        uow.emit(ENROLMENT_EVENTS, events.CohortScheduled(**dict(info)), subject=data.cohort_code)
+        await uow.unpark(_waiting_for(data.cohort_code))
+        return Handled.applied()
+    assert stored is not None  # AMENDED implies an existing cohort
+    info = cohort_info(data, publisher, policy_version=stored.policy_version + 1)
+    await repo.amend_cohort(uow.conn, info, uow.now)
+    uow.emit(ENROLMENT_EVENTS, events.CohortAmended(**dict(info)), subject=data.cohort_code)
+    return Handled.applied()
+
+
+async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    data = validate_data(event, ingest.CohortCancelled)
+    publisher = _publisher(event)
+    stored = await repo.load_cohort(uow.conn, data.cohort_code)
+    if stored is None:
+        return _rejected(domain.unknown_cohort(data.cohort_code))
+    decision = domain.decide_cancel(stored.view, publisher)
+    if isinstance(decision, Rejection):
+        return _rejected(decision)
+    if decision is Accepted.CANCELLED:
+        await repo.cancel_cohort(uow.conn, data.cohort_code, data.reason, uow.now)
+        uow.emit(
+            ENROLMENT_EVENTS,
+            events.CohortCancelled(
+                cohort_code=data.cohort_code,
+                publisher=publisher,
+                reason=data.reason,
+                cancelled_at=uow.now,
+            ),
+            subject=data.cohort_code,
+        )
+    return Handled.applied()
+
+
+async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    data = validate_data(event, ingest.CohortClosed)
+    publisher = _publisher(event)
+    stored = await repo.load_cohort(uow.conn, data.cohort_code)
+    if stored is None:
+        return _rejected(domain.unknown_cohort(data.cohort_code))
+    decision = domain.decide_close(stored.view, publisher)
+    if isinstance(decision, Rejection):
+        return _rejected(decision)
+    if decision is Accepted.CLOSED:
+        await repo.close_cohort(uow.conn, data.cohort_code, uow.now)
+        position = event.position or RecordPosition("", 0, 0)
+        # The cause lets attendance and certification find this very record on their own
+        # view of the ingest log (close barrier, shared/barrier.py).
+        cause = events.IngestRef(
+            event_id=event.id,
+            topic=position.topic,
+            partition=position.partition,
+            offset=position.offset,
+        )
+        uow.emit(
+            ENROLMENT_EVENTS,
+            events.CohortClosed(
+                cohort_code=data.cohort_code,
+                publisher=publisher,
+                closed_at=uow.now,
+                enrolled=stored.enrolled,
+                withdrawn=stored.withdrawn,
+                cause=cause,
+            ),
+            subject=data.cohort_code,
+        )
+    return Handled.applied()
+
+
+async def on_participant_registered(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    data = validate_data(event, ingest.ParticipantRegistered)
+    publisher = _publisher(event)
+    stored = await repo.load_cohort(uow.conn, data.cohort_code)
+    if stored is None:
+        return await uow.park(
+            event, waiting_for=_waiting_for(data.cohort_code), reject_code=ReasonCode.UNKNOWN_COHORT
+        )
+    status = await repo.enrolment_status(uow.conn, data.cohort_code, data.nip)
+    nip_problem = domain.validate_nip(
+        data.nip, AsnType(data.asn_type), Gender(data.gender), today=uow.now.date()
+    )
+    decision = domain.decide_registration(
+        stored.view,
+        publisher,
+        enrolled_count=stored.enrolled,
+        enrolment=status,
+        nip_problem=nip_problem,
+        participant_region=data.region,
+    )
+    if isinstance(decision, Rejection):
+        return _rejected(decision)
+    participant = events.Participant(
+        nip=data.nip,
+        name=data.name,
+        asn_type=data.asn_type,
+        gender=data.gender,
+        position=data.position,
+        rank=data.rank,
+        agency=data.agency,
+        region=data.region,
+    )
+    await repo.enrol(
+        uow.conn,
+        data.cohort_code,
+        participant,
+        uow.now,
+        was_withdrawn=status is domain.EnrolmentStatus.WITHDRAWN,
+    )
+    uow.emit(
+        ENROLMENT_EVENTS,
+        events.ParticipantEnrolled(
+            cohort_code=data.cohort_code,
+            publisher=publisher,
+            participant=participant,
+            enrolled_at=uow.now,
+        ),
+        subject=data.cohort_code,
+    )
+    return Handled.applied()
+
+
+async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    data = validate_data(event, ingest.ParticipantWithdrawn)
+    publisher = _publisher(event)
+    stored = await repo.load_cohort(uow.conn, data.cohort_code)
+    if stored is None:
+        return await uow.park(
+            event, waiting_for=_waiting_for(data.cohort_code), reject_code=ReasonCode.UNKNOWN_COHORT
+        )
+    status = await repo.enrolment_status(uow.conn, data.cohort_code, data.nip)
+    decision = domain.decide_withdrawal(stored.view, publisher, status)
+    if isinstance(decision, Rejection):
+        return _rejected(decision)
+    if decision is Accepted.WITHDRAWN:
+        await repo.withdraw(uow.conn, data.cohort_code, data.nip, data.reason, uow.now)
+        uow.emit(
+            ENROLMENT_EVENTS,
+            events.ParticipantWithdrawn(
+                cohort_code=data.cohort_code,
+                publisher=publisher,
+                nip=data.nip,
+                reason=data.reason,
+                withdrawn_at=uow.now,
+            ),
+            subject=data.cohort_code,
+        )
+    return Handled.applied()
+
+
+INGEST_ROUTES: dict[str, Route] = {
+    ingest.COHORT_SCHEDULED: Route(on_cohort_scheduled),
+    ingest.COHORT_CANCELLED: Route(on_cohort_cancelled),
+    ingest.COHORT_CLOSED: Route(on_cohort_closed),
+    ingest.PARTICIPANT_REGISTERED: Route(on_participant_registered),
+    ingest.PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
+}
+# Enrolment is the source of the domain stream; it consumes no other service's events.
+DOMAIN_ROUTES: dict[str, Route] = {}

@@ -1,0 +1,193 @@
+"""Completion at close on real Kafka and Postgres: boundaries, evaluation rules, exactly-once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import pytest
+
+from services.certification.entrypoints.app import DEFINITION
+from shared.runtime import ServiceRuntime
+from shared.topics import CERTIFICATION_EVENTS
+from tests.certification import builders as b
+from tests.support import (
+    Feedback,
+    Publisher,
+    TopicReader,
+    eventually,
+    ingest_event,
+    prepare_topics,
+    running,
+)
+
+pytestmark = pytest.mark.integration
+
+CODE = "15/PKA/2022/IV"
+NIPS = {
+    "at_minimum": "198609262015051001",
+    "below_minimum": "198701012010011002",
+    "score_below_pass": "198802022011021003",
+    "withdrawn": "198903032012031004",
+    "no_score": "199004042013041005",
+    "good": "199105052014051006",
+}
+STRANGER = "199206062015061007"
+TOKENS = "nat=national,p15=publisher:15,p16=publisher:16,adm=admin"
+
+
+async def _count(runtime: ServiceRuntime, sql: str, *args: Any) -> int:
+    async with runtime.pool.acquire() as conn:
+        return int(await conn.fetchval(sql, *args))
+
+
+def _evaluation(nip: str, score: str | float, minute: int, publisher: str = "15") -> dict[str, Any]:
+    return ingest_event(
+        "evaluation.recorded",
+        {"cohort_code": CODE, "nip": nip, "score": score},
+        publisher,
+        time_=dt.datetime(2022, 5, 20, 9, minute, tzinfo=dt.UTC),
+    )
+
+
+async def test_completion_is_decided_at_the_boundaries_and_certified_exactly_once(infra):
+    await prepare_topics(infra, ["15", "16"])
+    async with (
+        running(DEFINITION, infra, api_tokens=TOKENS, park_timeout_s=3) as svc,
+        Publisher(infra) as pub,
+        Feedback(infra, "15") as feedback,
+        Feedback(infra, "16") as feedback16,
+        TopicReader(infra, CERTIFICATION_EVENTS) as announced,
+    ):
+        await b.send_domain(pub, b.cohort(CODE, "15", evaluation_required=True))
+        for label, nip in NIPS.items():
+            await b.send_domain(pub, b.enrolled(CODE, "15", nip, f"Peserta {label}"))
+        await b.send_domain(pub, b.withdrawn(CODE, "15", NIPS["withdrawn"]))
+        await eventually(
+            lambda: _count(svc, "SELECT count(*) FROM enrolments WHERE withdrawn"),
+            what="roster known",
+        )
+
+        await _send_evaluations_and_check_their_outcomes(pub, feedback, feedback16)
+
+        close = ingest_event("cohort.closed", {"cohort_code": CODE}, "15")
+        late = _evaluation(NIPS["score_below_pass"], 100, 59)
+        await pub.send("15", close, late)
+        late_outcome = await feedback.wait_for_outcomes([late["id"]], "certification")
+        assert late_outcome[late["id"]]["reason"] == "COHORT_CLOSED"
+        assert close["id"] not in feedback.outcomes("certification")  # enrolment reports it
+
+        await b.send_domain(pub, b.closed(CODE, "15", close["id"], enrolled=6))
+        jp = {
+            "at_minimum": "18",
+            "below_minimum": "17.99",
+            "score_below_pass": "20",
+            "no_score": "20",
+            "good": "19",
+        }
+        redelivered = await b.send_domain(pub, b.finalised(CODE, "15", NIPS["at_minimum"], "18"))
+        for label, present in jp.items():
+            await b.send_domain(pub, b.finalised(CODE, "15", NIPS[label], present))
+        await b.send_domain(pub, b.finalised(CODE, "15", NIPS["at_minimum"], "18"), redelivered)
+        await b.send_domain(pub, b.cohort_finalised(CODE, "15", 5))
+
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=svc.http_app()), base_url="http://t"
+        )
+        async with client:
+
+            async def all_decided() -> list[dict[str, Any]] | None:
+                response = await client.get(
+                    f"/api/v1/cohorts/{CODE}/decisions", headers={"Authorization": "Bearer p15"}
+                )
+                rows: list[dict[str, Any]] = response.json()
+                return rows if len(rows) == len(NIPS) else None
+
+            decisions = {d["nip"]: d for d in await eventually(all_decided, what="decisions")}
+            forbidden = await client.get(
+                f"/api/v1/cohorts/{CODE}/decisions", headers={"Authorization": "Bearer p16"}
+            )
+            assert forbidden.status_code == 403
+
+        _assert_decisions(decisions)
+
+        assert await _count(svc, "SELECT count(*) FROM certificates") == 2
+        async with svc.pool.acquire() as conn:
+            numbers = await conn.fetchval(
+                "SELECT array_agg(number ORDER BY number) FROM certificates"
+            )
+        assert numbers == ["800/0001/BPSDM-15/2022", "800/0002/BPSDM-15/2022"]
+
+        await announced.wait_for(
+            lambda _: (
+                len(announced.of_type("certificate_issued.v1")) == 2
+                and len(announced.of_type("completion_decided.v1")) == 6
+            ),
+            what="certification events",
+        )
+
+        def notices(kind: str) -> list[dict[str, Any]]:
+            return [
+                e["data"]
+                for e in feedback.events
+                if e["type"] == "diklat.feedback.notice.v1" and e["data"]["kind"] == kind
+            ]
+
+        await feedback.wait_for(
+            lambda _: (
+                len(notices("certificate_issued")) == 2 and len(notices("completion_failed")) == 4
+            ),
+            what="notices",
+        )
+        failed = " ".join(n["message_id"] for n in notices("completion_failed"))
+        assert "nilai 60 < 60,01" in failed
+        assert all(n["nip_masked"].count("*") == 10 for n in notices("completion_failed"))
+        # Nothing more than one decision and one certificate per participant was announced.
+        assert len(announced.of_type("certificate_issued.v1")) == 2
+
+
+async def _send_evaluations_and_check_their_outcomes(
+    pub: Publisher, feedback: Feedback, feedback16: Feedback
+) -> None:
+    # A later `time` supersedes: 50 then 60.01 (sent in reverse) leaves 60.01.
+    superseding = _evaluation(NIPS["at_minimum"], "60.01", 30)
+    superseded = _evaluation(NIPS["at_minimum"], 50, 10)
+    evaluations = [
+        superseding,
+        superseded,
+        _evaluation(NIPS["below_minimum"], 95, 1),
+        _evaluation(NIPS["score_below_pass"], "60.00", 1),
+        _evaluation(NIPS["withdrawn"], 90, 1),
+        _evaluation(NIPS["good"], 75, 1),
+    ]
+    out_of_range = _evaluation(NIPS["good"], 101, 2)
+    not_enrolled = _evaluation(STRANGER, 80, 1)
+    await pub.send("15", *evaluations, out_of_range, not_enrolled)
+    not_owner = _evaluation(NIPS["good"], 99, 3, publisher="16")
+    await pub.send("16", not_owner)
+
+    outcomes = await feedback.wait_for_outcomes(
+        [e["id"] for e in [*evaluations, out_of_range, not_enrolled]], "certification"
+    )
+    assert {outcomes[e["id"]]["outcome"] for e in evaluations} == {"applied"}
+    assert outcomes[out_of_range["id"]]["reason"] == "SCHEMA_INVALID"
+    assert outcomes[not_enrolled["id"]]["reason"] == "NOT_ENROLLED"  # parked, then expired
+    owner = await feedback16.wait_for_outcomes([not_owner["id"]], "certification")
+    assert owner[not_owner["id"]]["reason"] == "NOT_OWNER"
+
+
+def _assert_decisions(decisions: dict[str, dict[str, Any]]) -> None:
+    completed = {label for label, nip in NIPS.items() if decisions[nip]["completed"]}
+    assert completed == {"at_minimum", "good"}
+    assert decisions[NIPS["at_minimum"]]["predicate"] == "Kurang Memuaskan"
+    assert decisions[NIPS["good"]]["predicate"] == "Cukup Memuaskan"
+    assert all(d["policy_version"] == 1 for d in decisions.values())
+    explanation = {label: decisions[nip]["explanation_id"] for label, nip in NIPS.items()}
+    assert "kehadiran 90% ≥ 90%" in explanation["at_minimum"]
+    assert "nilai 60,01 ≥ 60,01" in explanation["at_minimum"]
+    assert "kehadiran 89,9% < 90%" in explanation["below_minimum"]
+    assert "nilai 60 < 60,01" in explanation["score_below_pass"]
+    assert "mengundurkan diri" in explanation["withdrawn"]
+    assert "nilai belum ada" in explanation["no_score"]
+    assert "score 60 < 60.01" in decisions[NIPS["score_below_pass"]]["explanation_en"]

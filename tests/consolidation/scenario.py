@@ -1,0 +1,146 @@
+"""A three-publisher 2024 scenario as domain events, with its numbers computed by hand.
+
+nasional N1 (manajerial, 30 JP, closed): A (15.71, P) completed, C (31.71, L) not completed
+15       J1 (teknis, 12 JP, closed):     A completed, B (35.23, L) completed, D (15.01, L) withdrew
+15       J2 (latsar, 2099, scheduled):   nobody yet
+35.23    T1 (bimtek, 16 JP, closed):     B completed, E (35.23, P) not completed
+35.23    T2 (bimtek, 8 JP, cancelled)
+Certificates A-N1, A-J1, B-J1, B-T1; B-T1 revoked. B trained in Jambi and Jawa Timur: 28 JP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from shared.envelope import to_structured
+from shared.events import domain as ev
+from shared.events.feedback import FEEDBACK_TYPE, IngestOutcome
+from shared.envelope import CloudEvent
+from shared.events.ingest import CompletionPolicy
+from shared.outbox import domain_event
+from shared.reasons import Outcome, ReasonCode
+from shared.topics import ATTENDANCE_EVENTS, CERTIFICATION_EVENTS, ENROLMENT_EVENTS, feedback_topic
+from tests.support import Publisher
+
+NOW = dt.datetime(2024, 7, 1, tzinfo=dt.UTC)
+N1, J1, J2 = "nasional/SEKDA/2024/IV", "15/TEKNIS/2024/I", "15/LATSAR/2099/I"
+T1, T2 = "35.23/KASI-PEM/2024/I", "35.23/BIMTEK/2024/II"
+PEOPLE = {  # key -> (nip, name, gender, region)
+    "A": ("198609262015052001", "Siti Aminah", "P", "15.71"),
+    "B": ("198001012005011002", "Budi Santoso", "L", "35.23"),
+    "C": ("197505052000031003", "Cahyo Wibowo", "L", "31.71"),
+    "D": ("199002022019031004", "Dedi Kurnia", "L", "15.01"),
+    "E": ("199203032020122005", "Endah Lestari", "P", "35.23"),
+}
+NIP = {k: v[0] for k, v in PEOPLE.items()}
+COHORTS: dict[str, tuple[str, str, int, str, str, int]] = {
+    # code -> publisher, category, year, start, end, jp
+    N1: ("nasional", "manajerial", 2024, "2024-03-04", "2024-03-08", 30),
+    J1: ("15", "teknis", 2024, "2024-05-06", "2024-05-07", 12),
+    J2: ("15", "latsar", 2099, "2099-05-04", "2099-05-08", 20),
+    T1: ("35.23", "bimtek", 2024, "2024-06-03", "2024-06-05", 16),
+    T2: ("35.23", "bimtek", 2024, "2024-08-05", "2024-08-05", 8),
+}
+ENROLMENTS = [(N1, "A"), (N1, "C"), (J1, "A"), (J1, "B"), (J1, "D"), (T1, "B"), (T1, "E")]
+COMPLETIONS = {(N1, "A"): True, (N1, "C"): False, (J1, "A"): True, (J1, "B"): True,
+               (T1, "B"): True, (T1, "E"): False}
+CERTIFICATES = [(N1, "A"), (J1, "A"), (J1, "B"), (T1, "B")]
+
+EXPECTED_ALL = {"scheduled": 1, "running": 0, "closed": 3, "cancelled": 1, "enrolled": 7,
+                "withdrawn": 1, "completed": 4, "not_completed": 2, "certificates_issued": 3,
+                "certificates_revoked": 1, "jp_delivered": 70.0, "women": 3, "men": 4,
+                "completion_rate": 66.67}
+
+
+def cohort_info(code: str) -> ev.CohortScheduled:
+    publisher, category, year, start, end, jp = COHORTS[code]
+    session = ev.SessionInfo(no=1, date=dt.date.fromisoformat(start), start=dt.time(8),
+                             end=dt.time(16), jp=Decimal(jp), method="ceramah",
+                             starts_at=NOW, ends_at=NOW)
+    return ev.CohortScheduled(
+        cohort_code=code, publisher=publisher, programme_name=f"Diklat {category}",
+        category=category, organizer=f"BPSDM {publisher}", year=year, angkatan="I",
+        location="Jambi", timezone="Asia/Jakarta", sessions=[session], quota=40,
+        open_to_other_regions=True, completion=CompletionPolicy(), policy_version=1,
+        start_date=dt.date.fromisoformat(start), end_date=dt.date.fromisoformat(end),
+        total_jp=Decimal(jp))
+
+
+def certificate_id(code: str, person: str) -> str:
+    return f"cert-{code}-{person}"
+
+
+def events() -> list[tuple[str, str, BaseModel]]:
+    """(topic, service, data) in the order the services would publish them."""
+    out: list[tuple[str, str, BaseModel]] = []
+    for code in COHORTS:
+        out.append((ENROLMENT_EVENTS, "enrolment", cohort_info(code)))
+    for code, person in ENROLMENTS:
+        nip, name, gender, region = PEOPLE[person]
+        out.append((ENROLMENT_EVENTS, "enrolment", ev.ParticipantEnrolled(
+            cohort_code=code, publisher=COHORTS[code][0], enrolled_at=NOW,
+            participant=ev.Participant(nip=nip, name=name, asn_type="PNS", gender=gender,
+                                       position="Analis", agency="Pemda", region=region))))
+    out.append((ENROLMENT_EVENTS, "enrolment", ev.ParticipantWithdrawn(
+        cohort_code=J1, publisher="15", nip=NIP["D"], reason="sakit", withdrawn_at=NOW)))
+    out.append((ENROLMENT_EVENTS, "enrolment", ev.CohortCancelled(
+        cohort_code=T2, publisher="35.23", reason="anggaran", cancelled_at=NOW)))
+    for code in (N1, J1, T1):
+        out.append((ENROLMENT_EVENTS, "enrolment", ev.CohortClosed(
+            cohort_code=code, publisher=COHORTS[code][0], closed_at=NOW, enrolled=2,
+            withdrawn=0, cause=ev.IngestRef(event_id="x", topic="t", partition=0, offset=0))))
+    for (code, person), completed in COMPLETIONS.items():
+        out.append((ATTENDANCE_EVENTS, "attendance", ev.ParticipantFinalised(
+            cohort_code=code, publisher=COHORTS[code][0], nip=NIP[person],
+            jp_present=Decimal(10), jp_total=Decimal(10), rate_pct=Decimal(100),
+            sessions_total=1, sessions_present=1, missed_by_status={}, finalised_at=NOW)))
+        out.append((CERTIFICATION_EVENTS, "certification", ev.CompletionDecided(
+            cohort_code=code, publisher=COHORTS[code][0], nip=NIP[person],
+            completed=completed, policy_version=1, rate_pct=Decimal(100), score=None,
+            predicate=None, explanation_id="-", explanation_en="-", decided_at=NOW)))
+    for index, (code, person) in enumerate(CERTIFICATES):
+        publisher, category, year, _, end, jp = COHORTS[code]
+        out.append((CERTIFICATION_EVENTS, "certification", ev.CertificateIssued(
+            certificate_id=certificate_id(code, person), number=f"800/{index + 1}/BPSDM/2024",
+            version=1, verification_code=f"V{index}", cohort_code=code, publisher=publisher,
+            nip=NIP[person], name=PEOPLE[person][1], programme_name=f"Diklat {category}",
+            category=category, organizer=f"BPSDM {publisher}", year=year,
+            total_jp=Decimal(jp), end_date=dt.date.fromisoformat(end), predicate=None,
+            issued_at=NOW)))
+    out.append((CERTIFICATION_EVENTS, "certification", ev.CertificateRevoked(
+        certificate_id=certificate_id(T1, "B"), number="800/4/BPSDM/2024", cohort_code=T1,
+        publisher="35.23", nip=NIP["B"], reason="salah cetak", revoked_at=NOW)))
+    return out
+
+
+def outcome(event_id: str, result: Outcome, reason: ReasonCode | None, at_s: int
+            ) -> CloudEvent:
+    data = IngestOutcome(event_id=event_id, event_type="diklat.participant.registered.v1",
+                         service="enrolment", outcome=result, reason=reason,
+                         decided_at=NOW + dt.timedelta(seconds=at_s))
+    return CloudEvent(id=f"enrolment:{event_id}:{result.value}", source="/services/enrolment",
+                      type=FEEDBACK_TYPE, time=NOW, data=data.model_dump(mode="json"))
+
+
+# Publisher 15: e1, e2 applied; e3 rejected QUOTA_FULL; e4 parked then applied; e1 again is
+# a duplicate outcome of a second record (different service id keeps it separate).
+FEEDBACK_15 = [outcome("e1", Outcome.APPLIED, None, 1), outcome("e2", Outcome.APPLIED, None, 1),
+               outcome("e3", Outcome.REJECTED, ReasonCode.QUOTA_FULL, 1),
+               outcome("e4", Outcome.PARKED, None, 1), outcome("e4", Outcome.APPLIED, None, 2)]
+
+
+async def publish(pub: Publisher, items: list[tuple[str, str, BaseModel]]) -> None:
+    for topic, service, data in items:
+        subject = getattr(data, "cohort_code")
+        event = domain_event(service, data, subject, time=NOW)
+        await pub.send_raw(topic, to_structured(event), key=subject)
+
+
+async def publish_feedback(pub: Publisher) -> None:
+    for event in FEEDBACK_15:
+        await pub.send_raw(feedback_topic("15"), to_structured(event), key=None)
+
