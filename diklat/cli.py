@@ -83,12 +83,12 @@ def run(
         typer.echo(f"{process.name:<14} ready  {process.url}  (log {process.log})")
     if detach:
         return
-    _wait_for_interrupt()
+    wait_for_interrupt()
     for process in started:
         process.stop()
 
 
-def _wait_for_interrupt() -> None:
+def wait_for_interrupt() -> None:
     typer.echo("serving; Ctrl-C stops the services (`diklat stack down` stops everything)")
     stop = asyncio.Event()
 
@@ -100,6 +100,14 @@ def _wait_for_interrupt() -> None:
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(wait())
+
+
+@app.command("demo")
+def demo(wait: Annotated[bool, typer.Option(help="keep serving until Ctrl-C")] = True) -> None:
+    """Start everything, publish the demo data, print what happened."""
+    from diklat.demo import run_demo
+
+    run_demo(wait)
 
 
 @publishers_app.command("add")

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel
 
-from shared.envelope import to_structured
+from shared.envelope import CloudEvent, to_structured
 from shared.events import domain as ev
 from shared.events.feedback import FEEDBACK_TYPE, IngestOutcome
-from shared.envelope import CloudEvent
 from shared.events.ingest import CompletionPolicy
 from shared.outbox import domain_event
 from shared.reasons import Outcome, ReasonCode
@@ -135,7 +133,7 @@ FEEDBACK_15 = [outcome("e1", Outcome.APPLIED, None, 1), outcome("e2", Outcome.AP
 
 async def publish(pub: Publisher, items: list[tuple[str, str, BaseModel]]) -> None:
     for topic, service, data in items:
-        subject = getattr(data, "cohort_code")
+        subject = str(data.model_dump()["cohort_code"])
         event = domain_event(service, data, subject, time=NOW)
         await pub.send_raw(topic, to_structured(event), key=subject)
 

@@ -1,0 +1,105 @@
+"""A small publisher client: what a province's own system uses to send valid ingest events and
+read their outcomes. Data is validated against the v1 models before anything is sent, and event
+ids are derived from content so that sending the same thing twice is a recognised duplicate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pydantic import BaseModel
+
+from shared.envelope import STRUCTURED_HEADERS, CloudEvent, to_structured
+from shared.events import ingest
+from shared.events.feedback import FEEDBACK_TYPE, IngestOutcome
+from shared.settings import InfraSettings
+from shared.topics import feedback_topic, ingest_topic, physical, publisher_source
+
+_TYPE_OF: dict[type[BaseModel], str] = {model: name for name, model in ingest.INGEST_TYPES.items()}
+_NAMESPACE = uuid.UUID("6f1d3c2e-8a51-4c7e-9a0b-2d9c7e5b1a40")
+
+
+def content_id(publisher: str, event_type: str, data: BaseModel) -> str:
+    """A stable id for this content: the same row published twice gets the same id."""
+    body = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(f"{publisher}|{event_type}|{body}".encode()).hexdigest()
+    return str(uuid.uuid5(_NAMESPACE, digest))
+
+
+def build_event(
+    publisher: str, data: BaseModel, *, time: dt.datetime | None = None, event_id: str | None = None
+) -> CloudEvent:
+    event_type = _TYPE_OF[type(data)]
+    code = getattr(data, "cohort_code", None)
+    return CloudEvent(
+        id=event_id or content_id(publisher, event_type, data),
+        source=publisher_source(publisher),
+        type=event_type,
+        time=time or dt.datetime.now(dt.UTC),
+        data=data.model_dump(mode="json", exclude_none=True),
+        subject=code,
+    )
+
+
+class PublisherClient:
+    """Sends a publisher's events to its ingest topic, keyed by cohort code (keeps order)."""
+
+    def __init__(self, publisher: str, infra: InfraSettings | None = None) -> None:
+        self.publisher = publisher
+        self.infra = infra or InfraSettings()
+        self._producer: AIOKafkaProducer | None = None
+
+    async def __aenter__(self) -> PublisherClient:
+        self._producer = AIOKafkaProducer(**self.infra.kafka_client_config(), acks="all")
+        await self._producer.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+
+    async def send(self, events: Iterable[CloudEvent]) -> None:
+        assert self._producer is not None, "use `async with PublisherClient(...)`"
+        topic = physical(self.infra.kafka_topic_namespace, ingest_topic(self.publisher))
+        sent = [
+            await self._producer.send(
+                topic,
+                to_structured(e),
+                key=e.subject.encode() if e.subject else None,
+                headers=STRUCTURED_HEADERS,
+            )
+            for e in events
+        ]
+        for future in sent:
+            await future
+
+    async def publish(self, *data: BaseModel, time: dt.datetime | None = None) -> list[str]:
+        events = [build_event(self.publisher, d, time=time) for d in data]
+        await self.send(events)
+        return [e.id for e in events]
+
+
+async def follow_feedback(
+    publisher: str, infra: InfraSettings | None = None, from_beginning: bool = True
+) -> AsyncIterator[IngestOutcome]:
+    """Yield the outcomes on the publisher's feedback topic (notices are skipped)."""
+    infra = infra or InfraSettings()
+    consumer = AIOKafkaConsumer(
+        physical(infra.kafka_topic_namespace, feedback_topic(publisher)),
+        **infra.kafka_client_config(),
+        enable_auto_commit=False,
+        auto_offset_reset="earliest" if from_beginning else "latest",
+    )
+    await consumer.start()
+    try:
+        async for record in consumer:
+            body: dict[str, Any] = json.loads(record.value or b"{}")
+            if body.get("type") == FEEDBACK_TYPE:
+                yield IngestOutcome.model_validate(body["data"])
+    finally:
+        await consumer.stop()
