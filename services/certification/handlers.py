@@ -455,7 +455,4 @@ DOMAIN_ROUTES: dict[str, Route] = {
     "diklat.enrolment.participant_withdrawn.v1": Route(on_participant_withdrawn),
     "diklat.attendance.participant_finalised.v1": Route(on_participant_finalised),
     "diklat.attendance.cohort_finalised.v1": Route(on_cohort_finalised),
-    # Parked evaluations are re-run by whichever consumer unparks them: this one, when the
-    # cohort or the enrolment arrives.
-    EVALUATION_RECORDED: _EVALUATION,
 }

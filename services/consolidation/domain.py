@@ -13,9 +13,17 @@ NASIONAL = "nasional"
 # Leadership training (PKN/PKA/PKP) is the former Diklatpim, i.e. struktural; Latsar and
 # "lainnya" have no own id, so they go as teknis [conv, keep configurable].
 SIASN_JENIS_DIKLAT: dict[str, int] = {
-    "kepemimpinan_pkn": 1, "kepemimpinan_pka": 1, "kepemimpinan_pkp": 1,
-    "fungsional": 2, "teknis": 3, "latsar": 3, "lainnya": 3, "manajerial": 5,
-    "sosial_kultural": 6, "bimtek": 8, "seminar": 9,
+    "kepemimpinan_pkn": 1,
+    "kepemimpinan_pka": 1,
+    "kepemimpinan_pkp": 1,
+    "fungsional": 2,
+    "teknis": 3,
+    "latsar": 3,
+    "lainnya": 3,
+    "manajerial": 5,
+    "sosial_kultural": 6,
+    "bimtek": 8,
+    "seminar": 9,
 }
 
 

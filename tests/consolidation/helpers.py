@@ -21,16 +21,21 @@ JAMBI = {"Authorization": "Bearer jambi"}
 
 
 def client(runtime: ServiceRuntime) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=runtime.http_app()),
-                             base_url="http://t")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=runtime.http_app()), base_url="http://t"
+    )
 
 
 @contextlib.asynccontextmanager
-async def scenario_running(infra: InfraSettings
-                           ) -> AsyncIterator[tuple[ServiceRuntime, httpx.AsyncClient]]:
+async def scenario_running(
+    infra: InfraSettings,
+) -> AsyncIterator[tuple[ServiceRuntime, httpx.AsyncClient]]:
     await prepare_topics(infra, ["nasional", "15", "35.23"])
-    async with (running(DEFINITION, infra, api_tokens=TOKENS) as runtime,
-                Publisher(infra) as pub, client(runtime) as http):
+    async with (
+        running(DEFINITION, infra, api_tokens=TOKENS) as runtime,
+        Publisher(infra) as pub,
+        client(runtime) as http,
+    ):
         await wait_until_assigned(runtime)
         await scenario.publish(pub, scenario.events())
         await scenario.publish_feedback(pub)
@@ -44,8 +49,9 @@ async def settled(http: httpx.AsyncClient) -> bool:
     return bool(stats == scenario.EXPECTED_ALL and quality and quality[0]["applied"] == 3)
 
 
-async def get(http: httpx.AsyncClient, path: str, headers: dict[str, str] = NATIONAL,
-              **params: Any) -> Any:
+async def get(
+    http: httpx.AsyncClient, path: str, headers: dict[str, str] = NATIONAL, **params: Any
+) -> Any:
     response = await http.get(path, headers=headers, params=params)
     assert response.status_code == 200, response.text
     return response.json()

@@ -44,28 +44,65 @@ COHORTS: dict[str, tuple[str, str, int, str, str, int]] = {
     T2: ("35.23", "bimtek", 2024, "2024-08-05", "2024-08-05", 8),
 }
 ENROLMENTS = [(N1, "A"), (N1, "C"), (J1, "A"), (J1, "B"), (J1, "D"), (T1, "B"), (T1, "E")]
-COMPLETIONS = {(N1, "A"): True, (N1, "C"): False, (J1, "A"): True, (J1, "B"): True,
-               (T1, "B"): True, (T1, "E"): False}
+COMPLETIONS = {
+    (N1, "A"): True,
+    (N1, "C"): False,
+    (J1, "A"): True,
+    (J1, "B"): True,
+    (T1, "B"): True,
+    (T1, "E"): False,
+}
 CERTIFICATES = [(N1, "A"), (J1, "A"), (J1, "B"), (T1, "B")]
 
-EXPECTED_ALL = {"scheduled": 1, "running": 0, "closed": 3, "cancelled": 1, "enrolled": 7,
-                "withdrawn": 1, "completed": 4, "not_completed": 2, "certificates_issued": 3,
-                "certificates_revoked": 1, "jp_delivered": 70.0, "women": 3, "men": 4,
-                "completion_rate": 66.67}
+EXPECTED_ALL = {
+    "scheduled": 1,
+    "running": 0,
+    "closed": 3,
+    "cancelled": 1,
+    "enrolled": 7,
+    "withdrawn": 1,
+    "completed": 4,
+    "not_completed": 2,
+    "certificates_issued": 3,
+    "certificates_revoked": 1,
+    "jp_delivered": 70.0,
+    "women": 3,
+    "men": 4,
+    "completion_rate": 66.67,
+}
 
 
 def cohort_info(code: str) -> ev.CohortScheduled:
     publisher, category, year, start, end, jp = COHORTS[code]
-    session = ev.SessionInfo(no=1, date=dt.date.fromisoformat(start), start=dt.time(8),
-                             end=dt.time(16), jp=Decimal(jp), method="ceramah",
-                             starts_at=NOW, ends_at=NOW)
+    session = ev.SessionInfo(
+        no=1,
+        date=dt.date.fromisoformat(start),
+        start=dt.time(8),
+        end=dt.time(16),
+        jp=Decimal(jp),
+        method="ceramah",
+        starts_at=NOW,
+        ends_at=NOW,
+    )
     return ev.CohortScheduled(
-        cohort_code=code, publisher=publisher, programme_name=f"Diklat {category}",
-        category=category, organizer=f"BPSDM {publisher}", year=year, angkatan="I",
-        location="Jambi", timezone="Asia/Jakarta", sessions=[session], quota=40,
-        open_to_other_regions=True, completion=CompletionPolicy(), policy_version=1,
-        start_date=dt.date.fromisoformat(start), end_date=dt.date.fromisoformat(end),
-        total_jp=Decimal(jp))
+        cohort_code=code,
+        publisher=publisher,
+        programme_name=f"Diklat {category}",
+        category=category,
+        organizer=f"BPSDM {publisher}",
+        year=year,
+        angkatan="I",
+        location="Jambi",
+        timezone="Asia/Jakarta",
+        sessions=[session],
+        quota=40,
+        open_to_other_regions=True,
+        completion=CompletionPolicy(),
+        policy_version=1,
+        start_date=dt.date.fromisoformat(start),
+        end_date=dt.date.fromisoformat(end),
+        total_jp=Decimal(jp),
+    )
 
 
 def certificate_id(code: str, person: str) -> str:
@@ -79,56 +116,168 @@ def events() -> list[tuple[str, str, BaseModel]]:
         out.append((ENROLMENT_EVENTS, "enrolment", cohort_info(code)))
     for code, person in ENROLMENTS:
         nip, name, gender, region = PEOPLE[person]
-        out.append((ENROLMENT_EVENTS, "enrolment", ev.ParticipantEnrolled(
-            cohort_code=code, publisher=COHORTS[code][0], enrolled_at=NOW,
-            participant=ev.Participant(nip=nip, name=name, asn_type="PNS", gender=gender,
-                                       position="Analis", agency="Pemda", region=region))))
-    out.append((ENROLMENT_EVENTS, "enrolment", ev.ParticipantWithdrawn(
-        cohort_code=J1, publisher="15", nip=NIP["D"], reason="sakit", withdrawn_at=NOW)))
-    out.append((ENROLMENT_EVENTS, "enrolment", ev.CohortCancelled(
-        cohort_code=T2, publisher="35.23", reason="anggaran", cancelled_at=NOW)))
+        out.append(
+            (
+                ENROLMENT_EVENTS,
+                "enrolment",
+                ev.ParticipantEnrolled(
+                    cohort_code=code,
+                    publisher=COHORTS[code][0],
+                    enrolled_at=NOW,
+                    participant=ev.Participant(
+                        nip=nip,
+                        name=name,
+                        asn_type="PNS",
+                        gender=gender,
+                        position="Analis",
+                        agency="Pemda",
+                        region=region,
+                    ),
+                ),
+            )
+        )
+    out.append(
+        (
+            ENROLMENT_EVENTS,
+            "enrolment",
+            ev.ParticipantWithdrawn(
+                cohort_code=J1, publisher="15", nip=NIP["D"], reason="sakit", withdrawn_at=NOW
+            ),
+        )
+    )
+    out.append(
+        (
+            ENROLMENT_EVENTS,
+            "enrolment",
+            ev.CohortCancelled(
+                cohort_code=T2, publisher="35.23", reason="anggaran", cancelled_at=NOW
+            ),
+        )
+    )
     for code in (N1, J1, T1):
-        out.append((ENROLMENT_EVENTS, "enrolment", ev.CohortClosed(
-            cohort_code=code, publisher=COHORTS[code][0], closed_at=NOW, enrolled=2,
-            withdrawn=0, cause=ev.IngestRef(event_id="x", topic="t", partition=0, offset=0))))
+        out.append(
+            (
+                ENROLMENT_EVENTS,
+                "enrolment",
+                ev.CohortClosed(
+                    cohort_code=code,
+                    publisher=COHORTS[code][0],
+                    closed_at=NOW,
+                    enrolled=2,
+                    withdrawn=0,
+                    cause=ev.IngestRef(event_id="x", topic="t", partition=0, offset=0),
+                ),
+            )
+        )
     for (code, person), completed in COMPLETIONS.items():
-        out.append((ATTENDANCE_EVENTS, "attendance", ev.ParticipantFinalised(
-            cohort_code=code, publisher=COHORTS[code][0], nip=NIP[person],
-            jp_present=Decimal(10), jp_total=Decimal(10), rate_pct=Decimal(100),
-            sessions_total=1, sessions_present=1, missed_by_status={}, finalised_at=NOW)))
-        out.append((CERTIFICATION_EVENTS, "certification", ev.CompletionDecided(
-            cohort_code=code, publisher=COHORTS[code][0], nip=NIP[person],
-            completed=completed, policy_version=1, rate_pct=Decimal(100), score=None,
-            predicate=None, explanation_id="-", explanation_en="-", decided_at=NOW)))
+        out.append(
+            (
+                ATTENDANCE_EVENTS,
+                "attendance",
+                ev.ParticipantFinalised(
+                    cohort_code=code,
+                    publisher=COHORTS[code][0],
+                    nip=NIP[person],
+                    jp_present=Decimal(10),
+                    jp_total=Decimal(10),
+                    rate_pct=Decimal(100),
+                    sessions_total=1,
+                    sessions_present=1,
+                    missed_by_status={},
+                    finalised_at=NOW,
+                ),
+            )
+        )
+        out.append(
+            (
+                CERTIFICATION_EVENTS,
+                "certification",
+                ev.CompletionDecided(
+                    cohort_code=code,
+                    publisher=COHORTS[code][0],
+                    nip=NIP[person],
+                    completed=completed,
+                    policy_version=1,
+                    rate_pct=Decimal(100),
+                    score=None,
+                    predicate=None,
+                    explanation_id="-",
+                    explanation_en="-",
+                    decided_at=NOW,
+                ),
+            )
+        )
     for index, (code, person) in enumerate(CERTIFICATES):
         publisher, category, year, _, end, jp = COHORTS[code]
-        out.append((CERTIFICATION_EVENTS, "certification", ev.CertificateIssued(
-            certificate_id=certificate_id(code, person), number=f"800/{index + 1}/BPSDM/2024",
-            version=1, verification_code=f"V{index}", cohort_code=code, publisher=publisher,
-            nip=NIP[person], name=PEOPLE[person][1], programme_name=f"Diklat {category}",
-            category=category, organizer=f"BPSDM {publisher}", year=year,
-            total_jp=Decimal(jp), end_date=dt.date.fromisoformat(end), predicate=None,
-            issued_at=NOW)))
-    out.append((CERTIFICATION_EVENTS, "certification", ev.CertificateRevoked(
-        certificate_id=certificate_id(T1, "B"), number="800/4/BPSDM/2024", cohort_code=T1,
-        publisher="35.23", nip=NIP["B"], reason="salah cetak", revoked_at=NOW)))
+        out.append(
+            (
+                CERTIFICATION_EVENTS,
+                "certification",
+                ev.CertificateIssued(
+                    certificate_id=certificate_id(code, person),
+                    number=f"800/{index + 1}/BPSDM/2024",
+                    version=1,
+                    verification_code=f"V{index}",
+                    cohort_code=code,
+                    publisher=publisher,
+                    nip=NIP[person],
+                    name=PEOPLE[person][1],
+                    programme_name=f"Diklat {category}",
+                    category=category,
+                    organizer=f"BPSDM {publisher}",
+                    year=year,
+                    total_jp=Decimal(jp),
+                    end_date=dt.date.fromisoformat(end),
+                    predicate=None,
+                    issued_at=NOW,
+                ),
+            )
+        )
+    out.append(
+        (
+            CERTIFICATION_EVENTS,
+            "certification",
+            ev.CertificateRevoked(
+                certificate_id=certificate_id(T1, "B"),
+                number="800/4/BPSDM/2024",
+                cohort_code=T1,
+                publisher="35.23",
+                nip=NIP["B"],
+                reason="salah cetak",
+                revoked_at=NOW,
+            ),
+        )
+    )
     return out
 
 
-def outcome(event_id: str, result: Outcome, reason: ReasonCode | None, at_s: int
-            ) -> CloudEvent:
-    data = IngestOutcome(event_id=event_id, event_type="diklat.participant.registered.v1",
-                         service="enrolment", outcome=result, reason=reason,
-                         decided_at=NOW + dt.timedelta(seconds=at_s))
-    return CloudEvent(id=f"enrolment:{event_id}:{result.value}", source="/services/enrolment",
-                      type=FEEDBACK_TYPE, time=NOW, data=data.model_dump(mode="json"))
+def outcome(event_id: str, result: Outcome, reason: ReasonCode | None, at_s: int) -> CloudEvent:
+    data = IngestOutcome(
+        event_id=event_id,
+        event_type="diklat.participant.registered.v1",
+        service="enrolment",
+        outcome=result,
+        reason=reason,
+        decided_at=NOW + dt.timedelta(seconds=at_s),
+    )
+    return CloudEvent(
+        id=f"enrolment:{event_id}:{result.value}",
+        source="/services/enrolment",
+        type=FEEDBACK_TYPE,
+        time=NOW,
+        data=data.model_dump(mode="json"),
+    )
 
 
 # Publisher 15: e1, e2 applied; e3 rejected QUOTA_FULL; e4 parked then applied; e1 again is
 # a duplicate outcome of a second record (different service id keeps it separate).
-FEEDBACK_15 = [outcome("e1", Outcome.APPLIED, None, 1), outcome("e2", Outcome.APPLIED, None, 1),
-               outcome("e3", Outcome.REJECTED, ReasonCode.QUOTA_FULL, 1),
-               outcome("e4", Outcome.PARKED, None, 1), outcome("e4", Outcome.APPLIED, None, 2)]
+FEEDBACK_15 = [
+    outcome("e1", Outcome.APPLIED, None, 1),
+    outcome("e2", Outcome.APPLIED, None, 1),
+    outcome("e3", Outcome.REJECTED, ReasonCode.QUOTA_FULL, 1),
+    outcome("e4", Outcome.PARKED, None, 1),
+    outcome("e4", Outcome.APPLIED, None, 2),
+]
 
 
 async def publish(pub: Publisher, items: list[tuple[str, str, BaseModel]]) -> None:
@@ -141,4 +290,3 @@ async def publish(pub: Publisher, items: list[tuple[str, str, BaseModel]]) -> No
 async def publish_feedback(pub: Publisher) -> None:
     for event in FEEDBACK_15:
         await pub.send_raw(feedback_topic("15"), to_structured(event), key=None)
-

@@ -19,8 +19,16 @@ from tests.support import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @contextlib.asynccontextmanager
@@ -29,8 +37,16 @@ async def serving(runtime: ServiceRuntime) -> AsyncIterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(runtime.http_app(), host="127.0.0.1", port=port,
-                                           lifespan="off", log_config=None, access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            runtime.http_app(),
+            host="127.0.0.1",
+            port=port,
+            lifespan="off",
+            log_config=None,
+            access_log=False,
+        )
+    )
     task = asyncio.create_task(server.serve())
     try:
         await eventually(lambda: asyncio.sleep(0, server.started), 10, "uvicorn started")
@@ -42,8 +58,11 @@ async def serving(runtime: ServiceRuntime) -> AsyncIterator[str]:
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium")
 async def test_dashboard_shows_api_numbers_and_drills_down_to_participants(infra, artifacts):
-    async with (scenario_running(infra) as (runtime, http), serving(runtime) as base,
-                async_playwright() as playwright):
+    async with (
+        scenario_running(infra) as (runtime, http),
+        serving(runtime) as base,
+        async_playwright() as playwright,
+    ):
         expected = {p["code"]: p for p in await get(http, "/api/v1/provinces", year=2024)}
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
@@ -57,9 +76,11 @@ async def test_dashboard_shows_api_numbers_and_drills_down_to_participants(infra
             for code in ("15", "35", "nasional"):
                 cells = page.locator(f'tr[data-province="{code}"]')
                 assert await cells.locator(".cohorts").inner_text() == str(
-                    expected[code]["cohorts"])
+                    expected[code]["cohorts"]
+                )
                 assert await cells.locator(".participants").inner_text() == str(
-                    expected[code]["participants"])
+                    expected[code]["participants"]
+                )
             assert await row.locator(".compliance").inner_text() == "50.0%"
             assert await row.locator(".completion").inner_text() == "100.0%"
             await page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)

@@ -9,26 +9,44 @@ import pytest
 
 from services.consolidation.entrypoints.rebuild import rebuild
 from shared.runtime import ServiceRuntime
+from shared.topics import ENROLMENT_EVENTS
 from tests.consolidation import scenario
 from tests.consolidation.helpers import client, get, scenario_running
 from tests.support import Publisher, eventually
 from tests.support import test_settings as service_settings
 
 pytestmark = pytest.mark.integration
-TABLES = ["cohorts", "enrolments", "attendance", "completions", "certificates",
-          "ingest_outcomes", "asn"]
+TABLES = [
+    "cohorts",
+    "enrolments",
+    "attendance",
+    "completions",
+    "certificates",
+    "ingest_outcomes",
+    "asn",
+]
 
 
 async def _tables(runtime: ServiceRuntime) -> dict[str, list[Any]]:
     async with runtime.pool.acquire() as conn:
-        return {t: [tuple(r) for r in await conn.fetch(f"SELECT * FROM {t} ORDER BY 1, 2")]
-                for t in TABLES}
+        return {
+            t: [tuple(r) for r in await conn.fetch(f"SELECT * FROM {t} ORDER BY 1, 2")]
+            for t in TABLES
+        }
 
 
 async def _views(http: Any) -> list[Any]:
-    return [await get(http, path) for path in (
-        "/api/v1/statistics", "/api/v1/provinces", "/api/v1/cohorts?limit=100",
-        "/api/v1/certificates", "/api/v1/data-quality", f"/api/v1/asn/{scenario.NIP['B']}")]
+    return [
+        await get(http, path)
+        for path in (
+            "/api/v1/statistics",
+            "/api/v1/provinces",
+            "/api/v1/cohorts?limit=100",
+            "/api/v1/certificates",
+            "/api/v1/data-quality",
+            f"/api/v1/asn/{scenario.NIP['B']}",
+        )
+    ]
 
 
 async def test_rebuild_from_topics_equals_live_read_model(infra):
@@ -38,7 +56,8 @@ async def test_rebuild_from_topics_equals_live_read_model(infra):
         assert replayed >= len(scenario.events()) + len(scenario.FEEDBACK_15)
         async with runtime.pool.acquire() as conn:
             schemas = await conn.fetch(
-                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'consolidation%'")
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'consolidation%'"
+            )
         assert [r["nspname"] for r in schemas] == ["consolidation"]  # old one dropped
         assert await _tables(runtime) == live_tables
         assert await _views(http) == live_views
@@ -49,11 +68,12 @@ async def test_domain_event_is_visible_through_the_api_within_2_seconds(infra):
         code = "15/FRESH/2024/I"
         info = scenario.cohort_info(scenario.J1).model_copy(update={"cohort_code": code})
         started = time.monotonic()
-        await scenario.publish(pub, [(scenario.ENROLMENT_EVENTS, "enrolment", info)])
+        await scenario.publish(pub, [(ENROLMENT_EVENTS, "enrolment", info)])
 
         async def visible() -> bool:
             page = await get(http, "/api/v1/cohorts", publisher="15", year=2024)
             return code in {c["cohort_code"] for c in page["items"]}
+
         await eventually(visible, 2.0, "new cohort in the API")
         assert time.monotonic() - started < 2.0
 

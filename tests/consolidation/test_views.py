@@ -18,34 +18,62 @@ S = "/api/v1/statistics"
 async def test_views_match_hand_computed_numbers_across_three_publishers(infra):
     async with scenario_running(infra) as (_, http):
         jambi = await get(http, S, publisher="15")
-        assert (jambi["closed"], jambi["scheduled"], jambi["enrolled"], jambi["withdrawn"],
-                jambi["completed"], jambi["jp_delivered"]) == (1, 1, 3, 1, 2, 24.0)
+        assert (
+            jambi["closed"],
+            jambi["scheduled"],
+            jambi["enrolled"],
+            jambi["withdrawn"],
+            jambi["completed"],
+            jambi["jp_delivered"],
+        ) == (1, 1, 3, 1, 2, 24.0)
         tuban_asn = await get(http, S, region="35.23")
-        assert (tuban_asn["closed"], tuban_asn["enrolled"], tuban_asn["completed"],
-                tuban_asn["not_completed"], tuban_asn["jp_delivered"]) == (2, 3, 2, 1, 28.0)
+        assert (
+            tuban_asn["closed"],
+            tuban_asn["enrolled"],
+            tuban_asn["completed"],
+            tuban_asn["not_completed"],
+            tuban_asn["jp_delivered"],
+        ) == (2, 3, 2, 1, 28.0)
         jatim = await get(http, S, province="35")
         assert (jatim["closed"], jatim["cancelled"], jatim["scheduled"]) == (1, 1, 0)
         assert (await get(http, S, category="manajerial", year=2024))["completed"] == 1
 
         provinces = {p["code"]: p for p in await get(http, "/api/v1/provinces", year=2024)}
         assert len(provinces) == 39  # nasional + 38 provinces
-        assert (provinces["nasional"]["cohorts"], provinces["nasional"]["participants"],
-                provinces["nasional"]["completion_rate"]) == (1, 2, 50.0)
-        assert (provinces["15"]["cohorts"], provinces["15"]["completion_rate"],
-                provinces["15"]["jp_compliance"]) == (1, 100.0, 50.0)
+        assert (
+            provinces["nasional"]["cohorts"],
+            provinces["nasional"]["participants"],
+            provinces["nasional"]["completion_rate"],
+        ) == (1, 2, 50.0)
+        assert (
+            provinces["15"]["cohorts"],
+            provinces["15"]["completion_rate"],
+            provinces["15"]["jp_compliance"],
+        ) == (1, 100.0, 50.0)
         assert (provinces["35"]["cohorts"], provinces["35"]["jp_compliance"]) == (2, 50.0)
         assert provinces["31"]["jp_compliance"] == 0.0
 
         quality = await get(http, "/api/v1/data-quality")
-        assert quality == [{"publisher": "15", "applied": 3, "duplicate": 0, "parked": 0,
-                            "rejected": 1, "rejected_by_reason": {"QUOTA_FULL": 1}}]
+        assert quality == [
+            {
+                "publisher": "15",
+                "applied": 3,
+                "duplicate": 0,
+                "parked": 0,
+                "rejected": 1,
+                "rejected_by_reason": {"QUOTA_FULL": 1},
+            }
+        ]
 
         registry = await get(http, "/api/v1/certificates", nip=scenario.NIP["B"])
         assert {(c["cohort_code"], c["status"]) for c in registry["items"]} == {
-            (scenario.J1, "valid"), (scenario.T1, "revoked")}
+            (scenario.J1, "valid"),
+            (scenario.T1, "revoked"),
+        }
         assert (await get(http, "/api/v1/certificates", name="siti"))["total"] == 2
-        assert (await get(http, "/api/v1/certificates",
-                          number="800/1/BPSDM/2024"))["items"][0]["nip"] == scenario.NIP["A"]
+        assert (await get(http, "/api/v1/certificates", number="800/1/BPSDM/2024"))["items"][0][
+            "nip"
+        ] == scenario.NIP["A"]
 
 
 async def test_asn_trained_in_two_provinces_has_both_trainings_and_jp_summed(infra):
@@ -65,59 +93,97 @@ async def test_asn_trained_in_two_provinces_has_both_trainings_and_jp_summed(inf
 async def test_publisher_credential_sees_only_own_cohorts_and_region(infra):
     async with scenario_running(infra) as (_, http):
         assert (await http.get("/api/v1/cohorts")).status_code == 401
-        assert (await http.get("/api/v1/cohorts", params={"publisher": "15"},
-                               headers=TUBAN)).status_code == 403
+        assert (
+            await http.get("/api/v1/cohorts", params={"publisher": "15"}, headers=TUBAN)
+        ).status_code == 403
         own = await get(http, "/api/v1/cohorts", TUBAN)
         assert {c["cohort_code"] for c in own["items"]} == {scenario.T1, scenario.T2}
-        assert (await http.get(f"/api/v1/cohorts/{scenario.J1}/participants",
-                               headers=TUBAN)).status_code == 403
-        assert (await http.get(f"/api/v1/asn/{scenario.NIP['A']}",
-                               headers=TUBAN)).status_code == 403
+        assert (
+            await http.get(f"/api/v1/cohorts/{scenario.J1}/participants", headers=TUBAN)
+        ).status_code == 403
+        assert (
+            await http.get(f"/api/v1/asn/{scenario.NIP['A']}", headers=TUBAN)
+        ).status_code == 403
         budi = await get(http, f"/api/v1/asn/{scenario.NIP['B']}", TUBAN)
         assert len(budi["trainings"]) == 2  # his whole history, other organisers included
-        assert (await http.get("/api/v1/asn/below-minimum", params={"year": 2024, "region": "15"},
-                               headers=TUBAN)).status_code == 403
+        assert (
+            await http.get(
+                "/api/v1/asn/below-minimum", params={"year": 2024, "region": "15"}, headers=TUBAN
+            )
+        ).status_code == 403
         jambi_below = await get(http, "/api/v1/asn/below-minimum", JAMBI, year=2024)
         assert [r["nip"] for r in jambi_below["items"]] == [scenario.NIP["D"]]
         assert (await get(http, S, TUBAN))["enrolled"] == 2
-        assert (await http.get("/api/v1/data-quality", params={"publisher": "15"},
-                               headers=TUBAN)).status_code == 403
+        assert (
+            await http.get("/api/v1/data-quality", params={"publisher": "15"}, headers=TUBAN)
+        ).status_code == 403
         assert await get(http, "/api/v1/data-quality", TUBAN) == []
 
 
 async def test_csv_xlsx_and_siasn_exports_parse_back_with_the_right_rows(infra):
     async with scenario_running(infra) as (_, http):
-        response = await http.get("/api/v1/cohorts", params={"format": "csv", "year": 2024},
-                                  headers=NATIONAL)
+        response = await http.get(
+            "/api/v1/cohorts", params={"format": "csv", "year": 2024}, headers=NATIONAL
+        )
         rows = list(csv.DictReader(io.StringIO(response.text)))
         assert sorted(r["cohort_code"] for r in rows) == sorted(
-            [scenario.N1, scenario.J1, scenario.T1, scenario.T2])
-        response = await http.get(f"/api/v1/cohorts/{scenario.T1}/participants",
-                                  params={"format": "xlsx"}, headers=NATIONAL)
+            [scenario.N1, scenario.J1, scenario.T1, scenario.T2]
+        )
+        response = await http.get(
+            f"/api/v1/cohorts/{scenario.T1}/participants",
+            params={"format": "xlsx"},
+            headers=NATIONAL,
+        )
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
         values = list(sheet.values)
         assert values[0][:2] == ("nip", "name")
         assert sorted(v[0] for v in values[1:]) == sorted([scenario.NIP["B"], scenario.NIP["E"]])
-        stats = list(csv.DictReader(io.StringIO((await http.get(
-            S, params={"format": "csv"}, headers=NATIONAL)).text)))
+        stats = list(
+            csv.DictReader(
+                io.StringIO((await http.get(S, params={"format": "csv"}, headers=NATIONAL)).text)
+            )
+        )
         assert stats[0]["completed"] == "4"
 
-        siasn = await http.get("/api/v1/exports/siasn", params={"region": "35.23"},
-                               headers=TUBAN)
+        siasn = await http.get("/api/v1/exports/siasn", params={"region": "35.23"}, headers=TUBAN)
         rows = list(csv.DictReader(io.StringIO(siasn.text)))
-        assert list(rows[0]) == ["nip", "jenisDiklatId", "namaKursus", "nomorSertipikat",
-                                 "jumlahJam", "tahunKursus", "tanggalKursus",
-                                 "tanggalSelesaiKursus", "institusiPenyelenggara", "lokasiId"]
+        assert list(rows[0]) == [
+            "nip",
+            "jenisDiklatId",
+            "namaKursus",
+            "nomorSertipikat",
+            "jumlahJam",
+            "tahunKursus",
+            "tanggalKursus",
+            "tanggalSelesaiKursus",
+            "institusiPenyelenggara",
+            "lokasiId",
+        ]
         by_course = {r["namaKursus"]: r for r in rows}
         assert set(by_course) == {"Diklat teknis", "Diklat bimtek"}  # Budi's two; Endah failed
         teknis = by_course["Diklat teknis"]
-        assert (teknis["nip"], teknis["jenisDiklatId"], teknis["nomorSertipikat"],
-                teknis["jumlahJam"], teknis["tahunKursus"], teknis["tanggalKursus"],
-                teknis["tanggalSelesaiKursus"], teknis["lokasiId"]) == (
-            scenario.NIP["B"], "3", "800/3/BPSDM/2024", "12.0", "2024", "06-05-2024",
-            "07-05-2024", "15")
+        assert (
+            teknis["nip"],
+            teknis["jenisDiklatId"],
+            teknis["nomorSertipikat"],
+            teknis["jumlahJam"],
+            teknis["tahunKursus"],
+            teknis["tanggalKursus"],
+            teknis["tanggalSelesaiKursus"],
+            teknis["lokasiId"],
+        ) == (
+            scenario.NIP["B"],
+            "3",
+            "800/3/BPSDM/2024",
+            "12.0",
+            "2024",
+            "06-05-2024",
+            "07-05-2024",
+            "15",
+        )
         assert by_course["Diklat bimtek"]["jenisDiklatId"] == "8"
         assert by_course["Diklat bimtek"]["nomorSertipikat"] == ""  # revoked
-        xlsx = await http.get("/api/v1/exports/siasn",
-                              params={"region": "35.23", "format": "xlsx"}, headers=NATIONAL)
+        xlsx = await http.get(
+            "/api/v1/exports/siasn", params={"region": "35.23", "format": "xlsx"}, headers=NATIONAL
+        )
         assert len(list(openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.values)) == 3

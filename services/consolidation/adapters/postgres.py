@@ -19,8 +19,9 @@ Conn = asyncpg.Connection | PoolConnectionProxy
 # --- writes ------------------------------------------------------------------------------
 
 
-async def upsert_cohort(conn: Conn, c: ev.CohortInfo, province: str | None,
-                        changed_at: dt.datetime) -> None:
+async def upsert_cohort(
+    conn: Conn, c: ev.CohortInfo, province: str | None, changed_at: dt.datetime
+) -> None:
     # An amendment replaces the schedule but never the status (a late replay must not reopen).
     await conn.execute(
         """INSERT INTO cohorts (cohort_code, publisher, organizer_province, programme_name,
@@ -33,15 +34,29 @@ async def upsert_cohort(conn: Conn, c: ev.CohortInfo, province: str | None,
                start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
                total_jp = EXCLUDED.total_jp, changed_at = EXCLUDED.changed_at
            WHERE cohorts.changed_at <= EXCLUDED.changed_at""",
-        c.cohort_code, c.publisher, province, c.programme_name, c.category.value, c.organizer,
-        c.year, c.angkatan, c.location, c.start_date, c.end_date, c.total_jp, changed_at)
+        c.cohort_code,
+        c.publisher,
+        province,
+        c.programme_name,
+        c.category.value,
+        c.organizer,
+        c.year,
+        c.angkatan,
+        c.location,
+        c.start_date,
+        c.end_date,
+        c.total_jp,
+        changed_at,
+    )
 
 
-async def set_cohort_status(conn: Conn, code: str, status: str,
-                            reason: str | None) -> None:
+async def set_cohort_status(conn: Conn, code: str, status: str, reason: str | None) -> None:
     await conn.execute(
         "UPDATE cohorts SET status = $2, cancel_reason = $3 WHERE cohort_code = $1",
-        code, status, reason)
+        code,
+        status,
+        reason,
+    )
 
 
 async def upsert_enrolment(conn: Conn, e: ev.ParticipantEnrolled) -> None:
@@ -55,8 +70,18 @@ async def upsert_enrolment(conn: Conn, e: ev.ParticipantEnrolled) -> None:
                position = EXCLUDED.position, rank = EXCLUDED.rank, agency = EXCLUDED.agency,
                region = EXCLUDED.region, region_province = EXCLUDED.region_province,
                enrolled_at = EXCLUDED.enrolled_at""",
-        e.cohort_code, p.nip, p.name, p.asn_type, p.gender, p.position, p.rank, p.agency,
-        p.region, p.region[:2], e.enrolled_at)
+        e.cohort_code,
+        p.nip,
+        p.name,
+        p.asn_type,
+        p.gender,
+        p.position,
+        p.rank,
+        p.agency,
+        p.region,
+        p.region[:2],
+        e.enrolled_at,
+    )
     await conn.execute(
         """INSERT INTO asn (nip, name, gender, asn_type, agency, region, region_province,
                enrolled_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
@@ -65,12 +90,21 @@ async def upsert_enrolment(conn: Conn, e: ev.ParticipantEnrolled) -> None:
                region = EXCLUDED.region, region_province = EXCLUDED.region_province,
                enrolled_at = EXCLUDED.enrolled_at
            WHERE asn.enrolled_at <= EXCLUDED.enrolled_at""",
-        p.nip, p.name, p.gender, p.asn_type, p.agency, p.region, p.region[:2], e.enrolled_at)
+        p.nip,
+        p.name,
+        p.gender,
+        p.asn_type,
+        p.agency,
+        p.region,
+        p.region[:2],
+        e.enrolled_at,
+    )
 
 
 async def withdraw(conn: Conn, code: str, nip: str) -> None:
     await conn.execute(
-        "UPDATE enrolments SET withdrawn = true WHERE cohort_code = $1 AND nip = $2", code, nip)
+        "UPDATE enrolments SET withdrawn = true WHERE cohort_code = $1 AND nip = $2", code, nip
+    )
 
 
 async def upsert_attendance(conn: Conn, a: ev.ParticipantFinalised) -> None:
@@ -79,7 +113,12 @@ async def upsert_attendance(conn: Conn, a: ev.ParticipantFinalised) -> None:
            VALUES ($1,$2,$3,$4,$5) ON CONFLICT (cohort_code, nip) DO UPDATE SET
                jp_present = EXCLUDED.jp_present, jp_total = EXCLUDED.jp_total,
                rate_pct = EXCLUDED.rate_pct""",
-        a.cohort_code, a.nip, a.jp_present, a.jp_total, a.rate_pct)
+        a.cohort_code,
+        a.nip,
+        a.jp_present,
+        a.jp_total,
+        a.rate_pct,
+    )
 
 
 async def upsert_completion(conn: Conn, d: ev.CompletionDecided) -> None:
@@ -89,7 +128,13 @@ async def upsert_completion(conn: Conn, d: ev.CompletionDecided) -> None:
                completed = EXCLUDED.completed, predicate = EXCLUDED.predicate,
                score = EXCLUDED.score, decided_at = EXCLUDED.decided_at
            WHERE completions.decided_at <= EXCLUDED.decided_at""",
-        d.cohort_code, d.nip, d.completed, d.predicate, d.score, d.decided_at)
+        d.cohort_code,
+        d.nip,
+        d.completed,
+        d.predicate,
+        d.score,
+        d.decided_at,
+    )
 
 
 async def upsert_certificate(conn: Conn, c: ev.CertificateIssued) -> None:
@@ -100,16 +145,31 @@ async def upsert_certificate(conn: Conn, c: ev.CertificateIssued) -> None:
                predicate, issued_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
            ON CONFLICT (certificate_id) DO NOTHING""",
-        c.certificate_id, c.number, c.version, c.cohort_code, c.publisher, c.nip, c.name,
-        c.programme_name, c.category.value, c.organizer, c.year, c.total_jp, c.end_date,
-        c.predicate, c.issued_at)
+        c.certificate_id,
+        c.number,
+        c.version,
+        c.cohort_code,
+        c.publisher,
+        c.nip,
+        c.name,
+        c.programme_name,
+        c.category.value,
+        c.organizer,
+        c.year,
+        c.total_jp,
+        c.end_date,
+        c.predicate,
+        c.issued_at,
+    )
 
 
-async def set_certificate_status(conn: Conn, certificate_id: str, status: str,
-                                 reason: str) -> None:
+async def set_certificate_status(conn: Conn, certificate_id: str, status: str, reason: str) -> None:
     await conn.execute(
         "UPDATE certificates SET status = $2, status_reason = $3 WHERE certificate_id = $1",
-        certificate_id, status, reason)
+        certificate_id,
+        status,
+        reason,
+    )
 
 
 async def upsert_outcome(conn: Conn, publisher: str, o: IngestOutcome) -> None:
@@ -121,8 +181,13 @@ async def upsert_outcome(conn: Conn, publisher: str, o: IngestOutcome) -> None:
                decided_at = EXCLUDED.decided_at
            WHERE (ingest_outcomes.decided_at, ingest_outcomes.outcome <> 'parked')
                <= (EXCLUDED.decided_at, EXCLUDED.outcome <> 'parked')""",
-        o.service, o.event_id, publisher, o.outcome.value,
-        o.reason.value if o.reason else None, o.decided_at)
+        o.service,
+        o.event_id,
+        publisher,
+        o.outcome.value,
+        o.reason.value if o.reason else None,
+        o.decided_at,
+    )
 
 
 # --- queries -----------------------------------------------------------------------------
@@ -172,8 +237,10 @@ class Filters:
             if participant_alias:
                 clauses.append(self.region_clause(participant_alias))
             else:
-                clauses.append("EXISTS (SELECT 1 FROM enrolments r WHERE r.cohort_code = "
-                               f"c.cohort_code AND {self.region_clause('r')})")
+                clauses.append(
+                    "EXISTS (SELECT 1 FROM enrolments r WHERE r.cohort_code = "
+                    f"c.cohort_code AND {self.region_clause('r')})"
+                )
         return " AND ".join(clauses)
 
 
@@ -185,7 +252,9 @@ async def statistics(conn: Conn, f: Filters, today: dt.date) -> dict[str, Any]:
                    count(*) FILTER (WHERE status = 'scheduled' AND start_date <= $1) AS running,
                    count(*) FILTER (WHERE status = 'closed') AS closed,
                    count(*) FILTER (WHERE status = 'cancelled') AS cancelled
-            FROM cohorts c WHERE {f.where()}""", *f.params)
+            FROM cohorts c WHERE {f.where()}""",
+        *f.params,
+    )
     f.params = []
     people = await conn.fetchrow(
         f"""SELECT count(*) AS enrolled, count(*) FILTER (WHERE e.withdrawn) AS withdrawn,
@@ -197,17 +266,24 @@ async def statistics(conn: Conn, f: Filters, today: dt.date) -> dict[str, Any]:
                        AS jp_delivered
             FROM enrolments e JOIN cohorts c USING (cohort_code)
             LEFT JOIN completions k USING (cohort_code, nip)
-            WHERE {f.where('e')}""", *f.params)
+            WHERE {f.where("e")}""",
+        *f.params,
+    )
     f.params = []
     certs = await conn.fetchrow(
         f"""SELECT count(*) FILTER (WHERE x.status = 'valid') AS issued,
                    count(*) FILTER (WHERE x.status = 'revoked') AS revoked
             FROM certificates x JOIN cohorts c USING (cohort_code)
             LEFT JOIN enrolments e ON e.cohort_code = x.cohort_code AND e.nip = x.nip
-            WHERE {f.where('e')}""", *f.params)
-    return {**dict(cohorts or {}), **dict(people or {}),
-            "certificates_issued": certs["issued"] if certs else 0,
-            "certificates_revoked": certs["revoked"] if certs else 0}
+            WHERE {f.where("e")}""",
+        *f.params,
+    )
+    return {
+        **dict(cohorts or {}),
+        **dict(people or {}),
+        "certificates_issued": certs["issued"] if certs else 0,
+        "certificates_revoked": certs["revoked"] if certs else 0,
+    }
 
 
 # (nip, year) -> JP credited: every enrolment (even withdrawn) makes the ASN known that year; a
@@ -221,8 +297,9 @@ _LEDGER = """
     GROUP BY 1, 2"""
 
 
-async def provinces(conn: Conn, f: Filters, minimum: Any
-                    ) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
+async def provinces(
+    conn: Conn, f: Filters, minimum: Any
+) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
     """Per organiser province (NULL = nasional): cohorts, participants, completion; and per
     home province: ASN-years known and those meeting the minimum."""
     f.params = []
@@ -234,31 +311,40 @@ async def provinces(conn: Conn, f: Filters, minimum: Any
                    count(*) FILTER (WHERE NOT k.completed AND NOT e.withdrawn) AS not_completed
             FROM cohorts c LEFT JOIN enrolments e USING (cohort_code)
             LEFT JOIN completions k USING (cohort_code, nip)
-            WHERE {f.where()} GROUP BY 1""", *f.params)
+            WHERE {f.where()} GROUP BY 1""",
+        *f.params,
+    )
     f.params = []
     year_clause = "" if f.year is None else f"AND extract(year FROM c.end_date) = {f.arg(f.year)}"
     compliance = await conn.fetch(
         f"""SELECT a.region_province AS province, count(*) AS asn_years,
                    count(*) FILTER (WHERE l.jp >= {f.arg(minimum)}) AS met
             FROM ({_LEDGER.format(extra=year_clause)}) l JOIN asn a USING (nip)
-            GROUP BY 1""", *f.params)
+            GROUP BY 1""",
+        *f.params,
+    )
     return activity, compliance
 
 
 async def publishers(conn: Conn, f: Filters) -> list[asyncpg.Record]:
     f.params = []
-    return list(await conn.fetch(
-        f"""SELECT c.publisher, count(DISTINCT c.cohort_code) AS cohorts,
+    return list(
+        await conn.fetch(
+            f"""SELECT c.publisher, count(DISTINCT c.cohort_code) AS cohorts,
                    count(e.nip) FILTER (WHERE NOT e.withdrawn) AS participants,
                    count(*) FILTER (WHERE k.completed AND NOT e.withdrawn) AS completed,
                    count(*) FILTER (WHERE NOT k.completed AND NOT e.withdrawn) AS not_completed
             FROM cohorts c LEFT JOIN enrolments e USING (cohort_code)
             LEFT JOIN completions k USING (cohort_code, nip)
-            WHERE {f.where()} GROUP BY 1 ORDER BY 1""", *f.params))
+            WHERE {f.where()} GROUP BY 1 ORDER BY 1""",
+            *f.params,
+        )
+    )
 
 
-async def cohorts(conn: Conn, f: Filters, limit: int | None, offset: int
-                  ) -> tuple[int, list[asyncpg.Record]]:
+async def cohorts(
+    conn: Conn, f: Filters, limit: int | None, offset: int
+) -> tuple[int, list[asyncpg.Record]]:
     f.params = []
     where = f.where()
     rows = await conn.fetch(
@@ -274,18 +360,22 @@ async def cohorts(conn: Conn, f: Filters, limit: int | None, offset: int
                 FROM enrolments e LEFT JOIN completions k USING (cohort_code, nip)
                 WHERE e.cohort_code = c.cohort_code) p ON true
             WHERE {where} ORDER BY c.year DESC, c.cohort_code
-            LIMIT {f.arg(limit)} OFFSET {f.arg(offset)}""", *f.params)
+            LIMIT {f.arg(limit)} OFFSET {f.arg(offset)}""",
+        *f.params,
+    )
     return (rows[0]["total"] if rows else 0), list(rows)
 
 
 async def cohort(conn: Conn, code: str) -> asyncpg.Record | None:
     row: asyncpg.Record | None = await conn.fetchrow(
-        "SELECT * FROM cohorts WHERE cohort_code = $1", code)
+        "SELECT * FROM cohorts WHERE cohort_code = $1", code
+    )
     return row
 
 
-async def participants(conn: Conn, code: str, limit: int | None, offset: int
-                       ) -> tuple[int, list[asyncpg.Record]]:
+async def participants(
+    conn: Conn, code: str, limit: int | None, offset: int
+) -> tuple[int, list[asyncpg.Record]]:
     rows = await conn.fetch(
         """SELECT e.*, k.completed, k.predicate, a.rate_pct, x.number AS certificate_number,
                   count(*) OVER () AS total
@@ -294,7 +384,10 @@ async def participants(conn: Conn, code: str, limit: int | None, offset: int
            LEFT JOIN certificates x ON x.cohort_code = e.cohort_code AND x.nip = e.nip
                AND x.status = 'valid'
            WHERE e.cohort_code = $1 ORDER BY e.name, e.nip LIMIT $2 OFFSET $3""",
-        code, limit, offset)
+        code,
+        limit,
+        offset,
+    )
     return (rows[0]["total"] if rows else 0), list(rows)
 
 
@@ -303,10 +396,12 @@ async def asn(conn: Conn, nip: str) -> asyncpg.Record | None:
     return row
 
 
-async def trainings(conn: Conn, nips: Sequence[str], year: int | None = None,
-                    completed_only: bool = False) -> list[asyncpg.Record]:
-    return list(await conn.fetch(
-        """SELECT e.nip, e.withdrawn, c.cohort_code, c.publisher, c.organizer_province,
+async def trainings(
+    conn: Conn, nips: Sequence[str], year: int | None = None, completed_only: bool = False
+) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            """SELECT e.nip, e.withdrawn, c.cohort_code, c.publisher, c.organizer_province,
                   c.programme_name, c.category, c.organizer, c.year, c.angkatan, c.location,
                   c.start_date, c.end_date, c.total_jp, c.status, k.completed, k.predicate,
                   x.number AS certificate_number
@@ -317,31 +412,52 @@ async def trainings(conn: Conn, nips: Sequence[str], year: int | None = None,
            WHERE e.nip = ANY($1::text[])
              AND ($2::int IS NULL OR extract(year FROM c.end_date) = $2)
              AND (NOT $3 OR (k.completed AND NOT e.withdrawn))
-           ORDER BY e.nip, c.start_date, c.cohort_code""", list(nips), year, completed_only))
+           ORDER BY e.nip, c.start_date, c.cohort_code""",
+            list(nips),
+            year,
+            completed_only,
+        )
+    )
 
 
 async def jp_per_year(conn: Conn, nip: str) -> list[asyncpg.Record]:
-    return list(await conn.fetch(
-        f"SELECT year, jp FROM ({_LEDGER.format(extra='AND e.nip = $1')}) l ORDER BY year",
-        nip))
+    return list(
+        await conn.fetch(
+            f"SELECT year, jp FROM ({_LEDGER.format(extra='AND e.nip = $1')}) l ORDER BY year", nip
+        )
+    )
 
 
-async def below_minimum(conn: Conn, year: int, region: str | None,
-                        minimum: Any, limit: int | None, offset: int
-                        ) -> tuple[int, list[asyncpg.Record]]:
+async def below_minimum(
+    conn: Conn, year: int, region: str | None, minimum: Any, limit: int | None, offset: int
+) -> tuple[int, list[asyncpg.Record]]:
     column = "region_province" if region is not None and len(region) == 2 else "region"
     rows = await conn.fetch(
         f"""SELECT a.nip, a.name, a.region, a.agency, l.jp, count(*) OVER () AS total
-            FROM ({_LEDGER.format(extra='AND extract(year FROM c.end_date) = $1')}) l
+            FROM ({_LEDGER.format(extra="AND extract(year FROM c.end_date) = $1")}) l
             JOIN asn a USING (nip)
             WHERE l.jp < $3 AND ($2::text IS NULL OR a.{column} = $2)
-            ORDER BY a.nip LIMIT $4 OFFSET $5""", year, region, minimum, limit, offset)
+            ORDER BY a.nip LIMIT $4 OFFSET $5""",
+        year,
+        region,
+        minimum,
+        limit,
+        offset,
+    )
     return (rows[0]["total"] if rows else 0), list(rows)
 
 
-async def certificates(conn: Conn, *, number: str | None, nip: str | None,
-                       name: str | None, publisher: str | None, covered: str | None,
-                       limit: int | None, offset: int) -> tuple[int, list[asyncpg.Record]]:
+async def certificates(
+    conn: Conn,
+    *,
+    number: str | None,
+    nip: str | None,
+    name: str | None,
+    publisher: str | None,
+    covered: str | None,
+    limit: int | None,
+    offset: int,
+) -> tuple[int, list[asyncpg.Record]]:
     """Search the registry; a publisher scope sees its own cohorts' certificates and those of
     ASN whose home region it covers (`covered` = its own region code)."""
     column = "region_province" if covered is not None and len(covered) == 2 else "region"
@@ -353,12 +469,23 @@ async def certificates(conn: Conn, *, number: str | None, nip: str | None,
               AND ($4::text IS NULL OR x.publisher = $4
                    OR ($5::text IS NOT NULL AND a.{column} = $5))
             ORDER BY x.number, x.version LIMIT $6 OFFSET $7""",
-        number, nip, name, publisher, covered, limit, offset)
+        number,
+        nip,
+        name,
+        publisher,
+        covered,
+        limit,
+        offset,
+    )
     return (rows[0]["total"] if rows else 0), list(rows)
 
 
 async def data_quality(conn: Conn, publisher: str | None) -> list[asyncpg.Record]:
-    return list(await conn.fetch(
-        """SELECT publisher, outcome, coalesce(reason, '') AS reason, count(*) AS n
+    return list(
+        await conn.fetch(
+            """SELECT publisher, outcome, coalesce(reason, '') AS reason, count(*) AS n
            FROM ingest_outcomes WHERE $1::text IS NULL OR publisher = $1
-           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""", publisher))
+           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+            publisher,
+        )
+    )

@@ -13,6 +13,7 @@ schemas needs CREATE on the database, which only the provisioning (superuser) UR
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 
@@ -40,16 +41,23 @@ async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None)
     schema = f"{SERVICE}_rebuild_{stamp}"
     await db.provision(infra.database_url, SERVICE, password)
     await _superuser(infra, f'CREATE SCHEMA "{schema}" AUTHORIZATION "{db.role_name(SERVICE)}"')
-    pool = await db.create_pool(db.service_url(infra.database_url, SERVICE, password), schema,
-                                max_size=2)
+    pool = await db.create_pool(
+        db.service_url(infra.database_url, SERVICE, password), schema, max_size=2
+    )
     try:
         async with pool.acquire() as conn:
-            await db.migrate(conn, schema, db.service_migrations(
-                SERVICE, DEFINITION.migrations_package))
-        processor = BatchProcessor(SERVICE, pool, {**DOMAIN_ROUTES, **FEEDBACK_ROUTES},
-                                   namespace=infra.kafka_topic_namespace)
-        consumer = AIOKafkaConsumer(**infra.kafka_client_config(), enable_auto_commit=False,
-                                    group_id=None)
+            await db.migrate(
+                conn, schema, db.service_migrations(SERVICE, DEFINITION.migrations_package)
+            )
+        processor = BatchProcessor(
+            SERVICE,
+            pool,
+            {**DOMAIN_ROUTES, **FEEDBACK_ROUTES},
+            namespace=infra.kafka_topic_namespace,
+        )
+        consumer = AIOKafkaConsumer(
+            **infra.kafka_client_config(), enable_auto_commit=False, group_id=None
+        )
         await consumer.start()
         try:
             partitions = await _partitions(consumer, infra)
@@ -70,8 +78,7 @@ async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None)
     return replayed
 
 
-async def _partitions(consumer: AIOKafkaConsumer, infra: InfraSettings
-                      ) -> list[TopicPartition]:
+async def _partitions(consumer: AIOKafkaConsumer, infra: InfraSettings) -> list[TopicPartition]:
     namespace = infra.kafka_topic_namespace
     feedback = re.compile(physical_pattern(namespace, FEEDBACK_PATTERN))
     names = [physical(namespace, t) for t in DOMAIN_TOPICS]
@@ -83,12 +90,16 @@ async def _partitions(consumer: AIOKafkaConsumer, infra: InfraSettings
         described = await admin.describe_topics(names)
     finally:
         await admin.close()
-    return [TopicPartition(topic["topic"], partition["partition"])
-            for topic in described for partition in topic["partitions"]]
+    return [
+        TopicPartition(topic["topic"], partition["partition"])
+        for topic in described
+        for partition in topic["partitions"]
+    ]
 
 
-async def _replay(consumer: AIOKafkaConsumer, processor: BatchProcessor,
-                  partitions: list[TopicPartition]) -> int:
+async def _replay(
+    consumer: AIOKafkaConsumer, processor: BatchProcessor, partitions: list[TopicPartition]
+) -> int:
     end = await consumer.end_offsets(partitions)
     replayed = 0
     while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
@@ -117,3 +128,13 @@ async def _superuser(infra: InfraSettings, sql: str) -> None:
         await conn.execute(sql)
     finally:
         await conn.close()
+
+
+def main() -> None:
+    """`python -m services.consolidation.entrypoints.rebuild`: rebuild with the environment's
+    settings (stop nothing: the live service keeps serving the old model until the swap)."""
+    asyncio.run(rebuild(InfraSettings()))
+
+
+if __name__ == "__main__":
+    main()

@@ -20,15 +20,19 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: Format,
-           name: str) -> Response:
+def render(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: Format, name: str
+) -> Response:
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(columns)
         writer.writerows([[_cell(row.get(c)) for c in columns] for row in rows])
-        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        return Response(
+            buffer.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
     book = Workbook(write_only=True)
     sheet = book.create_sheet(name[:31])
     sheet.append(list(columns))
@@ -36,5 +40,8 @@ def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: Forma
         sheet.append([_cell(row.get(c)) for c in columns])
     out = io.BytesIO()
     book.save(out)
-    return Response(out.getvalue(), media_type=XLSX_TYPE,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return Response(
+        out.getvalue(),
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
