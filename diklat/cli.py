@@ -150,6 +150,15 @@ def db_provision(
         typer.echo(f"{name}: role {db.role_name(name)} owns schema {name}")
 
 
+@app.command("rebuild")
+def rebuild() -> None:
+    """Rebuild the national read model from the start of the topics, then swap it in."""
+    from services.consolidation.entrypoints.rebuild import rebuild as run_rebuild
+
+    events = asyncio.run(run_rebuild(InfraSettings()))
+    typer.echo(f"read model rebuilt from {events} events and swapped in")
+
+
 @app.command("asyncapi")
 def asyncapi(
     out: Annotated[Path, typer.Option(help="where to write")] = Path("docs/asyncapi.json"),

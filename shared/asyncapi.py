@@ -44,8 +44,12 @@ def envelope(event_type: str, data: type[BaseModel], source: str) -> type[BaseMo
     return model
 
 
-def _declare(broker: KafkaBroker, topic: str, types: dict[str, type[Any]], source: str) -> None:
+def _declare(
+    broker: KafkaBroker, topic: str, types: dict[str, type[Any]], source: str, prefix: str = ""
+) -> None:
     for event_type, data in types.items():
+        if prefix:  # ingest and domain both have e.g. CohortClosed: give schemas distinct names
+            data = type(prefix + data.__name__, (data,), {"__module__": data.__module__})
         broker.publisher(
             topic,
             schema=envelope(event_type, data, source),
@@ -57,9 +61,15 @@ def _declare(broker: KafkaBroker, topic: str, types: dict[str, type[Any]], sourc
 def build_document() -> dict[str, Any]:
     broker = KafkaBroker("kafka:9092", description="Apache Kafka (KRaft)")
     _declare(broker, ingest_topic("{publisher}"), INGEST_TYPES, "/publishers/{publisher}")
-    _declare(broker, ENROLMENT_EVENTS, ENROLMENT_TYPES, "/services/enrolment")
-    _declare(broker, ATTENDANCE_EVENTS, ATTENDANCE_TYPES, "/services/attendance")
-    _declare(broker, CERTIFICATION_EVENTS, CERTIFICATION_TYPES, "/services/certification")
+    _declare(broker, ENROLMENT_EVENTS, ENROLMENT_TYPES, "/services/enrolment", "Enrolment")
+    _declare(broker, ATTENDANCE_EVENTS, ATTENDANCE_TYPES, "/services/attendance", "Attendance")
+    _declare(
+        broker,
+        CERTIFICATION_EVENTS,
+        CERTIFICATION_TYPES,
+        "/services/certification",
+        "Certification",
+    )
     _declare(
         broker,
         feedback_topic("{publisher}"),

@@ -188,7 +188,7 @@ def test_settings(service: str, **overrides: Any) -> ServiceSettings:
         "metadata_max_age_ms": 1000,
     }
     defaults.update(overrides)
-    return ServiceSettings.for_service(service, **defaults)  # type: ignore[arg-type]
+    return ServiceSettings.for_service(service, **defaults)
 
 
 async def prepare_topics(infra: InfraSettings, publishers: Sequence[str]) -> None:

@@ -56,7 +56,6 @@ async def serving(runtime: ServiceRuntime) -> AsyncIterator[str]:
         await task
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium")
 async def test_dashboard_shows_api_numbers_and_drills_down_to_participants(infra, artifacts):
     async with (
         scenario_running(infra) as (runtime, http),

@@ -109,8 +109,9 @@ class InboxOutboxContract:
 
     async def test_parked_event_is_rejected_with_its_code_when_its_wait_is_over(self, pool):
         async def park(uow: UnitOfWork, event: CloudEvent) -> Handled:
-            from shared.reasons import ReasonCode
             import datetime as dt
+
+            from shared.reasons import ReasonCode
 
             return await uow.park(
                 event, "cohort:x", ReasonCode.UNKNOWN_COHORT, timeout=dt.timedelta(seconds=-1)
