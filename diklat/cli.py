@@ -115,8 +115,15 @@ def publishers_add(
     publisher: str,
     name: Annotated[str, typer.Option(help="e.g. 'BKD Kabupaten Tuban'")] = "",
     partitions: int = 6,
+    password_env: Annotated[
+        str, typer.Option(help="SASL brokers: variable holding the publisher's password")
+    ] = "DIKLAT_PUBLISHER_PASSWORD",
 ) -> None:
-    """Onboard a publisher: create its ingest and feedback topics."""
+    """Onboard a publisher: its ingest and feedback topics; on a SASL broker (KAFKA_SASL_* set
+    to a super user) also its SCRAM user and ACLs."""
+    import os
+
+    from diklat import acl
     from shared.kafka import onboard_publisher
     from shared.regions import is_valid_publisher_id
 
@@ -124,12 +131,19 @@ def publishers_add(
         raise typer.BadParameter(
             f"{publisher!r} is not nasional, a province code (15) or a kabupaten/kota code (35.23)"
         )
-    created = asyncio.run(onboard_publisher(InfraSettings(), publisher, partitions))
+    infra = InfraSettings()
+    created = asyncio.run(onboard_publisher(infra, publisher, partitions))
     label = f" ({name})" if name else ""
     typer.echo(
         f"publisher {publisher}{label}: "
         + (f"created {', '.join(created)}" if created else "topics already exist")
     )
+    if infra.kafka_sasl_mechanism:
+        password = os.environ.get(password_env) or acl.new_password()
+        grant = acl.grant_publisher(infra, publisher, password)
+        typer.echo(f"SCRAM user {grant.user}: write ingest, read feedback and group only")
+        if password_env not in os.environ:
+            typer.echo(f"generated password (shown once): {password}")
 
 
 @db_app.command("provision")

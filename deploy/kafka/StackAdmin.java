@@ -4,6 +4,7 @@
 // Usage: StackAdmin <bootstrap> <client.properties> ACTION...
 //   scram <user> <password>                 SCRAM-SHA-256 and SCRAM-SHA-512 credentials
 //   acl <user> TOPIC|GROUP <prefix> <OP,OP> ALLOW ops on a PREFIXED resource pattern
+//   acl-literal <user> TOPIC|GROUP <name> <OP,OP>  the same on one exact (LITERAL) name
 // Returns once the broker itself reports the credentials/ACLs (not just the controller).
 
 import java.io.FileReader;
@@ -52,9 +53,10 @@ public final class StackAdmin {
                     scramUsers.add(args[i + 1]);
                     i += 3;
                 }
-                case "acl" -> {
+                case "acl", "acl-literal" -> {
+                    PatternType type = args[i].equals("acl") ? PatternType.PREFIXED : PatternType.LITERAL;
                     ResourcePattern pattern = new ResourcePattern(
-                            ResourceType.fromString(args[i + 2]), args[i + 3], PatternType.PREFIXED);
+                            ResourceType.fromString(args[i + 2]), args[i + 3], type);
                     for (String op : args[i + 4].split(",")) {
                         bindings.add(new AclBinding(pattern, new AccessControlEntry(
                                 "User:" + args[i + 1], "*", AclOperation.fromString(op), AclPermissionType.ALLOW)));

@@ -1,0 +1,1 @@
+"""Benchmarks of the services against a raw aiokafka + COPY baseline (`make bench`)."""

@@ -1,0 +1,195 @@
+"""Servers, databases, topics and service processes for the benchmarks, with RSS sampling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import asyncpg
+import psutil
+
+from diklat.stack.apache_kafka import ApacheKafka
+from diklat.stack.postgres import EmbeddedPostgres
+from diklat.stack.processes import free_port, stop_pid
+from diklat.stack.tansu import TansuBroker
+from shared.settings import InfraSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Broker(Protocol):
+    @property
+    def bootstrap_servers(self) -> str: ...
+
+    def stop(self, timeout: float = ...) -> None: ...
+
+
+@dataclass
+class Stack:
+    """One Postgres and one broker for a whole benchmark run; a database per measurement."""
+
+    postgres: EmbeddedPostgres
+    broker: Broker
+    broker_name: str
+    workdir: Path
+
+    async def infra(self) -> InfraSettings:
+        """A fresh database and topic namespace: measurements never see each other's data."""
+        name = f"b_{uuid.uuid4().hex[:10]}"
+        admin = await asyncpg.connect(self.postgres.url())
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        return InfraSettings(
+            database_url=self.postgres.url(name),
+            kafka_bootstrap_servers=self.broker.bootstrap_servers,
+            kafka_topic_namespace=f"{name}.",
+        )
+
+
+@contextlib.contextmanager
+def stack(use_kafka: bool) -> Iterator[Stack]:
+    with tempfile.TemporaryDirectory(prefix="diklat-bench-") as tmp:
+        workdir = Path(tmp)
+        postgres = EmbeddedPostgres(workdir / "pg", free_port())
+        postgres.start()
+        broker: Broker
+        try:
+            if use_kafka:
+                kafka = ApacheKafka(workdir / "kafka", free_port(), free_port())
+                kafka.start()
+                broker, name = kafka, "apache-kafka"
+            else:
+                tansu = TansuBroker(workdir / "tansu", free_port())
+                tansu.start()
+                broker, name = tansu, "tansu"
+            try:
+                yield Stack(postgres, broker, name, workdir)
+            finally:
+                broker.stop()
+        finally:
+            postgres.stop()
+
+
+@dataclass
+class RssSampler:
+    """Peak resident set size of some processes, sampled every 50 ms in a thread."""
+
+    pids: list[int]
+    peak: dict[int, int] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> RssSampler:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        procs = [psutil.Process(p) for p in self.pids]
+        while not self._stop.is_set():
+            for proc in procs:
+                with contextlib.suppress(psutil.Error):
+                    rss = proc.memory_info().rss
+                    self.peak[proc.pid] = max(self.peak.get(proc.pid, 0), rss)
+            self._stop.wait(0.05)
+
+    def peak_mb(self, pid: int) -> float:
+        return round(self.peak.get(pid, 0) / 2**20, 1)
+
+
+def service_env(
+    service: str, infra: InfraSettings, workdir: Path, group: str, **extra: str
+) -> dict[str, str]:
+    prefix = f"DIKLAT_{service.upper()}_"
+    env = {
+        **os.environ,
+        "DATABASE_URL": infra.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+        "KAFKA_TOPIC_NAMESPACE": infra.kafka_topic_namespace,
+        f"{prefix}HTTP_PORT": str(free_port()),
+        f"{prefix}CONSUMER_GROUP": group,
+        f"{prefix}SESSION_TIMEOUT_MS": "6000",
+        f"{prefix}HEARTBEAT_INTERVAL_MS": "500",
+        f"{prefix}METADATA_MAX_AGE_MS": "1000",
+        f"{prefix}OUTBOX_POLL_INTERVAL_S": "0.2",
+        f"{prefix}LOG_LEVEL": "WARNING",
+        f"{prefix}PDF_DIR": str(workdir / "pdf"),
+    }
+    env.update({prefix + k.upper(): v for k, v in extra.items()})
+    return env
+
+
+@contextlib.contextmanager
+def service_processes(
+    service: str, infra: InfraSettings, workdir: Path, group: str, instances: int = 1
+) -> Iterator[list[int]]:
+    """`diklat run <service>` as real processes (what production runs); stopped by PID."""
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for i in range(instances):
+            log = open(workdir / f"{service}-{group}-{i}.log", "ab")  # noqa: SIM115
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "diklat.cli", "run", service],
+                    env=service_env(service, infra, workdir, group),
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+            log.close()
+        yield [p.pid for p in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                stop_pid(proc.pid, timeout=20)
+            proc.wait()
+
+
+async def until(
+    check: Callable[[], Awaitable[Any]], timeout: float, what: str, interval: float = 0.1
+) -> Any:
+    """Poll with a deadline (never sleep-and-hope)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = await check()
+        if value:
+            return value
+        await asyncio.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+@contextlib.asynccontextmanager
+async def connect(infra: InfraSettings) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def count(conn: asyncpg.Connection, sql: str, *args: object) -> int:
+    """A count that reads 0 while the service has not created its schema yet."""
+    try:
+        value = await conn.fetchval(sql, *args)
+    except (asyncpg.UndefinedTableError, asyncpg.InvalidSchemaNameError):
+        return 0
+    return int(value or 0)
