@@ -24,8 +24,8 @@ system-deps:
 	  else echo "install Debian's chromium (sudo apt-get install chromium)"; exit 1; fi; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check $(SRC) tests bench
-	$(BIN)/ruff format --check $(SRC) tests bench
+	$(BIN)/ruff check $(SRC) tests $(wildcard bench)
+	$(BIN)/ruff format --check $(SRC) tests $(wildcard bench)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy $(SRC)

@@ -47,9 +47,9 @@ def envelope(event_type: str, data: type[BaseModel], source: str) -> type[BaseMo
 def _declare(
     broker: KafkaBroker, topic: str, types: dict[str, type[Any]], source: str, prefix: str = ""
 ) -> None:
-    for event_type, data in types.items():
-        if prefix:  # ingest and domain both have e.g. CohortClosed: give schemas distinct names
-            data = type(prefix + data.__name__, (data,), {"__module__": data.__module__})
+    for event_type, model in types.items():
+        # Ingest and domain both have e.g. CohortClosed: give the schemas distinct names.
+        data = type(prefix + model.__name__, (model,), {"__module__": model.__module__})
         broker.publisher(
             topic,
             schema=envelope(event_type, data, source),
