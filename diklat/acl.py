@@ -65,10 +65,10 @@ class PublisherGrant:
 
 def grant_publisher(infra: InfraSettings, publisher: str, password: str) -> PublisherGrant:
     """Create or update the publisher's SCRAM user and its ACLs, as the admin of `infra`."""
-    if not infra.kafka_sasl_mechanism or not infra.kafka_sasl_username:
+    if infra.kafka_sasl_mechanism and not infra.kafka_sasl_username:
         raise RuntimeError(
-            "KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must name a "
-            "Kafka super user to create publisher credentials and ACLs"
+            "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must name a Kafka super user to create "
+            "publisher credentials and ACLs"
         )
     _check_credential("password", password)
     grant = PublisherGrant(publisher, infra.kafka_topic_namespace)
@@ -77,6 +77,9 @@ def grant_publisher(infra: InfraSettings, publisher: str, password: str) -> Publ
 
 
 def _client_properties(infra: InfraSettings) -> str:
+    if not infra.kafka_sasl_mechanism:
+        # E.g. compose's INTERNAL listener, where the anonymous principal is a super user.
+        return f"security.protocol={infra.kafka_security_protocol}\n"
     login = "scram.ScramLoginModule"
     if infra.kafka_sasl_mechanism == "PLAIN":
         login = "plain.PlainLoginModule"

@@ -118,9 +118,12 @@ def publishers_add(
     password_env: Annotated[
         str, typer.Option(help="SASL brokers: variable holding the publisher's password")
     ] = "DIKLAT_PUBLISHER_PASSWORD",
+    acls: Annotated[
+        bool | None, typer.Option(help="create the SCRAM user and ACLs (default: on SASL)")
+    ] = None,
 ) -> None:
     """Onboard a publisher: its ingest and feedback topics; on a SASL broker (KAFKA_SASL_* set
-    to a super user) also its SCRAM user and ACLs."""
+    to a super user) also its SCRAM user and literal ACLs."""
     import os
 
     from diklat import acl
@@ -138,7 +141,7 @@ def publishers_add(
         f"publisher {publisher}{label}: "
         + (f"created {', '.join(created)}" if created else "topics already exist")
     )
-    if infra.kafka_sasl_mechanism:
+    if acls or (acls is None and infra.kafka_sasl_mechanism):
         password = os.environ.get(password_env) or acl.new_password()
         grant = acl.grant_publisher(infra, publisher, password)
         typer.echo(f"SCRAM user {grant.user}: write ingest, read feedback and group only")
@@ -181,7 +184,10 @@ def asyncapi(
     from shared.asyncapi import build_document
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(build_document(), indent=2, ensure_ascii=False) + "\n")
+    # Sorted keys: FastStream orders channels by hash; the file changes only with the contract.
+    out.write_text(
+        json.dumps(build_document(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    )
     typer.echo(f"wrote {out}")
 
 
