@@ -3,6 +3,7 @@ the outbox producer, and topic administration (publisher onboarding)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 from collections.abc import Sequence
@@ -17,6 +18,8 @@ from faststream.middlewares import AckPolicy
 from shared.consumer import BatchProcessor
 from shared.settings import InfraSettings, ServiceSettings
 from shared.topics import feedback_topic, ingest_topic, physical, physical_pattern
+
+RETRY_PAUSE_S = 1.0
 
 
 def build_broker(infra: InfraSettings, settings: ServiceSettings) -> KafkaBroker:
@@ -99,7 +102,13 @@ def subscribe_batches(
     @subscriber
     async def handle_batch(message: KafkaMessage) -> None:
         records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
-        await processor.process(records)
+        try:
+            await processor.process(records)
+        except Exception:
+            # The batch is sought back and redelivered; pause so a Postgres outage is not a
+            # busy loop of failing transactions.
+            await asyncio.sleep(RETRY_PAUSE_S)
+            raise
 
 
 def build_producer(infra: InfraSettings) -> AIOKafkaProducer:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from prometheus_client import Gauge
 from pydantic import BaseModel
 
@@ -92,8 +93,9 @@ class OutboxRelay:
             try:
                 async with self._pool.acquire() as conn:
                     await self._lead(conn)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("outbox relay lost its connection; retrying", error=str(exc))
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, KafkaError) as exc:
+                # Postgres or Kafka restarting: rows stay in the outbox until a send succeeds.
+                log.warning("outbox relay interrupted; retrying", error=str(exc))
                 await asyncio.sleep(self._poll_interval_s)
 
     async def _lead(self, conn: Connection) -> None:
