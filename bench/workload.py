@@ -39,7 +39,8 @@ def nip(i: int) -> str:
 
 
 def _days() -> list[dt.date]:
-    days, day = [], START
+    days: list[dt.date] = []
+    day = START
     while len(days) < SESSIONS:
         if day.weekday() < 5:
             days.append(day)
@@ -182,16 +183,17 @@ def _domain(service: str, topic: str, data: Any, code: str, event_id: str) -> Me
 
 def enrolment_domain(run: str, cohorts: int) -> list[Message]:
     """What the enrolment service would have published for these cohorts."""
-    out: list[Message] = []
-    topic = "diklat.domain.enrolment"
-    for c in range(cohorts):
-        code = cohort_code(run, c)
-        out.append(_domain("enrolment", topic, _scheduled(code), code, f"s:{code}"))
-        for i in range(c * SIZE, (c + 1) * SIZE):
-            data = ev.ParticipantEnrolled(
-                cohort_code=code, publisher=PUBLISHER, participant=_participant(i), enrolled_at=T0
-            )
-            out.append(_domain("enrolment", topic, data, code, f"e:{code}:{i}"))
+    return [m for c in range(cohorts) for m in _cohort_enrolments(run, c)]
+
+
+def _cohort_enrolments(run: str, c: int) -> list[Message]:
+    code, topic = cohort_code(run, c), "diklat.domain.enrolment"
+    out = [_domain("enrolment", topic, _scheduled(code), code, f"s:{code}")]
+    for i in range(c * SIZE, (c + 1) * SIZE):
+        data = ev.ParticipantEnrolled(
+            cohort_code=code, publisher=PUBLISHER, participant=_participant(i), enrolled_at=T0
+        )
+        out.append(_domain("enrolment", topic, data, code, f"e:{code}:{i}"))
     return out
 
 
@@ -200,8 +202,7 @@ def national_history(run: str, events: int) -> list[Message]:
     out: list[Message] = []
     for c in range(cohorts_for(events, 1 + 2 * SIZE)):
         code = cohort_code(run, c)
-        cohort = enrolment_domain(run, c + 1)[-(SIZE + 1) :]
-        out += cohort
+        out += _cohort_enrolments(run, c)
         for i in range(c * SIZE, (c + 1) * SIZE):
             final = ev.ParticipantFinalised(
                 cohort_code=code,

@@ -7,9 +7,12 @@ from shared.db import Connection
 from shared.envelope import CloudEvent, RecordPosition
 
 
-async def record_close(conn: Connection, event: CloudEvent) -> None:
+async def record_close(conn: Connection, event: CloudEvent) -> str | None:
+    """Remember where the close sits; returns its cohort code (None if it names none)."""
     position = event.position or RecordPosition("", 0, 0)
     code = event.subject or (event.data or {}).get("cohort_code")
+    if not isinstance(code, str):
+        return None
     await conn.execute(
         """INSERT INTO close_barriers (cohort_code, event_id, source, topic, partition, "offset")
            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""",
@@ -20,6 +23,7 @@ async def record_close(conn: Connection, event: CloudEvent) -> None:
         position.partition,
         position.offset,
     )
+    return code
 
 
 async def has_barrier(conn: Connection, cohort_code: str, event_id: str) -> bool:

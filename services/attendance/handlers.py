@@ -75,9 +75,8 @@ async def on_attendance_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
 
 async def on_ingest_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
     """The owner's close as this service's ingest consumer passes it: the close barrier."""
-    await record_close(uow.conn, event)
-    code = event.subject or (event.data or {}).get("cohort_code")
-    if isinstance(code, str):
+    code = await record_close(uow.conn, event)
+    if code is not None:
         await _finalise_if_ready(uow, code)
     return Handled.applied()
 
@@ -85,15 +84,9 @@ async def on_ingest_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled
 # --- enrolment domain events -----------------------------------------------------------------
 
 
-async def on_cohort_scheduled(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    info = validate_data(event, ev.CohortScheduled)
-    await repo.save_cohort(uow.conn, info)
-    await uow.unpark(cohort_key(info.cohort_code))
-    return Handled.applied()
-
-
-async def on_cohort_amended(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    info = validate_data(event, ev.CohortAmended)
+async def on_cohort_info(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    """A first schedule or an amendment: both carry the whole cohort."""
+    info = validate_data(event, ev.CohortInfo)
     await repo.save_cohort(uow.conn, info)
     await uow.unpark(cohort_key(info.cohort_code))
     return Handled.applied()
@@ -226,8 +219,8 @@ INGEST_ROUTES: dict[str, Route] = {
 }
 
 DOMAIN_ROUTES: dict[str, Route] = {
-    "diklat.enrolment.cohort_scheduled.v1": Route(on_cohort_scheduled),
-    "diklat.enrolment.cohort_amended.v1": Route(on_cohort_amended),
+    "diklat.enrolment.cohort_scheduled.v1": Route(on_cohort_info),
+    "diklat.enrolment.cohort_amended.v1": Route(on_cohort_info),
     "diklat.enrolment.cohort_cancelled.v1": Route(on_cohort_cancelled),
     "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed),
     "diklat.enrolment.participant_enrolled.v1": Route(on_participant_enrolled),

@@ -81,9 +81,8 @@ async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
 
 async def on_close_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
     """The owner's close as seen on our ingest partition (enrolment reports on it, not us)."""
-    await record_close(uow.conn, event)
-    code = event.subject or (event.data or {}).get("cohort_code")
-    if isinstance(code, str):
+    code = await record_close(uow.conn, event)
+    if code is not None:
         await decide_due(uow, code)
     return Handled.applied()
 

@@ -1,0 +1,464 @@
+"""The benchmarks: ingest throughput against a raw baseline, close -> certificate latency,
+national rebuild rate, peak RSS and scale-out. Results go to bench/results.json and
+docs/benchmarks.md (see `python -m bench --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from bench import workload as wl
+from bench.infra import (
+    ROOT,
+    RssSampler,
+    Stack,
+    connect,
+    count,
+    service_env,
+    service_processes,
+    until,
+)
+from bench.infra import stack as open_stack
+from bench.report import write_markdown
+from shared.kafka import ensure_topics, onboard_publisher
+from shared.settings import InfraSettings
+from shared.topics import DOMAIN_TOPICS, feedback_topic, ingest_topic, physical
+
+RESULTS = ROOT / "bench" / "results.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+ATTENDANCE_TYPE = "diklat.attendance.recorded.v1"
+
+
+@dataclass(frozen=True)
+class Scale:
+    attendance: int = 50_000
+    registrations: int = 20_000
+    cohorts_closed: int = 50
+    rebuild: int = 200_000
+    repeats: int = 3
+
+    @classmethod
+    def full(cls, repeats: int) -> Scale:
+        return cls(200_000, 100_000, 500, 2_000_000, repeats)
+
+
+def spread(values: Sequence[float]) -> dict[str, Any]:
+    """Median and the run-to-run range, so a reader sees how noisy the figure is."""
+    return {
+        "median": round(statistics.median(values), 2),
+        "min": round(min(values), 2),
+        "max": round(max(values), 2),
+        "runs": [round(v, 2) for v in values],
+    }
+
+
+async def fresh(stack: Stack) -> InfraSettings:
+    infra = await stack.infra()
+    await ensure_topics(infra, DOMAIN_TOPICS)
+    await onboard_publisher(infra, wl.PUBLISHER)
+    return infra
+
+
+# --- raw baseline ------------------------------------------------------------------------------
+
+
+async def raw_baseline(infra: InfraSettings, topic: str, total: int) -> float:
+    """Bare aiokafka getmany + json.loads + COPY into a table with the inbox's dedupe key."""
+    consumer = AIOKafkaConsumer(
+        **infra.kafka_client_config(), enable_auto_commit=False, group_id=None
+    )
+    await consumer.start()
+    async with connect(infra) as conn:
+        await conn.execute(
+            """CREATE TABLE raw_events (source text, event_id text, event_type text,
+                   cohort_code text, data jsonb, PRIMARY KEY (source, event_id));
+               CREATE TEMP TABLE raw_stage (LIKE raw_events) ON COMMIT DELETE ROWS"""
+        )
+        try:
+            name = physical(infra.kafka_topic_namespace, topic)
+            # Topics are created with 6 partitions (shared.kafka.ensure_topics).
+            partitions = [TopicPartition(name, p) for p in range(6)]
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            done, started = 0, 0.0
+            while done < total:
+                batches = await consumer.getmany(timeout_ms=200, max_records=2000)
+                records = [r for rs in batches.values() for r in rs]
+                if not records:
+                    continue
+                started = started or time.perf_counter()
+                rows = []
+                for record in records:
+                    event = json.loads(record.value or b"{}")
+                    data = event.get("data") or {}
+                    rows.append(
+                        (
+                            event["source"],
+                            event["id"],
+                            event["type"],
+                            data.get("cohort_code"),
+                            json.dumps(data),
+                        )
+                    )
+                async with conn.transaction():
+                    await conn.copy_records_to_table("raw_stage", records=rows)
+                    await conn.execute(
+                        "INSERT INTO raw_events SELECT * FROM raw_stage ON CONFLICT DO NOTHING"
+                    )
+                done += len(records)
+            return total / (time.perf_counter() - started)
+        finally:
+            await consumer.stop()
+
+
+# --- one service on a pre-produced backlog ---------------------------------------------------
+
+
+async def consume_backlog(
+    stack: Stack, infra: InfraSettings, service: str, group: str, total: int, instances: int = 1
+) -> tuple[float, list[float]]:
+    """Events/s from the first inbox row to the last; returns it and each process' peak RSS."""
+    async with connect(infra) as conn:
+        # Inbox rows of an earlier phase (the attendance roster) are not part of the timing.
+        baseline_rows = await count(conn, f"SELECT count(*) FROM {service}.processed_events")
+        with (
+            service_processes(service, infra, stack.workdir, group, instances) as pids,
+            RssSampler(pids) as rss,
+        ):
+            await until(
+                lambda: _done(conn, service, baseline_rows + total), 600, f"{service} backlog"
+            )
+            finished = time.time()
+        first = await conn.fetchval(
+            f"""SELECT extract(epoch FROM min(processed_at)) FROM (
+                    SELECT processed_at FROM {service}.processed_events
+                    ORDER BY processed_at OFFSET $1 LIMIT 1) s""",
+            baseline_rows,
+        )
+    return total / (finished - float(first)), [rss.peak_mb(p) for p in pids]
+
+
+async def _done(conn: Any, service: str, expected: int) -> bool:
+    return await count(conn, f"SELECT count(*) FROM {service}.processed_events") >= expected
+
+
+async def attendance_run(
+    stack: Stack, scale: Scale, instances: int, with_raw: bool, baseline_first: bool
+) -> dict[str, Any]:
+    infra = await fresh(stack)
+    run = uuid.uuid4().hex[:6]
+    cohorts = wl.cohorts_for(scale.attendance, wl.SIZE * wl.SESSIONS)
+    enrolments = wl.enrolment_domain(run, cohorts)
+    await wl.produce(infra, enrolments)
+    # The roster first (its own start), so the timed run is attendance ingest, not parking.
+    async with connect(infra) as conn:
+        with service_processes("attendance", infra, stack.workdir, "bench"):
+            await until(
+                lambda: _done(conn, "attendance", len(enrolments)), 300, "attendance roster"
+            )
+    marks = [
+        (ingest_topic(wl.PUBLISHER), wl.cohort_code(run, c), value)
+        for c in range(cohorts)
+        for value in wl.marks(wl.cohort_code(run, c), c * wl.SIZE)
+    ][: scale.attendance]
+    await wl.produce(infra, marks)
+    result: dict[str, Any] = {}
+    if with_raw and baseline_first:
+        result["raw"] = await raw_baseline(infra, ingest_topic(wl.PUBLISHER), len(marks))
+    eps, rss = await consume_backlog(stack, infra, "attendance", "bench", len(marks), instances)
+    if with_raw and not baseline_first:
+        result["raw"] = await raw_baseline(infra, ingest_topic(wl.PUBLISHER), len(marks))
+    async with connect(infra) as conn:
+        applied = await count(
+            conn,
+            "SELECT count(*) FROM attendance.processed_events WHERE outcome = 'applied' "
+            "AND event_type = $1",
+            ATTENDANCE_TYPE,
+        )
+    if applied != len(marks):
+        raise RuntimeError(f"attendance applied {applied} of {len(marks)} marks")
+    return {**result, "service": eps, "rss": rss}
+
+
+async def enrolment_run(stack: Stack, scale: Scale, baseline_first: bool) -> dict[str, Any]:
+    infra = await fresh(stack)
+    events = wl.enrolment_ingest(uuid.uuid4().hex[:6], scale.registrations)
+    await wl.produce(infra, events)
+    result: dict[str, Any] = {}
+    if baseline_first:
+        result["raw"] = await raw_baseline(infra, ingest_topic(wl.PUBLISHER), len(events))
+    eps, rss = await consume_backlog(stack, infra, "enrolment", "bench", len(events))
+    if not baseline_first:
+        result["raw"] = await raw_baseline(infra, ingest_topic(wl.PUBLISHER), len(events))
+    async with connect(infra) as conn:
+        applied = await count(
+            conn, "SELECT count(*) FROM enrolment.processed_events WHERE outcome = 'applied'"
+        )
+    if applied != len(events):
+        raise RuntimeError(f"enrolment applied {applied} of {len(events)} events")
+    return {**result, "service": eps, "rss": rss}
+
+
+# --- close -> certificate latency ------------------------------------------------------------
+
+
+async def latency_run(stack: Stack, scale: Scale) -> dict[str, Any]:
+    """Close K complete cohorts one by one while marks of other cohorts keep arriving."""
+    infra = await fresh(stack)
+    run = uuid.uuid4().hex[:6]
+    k = scale.cohorts_closed
+    traffic_cohorts = max(5, k // 5)
+    ingest = ingest_topic(wl.PUBLISHER)
+    setup: list[wl.Message] = []
+    for c in range(k + traffic_cohorts):
+        code = wl.cohort_code(run, c)
+        setup.append((ingest, code, wl.ingest("cohort.scheduled", wl.scheduled_data(code))))
+        setup += [
+            (ingest, code, wl.ingest("participant.registered", wl.registered_data(code, i)))
+            for i in range(c * wl.SIZE, (c + 1) * wl.SIZE)
+        ]
+    for c in range(k):
+        code = wl.cohort_code(run, c)
+        setup += [(ingest, code, v) for v in wl.marks(code, c * wl.SIZE)]
+    traffic = [
+        (ingest, wl.cohort_code(run, c), v)
+        for c in range(k, k + traffic_cohorts)
+        for v in wl.marks(wl.cohort_code(run, c), c * wl.SIZE)
+    ]
+    services = ("enrolment", "attendance", "certification")
+    with (
+        service_processes("enrolment", infra, stack.workdir, "bench") as p1,
+        service_processes("attendance", infra, stack.workdir, "bench") as p2,
+        service_processes("certification", infra, stack.workdir, "bench") as p3,
+        RssSampler(p1 + p2 + p3) as rss,
+    ):
+        await wl.produce(infra, setup)
+        marks = k * wl.SIZE * wl.SESSIONS
+        async with connect(infra) as conn:
+            await until(lambda: _applied(conn, "attendance", ATTENDANCE_TYPE, marks), 600, "marks")
+        watcher = _Watcher(infra)
+        await watcher.start()
+        try:
+            closes = [
+                (ingest, wl.cohort_code(run, c), wl.ingest("cohort.closed", {"cohort_code": code}))
+                for c in range(k)
+                for code in [wl.cohort_code(run, c)]
+            ]
+            pump = asyncio.ensure_future(_trickle(infra, traffic))
+            closed_at: dict[str, float] = {}
+            for message in closes:
+                await wl.produce(infra, [message])
+                closed_at[message[1]] = time.monotonic()
+            await pump
+            expected = k * wl.SIZE
+            await until(lambda: watcher.poll(expected), 300, "certificates", interval=0)
+        finally:
+            await watcher.stop()
+    certificates = [t - closed_at[c] for c, t in watcher.certificates]
+    finalised = [t - closed_at[c] for c, t in watcher.finalised if c in closed_at]
+    return {
+        "cohorts": k,
+        "certificates": len(certificates),
+        "close_to_certificate_s": _percentiles(certificates),
+        "close_to_participant_finalised_s": _percentiles(finalised),
+        "rss": dict(zip(services, [rss.peak_mb(p) for p in p1 + p2 + p3], strict=True)),
+    }
+
+
+async def _applied(conn: Any, service: str, event_type: str, expected: int) -> bool:
+    sql = (
+        f"SELECT count(*) FROM {service}.processed_events "
+        "WHERE event_type = $1 AND outcome = 'applied'"
+    )
+    return await count(conn, sql, event_type) >= expected
+
+
+async def _trickle(infra: InfraSettings, traffic: list[wl.Message]) -> None:
+    """Background attendance traffic: 500 marks every 100 ms (a pace, not a synchronisation)."""
+    for i in range(0, len(traffic), 500):
+        await wl.produce(infra, traffic[i : i + 500])
+        await asyncio.sleep(0.1)
+
+
+class _Watcher:
+    """Reads certificate notices and attendance finalisations as they appear, stamped on receipt."""
+
+    def __init__(self, infra: InfraSettings) -> None:
+        ns = infra.kafka_topic_namespace
+        self.consumer = AIOKafkaConsumer(
+            physical(ns, feedback_topic(wl.PUBLISHER)),
+            physical(ns, "diklat.domain.attendance"),
+            **infra.kafka_client_config(),
+            enable_auto_commit=False,
+            auto_offset_reset="latest",
+            group_id=f"bench-watch-{uuid.uuid4().hex[:6]}",
+            session_timeout_ms=6000,
+            heartbeat_interval_ms=500,
+        )
+        self.certificates: list[tuple[str, float]] = []
+        self.finalised: list[tuple[str, float]] = []
+
+    async def start(self) -> None:
+        await self.consumer.start()
+        await until(self._assigned, 60, "watcher assignment")
+
+    async def _assigned(self) -> bool:
+        await self.consumer.getmany(timeout_ms=50)
+        return bool(self.consumer.assignment())
+
+    async def poll(self, expected: int) -> bool:
+        batches = await self.consumer.getmany(timeout_ms=100)
+        now = time.monotonic()
+        for records in batches.values():
+            for record in records:
+                event = json.loads(record.value or b"{}")
+                data = event.get("data") or {}
+                if data.get("kind") == "certificate_issued":
+                    self.certificates.append((data["cohort_code"], now))
+                elif event.get("type") == "diklat.attendance.participant_finalised.v1":
+                    self.finalised.append((data["cohort_code"], now))
+        return len(self.certificates) >= expected
+
+    async def stop(self) -> None:
+        await self.consumer.stop()
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "max": round(ordered[-1], 3)}
+
+
+# --- national rebuild ----------------------------------------------------------------------------
+
+
+async def rebuild_run(stack: Stack, scale: Scale) -> dict[str, Any]:
+    infra = await fresh(stack)
+    history = wl.national_history(uuid.uuid4().hex[:6], scale.rebuild)
+    await wl.produce(infra, history)
+    env = service_env("consolidation", infra, stack.workdir, "bench")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.rebuild_child", env=env, cwd=ROOT, stdout=subprocess.PIPE
+    )
+    with RssSampler([proc.pid]) as rss:
+        out, _ = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"rebuild failed with exit code {proc.returncode}")
+    timing = json.loads(out.decode().strip().splitlines()[-1])
+    return {
+        "events": timing["records"],
+        "eps": timing["records"] / timing["seconds"],
+        "rss": rss.peak_mb(proc.pid),
+    }
+
+
+# --- all of it -------------------------------------------------------------------------------
+
+
+async def run_all(scale: Scale, use_kafka: bool, only: set[str] | None = None) -> dict[str, Any]:
+    want = only or {"attendance", "enrolment", "scale_out", "latency", "rebuild"}
+    results: dict[str, Any] = {"scale": scale.__dict__, "started": time.strftime("%FT%T%z")}
+    with open_stack(use_kafka) as stack:
+        results["broker"] = stack.broker_name
+        rss: dict[str, list[float]] = {}
+        if "attendance" in want or "scale_out" in want:
+            one, two, raw = [], [], []
+            for r in range(scale.repeats):
+                a = await attendance_run(stack, scale, 1, True, baseline_first=r % 2 == 0)
+                one.append(a["service"])
+                raw.append(a["raw"])
+                rss.setdefault("attendance", []).extend(a["rss"])
+                if "scale_out" in want:
+                    b = await attendance_run(stack, scale, 2, False, False)
+                    two.append(b["service"])
+                    rss["attendance"].extend(b["rss"])
+            results["attendance_ingest"] = _throughput(one, raw)
+            if two:
+                results["scale_out"] = {
+                    "one_instance_eps": spread(one),
+                    "two_instances_eps": spread(two),
+                    "speedup": spread([b / a for a, b in zip(one, two, strict=True)]),
+                }
+        if "enrolment" in want:
+            svc, raw = [], []
+            for r in range(scale.repeats):
+                e = await enrolment_run(stack, scale, baseline_first=r % 2 == 0)
+                svc.append(e["service"])
+                raw.append(e["raw"])
+                rss.setdefault("enrolment", []).extend(e["rss"])
+            results["enrolment_ingest"] = _throughput(svc, raw)
+        if "latency" in want:
+            lat = await latency_run(stack, scale)
+            for name, peak in lat.pop("rss").items():
+                rss.setdefault(name, []).append(peak)
+            results["latency"] = lat
+        if "rebuild" in want:
+            runs = [await rebuild_run(stack, scale) for _ in range(max(1, scale.repeats - 1))]
+            rss.setdefault("consolidation (rebuild)", []).extend(r["rss"] for r in runs)
+            results["rebuild"] = {
+                "events": runs[0]["events"],
+                "eps": spread([r["eps"] for r in runs]),
+            }
+        results["peak_rss_mb"] = {k: max(v) for k, v in rss.items()}
+    results["machine"] = machine()
+    return results
+
+
+def _throughput(service: list[float], raw: list[float]) -> dict[str, Any]:
+    return {
+        "service_eps": spread(service),
+        "raw_eps": spread(raw),
+        "ratio": spread([s / r for s, r in zip(service, raw, strict=True)]),
+    }
+
+
+def machine() -> dict[str, str]:
+    def sh(*argv: str) -> str:
+        try:
+            return subprocess.run(argv, capture_output=True, text=True, check=False).stdout
+        except OSError:
+            return ""
+
+    model = [line for line in sh("lscpu").splitlines() if line.startswith("Model name")]
+    mem = [line for line in sh("free", "-m").splitlines() if line.startswith("Mem:")]
+    return {
+        "nproc": sh("nproc").strip(),
+        "cpu": model[0].split(":", 1)[1].strip() if model else "",
+        "memory_mb": mem[0].split()[1] if mem else "",
+        "python": sys.version.split()[0],
+        "os": os.uname().release,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--full", action="store_true", help="the issue's full sizes (long)")
+    parser.add_argument("--kafka", action="store_true", help="Apache Kafka instead of Tansu")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", nargs="*", help="attendance enrolment scale_out latency rebuild")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--doc", type=Path, default=DOC)
+    args = parser.parse_args(argv)
+    scale = Scale.full(args.repeats) if args.full else Scale(repeats=args.repeats)
+    results = asyncio.run(run_all(scale, args.kafka, set(args.only) if args.only else None))
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    write_markdown(results, args.doc)
+    print(json.dumps(results, indent=2))

@@ -1,0 +1,114 @@
+"""Raw spreadsheet I/O for the organisers' templates: CSV files and XLSX worksheets as text."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One grid of cells as text; `rows[0]` is spreadsheet row 1."""
+
+    file: str
+    name: str | None  # worksheet title for XLSX, None for CSV
+    rows: list[list[str]]
+
+    @property
+    def label(self) -> str:
+        return f"{self.file} [{self.name}]" if self.name else self.file
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> spreadsheet letter (A, B, ... AA)."""
+    return str(get_column_letter(index + 1))
+
+
+def _text(value: object) -> str:
+    # Excel stores dates, times and whole numbers as typed values; the templates read text.
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _trim(rows: list[list[str]]) -> list[list[str]]:
+    trimmed = []
+    for row in rows:
+        cells = list(row)
+        while cells and not cells[-1]:
+            cells.pop()
+        trimmed.append(cells)
+    while trimmed and not trimmed[-1]:
+        trimmed.pop()
+    return trimmed
+
+
+def read_csv(path: Path) -> Sheet:
+    text = path.read_text(encoding="utf-8-sig")
+    # Spreadsheet programs in an Indonesian locale write `;` because `,` is the decimal mark.
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return Sheet(path.name, None, _trim(rows))
+
+
+def read_xlsx(path: Path) -> list[Sheet]:
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [
+            Sheet(
+                path.name,
+                str(ws.title),
+                _trim([[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]),
+            )
+            for ws in workbook.worksheets
+        ]
+    finally:
+        workbook.close()
+
+
+def read_file(path: Path) -> list[Sheet]:
+    """Every sheet in a file: a CSV is one sheet, an XLSX workbook one per worksheet."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return [read_csv(path)]
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path)
+    raise ValueError(f"{path.name}: only .csv and .xlsx files are read")
+
+
+def write_csv(path: Path, rows: Sequence[Sequence[object]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out, lineterminator="\n").writerows(rows)
+
+
+def write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        ws = workbook.create_sheet(title)
+        for row in rows:
+            # Text cells stay text: a NIP written as a number would lose its leading digits' form.
+            ws.append([str(c) if c is not None else None for c in row])
+        for i in range(max((len(r) for r in rows), default=0)):
+            ws.column_dimensions[column_letter(i)].width = 16
+    workbook.save(path)
