@@ -110,6 +110,24 @@ def demo(wait: Annotated[bool, typer.Option(help="keep serving until Ctrl-C")] =
     run_demo(wait)
 
 
+@app.command("publish")
+def publish(
+    files: Annotated[list[Path], typer.Argument(help="CSV/XLSX sheets in the templates' format")],
+    publisher: Annotated[str, typer.Option(help="publisher id: nasional, 15, 35.23 ...")],
+    timeout: Annotated[float, typer.Option(help="seconds to wait for the outcomes")] = 120.0,
+    force: Annotated[
+        bool, typer.Option(help="send rows whose only problems are rules the services check")
+    ] = False,
+) -> None:
+    """Check spreadsheets, publish them as events and print the outcome of every row."""
+    from diklat.publish import publish_files
+
+    code, _ = asyncio.run(
+        publish_files(files, publisher, InfraSettings(), typer.echo, force=force, timeout=timeout)
+    )
+    raise typer.Exit(code)
+
+
 @publishers_app.command("add")
 def publishers_add(
     publisher: str,

@@ -1,173 +1,231 @@
-"""`diklat demo`: the stack, the four services, and a cohort from seed 001 flowing through them."""
+"""`diklat demo`: the stack and four services, the seeds' organisers publishing their spreadsheets
+through `diklat publish`, and the national view they add up to."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-from collections import Counter
-from decimal import Decimal
+import io
+import time
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+import httpx
 import typer
 
-from shared.client import PublisherClient, follow_feedback
-from shared.events import ingest
+from diklat.publish.send import Echo, Report, publish_files
 from shared.kafka import onboard_publisher
 from shared.settings import InfraSettings
 
-TUBAN = "35.23"
-COHORT = "35.23/KASI-PEM/2017/I"
-WIB = dt.timezone(dt.timedelta(hours=7))
-FIRST_NAMES = (
-    "Agus",
-    "Budi",
-    "Dedi",
-    "Eko",
-    "Fajar",
-    "Hadi",
-    "Imam",
-    "Joko",
-    "Kurniawan",
-    "Lukman",
-    "Mochamad",
-    "Nur",
-    "Rahmat",
-    "Slamet",
-    "Teguh",
-    "Wahyu",
-    "Yusuf",
-    "Zainal",
-    "Ahmad",
-    "Bambang",
-    "Catur",
-    "Darmaji",
-    "Gunawan",
-)
-WOMEN = (
-    "Siti Aminah",
-    "Dwi Lestari",
-    "Endang Sulistyowati",
-    "Rina Wulandari",
-    "Hj. Tarbiyah, S.Pd",
-    "Yuli Astuti",
-    "Ninik Rahayu",
+DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
+NATIONAL_TOKEN = "national-demo-token"
+CONSOLIDATION_URL = "http://127.0.0.1:8084"
+CERTIFICATION_URL = "http://127.0.0.1:8083"
+
+
+@dataclass(frozen=True)
+class Organiser:
+    publisher: str
+    name: str
+    folder: str
+    cohorts: int
+
+    def files(self, late: bool = False) -> list[Path]:
+        """The spreadsheets; `late` ones (corrections) are sent after the first batch closed."""
+        found = sorted(p for p in (DEMO_DIR / self.folder).iterdir() if p.suffix != ".py")
+        return [p for p in found if p.name.startswith("koreksi") == late]
+
+
+ORGANISERS = (
+    Organiser("16", "BPSDMD Provinsi Sumatera Selatan", "16-sumsel", 1),
+    Organiser("35.23", "BKD Kabupaten Tuban", "35.23-tuban", 1),
+    Organiser("nasional", "BPSDM Kemendagri", "nasional", 2),
+    Organiser("15", "BPSDM Provinsi Jambi", "15-jambi", 2),
 )
 
 
-def _nip(index: int, woman: bool) -> str:
-    birth = dt.date(1972, 1, 15) + dt.timedelta(days=211 * index)
-    return f"{birth:%Y%m%d}200503{2 if woman else 1}{index + 1:03d}"
+@dataclass
+class SummaryRow:
+    publisher: str
+    cohorts: int = 0
+    closed: int = 0
+    enrolled: int = 0
+    withdrawn: int = 0
+    completed: int = 0
+    not_completed: int = 0
+    certificates: int = 0
+    jp: float = 0.0
+    rejected: dict[str, int] = field(default_factory=dict)
 
-
-def _sessions() -> list[ingest.Session]:
-    days: list[dt.date] = []
-    day = dt.date(2017, 9, 25)
-    while len(days) < 8:  # 8 effective days, 25 Sep – 4 Oct 2017
-        if day.weekday() < 5:
-            days.append(day)
-        day += dt.timedelta(days=1)
-    return [
-        ingest.Session(
-            no=i,
-            date=d,
-            start=dt.time(8),
-            end=dt.time(15),
-            jp=Decimal(6),
-            method=ingest.Method.CERAMAH,
-            title=f"Hari ke-{i}",
+    @property
+    def decided(self) -> bool:
+        return (
+            self.closed == self.cohorts
+            and self.enrolled > 0
+            and self.completed + self.not_completed + self.withdrawn == self.enrolled
+            and self.certificates == self.completed
         )
-        for i, d in enumerate(days, start=1)
-    ]
 
 
-def seed_001() -> list[tuple[ingest._Data, dt.datetime]]:
-    """Kabupaten Tuban's Kasi Pemerintahan diklat: 30 participants, 7 women, 8 days."""
-    sessions = _sessions()
-    events: list[tuple[ingest._Data, dt.datetime]] = []
-    at = dt.datetime(2017, 9, 1, 9, tzinfo=WIB)
-    events.append(
-        (
-            ingest.CohortScheduled(
-                cohort_code=COHORT,
-                programme=ingest.Programme(
-                    name="Diklat Kepala Seksi Pemerintahan Kecamatan",
-                    category=ingest.Category.TEKNIS,
-                ),
-                organizer="BKPSDM Kabupaten Tuban",
-                year=2017,
-                angkatan="I",
-                location="Aula BKPSDM Kabupaten Tuban",
-                sessions=sessions,
-                quota=30,
-            ),
-            at,
-        )
-    )
-    people = [
-        (_nip(i, i < 7), WOMEN[i] if i < 7 else f"{FIRST_NAMES[i - 7]} Santoso") for i in range(30)
-    ]
-    for nip, name in people:
-        events.append(
-            (
-                ingest.ParticipantRegistered(
-                    cohort_code=COHORT,
-                    nip=nip,
-                    name=name,
-                    asn_type="PNS",
-                    gender="P" if nip[14] == "2" else "L",
-                    position="Kepala Seksi Pemerintahan",
-                    rank="III/c",
-                    agency="Pemerintah Kabupaten Tuban",
-                    region=TUBAN,
-                ),
-                at,
+async def publish_demo(
+    infra: InfraSettings, echo: Echo, *, timeout: float = 120.0, progress: bool = True
+) -> dict[str, list[Report]]:
+    """Every organiser's spreadsheets, then the late correction, through `diklat publish`'s
+    code path. `force`: the invalid NIP is sent on purpose so the service's rejection shows."""
+    reports: dict[str, list[Report]] = {}
+    for organiser in ORGANISERS:
+        await onboard_publisher(infra, organiser.publisher)
+    for late in (False, True):
+        for organiser in ORGANISERS:
+            files = organiser.files(late)
+            if not files:
+                continue
+            echo(
+                f"\n== diklat publish --publisher {organiser.publisher} --force "
+                + " ".join(f"{organiser.folder}/{p.name}" for p in files)
+            )
+            _, report = await publish_files(
+                files,
+                organiser.publisher,
+                infra,
+                echo,
+                force=True,
+                timeout=timeout,
+                progress=progress,
+                show_applied=False,
+            )
+            if report is not None:
+                reports.setdefault(organiser.publisher, []).append(report)
+    return reports
+
+
+async def national_summary(http: httpx.AsyncClient) -> list[SummaryRow]:
+    """Per organiser, from the consolidation API (national credential)."""
+    quality = {q["publisher"]: q for q in await _get(http, "/api/v1/data-quality")}
+    rows = []
+    for organiser in ORGANISERS:
+        stats = await _get(http, "/api/v1/statistics", publisher=organiser.publisher)
+        rows.append(
+            SummaryRow(
+                publisher=organiser.publisher,
+                cohorts=organiser.cohorts,
+                closed=stats["closed"],
+                enrolled=stats["enrolled"],
+                withdrawn=stats["withdrawn"],
+                completed=stats["completed"],
+                not_completed=stats["not_completed"],
+                certificates=stats["certificates_issued"],
+                jp=stats["jp_delivered"],
+                rejected=quality.get(organiser.publisher, {}).get("rejected_by_reason", {}),
             )
         )
-    for session in sessions:
-        moment = dt.datetime.combine(session.date, dt.time(16), WIB)
-        for index, (nip, _) in enumerate(people):
-            absent = index in (3, 11) and session.no in (2, 5)  # two fall below 90%
-            status = ingest.AttendanceStatus.ALPA if absent else ingest.AttendanceStatus.HADIR
-            events.append(
-                (
-                    ingest.AttendanceRecorded(
-                        cohort_code=COHORT, nip=nip, session_no=session.no, status=status
-                    ),
-                    moment,
-                )
-            )
-    events.append(
-        (ingest.CohortClosed(cohort_code=COHORT), dt.datetime(2017, 10, 5, 9, tzinfo=WIB))
-    )
-    return events
+    return rows
 
 
-async def publish_and_follow(infra: InfraSettings, timeout: float = 120) -> Counter[str]:
-    await onboard_publisher(infra, TUBAN)
-    events = seed_001()
-    async with PublisherClient(TUBAN, infra) as client:
-        ids: list[str] = []
-        for data, at in events:
-            ids += await client.publish(data, time=at)
-    wanted, outcomes = set(ids), {}
-    async with asyncio.timeout(timeout):
-        async for outcome in follow_feedback(TUBAN, infra):
-            if outcome.event_id in wanted:
-                outcomes[outcome.event_id] = outcome
-            if len(outcomes) == len(wanted) and all(
-                o.outcome != "parked" for o in outcomes.values()
-            ):
-                break
-    return Counter(f"{o.outcome}" + (f" {o.reason}" if o.reason else "") for o in outcomes.values())
+async def _get(http: httpx.AsyncClient, path: str, **params: str) -> Any:
+    response = await http.get(path, params=params)
+    if response.status_code == 404:
+        raise MissingEndpoint(path)
+    response.raise_for_status()
+    return response.json()
+
+
+class MissingEndpoint(RuntimeError):
+    pass
+
+
+async def wait_for_national_view(
+    http: httpx.AsyncClient, timeout: float = 120.0
+) -> tuple[list[SummaryRow], bool]:
+    """Poll until every demo cohort is closed and decided with its certificates counted."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = await national_summary(http)
+        if all(r.decided for r in rows) or time.monotonic() > deadline:
+            return rows, all(r.decided for r in rows)
+        await asyncio.sleep(0.5)
+
+
+def summary_table(rows: Sequence[SummaryRow]) -> str:
+    names = {o.publisher: o.name for o in ORGANISERS}
+    lines = [
+        f"{'penyelenggara (organiser)':<42} {'peserta':>7} {'lulus':>6} {'sertifikat':>10} "
+        f"{'JP':>7}  ditolak (rejected)",
+    ]
+    for r in [*rows, _total(rows)]:
+        rejected = ", ".join(f"{k} {v}" for k, v in sorted(r.rejected.items())) or "-"
+        label = f"{r.publisher} {names.get(r.publisher, '')}".strip()
+        lines.append(
+            f"{label:<42} {r.enrolled:>7} {r.completed:>6} {r.certificates:>10} "
+            f"{r.jp:>7g}  {rejected}"
+        )
+    return "\n".join(lines)
+
+
+def _total(rows: Sequence[SummaryRow]) -> SummaryRow:
+    total = SummaryRow("jumlah nasional (total)")
+    for r in rows:
+        total.enrolled += r.enrolled
+        total.completed += r.completed
+        total.certificates += r.certificates
+        total.jp += r.jp
+        for k, v in r.rejected.items():
+            total.rejected[k] = total.rejected.get(k, 0) + v
+    return total
+
+
+async def download_certificates(target: Path, cohort_codes: Sequence[str]) -> int:
+    """Each cohort's certificate PDFs (the certification service's ZIP) into `target`."""
+    count = 0
+    headers = {"Authorization": f"Bearer {NATIONAL_TOKEN}"}
+    async with httpx.AsyncClient(base_url=CERTIFICATION_URL, headers=headers, timeout=60) as http:
+        for code in cohort_codes:
+            response = await http.get(f"/api/v1/cohorts/{code}/certificates.zip")
+            response.raise_for_status()
+            folder = target / code.replace("/", "_")
+            folder.mkdir(parents=True, exist_ok=True)
+            with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+                archive.extractall(folder)
+                count += len(archive.namelist())
+    return count
+
+
+async def _run(infra: InfraSettings, target: Path) -> None:
+    await publish_demo(infra, typer.echo)
+    headers = {"Authorization": f"Bearer {NATIONAL_TOKEN}"}
+    async with httpx.AsyncClient(base_url=CONSOLIDATION_URL, headers=headers, timeout=30) as http:
+        try:
+            rows, complete = await wait_for_national_view(http)
+        except MissingEndpoint as missing:
+            typer.echo(f"\nconsolidation API has no {missing}: national summary unavailable")
+            return
+    state = "lengkap (complete)" if complete else "BELUM lengkap setelah 120 s (incomplete)"
+    typer.echo(f"\nTampilan nasional (national view), {state}:\n{summary_table(rows)}")
+    try:
+        cohorts = _cohort_codes()
+        count = await download_certificates(target, cohorts)
+        typer.echo(f"\n{count} sertifikat PDF: {target}")
+    except (httpx.HTTPError, OSError) as exc:
+        typer.echo(f"\ncertificate PDFs not downloaded ({exc}); see {CERTIFICATION_URL}/docs")
+
+
+def _cohort_codes() -> list[str]:
+    from diklat.publish.templates import plan_files
+
+    codes: list[str] = []
+    for o in ORGANISERS:
+        plan = plan_files(o.files(), o.publisher)
+        codes += [e.cohort_code for e in plan.events if type(e.data).__name__ == "CohortScheduled"]
+    return codes
 
 
 def run_demo(wait: bool) -> None:
     from diklat import cli
 
     cli.run("all", detach=True)
-    counts = asyncio.run(publish_and_follow(InfraSettings()))
-    typer.echo(f"\nseed 001 — {COHORT}: outcomes of {sum(counts.values())} ingest events")
-    for outcome, count in sorted(counts.items()):
-        typer.echo(f"  {outcome:<28} {count:>5}")
-    typer.echo("\nnational dashboard: http://127.0.0.1:8084/  (token: national-demo-token)")
+    asyncio.run(_run(InfraSettings(), Path(".stack/certificates").resolve()))
+    typer.echo(f"\ndashboard nasional: {CONSOLIDATION_URL}/dashboard  (token: {NATIONAL_TOKEN})")
     if wait:
         cli.wait_for_interrupt()

@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -86,7 +86,7 @@ class PublisherClient:
 
 async def follow_feedback(
     publisher: str, infra: InfraSettings | None = None, from_beginning: bool = True
-) -> AsyncIterator[IngestOutcome]:
+) -> AsyncGenerator[IngestOutcome]:
     """Yield the outcomes on the publisher's feedback topic (notices are skipped)."""
     infra = infra or InfraSettings()
     consumer = AIOKafkaConsumer(

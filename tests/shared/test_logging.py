@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
 import structlog
 
 from shared.logging import configure_logging, mask_nip
 
 NIP = "198609262015051001"
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    yield
+    structlog.reset_defaults()
+    logging.basicConfig(force=True)
 
 
 def test_mask_nip_keeps_only_the_ends():

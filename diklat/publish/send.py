@@ -1,0 +1,149 @@
+"""Publish a checked plan with a progress bar, then follow the publisher's feedback topic and
+report the outcome of every spreadsheet row."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from diklat.publish.templates import Location, Plan, Planned, plan_files
+from shared.client import PublisherClient, build_event, follow_feedback
+from shared.events.feedback import IngestOutcome
+from shared.reasons import Outcome
+from shared.settings import InfraSettings
+
+CHUNK = 250
+Echo = Callable[[str], None]
+
+
+@dataclass
+class Report:
+    """What became of each row: (outcome, reason) per sent event, and the events unanswered."""
+
+    rows: dict[Location, list[IngestOutcome]] = field(default_factory=lambda: defaultdict(list))
+    unanswered: dict[Location, int] = field(default_factory=lambda: defaultdict(int))
+    sent: int = 0
+
+    def counts(self) -> Counter[str]:
+        counted: Counter[str] = Counter()
+        for outcomes in self.rows.values():
+            counted.update(_label(o) for o in outcomes)
+        if self.unanswered:
+            counted["tidak dijawab (no answer)"] = sum(self.unanswered.values())
+        return counted
+
+
+def _label(outcome: IngestOutcome) -> str:
+    return f"{outcome.outcome} {outcome.reason}" if outcome.reason else str(outcome.outcome)
+
+
+def _row(where: Location) -> Location:
+    return Location(where.sheet, where.row)
+
+
+async def publish(
+    events: Sequence[Planned],
+    publisher: str,
+    infra: InfraSettings,
+    *,
+    timeout: float = 120.0,
+    progress: bool = True,
+) -> Report:
+    """Send the events in order and wait (up to `timeout`) for the final outcome of each."""
+    started = dt.datetime.now(dt.UTC)
+    built = [(planned, build_event(publisher, planned.data)) for planned in events]
+    async with PublisherClient(publisher, infra) as client:
+        with tqdm(total=len(built), unit="event", disable=not progress, leave=False) as bar:
+            for i in range(0, len(built), CHUNK):
+                chunk = built[i : i + CHUNK]
+                await client.send([event for _, event in chunk])
+                bar.update(len(chunk))
+    # The same row sent twice in one run (a duplicate row) is answered twice: count occurrences.
+    wanted = Counter(event.id for _, event in built)
+    answers: dict[str, list[IngestOutcome]] = defaultdict(list)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout):
+            stream = follow_feedback(publisher, infra)
+            async with contextlib.aclosing(stream):
+                async for outcome in stream:
+                    # Earlier runs' answers are on the topic too; only this run's count.
+                    if outcome.event_id not in wanted or outcome.decided_at < started:
+                        continue
+                    if outcome.outcome != Outcome.PARKED:
+                        answers[outcome.event_id].append(outcome)
+                    if all(len(answers[i]) >= n for i, n in wanted.items()):
+                        break
+    report = Report(sent=len(built))
+    for planned, event in built:
+        row = _row(planned.where)
+        if answers.get(event.id):
+            report.rows[row].append(answers[event.id].pop(0))
+        else:
+            report.unanswered[row] += 1
+    return report
+
+
+def print_report(report: Report, echo: Echo, *, show_applied: bool = True) -> None:
+    rows = sorted(set(report.rows) | set(report.unanswered))
+    for row in rows:
+        outcomes = report.rows.get(row, [])
+        labels = Counter(_label(o) for o in outcomes)
+        missing = report.unanswered.get(row, 0)
+        if not show_applied and set(labels) <= {Outcome.APPLIED.value} and not missing:
+            continue
+        parts = [f"{label} ×{n}" if n > 1 else label for label, n in sorted(labels.items())]
+        if missing:
+            parts.append(f"tidak dijawab ×{missing}")
+        echo(f"  {row}: {', '.join(parts)}")
+        for o in outcomes:
+            if o.outcome == Outcome.REJECTED:
+                echo(f"      {o.reason}: {o.message_id} / {o.message_en}")
+                break
+    echo(f"ringkasan (summary): {report.sent} event dikirim")
+    for label, n in sorted(report.counts().items()):
+        echo(f"  {label:<32} {n:>6}")
+
+
+def print_plan(plan: Plan, echo: Echo, *, force: bool = False) -> None:
+    for warning in plan.warnings:
+        echo(f"  peringatan (warning) {warning}")
+    for problem in plan.problems:
+        sent = " [tetap dikirim: --force]" if force and problem.rule else ""
+        echo(f"  MASALAH (problem) {problem}{sent}")
+
+
+async def publish_files(
+    paths: Sequence[Path],
+    publisher: str,
+    infra: InfraSettings,
+    echo: Echo,
+    *,
+    force: bool = False,
+    timeout: float = 120.0,
+    progress: bool = True,
+    show_applied: bool = True,
+) -> tuple[int, Report | None]:
+    """The whole `diklat publish`: check everything, send nothing if anything is wrong (except
+    rule problems with `force`), publish, follow the feedback. Returns (exit code, report)."""
+    plan = plan_files(paths, publisher)
+    print_plan(plan, echo, force=force)
+    blocking = plan.blocking(force)
+    if blocking:
+        echo(f"{len(blocking)} masalah; tidak ada yang dikirim (nothing sent)")
+        return 1, None
+    events = plan.sendable(force)
+    echo(f"{len(events)} event dari {len(paths)} berkas untuk penerbit {publisher}")
+    report = await publish(events, publisher, infra, timeout=timeout, progress=progress)
+    print_report(report, echo, show_applied=show_applied)
+    if report.unanswered:
+        echo(f"batas waktu {timeout:g} s habis: sebagian belum dijawab (timed out)")
+        return 3, report
+    rejected = any(o.outcome == Outcome.REJECTED for os in report.rows.values() for o in os)
+    return (2 if rejected else 0), report

@@ -1,0 +1,194 @@
+"""Hostile and broken input through the real broker into the running enrolment service (the
+ingest gate): each record gets its specific reason code on the feedback topic, the service
+stays up, and a valid event sent right after each one (same key, so same partition, behind
+it) is applied. Names with quotes, SQL and Indonesian titles are stored and shown verbatim.
+
+The broker is the first guard: a 5 MB record never reaches a service (the broker's default
+`message.max.bytes` is ~1 MB); the envelope's own limit (shared.envelope.MAX_RECORD_BYTES,
+512 KiB) catches what the broker lets through.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka.errors import MessageSizeTooLargeError
+
+from services.enrolment.entrypoints.app import DEFINITION
+from shared.envelope import MAX_RECORD_BYTES, STRUCTURED_HEADERS
+from shared.topics import ingest_topic, physical
+from tests.enrolment.factories import cohort_data, daily_sessions, nips, participant_data
+from tests.support import (
+    Feedback,
+    Publisher,
+    eventually,
+    ingest_event,
+    prepare_topics,
+    running,
+    wait_until_assigned,
+)
+
+pytestmark = pytest.mark.integration
+JAMBI = "15"
+CODE = "15/LATSAR/2024/I"
+TOPIC = ingest_topic(JAMBI)
+PEOPLE = iter(nips(40, women=20))
+VERBATIM_NAMES = [
+    "Hj. Tarbiyah, S.Pd",
+    "Dr. Ir. Budi Wiyana, M.Si",
+    "Ni Luh Putu Ayu Saraswati, S.E., M.Ak.",
+    "R.A. Siti Nur'aini",
+    "Robert'); DROP TABLE enrolments;--",
+    'Agus "Gus" Salim \' OR 1=1 --',
+    "Ṡúṗàrṁàn ✓ 王 \\x00",
+]
+
+
+def _event(event_type: str, data: dict[str, Any], **attrs: Any) -> dict[str, Any]:
+    event = ingest_event(event_type, data, JAMBI)
+    event.update(attrs)
+    return event
+
+
+def _registration(name: str = "Peserta Uji") -> dict[str, Any]:
+    return _event(
+        "participant.registered", participant_data(CODE, next(PEOPLE), name=name, region=JAMBI)
+    )
+
+
+def _valid_cohort(**changes: Any) -> dict[str, Any]:
+    return cohort_data(CODE, JAMBI, quota=40, **changes)
+
+
+def _hostile_cases() -> list[tuple[str, bytes | None, list[tuple[str, bytes]], str | None, str]]:
+    """(what, value, headers, event id if it has one, expected reason code)."""
+    structured = list(STRUCTURED_HEADERS)
+    cases: list[tuple[str, bytes | None, list[tuple[str, bytes]], str | None, str]] = []
+
+    def add(what: str, event: dict[str, Any], code: str, headers: Any = None) -> None:
+        event_id = event.get("id") if isinstance(event.get("id"), str) else None
+        body = json.dumps(event, ensure_ascii=False).encode()
+        cases.append((what, body, structured if headers is None else headers, event_id, code))
+
+    cases.append(("invalid JSON", b'{"specversion": "1.0", "id": ', structured, None, "MALFORMED"))
+    cases.append(("not UTF-8", b"\xff\xfe\x00garbage", structured, None, "MALFORMED"))
+    cases.append(("tombstone", None, structured, None, "MALFORMED"))
+    cases.append(("JSON array", b"[1, 2, 3]", structured, None, "MALFORMED"))
+    big = _registration("x")
+    big["data"]["padding"] = "x" * (900 * 1024)  # accepted by the broker, not by the envelope
+    add("900 KB record", big, "MALFORMED")
+    add("wrong content type", _registration(), "MALFORMED", [("content-type", b"text/plain")])
+    missing = _registration()
+    del missing["data"]["nip"]
+    add("missing field", missing, "SCHEMA_INVALID")
+    mistyped = _event("cohort.scheduled", {**_valid_cohort(), "quota": "banyak"})
+    add("mistyped field", mistyped, "SCHEMA_INVALID")
+    no_id = _registration()
+    del no_id["id"]
+    add("missing envelope id", no_id, "SCHEMA_INVALID")
+    add("unknown type", _event("diklat.cohort.exploded.v1", {"cohort_code": CODE}), "UNKNOWN_TYPE")
+    add("unknown spec version", _registration() | {"specversion": "0.3"}, "SCHEMA_INVALID")
+    add(
+        "source of another publisher",
+        _registration() | {"source": "/publishers/16"},
+        "SOURCE_MISMATCH",
+    )
+    add("10,000-character name", _registration("A" * 10_000), "SCHEMA_INVALID")
+    long_code = _event("cohort.scheduled", _valid_cohort(location="Jambi " * 2000))
+    add("10,000-character location", long_code, "SCHEMA_INVALID")
+    add("time without offset", _registration() | {"time": "2024-05-06T08:00:00"}, "SCHEMA_INVALID")
+    add(
+        "timezone outside WIB/WITA/WIT",
+        _event("cohort.scheduled", _valid_cohort(timezone="Asia/Singapore")),
+        "SCHEMA_INVALID",
+    )
+    add(
+        "cohort with 0 sessions",
+        _event("cohort.scheduled", _valid_cohort(sessions=[], year=2024)),
+        "SCHEMA_INVALID",
+    )
+    negative = daily_sessions(days=2)
+    negative[1]["jp"] = "-6"
+    add(
+        "negative JP",
+        _event("cohort.scheduled", _valid_cohort(sessions=negative)),
+        "SCHEMA_INVALID",
+    )
+    return cases
+
+
+async def _send(pub: Publisher, value: bytes | None, headers: list[tuple[str, bytes]]) -> str:
+    """Send keyed by the cohort code; returns the reference the gate uses for id-less records."""
+    metadata = await pub.producer.send_and_wait(
+        physical(pub.infra.kafka_topic_namespace, TOPIC),
+        value=value,
+        key=CODE.encode(),
+        headers=headers,
+    )
+    return f"{TOPIC}/{metadata.partition}/{metadata.offset}"
+
+
+async def test_broker_refuses_a_5mb_record_before_any_service_sees_it(infra):
+    await prepare_topics(infra, [JAMBI])
+    async with Publisher(infra) as pub:  # the client allows 8 MB; the broker does not
+        record = _registration("x")
+        record["data"]["padding"] = "x" * (5 * 1024 * 1024)
+        with pytest.raises(MessageSizeTooLargeError):
+            await _send(pub, json.dumps(record).encode(), list(STRUCTURED_HEADERS))
+
+
+async def test_each_hostile_record_is_rejected_with_its_reason_and_nothing_after_it_is_lost(infra):
+    assert MAX_RECORD_BYTES < 900 * 1024
+    await prepare_topics(infra, [JAMBI])
+    cases = _hostile_cases()
+    async with (
+        running(DEFINITION, infra, api_tokens="nat=national") as svc,
+        Publisher(infra) as pub,
+        Feedback(infra, JAMBI) as feedback,
+    ):
+        await wait_until_assigned(svc)
+        cohort = _event("cohort.scheduled", _valid_cohort())
+        await pub.send(JAMBI, cohort)
+        expected: dict[str, tuple[str, str | None]] = {cohort["id"]: ("applied", None)}
+        for what, value, headers, event_id, code in cases:
+            reference = await _send(pub, value, headers)
+            expected[event_id or reference] = ("rejected", code)
+            follower = _registration(f"Peserta setelah {what}")
+            await pub.send(JAMBI, follower)
+            expected[follower["id"]] = ("applied", None)
+        verbatim = [_registration(name) for name in VERBATIM_NAMES]
+        await pub.send(JAMBI, *verbatim)
+        expected.update({e["id"]: ("applied", None) for e in verbatim})
+
+        outcomes = await feedback.wait_for_outcomes(list(expected), service="enrolment", timeout=60)
+        got = {i: (o["outcome"], o["reason"]) for i, o in outcomes.items()}
+        assert got == expected
+        # Every rejection explains itself in both languages without echoing the input.
+        for event_id, (outcome, _) in expected.items():
+            if outcome == "rejected":
+                assert outcomes[event_id]["message_id"] and outcomes[event_id]["message_en"]
+                assert "x" * 100 not in outcomes[event_id]["message_en"]
+
+        transport = httpx.ASGITransport(app=svc.http_app())
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            assert (await http.get("/health")).status_code == 200
+            response = await http.get(
+                f"/api/v1/cohorts/{CODE}", headers={"Authorization": "Bearer nat"}
+            )
+        assert response.status_code == 200
+        names = {entry["name"] for entry in response.json()["roster"]}
+        assert set(VERBATIM_NAMES) <= names
+        assert len(names) == len(cases) + len(VERBATIM_NAMES)
+
+        async def accounted() -> bool:
+            async with svc.pool.acquire() as conn:
+                tables = await conn.fetchval(
+                    "SELECT count(*) FROM pg_tables WHERE tablename = 'enrolments'"
+                )
+                rows = await conn.fetchval("SELECT count(*) FROM processed_events")
+            return bool(tables == 1 and rows == len(expected))
+
+        await eventually(accounted, what="every record once in the inbox, tables intact")
