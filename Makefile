@@ -31,13 +31,16 @@ typecheck: $(STAMP)
 	$(BIN)/mypy $(SRC)
 
 unit: $(STAMP)
-	$(BIN)/pytest $(PYTEST_FLAGS) -m "not integration and not e2e and not browser"
+	$(BIN)/pytest $(PYTEST_FLAGS) -m "not integration and not e2e and not browser and not soak"
 
 integration: $(STAMP) system-deps
 	$(BIN)/pytest $(PYTEST_FLAGS) -m "integration or e2e or browser"
 
 test: $(STAMP) system-deps lint typecheck
-	$(BIN)/pytest $(PYTEST_FLAGS) --durations=15
+	$(BIN)/pytest $(PYTEST_FLAGS) --durations=15 -m "not soak"
+
+soak: $(STAMP)
+	$(BIN)/pytest $(PYTEST_FLAGS) -m soak -s
 
 demo: $(STAMP)
 	$(BIN)/diklat demo
