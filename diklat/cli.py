@@ -32,6 +32,15 @@ def _config() -> stack.StackConfig:
     return stack.StackConfig.from_env()
 
 
+def local_infra() -> InfraSettings:
+    """Addresses of this machine's stack (its ports may be moved by DIKLAT_PG_PORT/...),
+    unless DATABASE_URL or KAFKA_BOOTSTRAP_SERVERS name outside servers."""
+    status = stack.status(_config())
+    return InfraSettings(
+        database_url=status.database_url, kafka_bootstrap_servers=status.kafka_bootstrap_servers
+    )
+
+
 @stack_app.command("up")
 def stack_up() -> None:
     """Start PostgreSQL and Tansu on 127.0.0.1 (idempotent)."""
@@ -123,7 +132,7 @@ def publish(
     from diklat.publish import publish_files
 
     code, _ = asyncio.run(
-        publish_files(files, publisher, InfraSettings(), typer.echo, force=force, timeout=timeout)
+        publish_files(files, publisher, local_infra(), typer.echo, force=force, timeout=timeout)
     )
     raise typer.Exit(code)
 
@@ -152,7 +161,7 @@ def publishers_add(
         raise typer.BadParameter(
             f"{publisher!r} is not nasional, a province code (15) or a kabupaten/kota code (35.23)"
         )
-    infra = InfraSettings()
+    infra = local_infra()
     created = asyncio.run(onboard_publisher(infra, publisher, partitions))
     label = f" ({name})" if name else ""
     typer.echo(
@@ -178,7 +187,7 @@ def db_provision(
 
     from shared import db
 
-    infra = InfraSettings()
+    infra = local_infra()
     for name in services or list(svc.SERVICES):
         password = os.environ.get(f"DIKLAT_{name.upper()}_DB_PASSWORD") or db.local_password(name)
         asyncio.run(db.provision(infra.database_url, name, password))
@@ -190,7 +199,7 @@ def rebuild() -> None:
     """Rebuild the national read model from the start of the topics, then swap it in."""
     from services.consolidation.entrypoints.rebuild import rebuild as run_rebuild
 
-    events = asyncio.run(run_rebuild(InfraSettings()))
+    events = asyncio.run(run_rebuild(local_infra()))
     typer.echo(f"read model rebuilt from {events} events and swapped in")
 
 

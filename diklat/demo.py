@@ -225,7 +225,7 @@ def run_demo(wait: bool) -> None:
     from diklat import cli
 
     cli.run("all", detach=True)
-    asyncio.run(_run(InfraSettings(), Path(".stack/certificates").resolve()))
+    asyncio.run(_run(cli.local_infra(), Path(".stack/certificates").resolve()))
     typer.echo(f"\ndashboard nasional: {CONSOLIDATION_URL}/dashboard  (token: {NATIONAL_TOKEN})")
     if wait:
         cli.wait_for_interrupt()

@@ -173,14 +173,17 @@ async def set_certificate_status(conn: Conn, certificate_id: str, status: str, r
 
 
 async def upsert_outcome(conn: Conn, publisher: str, o: IngestOutcome) -> None:
-    # Latest decision wins; at equal time a final outcome beats "parked".
+    # Latest decision wins; at equal time a final outcome beats "parked". A re-sent event's
+    # "duplicate" never hides the final outcome it repeats (a rerun keeps the rejections).
     await conn.execute(
         """INSERT INTO ingest_outcomes (service, event_id, publisher, outcome, reason, decided_at)
            VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (service, event_id) DO UPDATE SET
                outcome = EXCLUDED.outcome, reason = EXCLUDED.reason,
                decided_at = EXCLUDED.decided_at
            WHERE (ingest_outcomes.decided_at, ingest_outcomes.outcome <> 'parked')
-               <= (EXCLUDED.decided_at, EXCLUDED.outcome <> 'parked')""",
+               <= (EXCLUDED.decided_at, EXCLUDED.outcome <> 'parked')
+             AND NOT (EXCLUDED.outcome = 'duplicate'
+                      AND ingest_outcomes.outcome IN ('applied', 'rejected'))""",
         o.service,
         o.event_id,
         publisher,
