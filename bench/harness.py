@@ -139,7 +139,7 @@ async def consume_backlog(
             RssSampler(pids) as rss,
         ):
             await until(
-                lambda: _done(conn, service, baseline_rows + total), 600, f"{service} backlog"
+                lambda: _done(conn, service, baseline_rows + total), 300, f"{service} backlog"
             )
             finished = time.time()
         first = await conn.fetchval(

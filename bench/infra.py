@@ -141,7 +141,11 @@ def service_env(
 def service_processes(
     service: str, infra: InfraSettings, workdir: Path, group: str, instances: int = 1
 ) -> Iterator[list[int]]:
-    """`diklat run <service>` as real processes (what production runs); stopped by PID."""
+    """`diklat run <service>` as real processes (what production runs); stopped by PID.
+
+    Consumer groups live on the broker, outside any topic namespace: `group` is made unique per
+    namespace and service, or runs and services would share a group."""
+    group = f"{infra.kafka_topic_namespace}{service}-{group}"
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for i in range(instances):

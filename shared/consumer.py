@@ -42,7 +42,12 @@ EVENTS = PromCounter(
     "diklat_events_total", "consumed events by outcome", ["service", "outcome", "reason"]
 )
 BATCH_SECONDS = Histogram("diklat_batch_seconds", "time to handle one batch", ["service"])
-_RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+# Transient: replaying the batch succeeds (a plan cached before a schema swap is re-prepared).
+_RETRYABLE = (
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
+    asyncpg.InvalidCachedStatementError,
+)
 _CONNECTION_LOST = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError)
 
 
@@ -476,7 +481,8 @@ async def _lock_cohorts(conn: Connection, items: Iterable[CloudEvent | EnvelopeE
     if keys:
         await conn.execute(
             """SELECT pg_advisory_xact_lock(h) FROM (
-                   SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY h) s""",
+                   SELECT DISTINCT hashtext(current_schema() || '/' || k) AS h
+                   FROM unnest($1::text[]) AS k ORDER BY h) s""",
             keys,
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -85,3 +86,27 @@ async def test_dashboard_and_openapi_are_served(infra):
         assert "<script src" not in page.text  # everything inline: no CDN, no build step
         paths = (await http.get("/openapi.json")).json()["paths"]
         assert "/api/v1/asn/below-minimum" in paths
+
+
+async def test_rebuild_while_events_keep_flowing_loses_nothing(infra):
+    async with scenario_running(infra) as (_, http), Publisher(infra) as pub:
+        before = (await get(http, "/api/v1/cohorts", limit=1))["total"]
+        fresh = [
+            scenario.cohort_info(scenario.J1).model_copy(update={"cohort_code": f"15/LIVE/{i}"})
+            for i in range(300)
+        ]
+
+        async def keep_publishing() -> None:
+            for start in range(0, len(fresh), 10):
+                batch = fresh[start : start + 10]
+                await scenario.publish(pub, [(ENROLMENT_EVENTS, "enrolment", c) for c in batch])
+
+        publishing = asyncio.create_task(keep_publishing())
+        await rebuild(infra, service_settings("consolidation"))
+        await publishing
+
+        async def all_there() -> int:
+            total = (await get(http, "/api/v1/cohorts", limit=1))["total"]
+            return total if total == before + len(fresh) else 0
+
+        assert await eventually(all_there, 30, "every cohort after the swap") == before + 300

@@ -4,8 +4,10 @@ The replay runs the same migrations, handlers and SQL as the live service, into 
 `consolidation_rebuild_<ms>`, up to the end offsets captured when it started. The swap renames
 schemas in one transaction, so readers see either the old model or the new one, never a mix.
 Data-quality counts are rebuilt too (from the feedback topics), so the rebuilt model is
-complete on its own. Events the live service handles between the captured end offsets and the
-swap are caught up by a second, short pass just before the swap.
+complete on its own. A second pass catches up what arrived during the first; the last one runs
+inside the swap transaction while it holds the live tables exclusively, so nothing the live
+service commits can fall between the replay and the swap (its blocked batch fails afterwards
+and is redelivered into the new model, where the inbox makes it a no-op).
 
 Tables are created and filled as the service role (it owns them); creating and renaming
 schemas needs CREATE on the database, which only the provisioning (superuser) URL has.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Awaitable
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -66,6 +69,9 @@ async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None)
             replayed = await _replay(consumer, processor, partitions)
             # Second pass: what arrived during the first one (short, so the swap is current).
             replayed += await _replay(consumer, processor, partitions)
+            replayed += await _swap(
+                infra, schema, f"{SERVICE}_old_{stamp}", _replay(consumer, processor, partitions)
+            )
         finally:
             await consumer.stop()
     except BaseException:
@@ -73,7 +79,6 @@ async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None)
         await _superuser(infra, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         raise
     await pool.close()
-    await _swap(infra, schema, f"{SERVICE}_old_{stamp}")
     log.info("read model rebuilt", schema=SERVICE, records=replayed)
     return replayed
 
@@ -104,20 +109,32 @@ async def _replay(
     replayed = 0
     while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
         batches = await consumer.getmany(timeout_ms=500, max_records=5000)
-        records = [r for tp, rs in batches.items() for r in rs if r.offset < end[tp]]
+        # Records past `end` are processed too: the position has moved past them, so a later
+        # pass would not see them again.
+        records = [r for rs in batches.values() for r in rs]
         if records:
             await processor.process(records)
             replayed += len(records)
     return replayed
 
 
-async def _swap(infra: InfraSettings, new: str, old: str) -> None:
+async def _swap(infra: InfraSettings, new: str, old: str, final_pass: Awaitable[int]) -> int:
+    """Lock the live tables, run the final catch-up into `new`, swap, drop the old schema."""
     conn = await asyncpg.connect(infra.database_url)
     try:
         async with conn.transaction():
+            tables = await conn.fetch(
+                "SELECT quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = $1", SERVICE
+            )
+            if tables:
+                # Waits for the live batch in flight; blocks the next until the swap is done.
+                names = ", ".join(f'"{SERVICE}".{r["t"]}' for r in tables)
+                await conn.execute(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
+            caught_up = await final_pass
             await conn.execute(f'ALTER SCHEMA "{SERVICE}" RENAME TO "{old}"')
             await conn.execute(f'ALTER SCHEMA "{new}" RENAME TO "{SERVICE}"')
             await conn.execute(f'DROP SCHEMA "{old}" CASCADE')
+        return caught_up
     finally:
         await conn.close()
 

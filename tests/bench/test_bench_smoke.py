@@ -1,0 +1,28 @@
+"""The benchmark harness at a tiny scale, so it keeps working: shape and sanity, not speed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.harness import Scale, run_all
+
+pytestmark = pytest.mark.integration
+
+
+async def test_harness_produces_every_figure_at_small_scale():
+    scale = Scale(attendance=500, registrations=300, cohorts_closed=3, rebuild=1000, repeats=1)
+    results = await run_all(scale, use_kafka=False)
+    for key in ("attendance_ingest", "enrolment_ingest"):
+        figures = results[key]
+        assert figures["service_eps"]["median"] > 0
+        assert figures["raw_eps"]["median"] > 0
+        assert figures["ratio"]["median"] > 0
+    assert results["scale_out"]["two_instances_eps"]["median"] > 0
+    latency = results["latency"]
+    assert latency["certificates"] == 3 * 30
+    assert 0 < latency["close_to_certificate_s"]["p50"] <= latency["close_to_certificate_s"]["p99"]
+    assert results["rebuild"]["events"] >= 1000
+    assert results["rebuild"]["eps"]["median"] > 0
+    assert set(results["peak_rss_mb"]) >= {"attendance", "enrolment", "certification"}
+    assert all(0 < mb < 2000 for mb in results["peak_rss_mb"].values())
+    assert results["machine"]["nproc"]
