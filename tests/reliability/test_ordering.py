@@ -35,7 +35,8 @@ from tests.enrolment.factories import cohort_data, daily_sessions, nips, partici
 from tests.support import Publisher, eventually, ingest_event, prepare_topics, running
 
 pytestmark = pytest.mark.e2e
-TOKENS = "nat=national"
+TOKEN = "nat"
+TOKENS = f"{TOKEN}=national"
 PEOPLE = list(nips(12, women=5))
 OWNER_TYPES = {
     "enrolment": ("diklat.cohort.", "diklat.participant."),
@@ -309,7 +310,7 @@ async def test_any_interleaving_and_resending_reaches_the_same_certificates_and_
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=runtimes[3].http_app()),
                 base_url="http://t",
-                headers={"Authorization": f"Bearer {TOKENS.split('=')[0]}"},
+                headers={"Authorization": f"Bearer {TOKEN}"},
             )
         )
         publisher = await stack.enter_async_context(Publisher(infra))
