@@ -56,10 +56,17 @@ def row_for(topic: str, event: CloudEvent) -> OutboxRow:
 
 
 async def write_rows(conn: Connection, rows: list[OutboxRow]) -> None:
+    """One statement for the lot (ids follow the list's order): one round trip, one NOTIFY."""
     if rows:
-        await conn.executemany(
-            "INSERT INTO outbox (topic, key, event_id, payload) VALUES ($1, $2, $3, $4)",
-            [(r.topic, r.key, r.event_id, r.payload) for r in rows],
+        await conn.execute(
+            """INSERT INTO outbox (topic, key, event_id, payload)
+               SELECT topic, key, event_id, payload
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[])
+               WITH ORDINALITY AS r(topic, key, event_id, payload, ord) ORDER BY ord""",
+            [r.topic for r in rows],
+            [r.key for r in rows],
+            [r.event_id for r in rows],
+            [r.payload for r in rows],
         )
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from services.attendance import domain
 from services.attendance.adapters import postgres as repo
 from shared.barrier import has_barrier, record_close
 from shared.consumer import Handled, Route, UnitOfWork
-from shared.envelope import CloudEvent, RecordPosition, validate_data
+from shared.envelope import CloudEvent, EnvelopeError, RecordPosition, validate_data
 from shared.events import domain as ev
 from shared.events.ingest import ATTENDANCE_RECORDED, COHORT_CLOSED, AttendanceRecorded
 from shared.reasons import ReasonCode
@@ -27,13 +30,65 @@ def enrolment_key(code: str, nip: str) -> str:
 
 
 async def on_attendance_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    """The hot path: one context read and one upsert per mark."""
-    data = validate_data(event, AttendanceRecorded)
-    code, nip = data.cohort_code, data.nip
-    position = event.position or RecordPosition("", 0, 0)
-    ctx = await repo.mark_context(uow.conn, code, nip, data.session_no, position)
+    """One mark: the same decision as a run of one."""
+    return (await on_attendance_run(uow, [event]))[0]
+
+
+async def on_attendance_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """The hot path, set-based: one context read and one upsert for a whole run of marks.
+
+    Marks do not change what other marks are checked against (cohort, roster, barrier), so
+    one read serves the run; supersession is by (time, id), so order within it is irrelevant.
+    """
+    outcomes: list[Handled | None] = [None] * len(events)
+    valid: list[tuple[int, CloudEvent, AttendanceRecorded]] = []
+    for index, event in enumerate(events):
+        try:
+            valid.append((index, event, validate_data(event, AttendanceRecorded)))
+        except EnvelopeError as error:
+            outcomes[index] = Handled.rejected(error.code, error.message_id, error.message_en)
+    keys = [
+        repo.MarkKey(d.cohort_code, d.nip, d.session_no, e.position or RecordPosition("", 0, 0))
+        for _, e, d in valid
+    ]
+    contexts = await repo.mark_contexts(uow.conn, keys) if keys else []
+    marks: list[repo.Mark] = []
+    for (index, event, data), ctx in zip(valid, contexts, strict=True):
+        decision = _judge(ctx, event, data)
+        if isinstance(decision, _Park):
+            outcomes[index] = await uow.park(event, decision.waiting_for, decision.reject_code)
+            continue
+        if decision is None:
+            marks.append(
+                repo.Mark(
+                    data.cohort_code,
+                    data.nip,
+                    data.session_no,
+                    data.status.value,
+                    data.note,
+                    event.id,
+                    event.time,
+                )
+            )
+            decision = Handled.applied()
+        outcomes[index] = decision
+    await repo.save_marks(uow.conn, marks)
+    return [o for o in outcomes if o is not None]
+
+
+@dataclass(frozen=True)
+class _Park:
+    waiting_for: str
+    reject_code: ReasonCode
+
+
+def _judge(
+    ctx: repo.MarkContext | None, event: CloudEvent, data: AttendanceRecorded
+) -> Handled | _Park | None:
+    """A rejection, a reason to wait, or None: the mark is to be saved."""
+    code = data.cohort_code
     if ctx is None:
-        return await uow.park(event, cohort_key(code), ReasonCode.UNKNOWN_COHORT)
+        return _Park(cohort_key(code), ReasonCode.UNKNOWN_COHORT)
     if ctx.publisher != event.publisher:
         return Handled.rejected(
             ReasonCode.NOT_OWNER,
@@ -64,13 +119,10 @@ async def on_attendance_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
         if ctx.roster_final:
             return Handled.rejected(ReasonCode.NOT_ENROLLED)
         # Enrolment may still be in flight on the domain topic: wait for it.
-        return await uow.park(event, enrolment_key(code, nip), ReasonCode.NOT_ENROLLED)
+        return _Park(enrolment_key(code, data.nip), ReasonCode.NOT_ENROLLED)
     if ctx.status == "finalised":
         return Handled.rejected(ReasonCode.COHORT_CLOSED)
-    await repo.save_mark(
-        uow.conn, code, nip, data.session_no, data.status.value, data.note, event.id, event.time
-    )
-    return Handled.applied()
+    return None
 
 
 async def on_ingest_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
@@ -210,7 +262,7 @@ async def _release_parked(uow: UnitOfWork, code: str) -> None:
         await uow.unpark(key)
 
 
-_ATTENDANCE = Route(on_attendance_recorded)
+_ATTENDANCE = Route(on_attendance_recorded, batch=on_attendance_run)
 
 INGEST_ROUTES: dict[str, Route] = {
     ATTENDANCE_RECORDED: _ATTENDANCE,

@@ -146,6 +146,9 @@ class CohortWriter:
                 "rejected",
                 "UNKNOWN_TYPE",
             )
+            # Re-sent at once: a rejected id sent again is a duplicate too.
+            self.events.append(self.events[-1])
+            self.plan.resent.add(self.events[-1]["id"])
         # Per participant: the final status of each session (what the expectation uses).
         final: dict[str, dict[int, str]] = {}
         for nip in people:
@@ -396,9 +399,8 @@ async def group_lag(infra: InfraSettings) -> dict[str, int]:
     try:
         lag = {}
         for group, names in topics.items():
-            partitions = [
-                TopicPartition(t, p) for t in names for p in reader.partitions_for_topic(t) or ()
-            ]
+            # Every topic has 6 partitions (shared.kafka.ensure_topics' default).
+            partitions = [TopicPartition(t, p) for t in names for p in range(6)]
             ends = await reader.end_offsets(partitions)
             committed = await admin.list_consumer_group_offsets(group)
             lag[group] = sum(
@@ -463,14 +465,15 @@ async def resent_reported_duplicate(infra: InfraSettings, plan: Plan) -> set[str
         enable_auto_commit=False,
     )
     await reader.start()
+    deadline = time.monotonic() + 120
     try:
-        partitions = reader.assignment() or set()
-        while not partitions:
+        while not reader.assignment():
+            assert time.monotonic() < deadline, "feedback topics never assigned"
             await reader.getmany(timeout_ms=200)
-            partitions = reader.assignment()
-        ends = await reader.end_offsets(list(partitions))
+        ends = await reader.end_offsets(list(reader.assignment()))
         duplicates: set[str] = set()
-        while any(await reader.position(tp) < end for tp, end in ends.items()):
+        while [tp for tp, end in ends.items() if await reader.position(tp) < end]:
+            assert time.monotonic() < deadline, "feedback topics not read to the end in time"
             for records in (await reader.getmany(timeout_ms=500, max_records=5000)).values():
                 for record in records:
                     body = json.loads(record.value or b"{}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -147,59 +148,82 @@ async def withdraw(conn: Conn, code: str, nip: str, at: dt.datetime) -> None:
     )
 
 
-async def mark_context(
-    conn: Conn, code: str, nip: str, session_no: int, position: RecordPosition
-) -> MarkContext | None:
-    """None when the cohort is unknown; the barrier test is shared.barrier.sent_after_close."""
-    row = await conn.fetchrow(
+@dataclass(frozen=True)
+class MarkKey:
+    """Where one attendance mark points: cohort, participant, session, and its log position."""
+
+    code: str
+    nip: str
+    session_no: int
+    position: RecordPosition
+
+
+async def mark_contexts(conn: Conn, keys: Sequence[MarkKey]) -> list[MarkContext | None]:
+    """One round trip for a run of marks; None where the cohort is unknown."""
+    rows = await conn.fetch(
         """SELECT c.publisher, c.status, c.close_event_id IS NOT NULL AS roster_final,
                   EXISTS (SELECT 1 FROM sessions s
-                          WHERE s.cohort_code = c.cohort_code AND s.no = $3) AS session_known,
+                          WHERE s.cohort_code = k.code AND s.no = k.session_no) AS session_known,
                   e.nip IS NOT NULL AS enrolled,
                   e.withdrawn_at IS NOT NULL AS withdrawn,
                   EXISTS (SELECT 1 FROM close_barriers b
-                          WHERE b.cohort_code = c.cohort_code
-                            AND b.source = '/publishers/' || c.publisher AND b.topic = $4
-                            AND b.partition = $5 AND b."offset" < $6) AS sent_after_close
-           FROM cohorts c
-           LEFT JOIN enrolments e ON e.cohort_code = c.cohort_code AND e.nip = $2
-           WHERE c.cohort_code = $1""",
-        code,
-        nip,
-        session_no,
-        position.topic,
-        position.partition,
-        position.offset,
+                          WHERE b.cohort_code = k.code
+                            AND b.source = '/publishers/' || c.publisher AND b.topic = k.topic
+                            AND b.partition = k.part AND b."offset" < k.off) AS sent_after_close
+           FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::bigint[])
+                WITH ORDINALITY AS k(code, nip, session_no, topic, part, off, ord)
+           LEFT JOIN cohorts c ON c.cohort_code = k.code
+           LEFT JOIN enrolments e ON e.cohort_code = k.code AND e.nip = k.nip
+           ORDER BY k.ord""",
+        [k.code for k in keys],
+        [k.nip for k in keys],
+        [k.session_no for k in keys],
+        [k.position.topic for k in keys],
+        [k.position.partition for k in keys],
+        [k.position.offset for k in keys],
     )
-    return MarkContext(**dict(row)) if row else None
+    return [MarkContext(**dict(r)) if r["publisher"] is not None else None for r in rows]
 
 
-async def save_mark(
-    conn: Conn,
-    code: str,
-    nip: str,
-    session_no: int,
-    status: str,
-    note: str | None,
-    event_id: str,
-    event_time: dt.datetime,
-) -> None:
-    """One upsert: a mark replaces the stored one only if (time, id) is later."""
+@dataclass(frozen=True)
+class Mark:
+    code: str
+    nip: str
+    session_no: int
+    status: str
+    note: str | None
+    event_id: str
+    event_time: dt.datetime
+
+
+async def save_marks(conn: Conn, marks: Sequence[Mark]) -> None:
+    """One upsert for many marks: a mark replaces the stored one only if (time, id) is later."""
+    latest: dict[tuple[str, str, int], Mark] = {}
+    for mark in marks:  # one row per key: an upsert may not touch a row twice
+        key = (mark.code, mark.nip, mark.session_no)
+        held = latest.get(key)
+        if held is None or (mark.event_time, mark.event_id) > (held.event_time, held.event_id):
+            latest[key] = mark
+    rows = list(latest.values())
+    if not rows:
+        return
     await conn.execute(
         """INSERT INTO attendance (cohort_code, nip, session_no, status, note, event_id,
-               event_time) VALUES ($1, $2, $3, $4, $5, $6, $7)
+               event_time)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[],
+                                $6::text[], $7::timestamptz[])
            ON CONFLICT (cohort_code, nip, session_no) DO UPDATE SET status = EXCLUDED.status,
                note = EXCLUDED.note, event_id = EXCLUDED.event_id,
                event_time = EXCLUDED.event_time, recorded_at = now()
            WHERE (EXCLUDED.event_time, EXCLUDED.event_id)
                  > (attendance.event_time, attendance.event_id)""",
-        code,
-        nip,
-        session_no,
-        status,
-        note,
-        event_id,
-        event_time,
+        [m.code for m in rows],
+        [m.nip for m in rows],
+        [m.session_no for m in rows],
+        [m.status for m in rows],
+        [m.note for m in rows],
+        [m.event_id for m in rows],
+        [m.event_time for m in rows],
     )
 
 
