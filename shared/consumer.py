@@ -30,7 +30,7 @@ from shared.envelope import (
     parse_record,
     to_structured,
 )
-from shared.events.feedback import FEEDBACK_TYPE, NOTICE_TYPE, IngestOutcome, Notice
+from shared.events.feedback import FEEDBACK_TYPE, NOTICE_TYPE, Notice
 from shared.events.ingest import INGEST_TYPES
 from shared.logging import get_logger
 from shared.outbox import OutboxRow, domain_event, row_for, write_rows
@@ -378,6 +378,7 @@ class _Ledger:
     def __init__(self, service: str, now: dt.datetime) -> None:
         self.service = service
         self.now = now
+        self.now_text = now.isoformat()
         self.inserts: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
         self.feedback: list[OutboxRow] = []
@@ -479,24 +480,26 @@ class _Ledger:
         cohort_code: str | None,
         handled: Handled,
     ) -> None:
-        outcome = IngestOutcome(
-            event_id=event_id,
-            event_type=event_type,
-            service=self.service,
-            outcome=handled.outcome,
-            reason=handled.reason,
-            message_id=handled.message_id,
-            message_en=handled.message_en,
-            cohort_code=cohort_code,
-            decided_at=self.now,
-        )
+        # The IngestOutcome model's fields, as a plain dict: built once per ingest event on the
+        # hot path (tests/shared/test_feedback_shape.py holds it to the model).
+        data = {
+            "event_id": event_id,
+            "event_type": event_type,
+            "service": self.service,
+            "outcome": handled.outcome.value,
+            "reason": handled.reason.value if handled.reason else None,
+            "message_id": handled.message_id,
+            "message_en": handled.message_en,
+            "cohort_code": cohort_code,
+            "decided_at": self.now_text,
+        }
         # Derived id: a replayed batch re-emits the same feedback id, so readers can dedupe.
         feedback = CloudEvent(
             id=f"{self.service}:{event_id}:{handled.outcome.value}",
             source=f"/services/{self.service}",
             type=FEEDBACK_TYPE,
             time=self.now,
-            data=outcome.model_dump(mode="json"),
+            data=data,
             subject=cohort_code,
         )
         self.feedback.append(

@@ -46,19 +46,23 @@ def _security_kwargs(client: dict[str, object]) -> dict[str, Any]:
 
 async def _tolerant_parser(message: Any, original: Any) -> Any:
     """FastStream decodes headers as strict UTF-8; a hostile header would crash the consumer
-    before our code could reject it. Parse a cleaned copy, hand the originals on."""
-    records = message if isinstance(message, tuple) else (message,)
-    cleaned = tuple(
-        dataclasses.replace(
-            r,
-            headers=[
-                (k, v.decode(errors="replace").encode() if v is not None else b"")
-                for k, v in r.headers
-            ],
+    before our code could reject it. On such a batch, parse a cleaned copy; hand the originals
+    on either way (the core rejects the bad record itself)."""
+    try:
+        parsed = await original(message)
+    except UnicodeDecodeError:
+        records = message if isinstance(message, tuple) else (message,)
+        cleaned = tuple(
+            dataclasses.replace(
+                r,
+                headers=[
+                    (k, v.decode(errors="replace").encode() if v is not None else b"")
+                    for k, v in r.headers
+                ],
+            )
+            for r in records
         )
-        for r in records
-    )
-    parsed = await original(cleaned if isinstance(message, tuple) else cleaned[0])
+        parsed = await original(cleaned if isinstance(message, tuple) else cleaned[0])
     parsed.raw_message = message
     return parsed
 

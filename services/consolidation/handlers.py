@@ -5,13 +5,20 @@ Every write is an idempotent upsert, so a replay (or a rebuild) converges to the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
+from pydantic import BaseModel
+
 from services.consolidation.adapters import postgres as repo
 from services.consolidation.domain import organizer_province
-from shared.consumer import Handled, Route, UnitOfWork
-from shared.envelope import CloudEvent, validate_data
+from shared.consumer import BatchHandler, Handled, Handler, Route, UnitOfWork
+from shared.envelope import CloudEvent, EnvelopeError, validate_data
 from shared.events import domain as ev
 from shared.events.feedback import FEEDBACK_TYPE, IngestOutcome
 from shared.topics import publisher_of_topic
+
+M = TypeVar("M", bound=BaseModel)
 
 
 async def on_cohort_scheduled(uow: UnitOfWork, event: CloudEvent) -> Handled:
@@ -32,30 +39,9 @@ async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
     return Handled.applied()
 
 
-async def on_participant_enrolled(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    data = validate_data(event, ev.ParticipantEnrolled)
-    await repo.upsert_enrolment(uow.conn, data)
-    return Handled.applied()
-
-
 async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ev.ParticipantWithdrawn)
     await repo.withdraw(uow.conn, data.cohort_code, data.nip)
-    return Handled.applied()
-
-
-async def on_participant_finalised(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    await repo.upsert_attendance(uow.conn, validate_data(event, ev.ParticipantFinalised))
-    return Handled.applied()
-
-
-async def on_completion_decided(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    await repo.upsert_completion(uow.conn, validate_data(event, ev.CompletionDecided))
-    return Handled.applied()
-
-
-async def on_certificate_issued(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    await repo.upsert_certificate(uow.conn, validate_data(event, ev.CertificateIssued))
     return Handled.applied()
 
 
@@ -71,15 +57,85 @@ async def on_certificate_superseded(uow: UnitOfWork, event: CloudEvent) -> Handl
     return Handled.applied()
 
 
-async def on_ingest_outcome(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    data = validate_data(event, IngestOutcome)
-    # The publisher is the feedback topic's suffix: the outcome itself does not name it.
-    topic = event.position.topic if event.position else ""
-    publisher = publisher_of_topic(topic)
-    if publisher is None:
-        return Handled.applied()
-    await repo.upsert_outcome(uow.conn, publisher, data)
-    return Handled.applied()
+# --- the high-volume types, set-based: one statement per table for a run of events ------
+#
+# The core hands a run of consecutive new events of one type to the `*_run` handler; retries
+# and the careful replay use the one-event handler, which is the same code on a run of one.
+
+
+def _validated(
+    events: Sequence[CloudEvent], model: type[M]
+) -> tuple[list[Handled], list[tuple[CloudEvent, M]]]:
+    """Everything applied except what fails validation (rejected as the one-event path would)."""
+    outcomes: list[Handled] = []
+    valid: list[tuple[CloudEvent, M]] = []
+    for event in events:
+        try:
+            valid.append((event, validate_data(event, model)))
+        except EnvelopeError as error:
+            outcomes.append(Handled.rejected(error.code, error.message_id, error.message_en))
+            continue
+        outcomes.append(Handled.applied())
+    return outcomes, valid
+
+
+async def on_participant_enrolled_run(
+    uow: UnitOfWork, events: Sequence[CloudEvent]
+) -> list[Handled]:
+    outcomes, valid = _validated(events, ev.ParticipantEnrolled)
+    await repo.upsert_enrolments(uow.conn, [repo.enrolment_row(d) for _, d in valid])
+    return outcomes
+
+
+async def on_participant_finalised_run(
+    uow: UnitOfWork, events: Sequence[CloudEvent]
+) -> list[Handled]:
+    outcomes, valid = _validated(events, ev.ParticipantFinalised)
+    await repo.upsert_attendances(uow.conn, [d for _, d in valid])
+    return outcomes
+
+
+async def on_completion_decided_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    outcomes, valid = _validated(events, ev.CompletionDecided)
+    await repo.upsert_completions(uow.conn, [d for _, d in valid])
+    return outcomes
+
+
+async def on_certificate_issued_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    outcomes, valid = _validated(events, ev.CertificateIssued)
+    await repo.upsert_certificates(uow.conn, [d for _, d in valid])
+    return outcomes
+
+
+async def on_ingest_outcome_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    outcomes, valid = _validated(events, IngestOutcome)
+    items: list[tuple[str, IngestOutcome]] = []
+    for event, data in valid:
+        # The publisher is the feedback topic's suffix: the outcome itself does not name it.
+        publisher = publisher_of_topic(event.position.topic if event.position else "")
+        if publisher is not None:
+            items.append((publisher, data))
+    await repo.upsert_outcomes(uow.conn, items)
+    return outcomes
+
+
+def _one(run: BatchHandler) -> Handler:
+    async def handler(uow: UnitOfWork, event: CloudEvent) -> Handled:
+        return (await run(uow, [event]))[0]
+
+    handler.__name__ = run.__name__.removesuffix("_run")
+    return handler
+
+
+def _set_based(run: BatchHandler, reports: bool = True) -> Route:
+    return Route(_one(run), reports=reports, batch=run)
+
+
+on_participant_enrolled = _one(on_participant_enrolled_run)
+on_participant_finalised = _one(on_participant_finalised_run)
+on_completion_decided = _one(on_completion_decided_run)
+on_certificate_issued = _one(on_certificate_issued_run)
+on_ingest_outcome = _one(on_ingest_outcome_run)
 
 
 DOMAIN_ROUTES: dict[str, Route] = {
@@ -87,12 +143,14 @@ DOMAIN_ROUTES: dict[str, Route] = {
     "diklat.enrolment.cohort_amended.v1": Route(on_cohort_scheduled),
     "diklat.enrolment.cohort_cancelled.v1": Route(on_cohort_cancelled),
     "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed),
-    "diklat.enrolment.participant_enrolled.v1": Route(on_participant_enrolled),
+    "diklat.enrolment.participant_enrolled.v1": _set_based(on_participant_enrolled_run),
     "diklat.enrolment.participant_withdrawn.v1": Route(on_participant_withdrawn),
-    "diklat.attendance.participant_finalised.v1": Route(on_participant_finalised),
-    "diklat.certification.completion_decided.v1": Route(on_completion_decided),
-    "diklat.certification.certificate_issued.v1": Route(on_certificate_issued),
+    "diklat.attendance.participant_finalised.v1": _set_based(on_participant_finalised_run),
+    "diklat.certification.completion_decided.v1": _set_based(on_completion_decided_run),
+    "diklat.certification.certificate_issued.v1": _set_based(on_certificate_issued_run),
     "diklat.certification.certificate_revoked.v1": Route(on_certificate_revoked),
     "diklat.certification.certificate_superseded.v1": Route(on_certificate_superseded),
 }
-FEEDBACK_ROUTES: dict[str, Route] = {FEEDBACK_TYPE: Route(on_ingest_outcome, reports=False)}
+FEEDBACK_ROUTES: dict[str, Route] = {
+    FEEDBACK_TYPE: _set_based(on_ingest_outcome_run, reports=False)
+}

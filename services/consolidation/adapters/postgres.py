@@ -59,107 +59,9 @@ async def set_cohort_status(conn: Conn, code: str, status: str, reason: str | No
     )
 
 
-async def upsert_enrolment(conn: Conn, e: ev.ParticipantEnrolled) -> None:
-    p = e.participant
-    await conn.execute(
-        """INSERT INTO enrolments (cohort_code, nip, name, asn_type, gender, position, rank,
-               agency, region, region_province, enrolled_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
-           ON CONFLICT (cohort_code, nip) DO UPDATE SET name = EXCLUDED.name,
-               asn_type = EXCLUDED.asn_type, gender = EXCLUDED.gender,
-               position = EXCLUDED.position, rank = EXCLUDED.rank, agency = EXCLUDED.agency,
-               region = EXCLUDED.region, region_province = EXCLUDED.region_province,
-               enrolled_at = EXCLUDED.enrolled_at""",
-        e.cohort_code,
-        p.nip,
-        p.name,
-        p.asn_type,
-        p.gender,
-        p.position,
-        p.rank,
-        p.agency,
-        p.region,
-        p.region[:2],
-        e.enrolled_at,
-    )
-    await conn.execute(
-        """INSERT INTO asn (nip, name, gender, asn_type, agency, region, region_province,
-               enrolled_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
-           ON CONFLICT (nip) DO UPDATE SET name = EXCLUDED.name, gender = EXCLUDED.gender,
-               asn_type = EXCLUDED.asn_type, agency = EXCLUDED.agency,
-               region = EXCLUDED.region, region_province = EXCLUDED.region_province,
-               enrolled_at = EXCLUDED.enrolled_at
-           WHERE asn.enrolled_at <= EXCLUDED.enrolled_at""",
-        p.nip,
-        p.name,
-        p.gender,
-        p.asn_type,
-        p.agency,
-        p.region,
-        p.region[:2],
-        e.enrolled_at,
-    )
-
-
 async def withdraw(conn: Conn, code: str, nip: str) -> None:
     await conn.execute(
         "UPDATE enrolments SET withdrawn = true WHERE cohort_code = $1 AND nip = $2", code, nip
-    )
-
-
-async def upsert_attendance(conn: Conn, a: ev.ParticipantFinalised) -> None:
-    await conn.execute(
-        """INSERT INTO attendance (cohort_code, nip, jp_present, jp_total, rate_pct)
-           VALUES ($1,$2,$3,$4,$5) ON CONFLICT (cohort_code, nip) DO UPDATE SET
-               jp_present = EXCLUDED.jp_present, jp_total = EXCLUDED.jp_total,
-               rate_pct = EXCLUDED.rate_pct""",
-        a.cohort_code,
-        a.nip,
-        a.jp_present,
-        a.jp_total,
-        a.rate_pct,
-    )
-
-
-async def upsert_completion(conn: Conn, d: ev.CompletionDecided) -> None:
-    await conn.execute(
-        """INSERT INTO completions (cohort_code, nip, completed, predicate, score, decided_at)
-           VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (cohort_code, nip) DO UPDATE SET
-               completed = EXCLUDED.completed, predicate = EXCLUDED.predicate,
-               score = EXCLUDED.score, decided_at = EXCLUDED.decided_at
-           WHERE completions.decided_at <= EXCLUDED.decided_at""",
-        d.cohort_code,
-        d.nip,
-        d.completed,
-        d.predicate,
-        d.score,
-        d.decided_at,
-    )
-
-
-async def upsert_certificate(conn: Conn, c: ev.CertificateIssued) -> None:
-    # DO NOTHING on conflict: a certificate's content never changes, only its status.
-    await conn.execute(
-        """INSERT INTO certificates (certificate_id, number, version, cohort_code, publisher,
-               nip, name, programme_name, category, organizer, year, total_jp, end_date,
-               predicate, issued_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
-           ON CONFLICT (certificate_id) DO NOTHING""",
-        c.certificate_id,
-        c.number,
-        c.version,
-        c.cohort_code,
-        c.publisher,
-        c.nip,
-        c.name,
-        c.programme_name,
-        c.category.value,
-        c.organizer,
-        c.year,
-        c.total_jp,
-        c.end_date,
-        c.predicate,
-        c.issued_at,
     )
 
 
@@ -172,24 +74,190 @@ async def set_certificate_status(conn: Conn, certificate_id: str, status: str, r
     )
 
 
-async def upsert_outcome(conn: Conn, publisher: str, o: IngestOutcome) -> None:
-    # Latest decision wins; at equal time a final outcome beats "parked". A re-sent event's
-    # "duplicate" never hides the final outcome it repeats (a rerun keeps the rejections).
-    await conn.execute(
+# --- set-based writes: a run of events of one type, one statement per table --------------
+#
+# The handlers pass a run of one for a single event. An upsert may touch a row only once per
+# statement, so rows are split into rounds with unique keys, keeping each key's order: round
+# k holds the k-th row of every key. Applying the rounds in turn is exactly applying the rows
+# one by one (rows of different keys never interact: no triggers, one unique key per table).
+
+
+def _rounds(rows: Sequence[tuple[Any, ...]], key: int | tuple[int, ...]) -> list[list[Any]]:
+    picks = (key,) if isinstance(key, int) else key
+    rounds: list[list[tuple[Any, ...]]] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        k = tuple(row[i] for i in picks)
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append(row)
+    return rounds
+
+
+async def _upsert_rounds(
+    conn: Conn, sql: str, rows: Sequence[tuple[Any, ...]], key: int | tuple[int, ...]
+) -> None:
+    for batch in _rounds(rows, key):
+        await conn.execute(sql, *(list(c) for c in zip(*batch, strict=True)))
+
+
+EnrolmentRow = tuple[str, str, str, str, str, str, str | None, str, str, str, dt.datetime]
+
+
+def enrolment_row(e: ev.ParticipantEnrolled) -> EnrolmentRow:
+    p = e.participant
+    return (
+        e.cohort_code,
+        p.nip,
+        p.name,
+        p.asn_type,
+        p.gender,
+        p.position,
+        p.rank,
+        p.agency,
+        p.region,
+        p.region[:2],
+        e.enrolled_at,
+    )
+
+
+async def upsert_enrolments(conn: Conn, rows: Sequence[EnrolmentRow]) -> None:
+    """`upsert_enrolment` for many: rows from `enrolment_row`, in event order."""
+    if not rows:
+        return
+    await _upsert_rounds(
+        conn,
+        """INSERT INTO enrolments (cohort_code, nip, name, asn_type, gender, position, rank,
+               agency, region, region_province, enrolled_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+               $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
+           ON CONFLICT (cohort_code, nip) DO UPDATE SET name = EXCLUDED.name,
+               asn_type = EXCLUDED.asn_type, gender = EXCLUDED.gender,
+               position = EXCLUDED.position, rank = EXCLUDED.rank, agency = EXCLUDED.agency,
+               region = EXCLUDED.region, region_province = EXCLUDED.region_province,
+               enrolled_at = EXCLUDED.enrolled_at""",
+        rows,
+        (0, 1),
+    )
+    asn_rows = [(r[1], r[2], r[4], r[3], r[7], r[8], r[9], r[10]) for r in rows]
+    await _upsert_rounds(
+        conn,
+        """INSERT INTO asn (nip, name, gender, asn_type, agency, region, region_province,
+               enrolled_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+               $6::text[], $7::text[], $8::timestamptz[])
+           ON CONFLICT (nip) DO UPDATE SET name = EXCLUDED.name, gender = EXCLUDED.gender,
+               asn_type = EXCLUDED.asn_type, agency = EXCLUDED.agency,
+               region = EXCLUDED.region, region_province = EXCLUDED.region_province,
+               enrolled_at = EXCLUDED.enrolled_at
+           WHERE asn.enrolled_at <= EXCLUDED.enrolled_at""",
+        asn_rows,
+        0,
+    )
+
+
+async def upsert_attendances(conn: Conn, items: Sequence[ev.ParticipantFinalised]) -> None:
+    """`upsert_attendance` for many, in event order."""
+    if not items:
+        return
+    await _upsert_rounds(
+        conn,
+        """INSERT INTO attendance (cohort_code, nip, jp_present, jp_total, rate_pct)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[],
+               $5::numeric[])
+           ON CONFLICT (cohort_code, nip) DO UPDATE SET
+               jp_present = EXCLUDED.jp_present, jp_total = EXCLUDED.jp_total,
+               rate_pct = EXCLUDED.rate_pct""",
+        [(a.cohort_code, a.nip, a.jp_present, a.jp_total, a.rate_pct) for a in items],
+        (0, 1),
+    )
+
+
+async def upsert_completions(conn: Conn, items: Sequence[ev.CompletionDecided]) -> None:
+    """`upsert_completion` for many, in event order."""
+    if not items:
+        return
+    await _upsert_rounds(
+        conn,
+        """INSERT INTO completions (cohort_code, nip, completed, predicate, score, decided_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[],
+               $5::numeric[], $6::timestamptz[])
+           ON CONFLICT (cohort_code, nip) DO UPDATE SET
+               completed = EXCLUDED.completed, predicate = EXCLUDED.predicate,
+               score = EXCLUDED.score, decided_at = EXCLUDED.decided_at
+           WHERE completions.decided_at <= EXCLUDED.decided_at""",
+        [(d.cohort_code, d.nip, d.completed, d.predicate, d.score, d.decided_at) for d in items],
+        (0, 1),
+    )
+
+
+async def upsert_certificates(conn: Conn, items: Sequence[ev.CertificateIssued]) -> None:
+    """`upsert_certificate` for many, in event order."""
+    if not items:
+        return
+    await _upsert_rounds(
+        conn,
+        """INSERT INTO certificates (certificate_id, number, version, cohort_code, publisher,
+               nip, name, programme_name, category, organizer, year, total_jp, end_date,
+               predicate, issued_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[],
+               $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[],
+               $12::numeric[], $13::date[], $14::text[], $15::timestamptz[])
+           ON CONFLICT (certificate_id) DO NOTHING""",
+        [
+            (
+                c.certificate_id,
+                c.number,
+                c.version,
+                c.cohort_code,
+                c.publisher,
+                c.nip,
+                c.name,
+                c.programme_name,
+                c.category.value,
+                c.organizer,
+                c.year,
+                c.total_jp,
+                c.end_date,
+                c.predicate,
+                c.issued_at,
+            )
+            for c in items
+        ],
+        0,
+    )
+
+
+async def upsert_outcomes(conn: Conn, items: Sequence[tuple[str, IngestOutcome]]) -> None:
+    """`upsert_outcome` for many (publisher, outcome) pairs, in event order."""
+    if not items:
+        return
+    await _upsert_rounds(
+        conn,
         """INSERT INTO ingest_outcomes (service, event_id, publisher, outcome, reason, decided_at)
-           VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (service, event_id) DO UPDATE SET
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+               $6::timestamptz[])
+           ON CONFLICT (service, event_id) DO UPDATE SET
                outcome = EXCLUDED.outcome, reason = EXCLUDED.reason,
                decided_at = EXCLUDED.decided_at
            WHERE (ingest_outcomes.decided_at, ingest_outcomes.outcome <> 'parked')
                <= (EXCLUDED.decided_at, EXCLUDED.outcome <> 'parked')
              AND NOT (EXCLUDED.outcome = 'duplicate'
                       AND ingest_outcomes.outcome IN ('applied', 'rejected'))""",
-        o.service,
-        o.event_id,
-        publisher,
-        o.outcome.value,
-        o.reason.value if o.reason else None,
-        o.decided_at,
+        [
+            (
+                o.service,
+                o.event_id,
+                publisher,
+                o.outcome.value,
+                o.reason.value if o.reason else None,
+                o.decided_at,
+            )
+            for publisher, o in items
+        ],
+        (0, 1),
     )
 
 
