@@ -116,8 +116,13 @@ def subscribe_batches(
 
 
 def build_producer(infra: InfraSettings) -> AIOKafkaProducer:
+    # The relay sends outbox rows in bursts: large batches mean few produce requests.
     return AIOKafkaProducer(
-        **infra.kafka_client_config(), acks="all", linger_ms=5, max_request_size=2_097_152
+        **infra.kafka_client_config(),
+        acks="all",
+        linger_ms=5,
+        max_batch_size=262_144,
+        max_request_size=2_097_152,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -20,7 +21,7 @@ from services.certification import domain
 from services.certification.adapters import postgres as repo
 from shared.barrier import has_barrier, record_close, sent_after_close
 from shared.consumer import Handled, Route, UnitOfWork
-from shared.envelope import CloudEvent, validate_data
+from shared.envelope import CloudEvent, EnvelopeError, validate_data
 from shared.events.domain import (
     CertificateIssued,
     CertificateRevoked,
@@ -128,11 +129,41 @@ async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handle
 # --- attendance domain events ------------------------------------------------------------
 
 
+async def on_participant_finalised_run(
+    uow: UnitOfWork, events: Sequence[CloudEvent]
+) -> list[Handled]:
+    """The hot path after a close, set-based: one attendance insert for the run, then per cohort
+    one read of what is due, and the decisions and certificates of all of it in bulk.
+
+    Deciding a participant reads only its own rows and the cohort, which these events do not
+    change, so saving the whole run first decides exactly as event by event would."""
+    outcomes: list[Handled] = []
+    valid: list[ParticipantFinalised] = []
+    for event in events:
+        try:
+            valid.append(validate_data(event, ParticipantFinalised))
+        except EnvelopeError as error:
+            outcomes.append(Handled.rejected(error.code, error.message_id, error.message_en))
+            continue
+        outcomes.append(Handled.applied())
+    await repo.save_attendances(uow.conn, valid)
+    nips: dict[str, list[str]] = {}
+    for data in valid:
+        nips.setdefault(data.cohort_code, []).append(data.nip)
+    due: dict[tuple[str, str], tuple[repo.Cohort, repo.Candidate]] = {}
+    for code, cohort_nips in nips.items():
+        cohort = await _deciding(uow, code)
+        if cohort is not None:
+            for candidate in await repo.undecided(uow.conn, code, cohort_nips, cohort.finalised):
+                due[(code, candidate.nip)] = (cohort, candidate)
+    # In event order, as event by event (certificate numbers follow it).
+    ordered = [due.pop(key) for d in valid if (key := (d.cohort_code, d.nip)) in due]
+    await _decide_all(uow, ordered)
+    return outcomes
+
+
 async def on_participant_finalised(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    data = validate_data(event, ParticipantFinalised)
-    await repo.save_attendance(uow.conn, data)
-    await decide_due(uow, data.cohort_code, data.nip)
-    return Handled.applied()
+    return (await on_participant_finalised_run(uow, [event]))[0]
 
 
 async def on_cohort_finalised(uow: UnitOfWork, event: CloudEvent) -> Handled:
@@ -145,18 +176,23 @@ async def on_cohort_finalised(uow: UnitOfWork, event: CloudEvent) -> Handled:
 # --- deciding and issuing ----------------------------------------------------------------
 
 
-async def decide_due(uow: UnitOfWork, cohort_code: str, nip: str | None = None) -> int:
-    """Decide every participant (or just `nip`) whose prerequisites are all present."""
-    conn = uow.conn
-    cohort = await repo.get_cohort(conn, cohort_code)
+async def _deciding(uow: UnitOfWork, cohort_code: str) -> repo.Cohort | None:
+    """The cohort if its participants may be decided (closed, barrier passed, not cancelled)."""
+    cohort = await repo.get_cohort(uow.conn, cohort_code)
     if cohort is None or cohort.cancelled or cohort.close_event_id is None:
+        return None
+    if not await has_barrier(uow.conn, cohort_code, cohort.close_event_id):
+        return None
+    return cohort
+
+
+async def decide_due(uow: UnitOfWork, cohort_code: str) -> int:
+    """Decide every participant whose prerequisites are all present."""
+    cohort = await _deciding(uow, cohort_code)
+    if cohort is None:
         return 0
-    if not await has_barrier(conn, cohort_code, cohort.close_event_id):
-        return 0
-    decided = 0
-    for candidate in await repo.undecided(conn, cohort_code, nip, cohort.finalised):
-        decided += await _decide(uow, cohort, candidate)
-    return decided
+    candidates = await repo.undecided(uow.conn, cohort_code, None, cohort.finalised)
+    return await _decide_all(uow, [(cohort, c) for c in candidates])
 
 
 def _policy(cohort: repo.Cohort) -> domain.CompletionPolicy:
@@ -175,58 +211,105 @@ def _exact_rate(candidate: repo.Candidate) -> Fraction:
     return Fraction(candidate.rate_pct or 0)
 
 
-async def _decide(uow: UnitOfWork, cohort: repo.Cohort, candidate: repo.Candidate) -> int:
-    outcome = domain.decide_completion(
-        _policy(cohort), _exact_rate(candidate), candidate.score, candidate.withdrawn
-    )
-    decision = repo.Decision(
-        cohort_code=cohort.cohort_code,
-        nip=candidate.nip,
-        completed=outcome.completed,
-        policy_version=cohort.policy_version,
-        rate_pct=candidate.rate_pct or Decimal(0),
-        score=candidate.score,
-        predicate=outcome.predicate,
-        explanation_id=outcome.summary.message_id,
-        explanation_en=outcome.summary.message_en,
-        decided_at=uow.now,
-    )
-    if not await repo.insert_decision(uow.conn, decision):
+async def _decide_all(uow: UnitOfWork, due: Sequence[tuple[repo.Cohort, repo.Candidate]]) -> int:
+    """Decide, certify and announce each (cohort, candidate) in order, in a few statements: the
+    decisions, one counter draw per organiser and year, the certificates. Same rows and events,
+    in the same order, as deciding them one at a time."""
+    if not due:
         return 0
-    uow.emit(
-        CERTIFICATION_EVENTS,
-        CompletionDecided(
-            cohort_code=decision.cohort_code,
-            publisher=cohort.publisher,
-            nip=decision.nip,
-            completed=decision.completed,
-            policy_version=decision.policy_version,
-            rate_pct=decision.rate_pct,
-            score=decision.score,
-            predicate=decision.predicate,
-            explanation_id=decision.explanation_id,
-            explanation_en=decision.explanation_en,
-            decided_at=decision.decided_at,
-        ),
-        subject=cohort.cohort_code,
-        event_id=f"{SERVICE}:decided:{cohort.cohort_code}:{candidate.nip}",
-    )
-    if outcome.completed:
-        await _issue_first(uow, cohort, candidate, outcome.predicate)
-    else:
-        uow.notify(
-            cohort.publisher,
-            Notice(
-                kind="completion_failed",
-                cohort_code=cohort.cohort_code,
-                nip_masked=mask_nip(candidate.nip),
-                message_id=decision.explanation_id,
-                message_en=decision.explanation_en,
-                at=uow.now,
-            ),
-            event_id=f"{SERVICE}:failed:{cohort.cohort_code}:{candidate.nip}",
+    decided = []
+    for cohort, candidate in due:
+        outcome = domain.decide_completion(
+            _policy(cohort), _exact_rate(candidate), candidate.score, candidate.withdrawn
         )
-    return 1
+        decision = repo.Decision(
+            cohort_code=cohort.cohort_code,
+            nip=candidate.nip,
+            completed=outcome.completed,
+            policy_version=cohort.policy_version,
+            rate_pct=candidate.rate_pct or Decimal(0),
+            score=candidate.score,
+            predicate=outcome.predicate,
+            explanation_id=outcome.summary.message_id,
+            explanation_en=outcome.summary.message_en,
+            decided_at=uow.now,
+        )
+        decided.append((cohort, candidate, decision))
+    inserted = await repo.insert_decisions(uow.conn, [d for _, _, d in decided])
+    decided = [x for x in decided if (x[2].cohort_code, x[2].nip) in inserted]
+    certificates = await _certificates(uow, [(c, k, d) for c, k, d in decided if d.completed])
+    issued = await repo.insert_certificates(uow.conn, list(certificates.values()))
+    for cohort, candidate, decision in decided:
+        uow.emit(
+            CERTIFICATION_EVENTS,
+            CompletionDecided(
+                cohort_code=decision.cohort_code,
+                publisher=cohort.publisher,
+                nip=decision.nip,
+                completed=decision.completed,
+                policy_version=decision.policy_version,
+                rate_pct=decision.rate_pct,
+                score=decision.score,
+                predicate=decision.predicate,
+                explanation_id=decision.explanation_id,
+                explanation_en=decision.explanation_en,
+                decided_at=decision.decided_at,
+            ),
+            subject=cohort.cohort_code,
+            event_id=f"{SERVICE}:decided:{cohort.cohort_code}:{candidate.nip}",
+        )
+        if decision.completed:
+            certificate = certificates[(decision.cohort_code, decision.nip)]
+            if certificate.id in issued:
+                _announce(uow, certificate)
+        else:
+            uow.notify(
+                cohort.publisher,
+                Notice(
+                    kind="completion_failed",
+                    cohort_code=cohort.cohort_code,
+                    nip_masked=mask_nip(candidate.nip),
+                    message_id=decision.explanation_id,
+                    message_en=decision.explanation_en,
+                    at=uow.now,
+                ),
+                event_id=f"{SERVICE}:failed:{cohort.cohort_code}:{candidate.nip}",
+            )
+    return len(decided)
+
+
+async def _certificates(
+    uow: UnitOfWork, completed: Sequence[tuple[repo.Cohort, repo.Candidate, repo.Decision]]
+) -> dict[tuple[str, str], repo.Certificate]:
+    """First certificates for these decisions, numbered in order per organiser and year."""
+    counts: dict[tuple[str, int], int] = {}
+    for cohort, _, _ in completed:
+        key = (cohort.publisher, int(cohort.info["year"]))
+        counts[key] = counts.get(key, 0) + 1
+    sequences = {
+        key: iter(await repo.next_sequences(uow.conn, key[0], key[1], n))
+        for key, n in counts.items()
+    }
+    out: dict[tuple[str, str], repo.Certificate] = {}
+    for cohort, candidate, decision in completed:
+        year = int(cohort.info["year"])
+        seq = next(sequences[(cohort.publisher, year)])
+        number = domain.certificate_number(domain.organizer_code_for(cohort.publisher), year, seq)
+        out[(cohort.cohort_code, candidate.nip)] = repo.Certificate(
+            id=uuid.uuid4(),
+            cohort_code=cohort.cohort_code,
+            nip=candidate.nip,
+            publisher=cohort.publisher,
+            number=number,
+            version=1,
+            verification_code=domain.new_verification_code(),
+            status="valid",
+            content=sttp_content(
+                cohort, candidate.participant, decision.predicate, number, number, uow.now
+            ),
+            issued_at=uow.now,
+        )
+    return out
 
 
 def sttp_content(
@@ -261,30 +344,14 @@ def sttp_content(
     }
 
 
-async def _issue_first(
-    uow: UnitOfWork, cohort: repo.Cohort, candidate: repo.Candidate, predicate: str | None
-) -> None:
-    year = int(cohort.info["year"])
-    seq = await repo.next_sequence(uow.conn, cohort.publisher, year)
-    number = domain.certificate_number(domain.organizer_code_for(cohort.publisher), year, seq)
-    certificate = repo.Certificate(
-        id=uuid.uuid4(),
-        cohort_code=cohort.cohort_code,
-        nip=candidate.nip,
-        publisher=cohort.publisher,
-        number=number,
-        version=1,
-        verification_code=domain.new_verification_code(),
-        status="valid",
-        content=sttp_content(cohort, candidate.participant, predicate, number, number, uow.now),
-        issued_at=uow.now,
-    )
-    await _store_and_announce(uow, certificate)
-
-
 async def _store_and_announce(uow: UnitOfWork, certificate: repo.Certificate) -> bool:
     if not await repo.insert_certificate(uow.conn, certificate):
         return False
+    _announce(uow, certificate)
+    return True
+
+
+def _announce(uow: UnitOfWork, certificate: repo.Certificate) -> None:
     content = certificate.content
     uow.emit(
         CERTIFICATION_EVENTS,
@@ -322,7 +389,6 @@ async def _store_and_announce(uow: UnitOfWork, certificate: repo.Certificate) ->
         ),
         event_id=f"{SERVICE}:notice-issued:{certificate.id}",
     )
-    return True
 
 
 # --- revocation and re-issue (admin API) -------------------------------------------------
@@ -452,6 +518,8 @@ DOMAIN_ROUTES: dict[str, Route] = {
     "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed),
     "diklat.enrolment.participant_enrolled.v1": Route(on_participant_enrolled),
     "diklat.enrolment.participant_withdrawn.v1": Route(on_participant_withdrawn),
-    "diklat.attendance.participant_finalised.v1": Route(on_participant_finalised),
+    "diklat.attendance.participant_finalised.v1": Route(
+        on_participant_finalised, batch=on_participant_finalised_run
+    ),
     "diklat.attendance.cohort_finalised.v1": Route(on_cohort_finalised),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -195,11 +196,34 @@ async def save_attendance(conn: Conn, result: ParticipantFinalised) -> None:
     )
 
 
+async def save_attendances(conn: Conn, results: Sequence[ParticipantFinalised]) -> None:
+    """`save_attendance` for many in one statement (the first result of a participant wins)."""
+    first: dict[tuple[str, str], ParticipantFinalised] = {}
+    for r in results:
+        first.setdefault((r.cohort_code, r.nip), r)
+    if not first:
+        return
+    rows = list(first.values())
+    await conn.execute(
+        """INSERT INTO attendance_results (cohort_code, nip, jp_present, jp_total, rate_pct,
+               finalised_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[],
+               $5::numeric[], $6::timestamptz[])
+           ON CONFLICT (cohort_code, nip) DO NOTHING""",
+        [r.cohort_code for r in rows],
+        [r.nip for r in rows],
+        [r.jp_present for r in rows],
+        [r.jp_total for r in rows],
+        [r.rate_pct for r in rows],
+        [r.finalised_at for r in rows],
+    )
+
+
 async def undecided(
-    conn: Conn, cohort_code: str, nip: str | None, include_withdrawn: bool
+    conn: Conn, cohort_code: str, nips: Sequence[str] | None, include_withdrawn: bool
 ) -> list[Candidate]:
-    """Enrolled participants without a decision that have their attendance (or, when
-    `include_withdrawn`, are withdrawn): one query for the whole cohort."""
+    """Enrolled participants (all, or those in `nips`) without a decision that have their
+    attendance (or, when `include_withdrawn`, are withdrawn): one query for the cohort."""
     rows = await conn.fetch(
         """SELECT e.nip, e.participant, e.withdrawn, a.jp_present, a.jp_total, a.rate_pct,
                v.score
@@ -207,11 +231,12 @@ async def undecided(
            LEFT JOIN attendance_results a USING (cohort_code, nip)
            LEFT JOIN evaluations v USING (cohort_code, nip)
            LEFT JOIN decisions d USING (cohort_code, nip)
-           WHERE e.cohort_code = $1 AND d.nip IS NULL AND ($2::text IS NULL OR e.nip = $2)
+           WHERE e.cohort_code = $1 AND d.nip IS NULL
+             AND ($2::text[] IS NULL OR e.nip = ANY($2::text[]))
              AND ((NOT e.withdrawn AND a.nip IS NOT NULL) OR (e.withdrawn AND $3))
            ORDER BY e.nip""",
         cohort_code,
-        nip,
+        None if nips is None else list(nips),
         include_withdrawn,
     )
     return [Candidate(**dict(r)) for r in rows]
@@ -220,24 +245,29 @@ async def undecided(
 # --- decisions ---------------------------------------------------------------------------
 
 
-async def insert_decision(conn: Conn, d: Decision) -> bool:
-    inserted = await conn.fetchval(
+async def insert_decisions(conn: Conn, ds: Sequence[Decision]) -> set[tuple[str, str]]:
+    """Insert decisions not taken yet; returns the (cohort, NIP) pairs inserted."""
+    if not ds:
+        return set()
+    rows = await conn.fetch(
         """INSERT INTO decisions (cohort_code, nip, completed, policy_version, rate_pct, score,
                predicate, explanation_id, explanation_en, decided_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           ON CONFLICT (cohort_code, nip) DO NOTHING RETURNING 1""",
-        d.cohort_code,
-        d.nip,
-        d.completed,
-        d.policy_version,
-        d.rate_pct,
-        d.score,
-        d.predicate,
-        d.explanation_id,
-        d.explanation_en,
-        d.decided_at,
+           SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::int[],
+               $5::numeric[], $6::numeric[], $7::text[], $8::text[], $9::text[],
+               $10::timestamptz[])
+           ON CONFLICT (cohort_code, nip) DO NOTHING RETURNING cohort_code, nip""",
+        [d.cohort_code for d in ds],
+        [d.nip for d in ds],
+        [d.completed for d in ds],
+        [d.policy_version for d in ds],
+        [d.rate_pct for d in ds],
+        [d.score for d in ds],
+        [d.predicate for d in ds],
+        [d.explanation_id for d in ds],
+        [d.explanation_en for d in ds],
+        [d.decided_at for d in ds],
     )
-    return inserted is not None
+    return {(r["cohort_code"], r["nip"]) for r in rows}
 
 
 async def decisions_of(conn: Conn, cohort_code: str) -> list[Decision]:
@@ -307,6 +337,48 @@ async def set_status(
         superseded_by,
     )
     return changed is not None
+
+
+async def next_sequences(conn: Conn, publisher: str, year: int, count: int) -> range:
+    """The next `count` numbers of an organiser and year (as `count` single draws would be)."""
+    # The row lock taken by the upsert serialises issuers of one organiser and year.
+    last: int = await conn.fetchval(
+        """INSERT INTO certificate_counters (publisher, year, last_seq) VALUES ($1, $2, $3)
+           ON CONFLICT (publisher, year)
+           DO UPDATE SET last_seq = certificate_counters.last_seq + EXCLUDED.last_seq
+           RETURNING last_seq""",
+        publisher,
+        year,
+        count,
+    )
+    return range(last - count + 1, last + 1)
+
+
+async def insert_certificates(conn: Conn, cs: Sequence[Certificate]) -> set[uuid.UUID]:
+    """Insert certificates (skipping any whose participant holds a valid one); returns the ids
+    inserted."""
+    if not cs:
+        return set()
+    rows = await conn.fetch(
+        """INSERT INTO certificates (id, cohort_code, nip, publisher, number, version,
+               verification_code, status, content, issued_at, previous_id)
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
+               $6::int[], $7::text[], $8::text[], $9::jsonb[], $10::timestamptz[],
+               $11::uuid[])
+           ON CONFLICT (cohort_code, nip) WHERE status = 'valid' DO NOTHING RETURNING id""",
+        [c.id for c in cs],
+        [c.cohort_code for c in cs],
+        [c.nip for c in cs],
+        [c.publisher for c in cs],
+        [c.number for c in cs],
+        [c.version for c in cs],
+        [c.verification_code for c in cs],
+        [c.status for c in cs],
+        [c.content for c in cs],
+        [c.issued_at for c in cs],
+        [c.previous_id for c in cs],
+    )
+    return {r["id"] for r in rows}
 
 
 async def get_certificate(

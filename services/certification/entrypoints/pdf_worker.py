@@ -1,10 +1,23 @@
 """Background PDF rendering: certificates are issued without a PDF and rendered here, off the
-consumer's hot path; several instances share the work through SKIP LOCKED."""
+consumer's hot path; several instances share the work through SKIP LOCKED.
+
+Rendering (reportlab, qrcode) is CPU-bound Python. In a thread of the service process it holds
+the GIL in 5 ms slices, and every await of the consumers (each socket read and write) then
+waits for it: a burst of certificates delayed the next decisions by seconds. So it runs in a
+separate, lower-priority process; the service only claims rows and stores the bytes.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 import asyncpg
 
@@ -16,17 +29,58 @@ from shared.runtime import ServiceRuntime
 log = get_logger(__name__)
 BATCH = 20
 POLL_S = 1.0
+NICENESS = 10  # below the consumers, Postgres and the broker when CPU is short
 
 
-async def render_pending(pool: asyncpg.Pool, public_base_url: str, limit: int = BATCH) -> int:
-    """Render up to `limit` pending PDFs; returns how many were rendered."""
+def render_many(items: list[tuple[dict[str, Any], str]]) -> list[bytes]:
+    """Render (content, verification URL) pairs; runs in the renderer process."""
+    return [render_certificate(content, url) for content, url in items]
+
+
+def _renderer_init(parent: int) -> None:
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
+
+    def exit_with_parent() -> None:
+        # A killed service leaves no renderer behind.
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=exit_with_parent, daemon=True).start()
+
+
+def renderer() -> ProcessPoolExecutor:
+    """One renderer process (spawned: the service process has threads and an event loop)."""
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_renderer_init,
+        initargs=(os.getpid(),),
+    )
+
+
+async def render_pending(
+    pool: asyncpg.Pool,
+    public_base_url: str,
+    limit: int = BATCH,
+    executor: ProcessPoolExecutor | None = None,
+) -> int:
+    """Render up to `limit` pending PDFs (in `executor`, else a thread); returns how many."""
     async with pool.acquire() as conn, conn.transaction():
         pending = await repo.claim_pending_pdfs(conn, limit)
-        for certificate in pending:
-            url = verification_url(public_base_url, certificate.verification_code)
-            # reportlab is CPU-bound and synchronous: keep the event loop (and consumers) free.
-            pdf = await asyncio.to_thread(render_certificate, certificate.content, url)
-            await repo.store_pdf(conn, certificate.id, pdf)
+        if pending:
+            items = [
+                (c.content, verification_url(public_base_url, c.verification_code)) for c in pending
+            ]
+            if executor is None:
+                pdfs = await asyncio.to_thread(render_many, items)
+            else:
+                pdfs = await asyncio.get_running_loop().run_in_executor(
+                    executor, render_many, items
+                )
+            for certificate, pdf in zip(pending, pdfs, strict=True):
+                await repo.store_pdf(conn, certificate.id, pdf)
     if pending:
         log.info("certificate PDFs rendered", count=len(pending))
     return len(pending)
@@ -39,22 +93,30 @@ async def pdf_worker(runtime: ServiceRuntime) -> None:
     def on_notify(*_: object) -> None:
         wake.set()
 
-    while True:
-        try:
-            async with runtime.pool.acquire() as listener:
-                await listener.add_listener(channel, on_notify)
-                try:
-                    while True:
-                        wake.clear()
-                        if (
-                            await render_pending(runtime.pool, runtime.settings.public_base_url)
-                            < BATCH
-                        ):
-                            with contextlib.suppress(TimeoutError):
-                                await asyncio.wait_for(wake.wait(), POLL_S)
-                finally:
-                    with contextlib.suppress(Exception):
-                        await listener.remove_listener(channel, on_notify)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            log.warning("PDF worker lost its connection; retrying", error=str(exc))
-            await asyncio.sleep(POLL_S)
+    executor = renderer()
+    try:
+        while True:
+            try:
+                async with runtime.pool.acquire() as listener:
+                    await listener.add_listener(channel, on_notify)
+                    try:
+                        while True:
+                            wake.clear()
+                            rendered = await render_pending(
+                                runtime.pool, runtime.settings.public_base_url, BATCH, executor
+                            )
+                            if rendered < BATCH:
+                                with contextlib.suppress(TimeoutError):
+                                    await asyncio.wait_for(wake.wait(), POLL_S)
+                    finally:
+                        with contextlib.suppress(Exception):
+                            await listener.remove_listener(channel, on_notify)
+            except BrokenProcessPool:
+                log.warning("PDF renderer process died; starting a new one")
+                executor.shutdown(wait=False, cancel_futures=True)
+                executor = renderer()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("PDF worker lost its connection; retrying", error=str(exc))
+                await asyncio.sleep(POLL_S)
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
