@@ -48,7 +48,12 @@ _RETRYABLE = (
     asyncpg.SerializationError,
     asyncpg.InvalidCachedStatementError,
 )
-_CONNECTION_LOST = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError)
+_CONNECTION_LOST = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,  # Postgres starting up or shutting down
+)
 
 
 class Record(Protocol):
