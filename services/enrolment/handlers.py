@@ -7,13 +7,14 @@ A withdrawal frees the seat: the quota counts active (not withdrawn) enrolments.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from services.enrolment import domain
 from services.enrolment.adapters import postgres as repo
 from services.enrolment.domain import Accepted, AsnType, Gender, Rejection
 from shared.consumer import Handled, Route, UnitOfWork
-from shared.envelope import CloudEvent, RecordPosition, validate_data
+from shared.envelope import CloudEvent, EnvelopeError, RecordPosition, validate_data
 from shared.events import domain as events
 from shared.events import ingest
 from shared.reasons import ReasonCode
@@ -153,28 +154,72 @@ async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
 
 
 async def on_participant_registered(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    data = validate_data(event, ingest.ParticipantRegistered)
-    publisher = _publisher(event)
-    stored = await repo.load_cohort(uow.conn, data.cohort_code)
-    if stored is None:
-        return await uow.park(
-            event, waiting_for=_waiting_for(data.cohort_code), reject_code=ReasonCode.UNKNOWN_COHORT
+    """One registration: the same decision as a run of one."""
+    return (await on_registration_run(uow, [event]))[0]
+
+
+async def on_registration_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handled]:
+    """A run of registrations, set-based: cohorts and statuses read once, decided in order
+    in memory (seats and earlier registrations of the run count), written in one upsert."""
+    outcomes: list[Handled | None] = [None] * len(run)
+    valid: list[tuple[int, CloudEvent, ingest.ParticipantRegistered]] = []
+    for index, event in enumerate(run):
+        try:
+            valid.append((index, event, validate_data(event, ingest.ParticipantRegistered)))
+        except EnvelopeError as error:
+            outcomes[index] = Handled.rejected(error.code, error.message_id, error.message_en)
+    cohorts = await repo.load_cohorts(uow.conn, {d.cohort_code for _, _, d in valid})
+    statuses = await repo.enrolment_statuses(
+        uow.conn, {(d.cohort_code, d.nip) for _, _, d in valid if d.cohort_code in cohorts}
+    )
+    seats_taken = {code: stored.enrolled for code, stored in cohorts.items()}
+    enrolled: list[repo.NewEnrolment] = []
+    for index, event, data in valid:
+        stored = cohorts.get(data.cohort_code)
+        if stored is None:
+            outcomes[index] = await uow.park(
+                event, _waiting_for(data.cohort_code), ReasonCode.UNKNOWN_COHORT
+            )
+            continue
+        status = statuses.get((data.cohort_code, data.nip))
+        decision = domain.decide_registration(
+            stored.view,
+            _publisher(event),
+            enrolled_count=seats_taken[data.cohort_code],
+            enrolment=status,
+            nip_problem=domain.validate_nip(
+                data.nip, AsnType(data.asn_type), Gender(data.gender), today=uow.now.date()
+            ),
+            participant_region=data.region,
         )
-    status = await repo.enrolment_status(uow.conn, data.cohort_code, data.nip)
-    nip_problem = domain.validate_nip(
-        data.nip, AsnType(data.asn_type), Gender(data.gender), today=uow.now.date()
-    )
-    decision = domain.decide_registration(
-        stored.view,
-        publisher,
-        enrolled_count=stored.enrolled,
-        enrolment=status,
-        nip_problem=nip_problem,
-        participant_region=data.region,
-    )
-    if isinstance(decision, Rejection):
-        return _rejected(decision)
-    participant = events.Participant(
+        if isinstance(decision, Rejection):
+            outcomes[index] = _rejected(decision)
+            continue
+        participant = _participant(data)
+        enrolled.append(
+            repo.NewEnrolment(
+                data.cohort_code, participant, status is domain.EnrolmentStatus.WITHDRAWN
+            )
+        )
+        statuses[(data.cohort_code, data.nip)] = domain.EnrolmentStatus.ENROLLED
+        seats_taken[data.cohort_code] += 1
+        uow.emit(
+            ENROLMENT_EVENTS,
+            events.ParticipantEnrolled(
+                cohort_code=data.cohort_code,
+                publisher=_publisher(event),
+                participant=participant,
+                enrolled_at=uow.now,
+            ),
+            subject=data.cohort_code,
+        )
+        outcomes[index] = Handled.applied()
+    await repo.enrol_many(uow.conn, enrolled, uow.now)
+    return [o for o in outcomes if o is not None]
+
+
+def _participant(data: ingest.ParticipantRegistered) -> events.Participant:
+    return events.Participant(
         nip=data.nip,
         name=data.name,
         asn_type=data.asn_type,
@@ -184,24 +229,6 @@ async def on_participant_registered(uow: UnitOfWork, event: CloudEvent) -> Handl
         agency=data.agency,
         region=data.region,
     )
-    await repo.enrol(
-        uow.conn,
-        data.cohort_code,
-        participant,
-        uow.now,
-        was_withdrawn=status is domain.EnrolmentStatus.WITHDRAWN,
-    )
-    uow.emit(
-        ENROLMENT_EVENTS,
-        events.ParticipantEnrolled(
-            cohort_code=data.cohort_code,
-            publisher=publisher,
-            participant=participant,
-            enrolled_at=uow.now,
-        ),
-        subject=data.cohort_code,
-    )
-    return Handled.applied()
 
 
 async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:
@@ -236,7 +263,7 @@ INGEST_ROUTES: dict[str, Route] = {
     ingest.COHORT_SCHEDULED: Route(on_cohort_scheduled),
     ingest.COHORT_CANCELLED: Route(on_cohort_cancelled),
     ingest.COHORT_CLOSED: Route(on_cohort_closed),
-    ingest.PARTICIPANT_REGISTERED: Route(on_participant_registered),
+    ingest.PARTICIPANT_REGISTERED: Route(on_participant_registered, batch=on_registration_run),
     ingest.PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
 }
 # Enrolment is the source of the domain stream; it consumes no other service's events.

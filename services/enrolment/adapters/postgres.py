@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,15 +25,11 @@ class StoredCohort:
     withdrawn: int
 
 
-async def load_cohort(conn: Conn, cohort_code: str) -> StoredCohort | None:
-    row = await conn.fetchrow(
-        """SELECT cohort_code, publisher, status, first_session_start, quota,
-                  open_to_other_regions, policy_version, enrolled, withdrawn
-           FROM cohorts WHERE cohort_code = $1""",
-        cohort_code,
-    )
-    if row is None:
-        return None
+_DECISION_COLUMNS = """cohort_code, publisher, status, first_session_start, quota,
+                     open_to_other_regions, policy_version, enrolled, withdrawn"""
+
+
+def _stored(row: asyncpg.Record) -> StoredCohort:
     view = CohortView(
         row["cohort_code"],
         row["publisher"],
@@ -41,6 +39,21 @@ async def load_cohort(conn: Conn, cohort_code: str) -> StoredCohort | None:
         row["open_to_other_regions"],
     )
     return StoredCohort(view, row["policy_version"], row["enrolled"], row["withdrawn"])
+
+
+async def load_cohort(conn: Conn, cohort_code: str) -> StoredCohort | None:
+    row = await conn.fetchrow(
+        f"SELECT {_DECISION_COLUMNS} FROM cohorts WHERE cohort_code = $1", cohort_code
+    )
+    return _stored(row) if row is not None else None
+
+
+async def load_cohorts(conn: Conn, cohort_codes: Collection[str]) -> dict[str, StoredCohort]:
+    rows = await conn.fetch(
+        f"SELECT {_DECISION_COLUMNS} FROM cohorts WHERE cohort_code = ANY($1::text[])",
+        list(cohort_codes),
+    )
+    return {row["cohort_code"]: _stored(row) for row in rows}
 
 
 def _schedule_values(info: CohortInfo) -> tuple[Any, ...]:
@@ -116,6 +129,70 @@ async def enrolment_status(conn: Conn, cohort_code: str, nip: str) -> EnrolmentS
         "SELECT status FROM enrolments WHERE cohort_code = $1 AND nip = $2", cohort_code, nip
     )
     return EnrolmentStatus(status) if status is not None else None
+
+
+async def enrolment_statuses(
+    conn: Conn, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], EnrolmentStatus]:
+    """Current status of each (cohort, NIP) that has a row, in one round trip."""
+    rows = await conn.fetch(
+        """SELECT e.cohort_code, e.nip, e.status FROM enrolments e
+           JOIN unnest($1::text[], $2::text[]) AS k(code, nip)
+             ON e.cohort_code = k.code AND e.nip = k.nip""",
+        [code for code, _ in keys],
+        [nip for _, nip in keys],
+    )
+    return {(r["cohort_code"], r["nip"]): EnrolmentStatus(r["status"]) for r in rows}
+
+
+@dataclass(frozen=True)
+class NewEnrolment:
+    cohort_code: str
+    participant: Participant
+    was_withdrawn: bool
+
+
+async def enrol_many(conn: Conn, enrolments: Sequence[NewEnrolment], now: dt.datetime) -> None:
+    """Enrol (or re-enrol) many at once: one upsert, one counter update per cohort."""
+    if not enrolments:
+        return
+    people = [e.participant for e in enrolments]
+    await conn.execute(
+        """INSERT INTO enrolments AS e (cohort_code, nip, status, name, asn_type, gender,
+               position, rank, agency, region, enrolled_at)
+           SELECT code, nip, 'ENROLLED', name, asn_type, gender, position, rank, agency,
+                  region, $10
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                       $7::text[], $8::text[], $9::text[])
+                AS k(code, nip, name, asn_type, gender, position, rank, agency, region)
+           ON CONFLICT (cohort_code, nip) DO UPDATE SET status = 'ENROLLED',
+               name = EXCLUDED.name, asn_type = EXCLUDED.asn_type, gender = EXCLUDED.gender,
+               position = EXCLUDED.position, rank = EXCLUDED.rank, agency = EXCLUDED.agency,
+               region = EXCLUDED.region, enrolled_at = EXCLUDED.enrolled_at,
+               withdrawn_at = NULL, withdraw_reason = NULL""",
+        [e.cohort_code for e in enrolments],
+        [p.nip for p in people],
+        [p.name for p in people],
+        [p.asn_type for p in people],
+        [p.gender for p in people],
+        [p.position for p in people],
+        [p.rank for p in people],
+        [p.agency for p in people],
+        [p.region for p in people],
+        now,
+    )
+    enrolled: Counter[str] = Counter(e.cohort_code for e in enrolments)
+    returning: Counter[str] = Counter(e.cohort_code for e in enrolments if e.was_withdrawn)
+    await conn.execute(
+        """UPDATE cohorts c SET enrolled = c.enrolled + d.enrolled,
+               withdrawn = c.withdrawn - d.rejoined, updated_at = $4
+           FROM unnest($1::text[], $2::int[], $3::int[]) AS d(code, enrolled, rejoined)
+           WHERE c.cohort_code = d.code""",
+        list(enrolled),
+        list(enrolled.values()),
+        [returning[code] for code in enrolled],
+        now,
+    )
 
 
 async def enrol(
