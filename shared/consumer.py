@@ -90,6 +90,16 @@ class Handled:
         return cls(Outcome.REJECTED, reason, message_id or default_id, message_en or default_en)
 
 
+def waiting_for_cohort(cohort_code: str) -> str:
+    """Parking key: the cohort's schedule has not reached this service yet."""
+    return f"cohort:{cohort_code}"
+
+
+def waiting_for_enrolment(cohort_code: str, nip: str) -> str:
+    """Parking key: this participant's enrolment has not reached this service yet."""
+    return f"enrolment:{cohort_code}:{nip}"
+
+
 Handler = Callable[["UnitOfWork", CloudEvent], Awaitable[Handled]]
 BatchHandler = Callable[["UnitOfWork", Sequence[CloudEvent]], Awaitable[list[Handled]]]
 
@@ -157,6 +167,17 @@ class UnitOfWork:
             self.now + (timeout or self.park_timeout),
         )
         return Handled.parked()
+
+    async def unpark_cohort(self, cohort_code: str) -> int:
+        """Queue everything of this cohort that waits (its schedule or any enrolment): e.g. at
+        close, when the roster is final and waiting longer cannot help."""
+        keys = await self.conn.fetch(
+            """SELECT DISTINCT waiting_for FROM parked_events
+               WHERE waiting_for = $1 OR starts_with(waiting_for, $2)""",
+            waiting_for_cohort(cohort_code),
+            waiting_for_enrolment(cohort_code, ""),
+        )
+        return sum([await self.unpark(r["waiting_for"]) for r in keys])
 
     async def unpark(self, waiting_for: str) -> int:
         """Queue the events waiting for this prerequisite; the core re-runs them next."""

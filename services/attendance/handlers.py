@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from services.attendance import domain
 from services.attendance.adapters import postgres as repo
 from shared.barrier import has_barrier, record_close
-from shared.consumer import Handled, Route, UnitOfWork
+from shared.consumer import (
+    Handled,
+    Route,
+    UnitOfWork,
+    waiting_for_cohort,
+    waiting_for_enrolment,
+)
 from shared.envelope import CloudEvent, EnvelopeError, RecordPosition, validate_data
 from shared.events import domain as ev
 from shared.events.ingest import ATTENDANCE_RECORDED, COHORT_CLOSED, AttendanceRecorded
@@ -16,14 +22,6 @@ from shared.reasons import ReasonCode
 from shared.topics import ATTENDANCE_EVENTS
 
 UNRECORDED = "UNRECORDED"
-
-
-def cohort_key(code: str) -> str:
-    return f"cohort:{code}"
-
-
-def enrolment_key(code: str, nip: str) -> str:
-    return f"enrolment:{code}:{nip}"
 
 
 # --- ingest --------------------------------------------------------------------------------
@@ -88,7 +86,7 @@ def _judge(
     """A rejection, a reason to wait, or None: the mark is to be saved."""
     code = data.cohort_code
     if ctx is None:
-        return _Park(cohort_key(code), ReasonCode.UNKNOWN_COHORT)
+        return _Park(waiting_for_cohort(code), ReasonCode.UNKNOWN_COHORT)
     if ctx.publisher != event.publisher:
         return Handled.rejected(
             ReasonCode.NOT_OWNER,
@@ -119,7 +117,7 @@ def _judge(
         if ctx.roster_final:
             return Handled.rejected(ReasonCode.NOT_ENROLLED)
         # Enrolment may still be in flight on the domain topic: wait for it.
-        return _Park(enrolment_key(code, data.nip), ReasonCode.NOT_ENROLLED)
+        return _Park(waiting_for_enrolment(code, data.nip), ReasonCode.NOT_ENROLLED)
     if ctx.status == "finalised":
         return Handled.rejected(ReasonCode.COHORT_CLOSED)
     return None
@@ -140,14 +138,14 @@ async def on_cohort_info(uow: UnitOfWork, event: CloudEvent) -> Handled:
     """A first schedule or an amendment: both carry the whole cohort."""
     info = validate_data(event, ev.CohortInfo)
     await repo.save_cohort(uow.conn, info)
-    await uow.unpark(cohort_key(info.cohort_code))
+    await uow.unpark(waiting_for_cohort(info.cohort_code))
     return Handled.applied()
 
 
 async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ev.CohortCancelled)
     await repo.cancel_cohort(uow.conn, data.cohort_code)
-    await _release_parked(uow, data.cohort_code)  # re-run now: rejected COHORT_CANCELLED
+    await uow.unpark_cohort(data.cohort_code)  # re-run now: rejected COHORT_CANCELLED
     return Handled.applied()
 
 
@@ -156,14 +154,14 @@ async def on_participant_enrolled(uow: UnitOfWork, event: CloudEvent) -> Handled
     await repo.enrol(
         uow.conn, data.cohort_code, data.participant.nip, data.participant.name, data.enrolled_at
     )
-    await uow.unpark(enrolment_key(data.cohort_code, data.participant.nip))
+    await uow.unpark(waiting_for_enrolment(data.cohort_code, data.participant.nip))
     return Handled.applied()
 
 
 async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ev.ParticipantWithdrawn)
     await repo.withdraw(uow.conn, data.cohort_code, data.nip, data.withdrawn_at)
-    await uow.unpark(enrolment_key(data.cohort_code, data.nip))
+    await uow.unpark(waiting_for_enrolment(data.cohort_code, data.nip))
     return Handled.applied()
 
 
@@ -189,7 +187,7 @@ async def _finalise_if_ready(uow: UnitOfWork, code: str) -> None:
         return
     await _finalise(uow, cohort)
     # The roster is final: what still waits for an enrolment is rejected NOT_ENROLLED now.
-    await _release_parked(uow, code)
+    await uow.unpark_cohort(code)
 
 
 async def _finalise(uow: UnitOfWork, cohort: repo.CohortRow) -> None:
@@ -255,11 +253,6 @@ def missed_by_status(result: domain.Finalisation) -> dict[str, int]:
     missed = {s.value: n for s, n in result.sessions_missed_by_status.items()}
     missed[UNRECORDED] = result.sessions_unrecorded
     return missed
-
-
-async def _release_parked(uow: UnitOfWork, code: str) -> None:
-    for key in await repo.parked_keys(uow.conn, code):
-        await uow.unpark(key)
 
 
 _ATTENDANCE = Route(on_attendance_recorded, batch=on_attendance_run)

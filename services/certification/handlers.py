@@ -20,7 +20,7 @@ from typing import Any
 from services.certification import domain
 from services.certification.adapters import postgres as repo
 from shared.barrier import has_barrier, record_close, sent_after_close
-from shared.consumer import Handled, Route, UnitOfWork
+from shared.consumer import Handled, Route, UnitOfWork, waiting_for_cohort, waiting_for_enrolment
 from shared.envelope import CloudEvent, EnvelopeError, validate_data
 from shared.events.domain import (
     CertificateIssued,
@@ -53,7 +53,9 @@ async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
     cohort = await repo.get_cohort(conn, data.cohort_code)
     if cohort is None:
         return await uow.park(
-            event, waiting_for=f"cohort:{data.cohort_code}", reject_code=ReasonCode.UNKNOWN_COHORT
+            event,
+            waiting_for=waiting_for_cohort(data.cohort_code),
+            reject_code=ReasonCode.UNKNOWN_COHORT,
         )
     if cohort.publisher != event.publisher:
         return Handled.rejected(ReasonCode.NOT_OWNER)
@@ -73,7 +75,7 @@ async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
             return Handled.rejected(ReasonCode.NOT_ENROLLED)
         return await uow.park(
             event,
-            waiting_for=_enrolment_key(data.cohort_code, data.nip),
+            waiting_for=waiting_for_enrolment(data.cohort_code, data.nip),
             reject_code=ReasonCode.NOT_ENROLLED,
         )
     await repo.save_evaluation(conn, data.cohort_code, data.nip, data.score, event.id, event.time)
@@ -94,7 +96,7 @@ async def on_close_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
 async def on_cohort_info(uow: UnitOfWork, event: CloudEvent) -> Handled:
     info = validate_data(event, CohortInfo)
     await repo.upsert_cohort(uow.conn, info)
-    await uow.unpark(f"cohort:{info.cohort_code}")
+    await uow.unpark(waiting_for_cohort(info.cohort_code))
     return Handled.applied()
 
 
@@ -107,6 +109,8 @@ async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
 async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, CohortClosed)
     await repo.close_cohort(uow.conn, data.cohort_code, data.cause.event_id, data.closed_at)
+    # The roster is final: evaluations still waiting for an enrolment are rejected now.
+    await uow.unpark_cohort(data.cohort_code)
     await decide_due(uow, data.cohort_code)
     return Handled.applied()
 
@@ -116,7 +120,7 @@ async def on_participant_enrolled(uow: UnitOfWork, event: CloudEvent) -> Handled
     await repo.upsert_enrolment(
         uow.conn, data.cohort_code, data.participant.model_dump(mode="json")
     )
-    await uow.unpark(_enrolment_key(data.cohort_code, data.participant.nip))
+    await uow.unpark(waiting_for_enrolment(data.cohort_code, data.participant.nip))
     return Handled.applied()
 
 
@@ -500,10 +504,6 @@ async def reissue(
     )
     await _store_and_announce(uow, new)
     return new
-
-
-def _enrolment_key(cohort_code: str, nip: str) -> str:
-    return f"enrolment:{cohort_code}:{nip}"
 
 
 _EVALUATION = Route(on_evaluation_recorded)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from services.enrolment import domain
 from services.enrolment.adapters import postgres as repo
 from services.enrolment.domain import Accepted, AsnType, Gender, Rejection
-from shared.consumer import Handled, Route, UnitOfWork
+from shared.consumer import Handled, Route, UnitOfWork, waiting_for_cohort
 from shared.envelope import CloudEvent, EnvelopeError, RecordPosition, validate_data
 from shared.events import domain as events
 from shared.events import ingest
@@ -70,10 +70,6 @@ def _publisher(event: CloudEvent) -> str:
     return event.publisher or ""
 
 
-def _waiting_for(cohort_code: str) -> str:
-    return f"cohort:{cohort_code}"
-
-
 async def on_cohort_scheduled(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ingest.CohortScheduled)
     publisher = _publisher(event)
@@ -85,7 +81,7 @@ async def on_cohort_scheduled(uow: UnitOfWork, event: CloudEvent) -> Handled:
         info = cohort_info(data, publisher, policy_version=1)
         await repo.insert_cohort(uow.conn, info, uow.now)
         uow.emit(ENROLMENT_EVENTS, events.CohortScheduled(**dict(info)), subject=data.cohort_code)
-        await uow.unpark(_waiting_for(data.cohort_code))
+        await uow.unpark(waiting_for_cohort(data.cohort_code))
         return Handled.applied()
     assert stored is not None  # AMENDED implies an existing cohort
     info = cohort_info(data, publisher, policy_version=stored.policy_version + 1)
@@ -178,7 +174,7 @@ async def on_registration_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> lis
         stored = cohorts.get(data.cohort_code)
         if stored is None:
             outcomes[index] = await uow.park(
-                event, _waiting_for(data.cohort_code), ReasonCode.UNKNOWN_COHORT
+                event, waiting_for_cohort(data.cohort_code), ReasonCode.UNKNOWN_COHORT
             )
             continue
         status = statuses.get((data.cohort_code, data.nip))
@@ -237,7 +233,9 @@ async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handle
     stored = await repo.load_cohort(uow.conn, data.cohort_code)
     if stored is None:
         return await uow.park(
-            event, waiting_for=_waiting_for(data.cohort_code), reject_code=ReasonCode.UNKNOWN_COHORT
+            event,
+            waiting_for=waiting_for_cohort(data.cohort_code),
+            reject_code=ReasonCode.UNKNOWN_COHORT,
         )
     status = await repo.enrolment_status(uow.conn, data.cohort_code, data.nip)
     decision = domain.decide_withdrawal(stored.view, publisher, status)

@@ -191,3 +191,24 @@ def _assert_decisions(decisions: dict[str, dict[str, Any]]) -> None:
     assert "mengundurkan diri" in explanation["withdrawn"]
     assert "nilai belum ada" in explanation["no_score"]
     assert "score 60 < 60.01" in decisions[NIPS["score_below_pass"]]["explanation_en"]
+
+
+async def test_evaluation_waiting_for_an_enrolment_is_rejected_when_the_roster_is_final(infra):
+    await prepare_topics(infra, ["15"])
+    async with (
+        running(DEFINITION, infra, park_timeout_s=600),
+        Publisher(infra) as pub,
+        Feedback(infra, "15") as feedback,
+    ):
+        await b.send_domain(pub, b.cohort(CODE, "15", evaluation_required=True))
+        stray = _evaluation(STRANGER, 80, 1)
+        await pub.send("15", stray)
+        parked = await feedback.wait_for_outcomes([stray["id"]], "certification", final=False)
+        assert parked[stray["id"]]["outcome"] == "parked"
+        # The domain close names the roster final: waiting the 600 s out cannot help.
+        await b.send_domain(pub, b.closed(CODE, "15", cause_event_id="no-barrier-yet"))
+        final = await feedback.wait_for_outcomes([stray["id"]], "certification", timeout=20)
+        assert (final[stray["id"]]["outcome"], final[stray["id"]]["reason"]) == (
+            "rejected",
+            "NOT_ENROLLED",
+        )

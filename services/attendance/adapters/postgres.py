@@ -288,14 +288,3 @@ async def mark_finalised(conn: Conn, code: str, at: dt.datetime) -> bool:
             at,
         )
     )
-
-
-async def parked_keys(conn: Conn, code: str) -> list[str]:
-    """What this cohort's parked attendance waits for (starts_with: codes may hold `_`)."""
-    rows = await conn.fetch(
-        """SELECT DISTINCT waiting_for FROM parked_events
-           WHERE waiting_for = 'cohort:' || $1
-              OR starts_with(waiting_for, 'enrolment:' || $1 || ':')""",
-        code,
-    )
-    return [r["waiting_for"] for r in rows]
