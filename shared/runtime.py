@@ -100,16 +100,18 @@ class ServiceRuntime:
         log.info("service started", http_port=self.settings.http_port)
 
     async def stop(self) -> None:
+        # Each step is bounded: a consumer stuck joining its group must not keep a stopping
+        # process alive (uncommitted work is redelivered anyway).
         self.ready = False
-        await self.broker.stop()
+        await _bounded(self.broker.stop(), "broker")
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._producer is not None:
-            await self._producer.stop()
+            await _bounded(self._producer.stop(), "producer")
             self._producer = None
         if self._pool is not None:
-            await self._pool.close()
+            await _bounded(self._pool.close(), "database pool")
             self._pool = None
         log.info("service stopped")
 
@@ -217,6 +219,16 @@ class ServiceRuntime:
             lifespan="on",
         )
         await uvicorn.Server(config).serve()
+
+
+STOP_STEP_TIMEOUT_S = 10.0
+
+
+async def _bounded(step: Awaitable[None], what: str) -> None:
+    try:
+        await asyncio.wait_for(step, STOP_STEP_TIMEOUT_S)
+    except TimeoutError:
+        log.warning("stop step timed out; going on", step=what)
 
 
 def runtime_of(request: Request) -> ServiceRuntime:
