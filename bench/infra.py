@@ -131,7 +131,6 @@ def service_env(
         f"{prefix}METADATA_MAX_AGE_MS": "1000",
         f"{prefix}OUTBOX_POLL_INTERVAL_S": "0.2",
         f"{prefix}LOG_LEVEL": "WARNING",
-        f"{prefix}PDF_DIR": str(workdir / "pdf"),
     }
     env.update({prefix + k.upper(): v for k, v in extra.items()})
     return env

@@ -93,7 +93,6 @@ class ServiceSettings(BaseSettings):
     api_tokens: str = Field(
         default="", description="comma list token=scope, scope = national | publisher:<id> | admin"
     )
-    pdf_dir: str = ".stack/certificates"
 
     @classmethod
     def for_service(cls, service: str, **overrides: object) -> ServiceSettings:

@@ -37,7 +37,6 @@ def service_env(infra: InfraSettings, name: str, log_dir: Path, **tuning: str) -
         "SESSION_TIMEOUT_MS": "6000",
         "HEARTBEAT_INTERVAL_MS": "500",
         "METADATA_MAX_AGE_MS": "1000",
-        "PDF_DIR": str(log_dir / "pdf"),
         "API_TOKENS": "nat=national",
         **tuning,
     }

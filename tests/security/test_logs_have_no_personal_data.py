@@ -42,7 +42,6 @@ def _env(infra: InfraSettings, log_dir: Path, name: str) -> dict[str, str]:
         prefix + "METADATA_MAX_AGE_MS": "1000",
         prefix + "PARK_TIMEOUT_S": "3",
         prefix + "PARK_SWEEP_INTERVAL_S": "0.5",
-        prefix + "PDF_DIR": str(log_dir / "pdf"),
         prefix + "API_TOKENS": "nat=national",
     }
 
