@@ -355,6 +355,25 @@ async def _store_and_announce(uow: UnitOfWork, certificate: repo.Certificate) ->
     return True
 
 
+def _tell_publisher(
+    uow: UnitOfWork, certificate: repo.Certificate, what: str, message_id: str, message_en: str
+) -> None:
+    """A notice about one certificate on its publisher's feedback topic (id stable on replay)."""
+    uow.notify(
+        certificate.publisher,
+        Notice(
+            kind=f"certificate_{what}",
+            cohort_code=certificate.cohort_code,
+            nip_masked=mask_nip(certificate.nip),
+            message_id=message_id,
+            message_en=message_en,
+            certificate_number=certificate.number,
+            at=uow.now,
+        ),
+        event_id=f"{SERVICE}:notice-{what}:{certificate.id}",
+    )
+
+
 def _announce(uow: UnitOfWork, certificate: repo.Certificate) -> None:
     content = certificate.content
     uow.emit(
@@ -380,18 +399,12 @@ def _announce(uow: UnitOfWork, certificate: repo.Certificate) -> None:
         subject=certificate.cohort_code,
         event_id=f"{SERVICE}:issued:{certificate.id}",
     )
-    uow.notify(
-        certificate.publisher,
-        Notice(
-            kind="certificate_issued",
-            cohort_code=certificate.cohort_code,
-            nip_masked=mask_nip(certificate.nip),
-            message_id=f"STTP {certificate.number} diterbitkan.",
-            message_en=f"Certificate {certificate.number} issued.",
-            certificate_number=certificate.number,
-            at=uow.now,
-        ),
-        event_id=f"{SERVICE}:notice-issued:{certificate.id}",
+    _tell_publisher(
+        uow,
+        certificate,
+        "issued",
+        f"STTP {certificate.number} diterbitkan.",
+        f"Certificate {certificate.number} issued.",
     )
 
 
@@ -435,18 +448,12 @@ async def revoke(
         subject=old.cohort_code,
         event_id=f"{SERVICE}:revoked:{old.id}",
     )
-    uow.notify(
-        old.publisher,
-        Notice(
-            kind="certificate_revoked",
-            cohort_code=old.cohort_code,
-            nip_masked=mask_nip(old.nip),
-            message_id=f"STTP {old.number} dicabut: {reason}",
-            message_en=f"Certificate {old.number} revoked: {reason}",
-            certificate_number=old.number,
-            at=uow.now,
-        ),
-        event_id=f"{SERVICE}:notice-revoked:{old.id}",
+    _tell_publisher(
+        uow,
+        old,
+        "revoked",
+        f"STTP {old.number} dicabut: {reason}",
+        f"Certificate {old.number} revoked: {reason}",
     )
     return old
 
