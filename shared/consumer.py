@@ -21,7 +21,7 @@ from prometheus_client import Counter as PromCounter
 from prometheus_client import Histogram
 from pydantic import BaseModel
 
-from shared.db import Connection
+from shared.db import CONNECTION_LOST, Connection
 from shared.envelope import (
     CloudEvent,
     EnvelopeError,
@@ -43,17 +43,14 @@ EVENTS = PromCounter(
 )
 BATCH_SECONDS = Histogram("diklat_batch_seconds", "time to handle one batch", ["service"])
 # Transient: replaying the batch succeeds (a plan cached before a schema swap is re-prepared).
-_RETRYABLE = (
+_RETRYABLE: tuple[type[Exception], ...] = (
     asyncpg.DeadlockDetectedError,
     asyncpg.SerializationError,
     asyncpg.InvalidCachedStatementError,
 )
-_CONNECTION_LOST = (
-    OSError,
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,  # Postgres starting up or shutting down
-)
+
+
+_NOT_THE_EVENTS_FAULT = (*CONNECTION_LOST, *_RETRYABLE)
 
 
 class Record(Protocol):
@@ -226,7 +223,7 @@ class BatchProcessor:
                 attempts += 1
                 if attempts > 5:
                     raise
-            except _CONNECTION_LOST:
+            except CONNECTION_LOST:
                 raise
             except Exception:
                 if attempts > 0:
@@ -342,7 +339,7 @@ class BatchProcessor:
             try:
                 async with uow.conn.transaction():
                     handled = await _guarded(route.handler, uow, event)
-            except (*_CONNECTION_LOST, *_RETRYABLE):
+            except _NOT_THE_EVENTS_FAULT:
                 raise
             except Exception:
                 log.exception("handler failed", event_id=event.id, event_type=event.type)

@@ -24,6 +24,17 @@ from shared.logging import get_logger
 Connection = asyncpg.Connection | PoolConnectionProxy
 
 log = get_logger(__name__)
+# Postgres unreachable, restarting or the connection broken under us: retry later, the work is
+# not at fault. (InternalClientError: a protocol state broken while the server went away.)
+CONNECTION_LOST: tuple[type[Exception], ...] = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.exceptions.InternalClientError,
+)
+# What a background loop waits out: the above, or the server refusing while it restarts.
+DATABASE_TROUBLE: tuple[type[Exception], ...] = (*CONNECTION_LOST, asyncpg.PostgresError)
 SHARED_MIGRATIONS = "shared.migrations"
 
 

@@ -14,13 +14,14 @@ from aiokafka.errors import KafkaError
 from prometheus_client import Gauge
 from pydantic import BaseModel
 
-from shared.db import Connection
+from shared.db import DATABASE_TROUBLE, Connection
 from shared.envelope import STRUCTURED_HEADERS, CloudEvent, to_structured
 from shared.events.domain import type_of
 from shared.logging import get_logger
 from shared.topics import physical
 
 log = get_logger(__name__)
+_RELAY_TROUBLE: tuple[type[Exception], ...] = (*DATABASE_TROUBLE, KafkaError)
 OUTBOX_BACKLOG = Gauge("diklat_outbox_backlog", "outbox rows not yet relayed", ["service"])
 
 
@@ -100,7 +101,7 @@ class OutboxRelay:
             try:
                 async with self._pool.acquire() as conn:
                     await self._lead(conn)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, KafkaError) as exc:
+            except _RELAY_TROUBLE as exc:
                 # Postgres or Kafka restarting: rows stay in the outbox until a send succeeds.
                 log.warning("outbox relay interrupted; retrying", error=str(exc))
                 await asyncio.sleep(self._poll_interval_s)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,7 @@ import uvicorn
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Request, Response
 from faststream.kafka import KafkaBroker
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 
 from shared import db
 from shared.auth import parse_tokens
@@ -26,6 +27,9 @@ from shared.settings import InfraSettings, ServiceSettings
 from shared.topics import DOMAIN_TOPICS, INGEST_PATTERN
 
 log = get_logger(__name__)
+BACKGROUND_RESTARTS = Counter(
+    "diklat_background_restarts_total", "background loops restarted after a failure", ["task"]
+)
 BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
 
 
@@ -92,10 +96,10 @@ class ServiceRuntime:
             self.settings.outbox_poll_interval_s,
             self.infra.kafka_topic_namespace,
         )
-        self._spawn(self.relay.run())
-        self._spawn(self._sweep_parked())
+        self._spawn("outbox relay", self.relay.run)
+        self._spawn("parking sweep", self._sweep_parked)
         for task in self.definition.background:
-            self._spawn(task(self))
+            self._spawn(task.__name__, functools.partial(task, self))
         self.ready = True
         log.info("service started", http_port=self.settings.http_port)
 
@@ -178,15 +182,15 @@ class ServiceRuntime:
                 title=f"{self.name}/{pattern}",
             )
 
-    def _spawn(self, coroutine: Awaitable[None]) -> None:
-        self._tasks.append(asyncio.ensure_future(coroutine))
+    def _spawn(self, name: str, start: Callable[[], Awaitable[None]]) -> None:
+        self._tasks.append(asyncio.ensure_future(supervised(name, start)))
 
     async def _sweep_parked(self) -> None:
         while True:
             await asyncio.sleep(self.settings.park_sweep_interval_s)
             try:
                 await self.ingest.expire_parked()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except db.DATABASE_TROUBLE as exc:
                 log.warning("parking sweep failed; will retry", error=str(exc))
 
     def http_app(self) -> FastAPI:
@@ -222,6 +226,24 @@ class ServiceRuntime:
 
 
 STOP_STEP_TIMEOUT_S = 10.0
+RESTART_PAUSE_S = (0.5, 1.0, 2.0, 5.0)
+
+
+async def supervised(name: str, start: Callable[[], Awaitable[None]]) -> None:
+    """Run a background loop for the life of the process: a failure nobody foresaw (a client
+    library's internal error while Postgres restarts, say) restarts it after a pause instead of
+    silently ending it, which would leave e.g. the outbox unrelayed while the service looks up."""
+    failures = 0
+    while True:
+        try:
+            await start()
+            return
+        except Exception:
+            pause = RESTART_PAUSE_S[min(failures, len(RESTART_PAUSE_S) - 1)]
+            failures += 1
+            BACKGROUND_RESTARTS.labels(name).inc()
+            log.exception("background task failed; restarting it", task=name, pause_s=pause)
+            await asyncio.sleep(pause)
 
 
 async def _bounded(step: Awaitable[None], what: str) -> None:

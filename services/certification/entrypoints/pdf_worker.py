@@ -23,6 +23,7 @@ import asyncpg
 
 from services.certification.adapters import postgres as repo
 from services.certification.adapters.pdf import render_certificate, verification_url
+from shared.db import DATABASE_TROUBLE
 from shared.logging import get_logger
 from shared.runtime import ServiceRuntime
 
@@ -115,7 +116,7 @@ async def pdf_worker(runtime: ServiceRuntime) -> None:
                 log.warning("PDF renderer process died; starting a new one")
                 executor.shutdown(wait=False, cancel_futures=True)
                 executor = renderer()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except DATABASE_TROUBLE as exc:
                 log.warning("PDF worker lost its connection; retrying", error=str(exc))
                 await asyncio.sleep(POLL_S)
     finally:
