@@ -14,7 +14,14 @@ from faststream.specification import AsyncAPI
 from pydantic import BaseModel, Field, create_model
 
 from shared.events.domain import ATTENDANCE_TYPES, CERTIFICATION_TYPES, ENROLMENT_TYPES
-from shared.events.feedback import FEEDBACK_TYPE, NOTICE_TYPE, IngestOutcome, Notice
+from shared.events.feedback import (
+    FEEDBACK_TYPE,
+    NOTICE_TYPE,
+    OUTCOMES_TYPE,
+    IngestOutcome,
+    IngestOutcomes,
+    Notice,
+)
 from shared.events.ingest import INGEST_TYPES
 from shared.topics import (
     ATTENDANCE_EVENTS,
@@ -24,7 +31,7 @@ from shared.topics import (
     ingest_topic,
 )
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 
 def envelope(event_type: str, data: type[BaseModel], source: str) -> type[BaseModel]:
@@ -73,7 +80,7 @@ def build_document() -> dict[str, Any]:
     _declare(
         broker,
         feedback_topic("{publisher}"),
-        {FEEDBACK_TYPE: IngestOutcome, NOTICE_TYPE: Notice},
+        {OUTCOMES_TYPE: IngestOutcomes, FEEDBACK_TYPE: IngestOutcome, NOTICE_TYPE: Notice},
         "/services/{service}",
     )
     spec = AsyncAPI(

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from shared.envelope import STRUCTURED_HEADERS, CloudEvent, to_structured
 from shared.events import ingest
-from shared.events.feedback import FEEDBACK_TYPE, IngestOutcome
+from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, IngestOutcome, IngestOutcomes
 from shared.settings import InfraSettings
 from shared.topics import feedback_topic, ingest_topic, physical, publisher_source
 
@@ -99,7 +99,10 @@ async def follow_feedback(
     try:
         async for record in consumer:
             body: dict[str, Any] = json.loads(record.value or b"{}")
-            if body.get("type") == FEEDBACK_TYPE:
+            if body.get("type") == OUTCOMES_TYPE:
+                for outcome in IngestOutcomes.model_validate(body["data"]).each():
+                    yield outcome
+            elif body.get("type") == FEEDBACK_TYPE:
                 yield IngestOutcome.model_validate(body["data"])
     finally:
         await consumer.stop()

@@ -10,6 +10,7 @@ inbox turns the replay into a no-op.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -30,7 +31,7 @@ from shared.envelope import (
     parse_record,
     to_structured,
 )
-from shared.events.feedback import FEEDBACK_TYPE, NOTICE_TYPE, Notice
+from shared.events.feedback import MAX_OUTCOMES_PER_MESSAGE, NOTICE_TYPE, OUTCOMES_TYPE, Notice
 from shared.events.ingest import INGEST_TYPES
 from shared.logging import get_logger
 from shared.outbox import OutboxRow, domain_event, row_for, write_rows
@@ -280,7 +281,7 @@ class BatchProcessor:
                 await self._one(uow, ledger, item, seen, careful)
             await self._flush(uow, ledger, run)
             await ledger.write(conn)
-            await write_rows(conn, uow.rows + ledger.feedback)
+            await write_rows(conn, uow.rows + ledger.feedback_rows())
         for outcome, reason in ledger.metric_keys:
             EVENTS.labels(self.service, outcome, reason).inc()
         return ledger.counts
@@ -364,7 +365,7 @@ class BatchProcessor:
                 handled = Handled.rejected(code, *_waited_too_long(code))
                 ledger.record(event, handled, self._reports(event, parked=True), is_retry=True)
             await ledger.write(conn)
-            await write_rows(conn, ledger.feedback)
+            await write_rows(conn, ledger.feedback_rows())
         return len(rows)
 
     def _reports(self, event: CloudEvent, parked: bool = False) -> bool:
@@ -404,7 +405,7 @@ class _Ledger:
         self.now_text = now.isoformat()
         self.inserts: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
-        self.feedback: list[OutboxRow] = []
+        self.outcomes: dict[str, list[dict[str, Any]]] = {}  # per publisher
         self.keys: set[tuple[str, str]] = set()
         self.counts: Counter[str] = Counter()
         self.metric_keys: list[tuple[str, str]] = []
@@ -503,30 +504,40 @@ class _Ledger:
         cohort_code: str | None,
         handled: Handled,
     ) -> None:
-        # The IngestOutcome model's fields, as a plain dict: built once per ingest event on the
-        # hot path (tests/shared/test_feedback_shape.py holds it to the model).
-        data = {
-            "event_id": event_id,
-            "event_type": event_type,
-            "service": self.service,
-            "outcome": handled.outcome.value,
-            "reason": handled.reason.value if handled.reason else None,
-            "message_id": handled.message_id,
-            "message_en": handled.message_en,
-            "cohort_code": cohort_code,
-            "decided_at": self.now_text,
-        }
-        # Derived id: a replayed batch re-emits the same feedback id, so readers can dedupe.
-        feedback = CloudEvent(
-            id=f"{self.service}:{event_id}:{handled.outcome.value}",
-            source=f"/services/{self.service}",
-            type=FEEDBACK_TYPE,
-            time=self.now,
-            data=data,
-            subject=cohort_code,
+        # An EventOutcome's fields as a plain dict: built once per ingest event on the hot
+        # path (tests/shared/test_feedback_shape.py holds it to the model).
+        self.outcomes.setdefault(publisher, []).append(
+            {
+                "event_id": event_id,
+                "event_type": event_type,
+                "outcome": handled.outcome.value,
+                "reason": handled.reason.value if handled.reason else None,
+                "message_id": handled.message_id,
+                "message_en": handled.message_en,
+                "cohort_code": cohort_code,
+            }
         )
-        self.feedback.append(
-            OutboxRow(feedback_topic(publisher), cohort_code, feedback.id, to_structured(feedback))
+
+    def feedback_rows(self) -> list[OutboxRow]:
+        """The batch's outcomes as v2 feedback: per publisher, in chunks, in event order."""
+        return [
+            self._feedback_row(publisher, outcomes[start : start + MAX_OUTCOMES_PER_MESSAGE])
+            for publisher, outcomes in self.outcomes.items()
+            for start in range(0, len(outcomes), MAX_OUTCOMES_PER_MESSAGE)
+        ]
+
+    def _feedback_row(self, publisher: str, outcomes: list[dict[str, Any]]) -> OutboxRow:
+        feedback = CloudEvent(
+            id=_outcomes_id(self.service, outcomes),
+            source=f"/services/{self.service}",
+            type=OUTCOMES_TYPE,
+            time=self.now,
+            data={"service": self.service, "decided_at": self.now_text, "outcomes": outcomes},
+        )
+        # Keyed by service: one service's outcomes for a publisher stay in order (parked, then
+        # applied) on one partition.
+        return OutboxRow(
+            feedback_topic(publisher), self.service, feedback.id, to_structured(feedback)
         )
 
     async def write(self, conn: Connection) -> None:
@@ -546,6 +557,14 @@ class _Ledger:
                    WHERE source = $1 AND event_id = $2""",
                 self.updates,
             )
+
+
+def _outcomes_id(service: str, outcomes: list[dict[str, Any]]) -> str:
+    """Derived from the content: a replayed batch re-emits the same id, so readers can dedupe."""
+    digest = hashlib.blake2b(digest_size=16)
+    for o in outcomes:
+        digest.update(f"{o['event_id']}\x1f{o['outcome']}\x1e".encode())
+    return f"{service}:outcomes:{digest.hexdigest()}"
 
 
 def _waited_too_long(code: ReasonCode) -> tuple[str, str]:

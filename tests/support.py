@@ -14,6 +14,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared.envelope import STRUCTURED_HEADERS
+from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, IngestOutcomes
 from shared.kafka import ensure_topics, onboard_publisher
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import InfraSettings, ServiceSettings
@@ -144,17 +145,26 @@ class TopicReader:
 
 
 class Feedback(TopicReader):
-    """A publisher's feedback topic: outcome per ingest event id."""
+    """A publisher's feedback topic: outcome per ingest event id.
+
+    `events` holds notices as sent and each outcome of a batched (v2) message on its own, in
+    the per-event (v1) shape, so tests read outcomes one by one in the order decided."""
 
     def __init__(self, infra: InfraSettings, publisher: str) -> None:
         super().__init__(infra, feedback_topic(publisher))
+
+    async def poll(self) -> list[dict[str, Any]]:
+        batches = await self.consumer.getmany(timeout_ms=100)
+        for records in batches.values():
+            for record in records:
+                self.events.extend(_per_outcome(json.loads(record.value)))
+        return self.events
 
     def outcomes(self, service: str | None = None) -> dict[str, dict[str, Any]]:
         return {
             e["data"]["event_id"]: e["data"]
             for e in self.events
-            if e["type"] == "diklat.feedback.outcome.v1"
-            and (service is None or e["data"]["service"] == service)
+            if e["type"] == FEEDBACK_TYPE and (service is None or e["data"]["service"] == service)
         }
 
     async def wait_for_outcomes(
@@ -175,6 +185,15 @@ class Feedback(TopicReader):
 
         await self.wait_for(done, timeout, f"outcomes of {len(event_ids)} events")
         return {i: self.outcomes(service)[i] for i in event_ids}
+
+
+def _per_outcome(message: dict[str, Any]) -> list[dict[str, Any]]:
+    if message["type"] != OUTCOMES_TYPE:
+        return [message]
+    batch = IngestOutcomes.model_validate(message["data"])
+    return [
+        {**message, "type": FEEDBACK_TYPE, "data": o.model_dump(mode="json")} for o in batch.each()
+    ]
 
 
 def test_settings(service: str, **overrides: Any) -> ServiceSettings:

@@ -5,7 +5,7 @@ Every write is an idempotent upsert, so a replay (or a rebuild) converges to the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -15,7 +15,7 @@ from services.consolidation.domain import organizer_province
 from shared.consumer import BatchHandler, Handled, Handler, Route, UnitOfWork
 from shared.envelope import CloudEvent, EnvelopeError, validate_data
 from shared.events import domain as ev
-from shared.events.feedback import FEEDBACK_TYPE, IngestOutcome
+from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, IngestOutcome, IngestOutcomes
 from shared.topics import publisher_of_topic
 
 M = TypeVar("M", bound=BaseModel)
@@ -108,15 +108,29 @@ async def on_certificate_issued_run(uow: UnitOfWork, events: Sequence[CloudEvent
 
 
 async def on_ingest_outcome_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """v1 feedback: one outcome per message (history written before v2)."""
     outcomes, valid = _validated(events, IngestOutcome)
+    await repo.upsert_outcomes(uow.conn, _per_publisher((e, [d]) for e, d in valid))
+    return outcomes
+
+
+async def on_ingest_outcomes_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """v2 feedback: a batch's outcomes for one publisher per message."""
+    outcomes, valid = _validated(events, IngestOutcomes)
+    await repo.upsert_outcomes(uow.conn, _per_publisher((e, d.each()) for e, d in valid))
+    return outcomes
+
+
+def _per_publisher(
+    messages: Iterable[tuple[CloudEvent, list[IngestOutcome]]],
+) -> list[tuple[str, IngestOutcome]]:
     items: list[tuple[str, IngestOutcome]] = []
-    for event, data in valid:
+    for event, outcomes in messages:
         # The publisher is the feedback topic's suffix: the outcome itself does not name it.
         publisher = publisher_of_topic(event.position.topic if event.position else "")
         if publisher is not None:
-            items.append((publisher, data))
-    await repo.upsert_outcomes(uow.conn, items)
-    return outcomes
+            items.extend((publisher, o) for o in outcomes)
+    return items
 
 
 def _one(run: BatchHandler) -> Handler:
@@ -136,6 +150,7 @@ on_participant_finalised = _one(on_participant_finalised_run)
 on_completion_decided = _one(on_completion_decided_run)
 on_certificate_issued = _one(on_certificate_issued_run)
 on_ingest_outcome = _one(on_ingest_outcome_run)
+on_ingest_outcomes = _one(on_ingest_outcomes_run)
 
 
 DOMAIN_ROUTES: dict[str, Route] = {
@@ -152,5 +167,6 @@ DOMAIN_ROUTES: dict[str, Route] = {
     "diklat.certification.certificate_superseded.v1": Route(on_certificate_superseded),
 }
 FEEDBACK_ROUTES: dict[str, Route] = {
-    FEEDBACK_TYPE: _set_based(on_ingest_outcome_run, reports=False)
+    FEEDBACK_TYPE: _set_based(on_ingest_outcome_run, reports=False),
+    OUTCOMES_TYPE: _set_based(on_ingest_outcomes_run, reports=False),
 }
