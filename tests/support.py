@@ -157,7 +157,7 @@ class Feedback(TopicReader):
         batches = await self.consumer.getmany(timeout_ms=100)
         for records in batches.values():
             for record in records:
-                self.events.extend(_per_outcome(json.loads(record.value)))
+                self.events.extend(per_outcome(json.loads(record.value)))
         return self.events
 
     def outcomes(self, service: str | None = None) -> dict[str, dict[str, Any]]:
@@ -187,8 +187,9 @@ class Feedback(TopicReader):
         return {i: self.outcomes(service)[i] for i in event_ids}
 
 
-def _per_outcome(message: dict[str, Any]) -> list[dict[str, Any]]:
-    if message["type"] != OUTCOMES_TYPE:
+def per_outcome(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """A feedback message as per-event entries: each outcome of a v2 batch in the v1 shape."""
+    if message.get("type") != OUTCOMES_TYPE:
         return [message]
     batch = IngestOutcomes.model_validate(message["data"])
     return [

@@ -39,7 +39,7 @@ from shared.settings import InfraSettings
 from shared.topics import DOMAIN_TOPICS, feedback_topic, ingest_topic
 from tests.enrolment.factories import cohort_data, daily_sessions, nips, participant_data
 from tests.reliability.cluster import CONSUMER_GROUPS, Cluster, supervised
-from tests.support import ingest_event, prepare_topics
+from tests.support import ingest_event, per_outcome, prepare_topics
 
 pytestmark = [pytest.mark.soak, pytest.mark.timeout(1500)]
 SEED = 20_240_817
@@ -476,9 +476,9 @@ async def resent_reported_duplicate(infra: InfraSettings, plan: Plan) -> set[str
             assert time.monotonic() < deadline, "feedback topics not read to the end in time"
             for records in (await reader.getmany(timeout_ms=500, max_records=5000)).values():
                 for record in records:
-                    body = json.loads(record.value or b"{}")
-                    if body.get("data", {}).get("outcome") == "duplicate":
-                        duplicates.add(body["data"]["event_id"])
+                    for entry in per_outcome(json.loads(record.value or b"{}")):
+                        if entry.get("data", {}).get("outcome") == "duplicate":
+                            duplicates.add(entry["data"]["event_id"])
         return plan.resent - duplicates
     finally:
         await reader.stop()
