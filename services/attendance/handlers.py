@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from services.attendance import domain
 from services.attendance.adapters import postgres as repo
-from shared.barrier import has_barrier, record_close
+from shared.barrier import record_close
 from shared.consumer import (
     Handled,
     Route,
@@ -124,11 +126,14 @@ def _judge(
 
 
 async def on_ingest_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    """The owner's close as this service's ingest consumer passes it: the close barrier."""
-    code = await record_close(uow.conn, event)
-    if code is not None:
-        await _finalise_if_ready(uow, code)
-    return Handled.applied()
+    return (await on_ingest_close_run(uow, [event]))[0]
+
+
+async def on_ingest_close_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """The owner's closes as this service's ingest consumer passes them: the close barriers."""
+    codes = [code for event in events if (code := await record_close(uow.conn, event))]
+    await _finalise_ready(uow, codes)
+    return [Handled.applied() for _ in events]
 
 
 # --- enrolment domain events -----------------------------------------------------------------
@@ -166,58 +171,113 @@ async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handle
 
 
 async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    data = validate_data(event, ev.CohortClosed)
-    await repo.mark_closed(uow.conn, data.cohort_code, data.cause.event_id, data.closed_at)
-    await _finalise_if_ready(uow, data.cohort_code)
-    return Handled.applied()
+    return (await on_cohort_closed_run(uow, [event]))[0]
+
+
+async def on_cohort_closed_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """Enrolment's closes, set-based: many cohorts closed at once are finalised in a handful
+    of statements, not a dozen round trips each (they are independent of one another)."""
+    outcomes: list[Handled] = []
+    closes: list[ev.CohortClosed] = []
+    for event in events:
+        try:
+            closes.append(validate_data(event, ev.CohortClosed))
+        except EnvelopeError as error:
+            outcomes.append(Handled.rejected(error.code, error.message_id, error.message_en))
+            continue
+        outcomes.append(Handled.applied())
+    await repo.mark_closed_many(
+        uow.conn, [(d.cohort_code, d.cause.event_id, d.closed_at) for d in closes]
+    )
+    await _finalise_ready(uow, [d.cohort_code for d in closes])
+    return outcomes
 
 
 # --- finalisation ----------------------------------------------------------------------------
 
 
-async def _finalise_if_ready(uow: UnitOfWork, code: str) -> None:
+async def _finalise_ready(uow: UnitOfWork, codes: Sequence[str]) -> None:
     """Whichever of the domain close and its ingest barrier arrives last finalises: only then
-    has this service seen every mark sent before the close."""
-    cohort = await repo.cohort(uow.conn, code)
-    if cohort is None or cohort.status != "scheduled" or cohort.close_event_id is None:
+    has this service seen every mark sent before the close. Cohorts in the order given."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
         return
-    if not await has_barrier(uow.conn, code, cohort.close_event_id):
+    ready = {c.cohort_code: c for c in await repo.finalise_ready(uow.conn, codes, uow.now)}
+    cohorts = [ready[code] for code in codes if code in ready]
+    if not cohorts:
         return
-    if not await repo.mark_finalised(uow.conn, code, uow.now):
-        return
-    await _finalise(uow, cohort)
-    # The roster is final: what still waits for an enrolment is rejected NOT_ENROLLED now.
-    await uow.unpark_cohort(code)
+    await _finalise(uow, cohorts)
+    # The rosters are final: what still waits for an enrolment is rejected NOT_ENROLLED now.
+    finalised = [c.cohort_code for c in cohorts]
+    keys = [waiting_for_cohort(code) for code in finalised]
+    prefixes = [waiting_for_enrolment(code, "") for code in finalised]
+    for code in await repo.with_parked(uow.conn, finalised, keys, prefixes):
+        await uow.unpark_cohort(code)
 
 
-async def _finalise(uow: UnitOfWork, cohort: repo.CohortRow) -> None:
-    code = cohort.cohort_code
+async def _finalise(uow: UnitOfWork, cohorts: Sequence[repo.CohortRow]) -> None:
+    codes = [c.cohort_code for c in cohorts]
+    sessions = await repo.sessions_of(uow.conn, codes)
+    marks = await repo.marks_of(uow.conn, codes)
+    rosters = await repo.rosters_of(uow.conn, codes)
+    results = {
+        c.cohort_code: _results(
+            sessions.get(c.cohort_code, []),
+            rosters.get(c.cohort_code, []),
+            marks.get(c.cohort_code, {}),
+        )
+        for c in cohorts
+    }
+    rows = [
+        (code, nip, *_columns(f, uow.now))
+        for code, res in results.items()
+        for nip, f in res.items()
+    ]
+    new = await repo.save_finalisations_many(uow.conn, rows)
+    for cohort in cohorts:
+        _announce(uow, cohort, results[cohort.cohort_code], new)
+
+
+def _results(
+    sessions: Sequence[repo.SessionRow],
+    roster: Sequence[repo.RosterRow],
+    marks: dict[str, dict[int, str]],
+) -> dict[str, domain.Finalisation]:
+    """Each enrolled, not withdrawn participant's finalisation; no marks means rate 0."""
     # Only number and JP matter to the rate; the local date is the API's business.
     schedule = [
         domain.Session(s.no, s.starts_at.date(), s.starts_at.time(), s.ends_at.time(), s.jp)
-        for s in await repo.sessions(uow.conn, code)
+        for s in sessions
     ]
-    marks = await repo.marks(uow.conn, code)
     results: dict[str, domain.Finalisation] = {}
-    for member in await repo.roster(uow.conn, code):
+    for member in roster:
         if not member.withdrawn:
             own = {no: domain.AttendanceStatus(s) for no, s in marks.get(member.nip, {}).items()}
             results[member.nip] = domain.finalise(schedule, own)
-    rows = [
-        (
-            nip,
-            f.jp_present,
-            f.jp_total,
-            domain.pct_as_decimal(f.rate_pct),
-            f.sessions_total,
-            f.sessions_present,
-            missed_by_status(f),
-            uow.now,
-        )
-        for nip, f in results.items()
-    ]
-    new = await repo.save_finalisations(uow.conn, code, rows)
-    for nip in sorted(new):
+    return results
+
+
+def _columns(f: domain.Finalisation, at: dt.datetime) -> tuple[Any, ...]:
+    return (
+        f.jp_present,
+        f.jp_total,
+        domain.pct_as_decimal(f.rate_pct),
+        f.sessions_total,
+        f.sessions_present,
+        missed_by_status(f),
+        at,
+    )
+
+
+def _announce(
+    uow: UnitOfWork,
+    cohort: repo.CohortRow,
+    results: dict[str, domain.Finalisation],
+    new: set[tuple[str, str]],
+) -> None:
+    """Participants finalised now (by NIP), then the cohort, exactly once across replays."""
+    code = cohort.cohort_code
+    for nip in sorted(nip for nip in results if (code, nip) in new):
         f = results[nip]
         uow.emit(
             ATTENDANCE_EVENTS,
@@ -260,14 +320,14 @@ _ATTENDANCE = Route(on_attendance_recorded, batch=on_attendance_run)
 INGEST_ROUTES: dict[str, Route] = {
     ATTENDANCE_RECORDED: _ATTENDANCE,
     # Enrolment owns the close and reports on it; we only note where it sits in the log.
-    COHORT_CLOSED: Route(on_ingest_cohort_closed, reports=False),
+    COHORT_CLOSED: Route(on_ingest_cohort_closed, reports=False, batch=on_ingest_close_run),
 }
 
 DOMAIN_ROUTES: dict[str, Route] = {
     "diklat.enrolment.cohort_scheduled.v1": Route(on_cohort_info),
     "diklat.enrolment.cohort_amended.v1": Route(on_cohort_info),
     "diklat.enrolment.cohort_cancelled.v1": Route(on_cohort_cancelled),
-    "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed),
+    "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed, batch=on_cohort_closed_run),
     "diklat.enrolment.participant_enrolled.v1": Route(on_participant_enrolled),
     "diklat.enrolment.participant_withdrawn.v1": Route(on_participant_withdrawn),
 }

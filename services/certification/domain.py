@@ -257,8 +257,15 @@ VERIFICATION_BITS: Final = _GROUPS * _GROUP_LENGTH * math.log2(len(VERIFICATION_
 def new_verification_code() -> str:
     """A random, URL-safe code such as `7KQ2-M9XD-RT4H-WP3N-ZB6C` for the QR and the
     public verification page."""
-    symbols = "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(_GROUPS * _GROUP_LENGTH))
-    return _grouped(symbols)
+    # One draw below 29**20, read as 20 base-29 digits: as uniform as 20 separate choices,
+    # with one system call instead of twenty (one code per certificate issued).
+    base = len(VERIFICATION_ALPHABET)
+    value = secrets.randbelow(base ** (_GROUPS * _GROUP_LENGTH))
+    symbols = []
+    for _ in range(_GROUPS * _GROUP_LENGTH):
+        value, digit = divmod(value, base)
+        symbols.append(VERIFICATION_ALPHABET[digit])
+    return _grouped("".join(symbols))
 
 
 def normalise_verification_code(text: str) -> str | None:

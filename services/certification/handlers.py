@@ -136,8 +136,9 @@ async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handle
 async def on_participant_finalised_run(
     uow: UnitOfWork, events: Sequence[CloudEvent]
 ) -> list[Handled]:
-    """The hot path after a close, set-based: one attendance insert for the run, then per cohort
-    one read of what is due, and the decisions and certificates of all of it in bulk.
+    """The hot path after a close, set-based: one attendance insert for the run, one read of
+    the cohorts that may decide, one of what is due, and the decisions and certificates of all
+    of it in bulk.
 
     Deciding a participant reads only its own rows and the cohort, which these events do not
     change, so saving the whole run first decides exactly as event by event would."""
@@ -151,15 +152,18 @@ async def on_participant_finalised_run(
             continue
         outcomes.append(Handled.applied())
     await repo.save_attendances(uow.conn, valid)
-    nips: dict[str, list[str]] = {}
-    for data in valid:
-        nips.setdefault(data.cohort_code, []).append(data.nip)
-    due: dict[tuple[str, str], tuple[repo.Cohort, repo.Candidate]] = {}
-    for code, cohort_nips in nips.items():
-        cohort = await _deciding(uow, code)
-        if cohort is not None:
-            for candidate in await repo.undecided(uow.conn, code, cohort_nips, cohort.finalised):
-                due[(code, candidate.nip)] = (cohort, candidate)
+    cohorts = await repo.deciding_cohorts(
+        uow.conn, list(dict.fromkeys(d.cohort_code for d in valid))
+    )
+    wanted = [
+        (d.cohort_code, d.nip, cohorts[d.cohort_code].finalised)
+        for d in valid
+        if d.cohort_code in cohorts
+    ]
+    due = {
+        (code, candidate.nip): (cohorts[code], candidate)
+        for code, candidate in await repo.undecided_of(uow.conn, wanted)
+    }
     # In event order, as event by event (certificate numbers follow it).
     ordered = [due.pop(key) for d in valid if (key := (d.cohort_code, d.nip)) in due]
     await _decide_all(uow, ordered)

@@ -313,3 +313,48 @@ async def test_a_replay_of_the_whole_log_by_a_new_consumer_group_changes_nothing
     assert after[2][0]["n"] == before[2][0]["n"] + 2
     assert len(out.of_type("participant_finalised.v1")) == 2
     assert len(out.of_type("cohort_finalised.v1")) == 1
+
+
+async def test_cohorts_closed_together_are_finalised_once_each(infra):
+    """Closes already on the log when the service starts arrive as runs: each cohort is still
+    finalised once, a participant with no marks at rate 0, a withdrawn one not at all."""
+    codes = ["35/TEKNIS/2024/I", "35/TEKNIS/2024/II", "35/TEKNIS/2024/III"]
+    sessions = [(1, D5, "08:00", "12:00", "4"), (2, D6, "08:00", "12:00", "4")]
+    present, absent, gone = nip(31), nip(32), nip(33)
+    closes = [ingest_event("cohort.closed", {"cohort_code": c}, "35") for c in codes]
+    await prepare_topics(infra, ["35"])
+    async with Publisher(infra) as pub, TopicReader(infra, ATTENDANCE_EVENTS) as out:
+        for code in codes:
+            await publish_domain(pub, scheduled(code, "35", "Asia/Jakarta", sessions))
+            for p in (present, absent, gone):
+                await publish_domain(pub, enrolled(code, "35", p))
+            await publish_domain(pub, withdrawn(code, "35", gone))
+        await pub.send("35", *[mark(c, "35", present, 1, "HADIR") for c in codes], *closes)
+        for code, close in zip(codes, closes, strict=True):
+            await publish_domain(pub, closed(code, "35", close["id"]))
+        again_id = await publish_domain(pub, closed(codes[0], "35", closes[0]["id"]))
+        async with running(DEFINITION, infra) as runtime:
+            await eventually(
+                lambda: _fetch(
+                    runtime, "SELECT 1 FROM processed_events WHERE event_id = $1", again_id
+                ),
+                what="repeated close",
+            )
+            await out.wait_for(
+                lambda evs: sum(x["type"].endswith("cohort_finalised.v1") for x in evs) == 3,
+                what="three cohorts finalised",
+            )
+            await eventually(
+                lambda: _fetch(runtime, "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM outbox)"),
+                what="outbox drained",
+            )
+        await out.poll()
+
+    finalised = [
+        (x["data"]["cohort_code"], x["data"]["nip"], Decimal(x["data"]["rate_pct"]))
+        for x in out.of_type("participant_finalised.v1")
+    ]
+    assert sorted(finalised) == sorted(
+        [(c, present, Decimal(50)) for c in codes] + [(c, absent, Decimal(0)) for c in codes]
+    )
+    assert [x["data"]["participants"] for x in out.of_type("cohort_finalised.v1")] == [2, 2, 2]

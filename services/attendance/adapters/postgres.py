@@ -105,24 +105,45 @@ async def cancel_cohort(conn: Conn, code: str) -> None:
     )
 
 
-async def mark_closed(conn: Conn, code: str, close_event_id: str, closed_at: dt.datetime) -> None:
-    # The first accepted close wins: a repeated close must not move the barrier it waits for.
+async def mark_closed_many(conn: Conn, closes: Sequence[tuple[str, str, dt.datetime]]) -> None:
+    """`mark_closed` for many (code, close event id, closed at) in one statement."""
+    first: dict[str, tuple[str, str, dt.datetime]] = {}
+    for close in closes:  # as one by one: the first close of a cohort wins
+        first.setdefault(close[0], close)
+    if not first:
+        return
+    codes, event_ids, times = zip(*first.values(), strict=True)
     await conn.execute(
-        """UPDATE cohorts SET close_event_id = $2, closed_at = $3
-           WHERE cohort_code = $1 AND close_event_id IS NULL""",
-        code,
-        close_event_id,
-        closed_at,
+        """UPDATE cohorts c SET close_event_id = k.event_id, closed_at = k.closed_at
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS k(code, event_id, closed_at)
+           WHERE c.cohort_code = k.code AND c.close_event_id IS NULL""",
+        list(codes),
+        list(event_ids),
+        list(times),
     )
+
+
+_COHORT_COLUMNS = """cohort_code, publisher, programme_name, organizer, angkatan, year, location,
+                  timezone, total_jp, status, close_event_id, finalised_at"""
+
+
+async def finalise_ready(conn: Conn, codes: Sequence[str], at: dt.datetime) -> list[CohortRow]:
+    """Mark finalised, in one statement, those of `codes` that are scheduled, closed and whose
+    close barrier this service has passed; only a first finalisation returns the cohort."""
+    rows = await conn.fetch(
+        f"""UPDATE cohorts c SET status = 'finalised', finalised_at = $2
+            WHERE c.cohort_code = ANY($1::text[]) AND c.status = 'scheduled'
+              AND EXISTS (SELECT 1 FROM close_barriers b
+                          WHERE b.cohort_code = c.cohort_code AND b.event_id = c.close_event_id)
+            RETURNING {_COHORT_COLUMNS}""",
+        list(codes),
+        at,
+    )
+    return [CohortRow(**dict(r)) for r in rows]
 
 
 async def cohort(conn: Conn, code: str) -> CohortRow | None:
-    row = await conn.fetchrow(
-        """SELECT cohort_code, publisher, programme_name, organizer, angkatan, year, location,
-                  timezone, total_jp, status, close_event_id, finalised_at
-           FROM cohorts WHERE cohort_code = $1""",
-        code,
-    )
+    row = await conn.fetchrow(f"SELECT {_COHORT_COLUMNS} FROM cohorts WHERE cohort_code = $1", code)
     return CohortRow(**dict(row)) if row else None
 
 
@@ -260,31 +281,83 @@ async def marks(conn: Conn, code: str, nip: str | None = None) -> dict[str, dict
     return result
 
 
-async def save_finalisations(conn: Conn, code: str, rows: list[tuple[Any, ...]]) -> set[str]:
-    """Insert (nip, jp_present, jp_total, rate, total, present, missed, at); the NIPs inserted
-    now, so a replayed close announces nobody twice."""
+async def sessions_of(conn: Conn, codes: Sequence[str]) -> dict[str, list[SessionRow]]:
+    """`sessions` of many cohorts in one round trip."""
+    rows = await conn.fetch(
+        """SELECT cohort_code, no, jp, title, starts_at, ends_at FROM sessions
+           WHERE cohort_code = ANY($1::text[]) ORDER BY cohort_code, no""",
+        list(codes),
+    )
+    result: dict[str, list[SessionRow]] = {}
+    for r in rows:
+        result.setdefault(r["cohort_code"], []).append(
+            SessionRow(r["no"], r["jp"], r["title"], r["starts_at"], r["ends_at"])
+        )
+    return result
+
+
+async def rosters_of(conn: Conn, codes: Sequence[str]) -> dict[str, list[RosterRow]]:
+    """`roster` of many cohorts in one round trip."""
+    rows = await conn.fetch(
+        """SELECT cohort_code, nip, name, withdrawn_at IS NOT NULL AS withdrawn FROM enrolments
+           WHERE cohort_code = ANY($1::text[]) ORDER BY cohort_code, name, nip""",
+        list(codes),
+    )
+    result: dict[str, list[RosterRow]] = {}
+    for r in rows:
+        result.setdefault(r["cohort_code"], []).append(
+            RosterRow(r["nip"], r["name"], r["withdrawn"])
+        )
+    return result
+
+
+async def marks_of(conn: Conn, codes: Sequence[str]) -> dict[str, dict[str, dict[int, str]]]:
+    """`marks` of many cohorts in one round trip: code -> nip -> session number -> status."""
+    rows = await conn.fetch(
+        """SELECT cohort_code, nip, session_no, status FROM attendance
+           WHERE cohort_code = ANY($1::text[])""",
+        list(codes),
+    )
+    result: dict[str, dict[str, dict[int, str]]] = {}
+    for r in rows:
+        result.setdefault(r["cohort_code"], {}).setdefault(r["nip"], {})[r["session_no"]] = r[
+            "status"
+        ]
+    return result
+
+
+async def save_finalisations_many(
+    conn: Conn, rows: Sequence[tuple[Any, ...]]
+) -> set[tuple[str, str]]:
+    """Insert (code, nip, jp_present, jp_total, rate, total, present, missed, at) of many
+    cohorts in one statement; the (code, nip) inserted now, so a replay announces nobody twice."""
     if not rows:
         return set()
     columns = list(zip(*rows, strict=True))
     inserted = await conn.fetch(
         """INSERT INTO finalisations (cohort_code, nip, jp_present, jp_total, rate_pct,
                sessions_total, sessions_present, missed_by_status, finalised_at)
-           SELECT $1, * FROM unnest($2::text[], $3::numeric[], $4::numeric[], $5::numeric[],
-                                    $6::int[], $7::int[], $8::jsonb[], $9::timestamptz[])
-           ON CONFLICT (cohort_code, nip) DO NOTHING RETURNING nip""",
-        code,
+           SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[],
+                                $5::numeric[], $6::int[], $7::int[], $8::jsonb[],
+                                $9::timestamptz[])
+           ON CONFLICT (cohort_code, nip) DO NOTHING RETURNING cohort_code, nip""",
         *[list(c) for c in columns],
     )
-    return {r["nip"] for r in inserted}
+    return {(r["cohort_code"], r["nip"]) for r in inserted}
 
 
-async def mark_finalised(conn: Conn, code: str, at: dt.datetime) -> bool:
-    """True only for the first finalisation of the cohort."""
-    return bool(
-        await conn.fetchval(
-            """UPDATE cohorts SET status = 'finalised', finalised_at = $2
-           WHERE cohort_code = $1 AND status = 'scheduled' RETURNING 1""",
-            code,
-            at,
-        )
+async def with_parked(
+    conn: Conn, codes: Sequence[str], cohort_keys: Sequence[str], enrolment_prefixes: Sequence[str]
+) -> list[str]:
+    """Those of `codes` with events parked under their cohort key or an enrolment key prefix."""
+    rows = await conn.fetch(
+        """SELECT k.code FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY
+                          AS k(code, cohort_key, prefix, ord)
+           WHERE EXISTS (SELECT 1 FROM parked_events p WHERE p.waiting_for = k.cohort_key
+                                                       OR starts_with(p.waiting_for, k.prefix))
+           ORDER BY k.ord""",
+        list(codes),
+        list(cohort_keys),
+        list(enrolment_prefixes),
     )
+    return [r["code"] for r in rows]

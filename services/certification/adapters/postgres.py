@@ -245,6 +245,45 @@ async def undecided(
 # --- decisions ---------------------------------------------------------------------------
 
 
+async def deciding_cohorts(conn: Conn, codes: Sequence[str]) -> dict[str, Cohort]:
+    """Those of `codes` whose participants may be decided (closed, this service's barrier for
+    that close passed, not cancelled), in one round trip."""
+    rows = await conn.fetch(
+        """SELECT cohort_code, publisher, info, policy_version, min_attendance_pct,
+               evaluation_required, pass_score, cancelled, close_event_id, finalised
+           FROM cohorts c
+           WHERE c.cohort_code = ANY($1::text[]) AND NOT c.cancelled
+             AND EXISTS (SELECT 1 FROM close_barriers b
+                         WHERE b.cohort_code = c.cohort_code AND b.event_id = c.close_event_id)""",
+        list(codes),
+    )
+    return {r["cohort_code"]: Cohort(**dict(r)) for r in rows}
+
+
+async def undecided_of(
+    conn: Conn, wanted: Sequence[tuple[str, str, bool]]
+) -> list[tuple[str, Candidate]]:
+    """`undecided` for many (cohort, NIP, include_withdrawn) in one round trip, as
+    (cohort, candidate) in cohort and NIP order."""
+    keys = list(dict.fromkeys(wanted))
+    rows = await conn.fetch(
+        """SELECT k.code, e.nip, e.participant, e.withdrawn, a.jp_present, a.jp_total,
+               a.rate_pct, v.score
+           FROM unnest($1::text[], $2::text[], $3::boolean[]) AS k(code, nip, with_withdrawn)
+           JOIN enrolments e ON e.cohort_code = k.code AND e.nip = k.nip
+           LEFT JOIN attendance_results a ON a.cohort_code = k.code AND a.nip = k.nip
+           LEFT JOIN evaluations v ON v.cohort_code = k.code AND v.nip = k.nip
+           LEFT JOIN decisions d ON d.cohort_code = k.code AND d.nip = k.nip
+           WHERE d.nip IS NULL
+             AND ((NOT e.withdrawn AND a.nip IS NOT NULL) OR (e.withdrawn AND k.with_withdrawn))
+           ORDER BY k.code, e.nip""",
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
+    )
+    return [(r["code"], Candidate(**{k: v for k, v in r.items() if k != "code"})) for r in rows]
+
+
 async def insert_decisions(conn: Conn, ds: Sequence[Decision]) -> set[tuple[str, str]]:
     """Insert decisions not taken yet; returns the (cohort, NIP) pairs inserted."""
     if not ds:
