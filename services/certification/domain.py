@@ -18,6 +18,7 @@ Public API
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import secrets
@@ -26,7 +27,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final
 
-from shared.regions import NASIONAL, is_province, is_valid_publisher_id
+from shared.regions import NASIONAL, is_province, is_valid_publisher_id, local_date_of
 
 SANGAT_MEMUASKAN: Final = "Sangat Memuaskan"
 MEMUASKAN: Final = "Memuaskan"
@@ -281,3 +282,9 @@ def normalise_verification_code(text: str) -> str | None:
 
 def _grouped(symbols: str) -> str:
     return "-".join(symbols[i : i + _GROUP_LENGTH] for i in range(0, len(symbols), _GROUP_LENGTH))
+
+
+def issue_date(closed_at: dt.datetime | None, now: dt.datetime, timezone: str) -> dt.date:
+    """The STTP is dated the day the cohort closed, in the cohort's own zone (a cohort of 2017
+    processed today is dated 2017); the processing day only if the close time is unknown."""
+    return local_date_of(closed_at or now, timezone)

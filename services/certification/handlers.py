@@ -313,7 +313,12 @@ async def _certificates(
             verification_code=domain.new_verification_code(),
             status="valid",
             content=sttp_content(
-                cohort, candidate.participant, decision.predicate, number, number, uow.now
+                cohort,
+                candidate.participant,
+                decision.predicate,
+                number,
+                number,
+                domain.issue_date(cohort.closed_at, uow.now, cohort.info["timezone"]),
             ),
             issued_at=uow.now,
         )
@@ -326,7 +331,7 @@ def sttp_content(
     predicate: str | None,
     number: str,
     base_number: str,
-    issued_at: dt.datetime,
+    issue_date: dt.date,
 ) -> dict[str, Any]:
     """What the STTP shows (design §5); the verification URL is added when rendering."""
     info = cohort.info
@@ -346,7 +351,7 @@ def sttp_content(
         "position": participant["position"],
         "agency": participant["agency"],
         "predicate": predicate,
-        "issue_date": issued_at.date().isoformat(),
+        "issue_date": issue_date.isoformat(),
         "number": number,
         "base_number": base_number,
     }

@@ -124,7 +124,10 @@ async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
     if isinstance(decision, Rejection):
         return _rejected(decision)
     if decision is Accepted.CLOSED:
-        await repo.close_cohort(uow.conn, data.cohort_code, uow.now)
+        # When the organiser closed it (a late-sent close keeps its day: the certificates are
+        # dated by it), but never later than now: a clock ahead must not date the future.
+        closed_at = min(event.time, uow.now)
+        await repo.close_cohort(uow.conn, data.cohort_code, closed_at)
         position = event.position or RecordPosition("", 0, 0)
         # The cause lets attendance and certification find this very record on their own
         # view of the ingest log (close barrier, shared/barrier.py).
@@ -139,7 +142,7 @@ async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
             events.CohortClosed(
                 cohort_code=data.cohort_code,
                 publisher=publisher,
-                closed_at=uow.now,
+                closed_at=closed_at,
                 enrolled=stored.enrolled,
                 withdrawn=stored.withdrawn,
                 cause=cause,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from decimal import Decimal
 from fractions import Fraction
@@ -23,6 +24,7 @@ from services.certification.domain import (
     certificate_number,
     decide_completion,
     format_id_decimal,
+    issue_date,
     new_verification_code,
     normalise_verification_code,
     organizer_code_for,
@@ -307,3 +309,18 @@ def test_a_typed_verification_code_is_normalised():
 @pytest.mark.parametrize("text", ["", "ABCD", "0000-0000-0000-0000-0000", "A" * 21])
 def test_a_string_that_cannot_be_a_code_normalises_to_none(text):
     assert normalise_verification_code(text) is None
+
+
+@pytest.mark.parametrize(
+    ("timezone", "day"),
+    [
+        ("Asia/Jakarta", "2022-05-24"),
+        ("Asia/Makassar", "2022-05-25"),
+        ("Asia/Jayapura", "2022-05-25"),
+    ],
+)
+def test_a_certificate_is_dated_the_close_day_in_the_cohorts_zone(timezone, day):
+    closed_at = dt.datetime(2022, 5, 24, 16, 30, tzinfo=dt.UTC)  # 23:30 WIB, 00:30 WITA
+    processed = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
+    assert issue_date(closed_at, processed, timezone).isoformat() == day
+    assert issue_date(None, processed, timezone).isoformat() == "2026-11-23"

@@ -30,6 +30,7 @@ class Cohort:
     cancelled: bool
     close_event_id: str | None
     finalised: bool
+    closed_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ async def mark_finalised(conn: Conn, cohort_code: str) -> None:
 async def get_cohort(conn: Conn, cohort_code: str) -> Cohort | None:
     row = await conn.fetchrow(
         """SELECT cohort_code, publisher, info, policy_version, min_attendance_pct,
-               evaluation_required, pass_score, cancelled, close_event_id, finalised
+               evaluation_required, pass_score, cancelled, close_event_id, finalised, closed_at
            FROM cohorts WHERE cohort_code = $1""",
         cohort_code,
     )
@@ -250,7 +251,7 @@ async def deciding_cohorts(conn: Conn, codes: Sequence[str]) -> dict[str, Cohort
     that close passed, not cancelled), in one round trip."""
     rows = await conn.fetch(
         """SELECT cohort_code, publisher, info, policy_version, min_attendance_pct,
-               evaluation_required, pass_score, cancelled, close_event_id, finalised
+               evaluation_required, pass_score, cancelled, close_event_id, finalised, closed_at
            FROM cohorts c
            WHERE c.cohort_code = ANY($1::text[]) AND NOT c.cancelled
              AND EXISTS (SELECT 1 FROM close_barriers b

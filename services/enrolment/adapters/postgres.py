@@ -115,12 +115,12 @@ async def cancel_cohort(conn: Conn, cohort_code: str, reason: str, now: dt.datet
     )
 
 
-async def close_cohort(conn: Conn, cohort_code: str, now: dt.datetime) -> None:
+async def close_cohort(conn: Conn, cohort_code: str, closed_at: dt.datetime) -> None:
     await conn.execute(
-        """UPDATE cohorts SET status = 'CLOSED', closed_at = $2, updated_at = $2
+        """UPDATE cohorts SET status = 'CLOSED', closed_at = $2, updated_at = now()
            WHERE cohort_code = $1""",
         cohort_code,
-        now,
+        closed_at,
     )
 
 
