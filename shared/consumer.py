@@ -213,8 +213,12 @@ class BatchProcessor:
         self.park_timeout = dt.timedelta(seconds=park_timeout_s)
 
     async def process(self, records: Sequence[Record]) -> Counter[str]:
+        """Read a Kafka batch and handle it in one transaction."""
+        return await self.process_items([i for r in records if (i := self.read(r)) is not None])
+
+    async def process_items(self, items: list[CloudEvent | EnvelopeError]) -> Counter[str]:
+        """Handle what `read` made of a batch, in one transaction (retried as below)."""
         started = time.perf_counter()
-        items = [i for i in (self._read(r) for r in records) if i is not None]
         attempts = 0
         while True:
             try:
@@ -233,12 +237,11 @@ class BatchProcessor:
                 attempts += 1
         BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
         if counts:
-            log.info(
-                "batch handled", records=len(records), **{str(k): v for k, v in counts.items()}
-            )
+            log.info("batch handled", records=len(items), **{str(k): v for k, v in counts.items()})
         return counts
 
-    def _read(self, record: Record) -> CloudEvent | EnvelopeError | None:
+    def read(self, record: Record) -> CloudEvent | EnvelopeError | None:
+        """The record as an event for the routes, an envelope error to report, or None."""
         topic = logical(self.namespace, record.topic)
         position = RecordPosition(topic, record.partition, record.offset)
         is_ingest = topic.startswith(INGEST_PREFIX)
@@ -248,6 +251,14 @@ class BatchProcessor:
                 check_source(event, topic)
         except EnvelopeError as error:
             error.position = position
+            if not is_ingest:
+                # Our own services wrote it: a bug to see, not a publisher's error to report.
+                log.error(
+                    "domain record unreadable; skipped",
+                    record=position.reference(),
+                    reason=error.code.value,
+                    error=str(error),
+                )
             return error if self.reports_envelope_errors and is_ingest else None
         if event.type in self.routes:
             return event

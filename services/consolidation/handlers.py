@@ -21,12 +21,6 @@ from shared.topics import publisher_of_topic
 M = TypeVar("M", bound=BaseModel)
 
 
-async def on_cohort_scheduled(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    data = validate_data(event, ev.CohortInfo)
-    await repo.upsert_cohort(uow.conn, data, organizer_province(data.publisher), event.time)
-    return Handled.applied()
-
-
 async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ev.CohortCancelled)
     await repo.set_cohort_status(uow.conn, data.cohort_code, "cancelled", data.reason)
@@ -77,6 +71,14 @@ def _validated(
             continue
         outcomes.append(Handled.applied())
     return outcomes, valid
+
+
+async def on_cohort_scheduled_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """Schedules and amendments (the same model)."""
+    outcomes, valid = _validated(events, ev.CohortInfo)
+    rows = [repo.cohort_row(d, organizer_province(d.publisher), e.time) for e, d in valid]
+    await repo.upsert_cohorts(uow.conn, rows)
+    return outcomes
 
 
 async def on_participant_enrolled_run(
@@ -145,6 +147,7 @@ def _set_based(run: BatchHandler, reports: bool = True) -> Route:
     return Route(_one(run), reports=reports, batch=run)
 
 
+on_cohort_scheduled = _one(on_cohort_scheduled_run)
 on_participant_enrolled = _one(on_participant_enrolled_run)
 on_participant_finalised = _one(on_participant_finalised_run)
 on_completion_decided = _one(on_completion_decided_run)
@@ -154,8 +157,8 @@ on_ingest_outcomes = _one(on_ingest_outcomes_run)
 
 
 DOMAIN_ROUTES: dict[str, Route] = {
-    "diklat.enrolment.cohort_scheduled.v1": Route(on_cohort_scheduled),
-    "diklat.enrolment.cohort_amended.v1": Route(on_cohort_scheduled),
+    "diklat.enrolment.cohort_scheduled.v1": _set_based(on_cohort_scheduled_run),
+    "diklat.enrolment.cohort_amended.v1": _set_based(on_cohort_scheduled_run),
     "diklat.enrolment.cohort_cancelled.v1": Route(on_cohort_cancelled),
     "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed),
     "diklat.enrolment.participant_enrolled.v1": _set_based(on_participant_enrolled_run),

@@ -25,6 +25,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from services.consolidation.entrypoints.app import DEFINITION, DOMAIN_TOPICS
+from services.consolidation.entrypoints.replay import BATCH_RECORDS, fewer_collections, replay
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
 from shared import db
 from shared.consumer import BatchProcessor
@@ -59,19 +60,26 @@ async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None)
             namespace=infra.kafka_topic_namespace,
         )
         consumer = AIOKafkaConsumer(
-            **infra.kafka_client_config(), enable_auto_commit=False, group_id=None
+            **infra.kafka_client_config(),
+            enable_auto_commit=False,
+            group_id=None,
+            max_poll_records=BATCH_RECORDS,
         )
         await consumer.start()
         try:
             partitions = await _partitions(consumer, infra)
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
-            replayed = await _replay(consumer, processor, partitions)
-            # Second pass: what arrived during the first one (short, so the swap is current).
-            replayed += await _replay(consumer, processor, partitions)
-            replayed += await _swap(
-                infra, schema, f"{SERVICE}_old_{stamp}", _replay(consumer, processor, partitions)
-            )
+            with fewer_collections():
+                replayed = await replay(consumer, processor, partitions)
+                # Second pass: what arrived during the first one (short, so the swap is current).
+                replayed += await replay(consumer, processor, partitions)
+                replayed += await _swap(
+                    infra,
+                    schema,
+                    f"{SERVICE}_old_{stamp}",
+                    replay(consumer, processor, partitions),
+                )
         finally:
             await consumer.stop()
     except BaseException:
@@ -100,22 +108,6 @@ async def _partitions(consumer: AIOKafkaConsumer, infra: InfraSettings) -> list[
         for topic in described
         for partition in topic["partitions"]
     ]
-
-
-async def _replay(
-    consumer: AIOKafkaConsumer, processor: BatchProcessor, partitions: list[TopicPartition]
-) -> int:
-    end = await consumer.end_offsets(partitions)
-    replayed = 0
-    while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
-        batches = await consumer.getmany(timeout_ms=500, max_records=5000)
-        # Records past `end` are processed too: the position has moved past them, so a later
-        # pass would not see them again.
-        records = [r for rs in batches.values() for r in rs]
-        if records:
-            await processor.process(records)
-            replayed += len(records)
-    return replayed
 
 
 async def _swap(infra: InfraSettings, new: str, old: str, final_pass: Awaitable[int]) -> int:
