@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench import workload as wl
@@ -76,7 +77,8 @@ async def fresh(stack: Stack) -> InfraSettings:
 
 
 async def raw_baseline(infra: InfraSettings, topic: str, total: int) -> float:
-    """Bare aiokafka getmany + json.loads + COPY into a table with the inbox's dedupe key."""
+    """Bare aiokafka getmany + orjson (the services' parser) + COPY into a table with the
+    inbox's dedupe key."""
     consumer = AIOKafkaConsumer(
         **infra.kafka_client_config(), enable_auto_commit=False, group_id=None
     )
@@ -102,7 +104,7 @@ async def raw_baseline(infra: InfraSettings, topic: str, total: int) -> float:
                 started = started or time.perf_counter()
                 rows = []
                 for record in records:
-                    event = json.loads(record.value or b"{}")
+                    event = orjson.loads(record.value or b"{}")
                     data = event.get("data") or {}
                     rows.append(
                         (
@@ -110,7 +112,7 @@ async def raw_baseline(infra: InfraSettings, topic: str, total: int) -> float:
                             event["id"],
                             event["type"],
                             data.get("cohort_code"),
-                            json.dumps(data),
+                            orjson.dumps(data).decode(),
                         )
                     )
                 async with conn.transaction():
