@@ -74,7 +74,7 @@ class Handled:
 
     @classmethod
     def applied(cls) -> Handled:
-        return cls(Outcome.APPLIED)
+        return _APPLIED  # frozen, so one instance serves every applied event
 
     @classmethod
     def parked(cls) -> Handled:
@@ -86,6 +86,9 @@ class Handled:
     ) -> Handled:
         default_id, default_en = DEFAULT_MESSAGES[reason]
         return cls(Outcome.REJECTED, reason, message_id or default_id, message_en or default_en)
+
+
+_APPLIED = Handled(Outcome.APPLIED)
 
 
 def waiting_for_cohort(cohort_code: str) -> str:
@@ -293,8 +296,8 @@ class BatchProcessor:
             await self._flush(uow, ledger, run)
             await ledger.write(conn)
             await write_rows(conn, uow.rows + ledger.feedback_rows())
-        for outcome, reason in ledger.metric_keys:
-            EVENTS.labels(self.service, outcome, reason).inc()
+        for (outcome, reason), n in ledger.metric_keys.items():
+            EVENTS.labels(self.service, outcome, reason).inc(n)
         return ledger.counts
 
     def _joins_run(
@@ -419,7 +422,7 @@ class _Ledger:
         self.outcomes: dict[str, list[dict[str, Any]]] = {}  # per publisher
         self.keys: set[tuple[str, str]] = set()
         self.counts: Counter[str] = Counter()
-        self.metric_keys: list[tuple[str, str]] = []
+        self.metric_keys: Counter[tuple[str, str]] = Counter()  # (outcome, reason): events
 
     def record(self, event: CloudEvent, handled: Handled, reports: bool, is_retry: bool) -> None:
         position = event.position or RecordPosition("", 0, 0)
@@ -468,7 +471,7 @@ class _Ledger:
                 handled = Handled(Outcome.DUPLICATE)
                 self._feedback(source, key[1], error.event_type, None, handled)
                 self.counts[handled.outcome] += 1
-                self.metric_keys.append((handled.outcome.value, ""))
+                self.metric_keys[(handled.outcome.value, "")] += 1
             return
         self.keys.add(key)
         handled = Handled(Outcome.REJECTED, error.code, error.message_id, error.message_en)
@@ -486,13 +489,13 @@ class _Ledger:
         )
         self._feedback(source, key[1], error.event_type, None, handled)
         self.counts[handled.outcome] += 1
-        self.metric_keys.append((handled.outcome.value, error.code.value))
+        self.metric_keys[(handled.outcome.value, error.code.value)] += 1
 
     def _count(self, event: CloudEvent, handled: Handled, reports: bool, event_type: str) -> None:
         self.counts[handled.outcome] += 1
-        self.metric_keys.append(
+        self.metric_keys[
             (handled.outcome.value, handled.reason.value if handled.reason else "")
-        )
+        ] += 1
         if handled.outcome is Outcome.REJECTED:
             log.info(
                 "event rejected",
