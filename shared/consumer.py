@@ -205,6 +205,7 @@ class BatchProcessor:
         park_timeout_s: float = 300.0,
         namespace: str = "",
         parked_routes: dict[str, Route] | None = None,
+        cohorts_commute: bool = False,
     ) -> None:
         self.namespace = namespace
         # Parked ingest events may be released by a domain event: they run on these routes.
@@ -213,6 +214,9 @@ class BatchProcessor:
         self.pool = pool
         self.routes = routes
         self.reports_envelope_errors = reports_envelope_errors
+        # The service keeps all its state per cohort: events of different cohorts commute, so
+        # a batch may be regrouped into longer set-based runs (see `in_phases`).
+        self.cohorts_commute = cohorts_commute
         self.park_timeout = dt.timedelta(seconds=park_timeout_s)
 
     async def process(self, records: Sequence[Record]) -> Counter[str]:
@@ -222,6 +226,8 @@ class BatchProcessor:
     async def process_items(self, items: list[CloudEvent | EnvelopeError]) -> Counter[str]:
         """Handle what `read` made of a batch, in one transaction (retried as below)."""
         started = time.perf_counter()
+        if self.cohorts_commute:
+            items = in_phases(items)
         attempts = 0
         while True:
             try:
@@ -591,6 +597,43 @@ def _cohort_code(event: CloudEvent) -> str | None:
         code = event.data.get("cohort_code")
         return code if isinstance(code, str) else None
     return None
+
+
+def in_phases(items: list[CloudEvent | EnvelopeError]) -> list[CloudEvent | EnvelopeError]:
+    """The batch reordered so that set-based runs are long, each cohort's events in order.
+
+    An organiser's log interleaves types per cohort (a schedule, its 30 registrations, the
+    next schedule, ...), which cut runs to ~30 events. A cohort's k-th phase is its k-th
+    stretch of one type; the batch is ordered by (phase, type, position), so all cohorts'
+    first stretches come first, grouped by type. Only for services whose events of different
+    cohorts commute. An item without a cohort is a fence nothing moves across, and a segment in
+    which an id occurs twice keeps its order (the first of them wins in the inbox)."""
+    out: list[CloudEvent | EnvelopeError] = []
+    segment: list[CloudEvent] = []
+    for item in items:
+        if isinstance(item, CloudEvent) and _lock_key(item) is not None:
+            segment.append(item)
+            continue
+        out += _phased(segment)
+        out.append(item)
+        segment = []
+    return out + _phased(segment)
+
+
+def _phased(segment: list[CloudEvent]) -> list[CloudEvent]:
+    if len({(e.source, e.id) for e in segment}) != len(segment):
+        return segment
+    phase: dict[str | None, int] = {}
+    last_type: dict[str | None, str] = {}
+    rank: dict[tuple[int, str], int] = {}
+    keyed: list[tuple[tuple[int, int, int], CloudEvent]] = []
+    for index, event in enumerate(segment):
+        cohort = _lock_key(event)
+        stretch = phase.get(cohort, 0) + (last_type.get(cohort, event.type) != event.type)
+        phase[cohort], last_type[cohort] = stretch, event.type
+        kind = rank.setdefault((stretch, event.type), len(rank))
+        keyed.append(((stretch, kind, index), event))
+    return [event for _, event in sorted(keyed, key=lambda pair: pair[0])]
 
 
 def _lock_key(item: CloudEvent | EnvelopeError) -> str | None:

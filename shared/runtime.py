@@ -45,6 +45,8 @@ class ServiceDefinition:
     domain_topics: Sequence[str] = ()
     extra_patterns: Sequence[tuple[str, dict[str, Route]]] = ()
     reports_envelope_errors: bool = False
+    # All state is per cohort, so events of different cohorts commute (consumer.in_phases).
+    cohorts_commute: bool = False
     router: APIRouter | None = None
     background: Sequence[BackgroundTask] = ()
     title: str = ""
@@ -149,6 +151,7 @@ class ServiceRuntime:
             park_timeout_s=self.settings.park_timeout_s,
             namespace=self.infra.kafka_topic_namespace,
             parked_routes=self.definition.ingest_routes,
+            cohorts_commute=self.definition.cohorts_commute,
         )
 
     def _subscribe(self) -> None:

@@ -10,6 +10,7 @@ from shared.topics import ENROLMENT_EVENTS
 DEFINITION = ServiceDefinition(
     name="attendance",
     migrations_package="services.attendance.adapters.migrations",
+    cohorts_commute=True,
     ingest_routes=INGEST_ROUTES,
     domain_routes=DOMAIN_ROUTES,
     domain_topics=[ENROLMENT_EVENTS],

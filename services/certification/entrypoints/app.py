@@ -11,6 +11,7 @@ from shared.topics import ATTENDANCE_EVENTS, ENROLMENT_EVENTS
 DEFINITION = ServiceDefinition(
     name="certification",
     migrations_package="services.certification.adapters.migrations",
+    cohorts_commute=True,
     ingest_routes=INGEST_ROUTES,
     domain_routes=DOMAIN_ROUTES,
     domain_topics=[ENROLMENT_EVENTS, ATTENDANCE_EVENTS],

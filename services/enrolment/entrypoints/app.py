@@ -9,6 +9,7 @@ from shared.runtime import ServiceDefinition
 DEFINITION = ServiceDefinition(
     name="enrolment",
     migrations_package="services.enrolment.adapters.migrations",
+    cohorts_commute=True,
     ingest_routes=INGEST_ROUTES,
     domain_routes=DOMAIN_ROUTES,
     domain_topics=[],
