@@ -43,7 +43,7 @@ def render(r: dict[str, Any]) -> str:
             n = s.get("attendance") if name == "attendance" else s.get("registrations")
             lines += [
                 f"| {name} ingest, events/s ({n:,} events) | {_fig(t['service_eps'])} | |",
-                f"| raw baseline (getmany + json + COPY), events/s | {_fig(t['raw_eps'])} | |",
+                f"| raw baseline (getmany + orjson + COPY), events/s | {_fig(t['raw_eps'])} | |",
                 f"| {name} / raw ratio | {_fig(t['ratio'])} | ≥ 0.5 |",
             ]
     if lat := r.get("latency"):
