@@ -182,10 +182,16 @@ class UnitOfWork:
 
     async def unpark(self, waiting_for: str) -> int:
         """Queue the events waiting for this prerequisite; the core re-runs them next."""
+        return await self.unpark_many([waiting_for])
+
+    async def unpark_many(self, waiting_for: Sequence[str]) -> int:
+        """`unpark` for many prerequisites in one statement."""
+        if not waiting_for:
+            return 0
         rows = await self.conn.fetch(
-            """DELETE FROM parked_events WHERE waiting_for = $1
+            """DELETE FROM parked_events WHERE waiting_for = ANY($1::text[])
                RETURNING event, topic, partition, "offset" """,
-            waiting_for,
+            list(waiting_for),
         )
         for row in sorted(rows, key=lambda r: (r["partition"], r["offset"])):
             self.unparked.append(_from_json(row))

@@ -90,6 +90,34 @@ async def on_cohort_scheduled(uow: UnitOfWork, event: CloudEvent) -> Handled:
     return Handled.applied()
 
 
+async def on_schedule_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handled]:
+    """A run of schedules: the first schedule of each unknown code in bulk (one read, one
+    insert, one unpark), then amendments, refusals and a code's later schedules one by one in
+    order. Codes are independent, and each code's first schedule still comes first."""
+    outcomes: list[Handled | None] = [None] * len(run)
+    valid: list[tuple[int, CloudEvent, ingest.CohortScheduled]] = []
+    for index, event in enumerate(run):
+        try:
+            valid.append((index, event, validate_data(event, ingest.CohortScheduled)))
+        except EnvelopeError as error:
+            outcomes[index] = Handled.rejected(error.code, error.message_id, error.message_en)
+    stored = await repo.load_cohorts(uow.conn, {d.cohort_code for _, _, d in valid})
+    first: dict[str, tuple[int, CloudEvent, ingest.CohortScheduled]] = {}
+    for item in valid:
+        if item[2].cohort_code not in stored:
+            first.setdefault(item[2].cohort_code, item)
+    infos = [cohort_info(d, _publisher(e), policy_version=1) for _, e, d in first.values()]
+    await repo.insert_cohorts(uow.conn, infos, uow.now)
+    for info in infos:
+        uow.emit(ENROLMENT_EVENTS, events.CohortScheduled(**dict(info)), subject=info.cohort_code)
+        outcomes[first[info.cohort_code][0]] = Handled.applied()
+    await uow.unpark_many([waiting_for_cohort(code) for code in first])
+    for index, event, _ in valid:
+        if outcomes[index] is None:
+            outcomes[index] = await on_cohort_scheduled(uow, event)
+    return [o for o in outcomes if o is not None]
+
+
 async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ingest.CohortCancelled)
     publisher = _publisher(event)
@@ -261,7 +289,7 @@ async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handle
 
 
 INGEST_ROUTES: dict[str, Route] = {
-    ingest.COHORT_SCHEDULED: Route(on_cohort_scheduled),
+    ingest.COHORT_SCHEDULED: Route(on_cohort_scheduled, batch=on_schedule_run),
     ingest.COHORT_CANCELLED: Route(on_cohort_cancelled),
     ingest.COHORT_CLOSED: Route(on_cohort_closed),
     ingest.PARTICIPANT_REGISTERED: Route(on_participant_registered, batch=on_registration_run),

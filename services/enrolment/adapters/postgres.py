@@ -81,14 +81,20 @@ def _schedule_values(info: CohortInfo) -> tuple[Any, ...]:
 
 
 async def insert_cohort(conn: Conn, info: CohortInfo, now: dt.datetime) -> None:
-    await conn.execute(
+    await insert_cohorts(conn, [info], now)
+
+
+async def insert_cohorts(conn: Conn, infos: Sequence[CohortInfo], now: dt.datetime) -> None:
+    """New cohorts, pipelined in one round trip."""
+    if not infos:
+        return
+    await conn.executemany(
         """INSERT INTO cohorts (cohort_code, publisher, programme_name, category, organizer, year,
                angkatan, location, timezone, quota, open_to_other_regions, completion, sessions,
                first_session_start, start_date, end_date, total_jp, policy_version,
                scheduled_at, updated_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19)""",
-        *_schedule_values(info),
-        now,
+        [(*_schedule_values(info), now) for info in infos],
     )
 
 
