@@ -48,7 +48,7 @@ ATTENDANCE_TYPE = "diklat.attendance.recorded.v1"
 @dataclass(frozen=True)
 class Scale:
     attendance: int = 50_000
-    registrations: int = 20_000
+    registrations: int = 50_000  # the raw baseline needs ~1 s to be measured at all
     cohorts_closed: int = 50
     rebuild: int = 200_000
     repeats: int = 3
