@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 from prometheus_client import Counter as PromCounter
@@ -30,6 +30,7 @@ from shared.envelope import (
     check_source,
     parse_record,
     to_structured,
+    validate_data,
 )
 from shared.events.feedback import MAX_OUTCOMES_PER_MESSAGE, NOTICE_TYPE, OUTCOMES_TYPE, Notice
 from shared.events.ingest import INGEST_TYPES
@@ -39,6 +40,7 @@ from shared.reasons import DEFAULT_MESSAGES, Outcome, ReasonCode
 from shared.topics import INGEST_PREFIX, feedback_topic, logical, publisher_of_topic
 
 log = get_logger(__name__)
+M = TypeVar("M", bound=BaseModel)
 EVENTS = PromCounter(
     "diklat_events_total", "consumed events by outcome", ["service", "outcome", "reason"]
 )
@@ -89,6 +91,21 @@ class Handled:
 
 
 _APPLIED = Handled(Outcome.APPLIED)
+
+
+def validated_run(
+    run: Sequence[CloudEvent], model: type[M]
+) -> tuple[list[Handled | None], list[tuple[int, CloudEvent, M]]]:
+    """Each event's data as `model` with its position in the run; a rejection in the outcome
+    slot of each one that does not validate (the others are decided by the caller)."""
+    outcomes: list[Handled | None] = [None] * len(run)
+    valid: list[tuple[int, CloudEvent, M]] = []
+    for index, event in enumerate(run):
+        try:
+            valid.append((index, event, validate_data(event, model)))
+        except EnvelopeError as error:
+            outcomes[index] = Handled.rejected(error.code, error.message_id, error.message_en)
+    return outcomes, valid
 
 
 def waiting_for_cohort(cohort_code: str) -> str:

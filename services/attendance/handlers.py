@@ -14,6 +14,7 @@ from shared.consumer import (
     Handled,
     Route,
     UnitOfWork,
+    validated_run,
     waiting_for_cohort,
     waiting_for_enrolment,
 )
@@ -40,13 +41,7 @@ async def on_attendance_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> li
     Marks do not change what other marks are checked against (cohort, roster, barrier), so
     one read serves the run; supersession is by (time, id), so order within it is irrelevant.
     """
-    outcomes: list[Handled | None] = [None] * len(events)
-    valid: list[tuple[int, CloudEvent, AttendanceRecorded]] = []
-    for index, event in enumerate(events):
-        try:
-            valid.append((index, event, validate_data(event, AttendanceRecorded)))
-        except EnvelopeError as error:
-            outcomes[index] = Handled.rejected(error.code, error.message_id, error.message_en)
+    outcomes, valid = validated_run(events, AttendanceRecorded)
     keys = [
         repo.MarkKey(d.cohort_code, d.nip, d.session_no, e.position or RecordPosition("", 0, 0))
         for _, e, d in valid

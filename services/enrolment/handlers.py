@@ -13,8 +13,8 @@ from decimal import Decimal
 from services.enrolment import domain
 from services.enrolment.adapters import postgres as repo
 from services.enrolment.domain import Accepted, AsnType, Gender, Rejection
-from shared.consumer import Handled, Route, UnitOfWork, waiting_for_cohort
-from shared.envelope import CloudEvent, EnvelopeError, RecordPosition, validate_data
+from shared.consumer import Handled, Route, UnitOfWork, validated_run, waiting_for_cohort
+from shared.envelope import CloudEvent, RecordPosition, validate_data
 from shared.events import domain as events
 from shared.events import ingest
 from shared.reasons import ReasonCode
@@ -94,13 +94,7 @@ async def on_schedule_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Ha
     """A run of schedules: the first schedule of each unknown code in bulk (one read, one
     insert, one unpark), then amendments, refusals and a code's later schedules one by one in
     order. Codes are independent, and each code's first schedule still comes first."""
-    outcomes: list[Handled | None] = [None] * len(run)
-    valid: list[tuple[int, CloudEvent, ingest.CohortScheduled]] = []
-    for index, event in enumerate(run):
-        try:
-            valid.append((index, event, validate_data(event, ingest.CohortScheduled)))
-        except EnvelopeError as error:
-            outcomes[index] = Handled.rejected(error.code, error.message_id, error.message_en)
+    outcomes, valid = validated_run(run, ingest.CohortScheduled)
     stored = await repo.load_cohorts(uow.conn, {d.cohort_code for _, _, d in valid})
     first: dict[str, tuple[int, CloudEvent, ingest.CohortScheduled]] = {}
     for item in valid:
@@ -188,13 +182,7 @@ async def on_participant_registered(uow: UnitOfWork, event: CloudEvent) -> Handl
 async def on_registration_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handled]:
     """A run of registrations, set-based: cohorts and statuses read once, decided in order
     in memory (seats and earlier registrations of the run count), written in one upsert."""
-    outcomes: list[Handled | None] = [None] * len(run)
-    valid: list[tuple[int, CloudEvent, ingest.ParticipantRegistered]] = []
-    for index, event in enumerate(run):
-        try:
-            valid.append((index, event, validate_data(event, ingest.ParticipantRegistered)))
-        except EnvelopeError as error:
-            outcomes[index] = Handled.rejected(error.code, error.message_id, error.message_en)
+    outcomes, valid = validated_run(run, ingest.ParticipantRegistered)
     cohorts = await repo.load_cohorts(uow.conn, {d.cohort_code for _, _, d in valid})
     statuses = await repo.enrolment_statuses(
         uow.conn, {(d.cohort_code, d.nip) for _, _, d in valid if d.cohort_code in cohorts}
