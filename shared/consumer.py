@@ -108,6 +108,15 @@ def validated_run(
     return outcomes, valid
 
 
+def applied_unless_invalid(
+    run: Sequence[CloudEvent], model: type[M]
+) -> tuple[list[Handled], list[tuple[CloudEvent, M]]]:
+    """For runs whose valid events are all applied: the outcomes, and each valid event with its
+    data as `model`."""
+    outcomes, valid = validated_run(run, model)
+    return [o or Handled.applied() for o in outcomes], [(e, d) for _, e, d in valid]
+
+
 def waiting_for_cohort(cohort_code: str) -> str:
     """Parking key: the cohort's schedule has not reached this service yet."""
     return f"cohort:{cohort_code}"

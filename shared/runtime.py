@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import functools
 import gc
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +70,7 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.ready = False
         self._owns_process = False  # set by `serve`: process-wide tuning is ours to do
+        self._process_tuning = contextlib.ExitStack()
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -105,7 +106,7 @@ class ServiceRuntime:
         for task in self.definition.background:
             self._spawn(task.__name__, functools.partial(task, self))
         if self._owns_process:
-            _tune_gc()
+            self._process_tuning.enter_context(fewer_collections())
         self.ready = True
         log.info("service started", http_port=self.settings.http_port)
 
@@ -123,6 +124,7 @@ class ServiceRuntime:
         if self._pool is not None:
             await _bounded(self._pool.close(), "database pool")
             self._pool = None
+        self._process_tuning.close()
         log.info("service stopped")
 
     async def _open_database(self) -> asyncpg.Pool:
@@ -237,14 +239,25 @@ STOP_STEP_TIMEOUT_S = 10.0
 GC_GEN0_THRESHOLD = 50_000
 
 
-def _tune_gc() -> None:
-    """Every batch allocates a dict per record; with the default gen-0 threshold (700) the
+@contextlib.contextmanager
+def fewer_collections(gen0: int = GC_GEN0_THRESHOLD, *older: int) -> Iterator[None]:
+    """Batches allocate a dict or more per record; with the default gen-0 threshold (700) the
     cyclic collector ran many times per batch and rescanned the long-lived objects of startup
-    (modules, models, settings). Freeze those and collect young objects less often."""
-    gc.collect()
-    gc.freeze()
-    _, gen1, gen2 = gc.get_threshold()
-    gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
+    (modules, models, settings). Freeze those out of the scans and collect young objects every
+    `gen0` allocations (`older`: the gen-1 and gen-2 thresholds, default unchanged). Restored
+    on exit; what was frozen before stays frozen."""
+    threshold = gc.get_threshold()
+    ours = gc.get_freeze_count() == 0
+    if ours:
+        gc.collect()
+        gc.freeze()
+    gc.set_threshold(gen0, *(older or threshold[1:]))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        if ours:
+            gc.unfreeze()
 
 
 RESTART_PAUSE_S = (0.5, 1.0, 2.0, 5.0)

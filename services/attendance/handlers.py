@@ -14,11 +14,12 @@ from shared.consumer import (
     Handled,
     Route,
     UnitOfWork,
+    applied_unless_invalid,
     validated_run,
     waiting_for_cohort,
     waiting_for_enrolment,
 )
-from shared.envelope import CloudEvent, EnvelopeError, RecordPosition, validate_data
+from shared.envelope import CloudEvent, RecordPosition, validate_data
 from shared.events import domain as ev
 from shared.events.ingest import ATTENDANCE_RECORDED, COHORT_CLOSED, AttendanceRecorded
 from shared.reasons import ReasonCode
@@ -172,15 +173,8 @@ async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
 async def on_cohort_closed_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     """Enrolment's closes, set-based: many cohorts closed at once are finalised in a handful
     of statements, not a dozen round trips each (they are independent of one another)."""
-    outcomes: list[Handled] = []
-    closes: list[ev.CohortClosed] = []
-    for event in events:
-        try:
-            closes.append(validate_data(event, ev.CohortClosed))
-        except EnvelopeError as error:
-            outcomes.append(Handled.rejected(error.code, error.message_id, error.message_en))
-            continue
-        outcomes.append(Handled.applied())
+    outcomes, valid = applied_unless_invalid(events, ev.CohortClosed)
+    closes = [d for _, d in valid]
     await repo.mark_closed_many(
         uow.conn, [(d.cohort_code, d.cause.event_id, d.closed_at) for d in closes]
     )

@@ -20,8 +20,15 @@ from typing import Any
 from services.certification import domain
 from services.certification.adapters import postgres as repo
 from shared.barrier import has_barrier, record_close, sent_after_close
-from shared.consumer import Handled, Route, UnitOfWork, waiting_for_cohort, waiting_for_enrolment
-from shared.envelope import CloudEvent, EnvelopeError, validate_data
+from shared.consumer import (
+    Handled,
+    Route,
+    UnitOfWork,
+    applied_unless_invalid,
+    waiting_for_cohort,
+    waiting_for_enrolment,
+)
+from shared.envelope import CloudEvent, validate_data
 from shared.events.domain import (
     CertificateIssued,
     CertificateRevoked,
@@ -142,15 +149,8 @@ async def on_participant_finalised_run(
 
     Deciding a participant reads only its own rows and the cohort, which these events do not
     change, so saving the whole run first decides exactly as event by event would."""
-    outcomes: list[Handled] = []
-    valid: list[ParticipantFinalised] = []
-    for event in events:
-        try:
-            valid.append(validate_data(event, ParticipantFinalised))
-        except EnvelopeError as error:
-            outcomes.append(Handled.rejected(error.code, error.message_id, error.message_en))
-            continue
-        outcomes.append(Handled.applied())
+    outcomes, checked = applied_unless_invalid(events, ParticipantFinalised)
+    valid = [d for _, d in checked]
     await repo.save_attendances(uow.conn, valid)
     cohorts = await repo.deciding_cohorts(
         uow.conn, list(dict.fromkeys(d.cohort_code for d in valid))

@@ -12,8 +12,15 @@ from pydantic import BaseModel
 
 from services.consolidation.adapters import postgres as repo
 from services.consolidation.domain import organizer_province
-from shared.consumer import BatchHandler, Handled, Handler, Route, UnitOfWork
-from shared.envelope import CloudEvent, EnvelopeError, validate_data
+from shared.consumer import (
+    BatchHandler,
+    Handled,
+    Handler,
+    Route,
+    UnitOfWork,
+    applied_unless_invalid,
+)
+from shared.envelope import CloudEvent, validate_data
 from shared.events import domain as ev
 from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, IngestOutcome, IngestOutcomes
 from shared.topics import publisher_of_topic
@@ -57,25 +64,9 @@ async def on_certificate_superseded(uow: UnitOfWork, event: CloudEvent) -> Handl
 # and the careful replay use the one-event handler, which is the same code on a run of one.
 
 
-def _validated(
-    events: Sequence[CloudEvent], model: type[M]
-) -> tuple[list[Handled], list[tuple[CloudEvent, M]]]:
-    """Everything applied except what fails validation (rejected as the one-event path would)."""
-    outcomes: list[Handled] = []
-    valid: list[tuple[CloudEvent, M]] = []
-    for event in events:
-        try:
-            valid.append((event, validate_data(event, model)))
-        except EnvelopeError as error:
-            outcomes.append(Handled.rejected(error.code, error.message_id, error.message_en))
-            continue
-        outcomes.append(Handled.applied())
-    return outcomes, valid
-
-
 async def on_cohort_scheduled_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     """Schedules and amendments (the same model)."""
-    outcomes, valid = _validated(events, ev.CohortInfo)
+    outcomes, valid = applied_unless_invalid(events, ev.CohortInfo)
     rows = [repo.cohort_row(d, organizer_province(d.publisher), e.time) for e, d in valid]
     await repo.upsert_cohorts(uow.conn, rows)
     return outcomes
@@ -84,7 +75,7 @@ async def on_cohort_scheduled_run(uow: UnitOfWork, events: Sequence[CloudEvent])
 async def on_participant_enrolled_run(
     uow: UnitOfWork, events: Sequence[CloudEvent]
 ) -> list[Handled]:
-    outcomes, valid = _validated(events, ev.ParticipantEnrolled)
+    outcomes, valid = applied_unless_invalid(events, ev.ParticipantEnrolled)
     await repo.upsert_enrolments(uow.conn, [repo.enrolment_row(d) for _, d in valid])
     return outcomes
 
@@ -92,33 +83,33 @@ async def on_participant_enrolled_run(
 async def on_participant_finalised_run(
     uow: UnitOfWork, events: Sequence[CloudEvent]
 ) -> list[Handled]:
-    outcomes, valid = _validated(events, ev.ParticipantFinalised)
+    outcomes, valid = applied_unless_invalid(events, ev.ParticipantFinalised)
     await repo.upsert_attendances(uow.conn, [d for _, d in valid])
     return outcomes
 
 
 async def on_completion_decided_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
-    outcomes, valid = _validated(events, ev.CompletionDecided)
+    outcomes, valid = applied_unless_invalid(events, ev.CompletionDecided)
     await repo.upsert_completions(uow.conn, [d for _, d in valid])
     return outcomes
 
 
 async def on_certificate_issued_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
-    outcomes, valid = _validated(events, ev.CertificateIssued)
+    outcomes, valid = applied_unless_invalid(events, ev.CertificateIssued)
     await repo.upsert_certificates(uow.conn, [d for _, d in valid])
     return outcomes
 
 
 async def on_ingest_outcome_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     """v1 feedback: one outcome per message (history written before v2)."""
-    outcomes, valid = _validated(events, IngestOutcome)
+    outcomes, valid = applied_unless_invalid(events, IngestOutcome)
     await repo.upsert_outcomes(uow.conn, _per_publisher((e, [d]) for e, d in valid))
     return outcomes
 
 
 async def on_ingest_outcomes_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     """v2 feedback: a batch's outcomes for one publisher per message."""
-    outcomes, valid = _validated(events, IngestOutcomes)
+    outcomes, valid = applied_unless_invalid(events, IngestOutcomes)
     await repo.upsert_outcomes(uow.conn, _per_publisher((e, d.each()) for e, d in valid))
     return outcomes
 

@@ -9,11 +9,12 @@ import gc
 
 import pytest
 
-from services.consolidation.entrypoints.replay import TABLE_OF, Item, by_table, fewer_collections
+from services.consolidation.entrypoints.replay import TABLE_OF, Item, by_table
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
 from shared.consumer import BatchProcessor
 from shared.envelope import STRUCTURED_HEADERS, CloudEvent, EnvelopeError
 from shared.reasons import ReasonCode
+from shared.runtime import fewer_collections
 
 pytestmark = pytest.mark.unit
 ROUTES = {**DOMAIN_ROUTES, **FEEDBACK_ROUTES}

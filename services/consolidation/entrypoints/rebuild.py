@@ -25,11 +25,12 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from services.consolidation.entrypoints.app import DEFINITION, DOMAIN_TOPICS
-from services.consolidation.entrypoints.replay import BATCH_RECORDS, fewer_collections, replay
+from services.consolidation.entrypoints.replay import BATCH_RECORDS, replay
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
 from shared import db
 from shared.consumer import BatchProcessor
 from shared.logging import get_logger
+from shared.runtime import fewer_collections
 from shared.settings import InfraSettings, ServiceSettings
 from shared.topics import FEEDBACK_PATTERN, physical, physical_pattern
 
@@ -70,7 +71,7 @@ async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None)
             partitions = await _partitions(consumer, infra)
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
-            with fewer_collections():
+            with fewer_collections(10_000, 50, 50):
                 replayed = await replay(consumer, processor, partitions)
                 # Second pass: what arrived during the first one (short, so the swap is current).
                 replayed += await replay(consumer, processor, partitions)

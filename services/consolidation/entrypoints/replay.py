@@ -10,10 +10,10 @@ the profile showed, and what this module does about each:
   which makes runs as long as the batch.
 - The cyclic garbage collector. A batch's events, models and rows (~20 objects an event) live
   until its transaction ends, so with the default thresholds they are promoted and the collector
-  rescans the whole heap every few batches: a third of the replay's CPU. `fewer_collections`
-  freezes what existed before the replay out of the scans and collects the young generation
-  every 10,000 allocations instead of 700. Almost nothing here is cyclic: reference counting
-  frees it.
+  rescans the whole heap every few batches: a third of the replay's CPU. The rebuild runs under
+  `shared.runtime.fewer_collections` (what existed before is frozen out of the scans, the young
+  generation collected every 10,000 allocations instead of 700). Almost nothing here is
+  cyclic: reference counting frees it.
 - Doing everything in turn. `replay` reads and prepares the next batch while the current one's
   transaction runs (its statements wait on Postgres, which has its own core), yielding between
   chunks so the transaction's next statement goes out as soon as the previous one returns.
@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
@@ -88,23 +87,6 @@ def by_table(items: list[Item]) -> list[Item]:
             return items
         groups.setdefault(table, []).append(item)
     return [item for group in groups.values() for item in group]
-
-
-@contextlib.contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Collector settings for a replay, restored afterwards (a test may call it in-process)."""
-    threshold = gc.get_threshold()
-    # A service process may have frozen its startup objects already: those stay frozen.
-    ours = gc.get_freeze_count() == 0
-    if ours:
-        gc.freeze()
-    gc.set_threshold(10_000, 50, 50)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        if ours:
-            gc.unfreeze()
 
 
 async def replay(
