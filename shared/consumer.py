@@ -22,7 +22,7 @@ from prometheus_client import Counter as PromCounter
 from prometheus_client import Histogram
 from pydantic import BaseModel
 
-from shared.db import CONNECTION_LOST, Connection
+from shared.db import CONNECTION_LOST, Connection, from_json_rows, json_rows
 from shared.envelope import (
     CloudEvent,
     EnvelopeError,
@@ -595,13 +595,10 @@ class _Ledger:
     async def write(self, conn: Connection) -> None:
         if self.inserts:
             # One statement for the batch; a concurrent claim of the same key aborts it.
-            columns = list(zip(*self.inserts, strict=True))
             await conn.execute(
-                """INSERT INTO processed_events (source, event_id, event_type, publisher, outcome,
-                       reason, topic, partition, "offset")
-                   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
-                       $5::text[], $6::text[], $7::text[], $8::int[], $9::bigint[])""",
-                *(list(c) for c in columns),
+                f"""INSERT INTO processed_events (source, event_id, event_type, publisher, outcome,
+                       reason, topic, partition, "offset") {_INBOX_ROWS}""",
+                json_rows(self.inserts),
             )
         if self.updates:
             await conn.executemany(
@@ -609,6 +606,12 @@ class _Ledger:
                    WHERE source = $1 AND event_id = $2""",
                 self.updates,
             )
+
+
+_INBOX_ROWS = from_json_rows(
+    "source text, event_id text, event_type text, publisher text, outcome text, reason text,"
+    ' topic text, partition int, "offset" bigint'
+)
 
 
 def _outcomes_id(service: str, outcomes: list[dict[str, Any]]) -> str:
@@ -698,14 +701,13 @@ async def _seen(
             sources.append(f"/publishers/{publisher_of_topic(position.topic)}")
             ids.append(item.event_id or position.reference())
     rows = await conn.fetch(
-        """SELECT p.source, p.event_id, p.topic, p.partition, p."offset"
+        f"""SELECT p.source, p.event_id, p.topic, p.partition, p."offset"
            FROM processed_events p
-           JOIN unnest($1::text[], $2::text[]) AS b(source, event_id)
+           JOIN ({from_json_rows("source text, event_id text")}) AS b
              ON p.source = b.source AND p.event_id = b.event_id""",
-        sources,
-        ids,
+        json_rows(list(zip(sources, ids, strict=True))),
     )
-    return {(r["source"], r["event_id"]): (r["topic"], r["partition"], r["offset"]) for r in rows}
+    return {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
 
 
 def _to_json(event: CloudEvent) -> dict[str, Any]:

@@ -8,14 +8,18 @@ asyncpg; the whole runner is the function `migrate` below.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib import resources
 from importlib.resources.abc import Traversable
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
+import orjson
 from asyncpg.pool import PoolConnectionProxy
 
 from shared.logging import get_logger
@@ -77,6 +81,50 @@ async def provision(superuser_url: str, service: str, password: str) -> None:
             await conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"')
     finally:
         await conn.close()
+
+
+# --- many rows in one parameter ------------------------------------------------------------
+# Set-based statements send their rows as one JSON array of arrays that Postgres turns back
+# into typed columns. asyncpg encodes a column array (`unnest($1::text[], ...)`) element by
+# element, ~3-5 us of client CPU per row and column set: the largest cost of a hot batch.
+# orjson writes the whole document in a tenth of that and Postgres reads jsonb about as fast as
+# the arrays. The parameter travels as text: the pool's json codec would encode it twice.
+
+
+def json_rows(rows: Sequence[Sequence[object]]) -> str:
+    """Rows for `from_json_rows`: a JSON array of arrays, each value as Postgres reads it back."""
+    return orjson.dumps(
+        rows, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME
+    ).decode()
+
+
+def from_json_rows(columns: str, param: int = 1, numbered: bool = False) -> str:
+    """A SELECT of typed columns from the `json_rows` document in `$param`.
+
+    `columns` lists "name type" pairs ('source text, event_id text, "offset" bigint'), or bare
+    types for an INSERT's column list ('text, text, bigint'). `numbered` adds a column `ord`
+    numbering the rows from 1, for results in input order."""
+    selected = []
+    for i, column in enumerate(columns.split(",")):
+        *name, type_ = column.split()
+        selected.append(f"(r.v->>{i})::{type_}" + (f" AS {name[0]}" if name else ""))
+    if numbered:
+        selected.append("r.ord")
+    return (
+        f"SELECT {', '.join(selected)} FROM jsonb_array_elements(${param}::text::jsonb)"
+        " WITH ORDINALITY AS r(v, ord)"
+    )
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, Decimal):
+        return str(value)  # exact: numeric's input reads it back digit for digit
+    if isinstance(value, dt.datetime):
+        # As asyncpg's timestamptz encoder does (a naive value is local time).
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"no JSON form for {type(value).__name__}")
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from shared.db import from_json_rows, json_rows
 from shared.envelope import RecordPosition
 from shared.events.domain import CohortInfo
 
@@ -182,7 +183,7 @@ class MarkKey:
 async def mark_contexts(conn: Conn, keys: Sequence[MarkKey]) -> list[MarkContext | None]:
     """One round trip for a run of marks; None where the cohort is unknown."""
     rows = await conn.fetch(
-        """SELECT c.publisher, c.status, c.close_event_id IS NOT NULL AS roster_final,
+        f"""SELECT c.publisher, c.status, c.close_event_id IS NOT NULL AS roster_final,
                   EXISTS (SELECT 1 FROM sessions s
                           WHERE s.cohort_code = k.code AND s.no = k.session_no) AS session_known,
                   e.nip IS NOT NULL AS enrolled,
@@ -191,19 +192,31 @@ async def mark_contexts(conn: Conn, keys: Sequence[MarkKey]) -> list[MarkContext
                           WHERE b.cohort_code = k.code
                             AND b.source = '/publishers/' || c.publisher AND b.topic = k.topic
                             AND b.partition = k.part AND b."offset" < k.off) AS sent_after_close
-           FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::bigint[])
-                WITH ORDINALITY AS k(code, nip, session_no, topic, part, off, ord)
+           FROM ({_MARK_KEYS}) AS k
            LEFT JOIN cohorts c ON c.cohort_code = k.code
            LEFT JOIN enrolments e ON e.cohort_code = k.code AND e.nip = k.nip
            ORDER BY k.ord""",
-        [k.code for k in keys],
-        [k.nip for k in keys],
-        [k.session_no for k in keys],
-        [k.position.topic for k in keys],
-        [k.position.partition for k in keys],
-        [k.position.offset for k in keys],
+        json_rows(
+            [
+                (
+                    k.code,
+                    k.nip,
+                    k.session_no,
+                    k.position.topic,
+                    k.position.partition,
+                    k.position.offset,
+                )
+                for k in keys
+            ]
+        ),
     )
-    return [MarkContext(**dict(r)) if r["publisher"] is not None else None for r in rows]
+    # Positional: the columns are MarkContext's fields in order (a dict per row costs more).
+    return [MarkContext(*r) if r[0] is not None else None for r in rows]
+
+
+_MARK_KEYS = from_json_rows(
+    "code text, nip text, session_no int, topic text, part int, off bigint", numbered=True
+)
 
 
 @dataclass(frozen=True)
@@ -229,23 +242,26 @@ async def save_marks(conn: Conn, marks: Sequence[Mark]) -> None:
     if not rows:
         return
     await conn.execute(
-        """INSERT INTO attendance (cohort_code, nip, session_no, status, note, event_id,
-               event_time)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[],
-                                $6::text[], $7::timestamptz[])
+        f"""INSERT INTO attendance (cohort_code, nip, session_no, status, note, event_id,
+               event_time) {_MARK_ROWS}
            ON CONFLICT (cohort_code, nip, session_no) DO UPDATE SET status = EXCLUDED.status,
                note = EXCLUDED.note, event_id = EXCLUDED.event_id,
                event_time = EXCLUDED.event_time, recorded_at = now()
            WHERE (EXCLUDED.event_time, EXCLUDED.event_id)
                  > (attendance.event_time, attendance.event_id)""",
-        [m.code for m in rows],
-        [m.nip for m in rows],
-        [m.session_no for m in rows],
-        [m.status for m in rows],
-        [m.note for m in rows],
-        [m.event_id for m in rows],
-        [m.event_time for m in rows],
+        json_rows(
+            [
+                (m.code, m.nip, m.session_no, m.status, m.note, m.event_id, m.event_time)
+                for m in rows
+            ]
+        ),
     )
+
+
+_MARK_ROWS = from_json_rows(
+    "cohort_code text, nip text, session_no int, status text, note text, event_id text,"
+    " event_time timestamptz"
+)
 
 
 async def sessions(conn: Conn, code: str) -> list[SessionRow]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import asyncpg
-import orjson
 from asyncpg.pool import PoolConnectionProxy
 
+from shared.db import from_json_rows, json_rows
 from shared.events import domain as ev
 from shared.events.feedback import IngestOutcome
 
@@ -116,47 +115,24 @@ async def _upsert_rounds(
     conn: Conn, sql: str, rows: Sequence[tuple[Any, ...]], key: int | tuple[int, ...]
 ) -> None:
     for batch in _rounds(rows, key):
-        await conn.execute(sql, _json_rows_param(batch))
+        await conn.execute(sql, json_rows(batch))
 
 
-# Rows travel as one JSON array of arrays that Postgres casts column by column, to the types the
-# unnest casts had. asyncpg encodes a column array element by element in Python-visible code
-# (~5 us a row: the largest Python cost of a rebuild); orjson dumps a whole round in a tenth of
-# that, and Postgres has CPU to spare for the parsing. The parameter is text, not json: the
-# pool's json codec would encode the document again as one JSON string.
-def _from_json(types: str) -> str:
-    columns = ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(types.split()))
-    return f"SELECT {columns} FROM json_array_elements($1::text::json) AS r"
-
-
-_COHORTS_ROWS = _from_json(
-    "text text text text text text int text text date date numeric timestamptz"
+# Rows travel as one JSON document (shared.db.json_rows): see there why.
+_COHORTS_ROWS = from_json_rows(
+    "text, text, text, text, text, text, int, text, text, date, date, numeric, timestamptz"
 )
-_ENROLMENTS_ROWS = _from_json("text text text text text text text text text text timestamptz")
-_ASN_ROWS = _from_json("text text text text text text text timestamptz")
-_ATTENDANCE_ROWS = _from_json("text text numeric numeric numeric")
-_COMPLETIONS_ROWS = _from_json("text text boolean text numeric timestamptz")
-_CERTIFICATES_ROWS = _from_json(
-    "text text int text text text text text text text int numeric date text timestamptz"
+_ENROLMENTS_ROWS = from_json_rows(
+    "text, text, text, text, text, text, text, text, text, text, timestamptz"
 )
-_INGEST_OUTCOMES_ROWS = _from_json("text text text text text timestamptz")
-
-
-def _json_default(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return str(value)  # exact: numeric's input reads it back digit for digit
-    if isinstance(value, dt.datetime):
-        # As asyncpg's timestamptz encoder does (a naive value is local time).
-        return value.astimezone(dt.UTC).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"no JSON form for {type(value).__name__}")
-
-
-def _json_rows_param(rows: Sequence[tuple[Any, ...]]) -> str:
-    return orjson.dumps(
-        rows, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME
-    ).decode()
+_ASN_ROWS = from_json_rows("text, text, text, text, text, text, text, timestamptz")
+_ATTENDANCE_ROWS = from_json_rows("text, text, numeric, numeric, numeric")
+_COMPLETIONS_ROWS = from_json_rows("text, text, boolean, text, numeric, timestamptz")
+_CERTIFICATES_ROWS = from_json_rows(
+    "text, text, int, text, text, text, text, text, text, text, int, numeric, date, text,"
+    " timestamptz"
+)
+_INGEST_OUTCOMES_ROWS = from_json_rows("text, text, text, text, text, timestamptz")
 
 
 EnrolmentRow = tuple[str, str, str, str, str, str, str | None, str, str, str, dt.datetime]
