@@ -9,6 +9,7 @@ inbox turns the replay into a no-op.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import time
@@ -238,6 +239,7 @@ class BatchProcessor:
         namespace: str = "",
         parked_routes: dict[str, Route] | None = None,
         cohorts_commute: bool = False,
+        lanes: int = 1,
     ) -> None:
         self.namespace = namespace
         # Parked ingest events may be released by a domain event: they run on these routes.
@@ -250,10 +252,28 @@ class BatchProcessor:
         # a batch may be regrouped into longer set-based runs (see `in_phases`).
         self.cohorts_commute = cohorts_commute
         self.park_timeout = dt.timedelta(seconds=park_timeout_s)
+        self.lanes = lanes
 
     async def process(self, records: Sequence[Record]) -> Counter[str]:
-        """Read a Kafka batch and handle it in one transaction."""
-        return await self.process_items([i for r in records if (i := self.read(r)) is not None])
+        """Read a Kafka batch and handle it; returns once all of it is committed.
+
+        The batch is shared out over up to `lanes` concurrent transactions, whole partitions
+        (or whole cohorts where cohorts commute) in order in one lane: while one lane waits for
+        Postgres another decides, so the process uses its core instead of idling through each
+        round trip. Lanes are independent as instances are (a cohort's events share a partition
+        and the core locks cohorts); if one fails the caller redelivers the whole batch and the
+        inbox makes the lanes already committed a no-op."""
+        items = [i for r in records if (i := self.read(r)) is not None]
+        lanes = share_out(items, self.lanes, self.cohorts_commute)
+        if len(lanes) == 1:
+            return await self.process_items(items)
+        results = await asyncio.gather(*map(self.process_items, lanes), return_exceptions=True)
+        counts: Counter[str] = Counter()
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+            counts += result
+        return counts
 
     async def process_items(self, items: list[CloudEvent | EnvelopeError]) -> Counter[str]:
         """Handle what `read` made of a batch, in one transaction (retried as below)."""
@@ -632,6 +652,24 @@ def _cohort_code(event: CloudEvent) -> str | None:
         code = event.data.get("cohort_code")
         return code if isinstance(code, str) else None
     return None
+
+
+def share_out(
+    items: list[CloudEvent | EnvelopeError], lanes: int, by_cohort: bool = False
+) -> list[list[CloudEvent | EnvelopeError]]:
+    """The items in up to `lanes` lists of whole partitions (or, where cohorts commute, whole
+    cohorts), each one's items in order; the largest go first to the lane with fewest items."""
+    groups: dict[object, list[CloudEvent | EnvelopeError]] = {}
+    for item in items:
+        position = item.position or RecordPosition("", 0, 0)
+        key = (by_cohort and _lock_key(item)) or (position.topic, position.partition)
+        groups.setdefault(key, []).append(item)
+    if lanes <= 1 or len(groups) <= 1:
+        return [items]
+    shared: list[list[CloudEvent | EnvelopeError]] = [[] for _ in range(min(lanes, len(groups)))]
+    for group in sorted(groups.values(), key=len, reverse=True):
+        min(shared, key=len).extend(group)
+    return shared
 
 
 def in_phases(items: list[CloudEvent | EnvelopeError]) -> list[CloudEvent | EnvelopeError]:

@@ -93,9 +93,9 @@ async def provision(superuser_url: str, service: str, password: str) -> None:
 
 def json_rows(rows: Sequence[Sequence[object]]) -> str:
     """Rows for `from_json_rows`: a JSON array of arrays, each value as Postgres reads it back."""
-    return orjson.dumps(
-        rows, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME
-    ).decode()
+    # orjson writes dates and aware datetimes itself (RFC 3339, offset kept); a naive datetime
+    # is taken as UTC, the zone every service runs in.
+    return orjson.dumps(rows, default=_json_default, option=orjson.OPT_NAIVE_UTC).decode()
 
 
 def from_json_rows(columns: str, param: int = 1, numbered: bool = False) -> str:
@@ -119,10 +119,7 @@ def from_json_rows(columns: str, param: int = 1, numbered: bool = False) -> str:
 def _json_default(value: object) -> str:
     if isinstance(value, Decimal):
         return str(value)  # exact: numeric's input reads it back digit for digit
-    if isinstance(value, dt.datetime):
-        # As asyncpg's timestamptz encoder does (a naive value is local time).
-        return value.astimezone(dt.UTC).isoformat()
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.datetime):  # a tzinfo orjson does not know (a fixed offset)
         return value.isoformat()
     raise TypeError(f"no JSON form for {type(value).__name__}")
 

@@ -154,6 +154,7 @@ class ServiceRuntime:
             namespace=self.infra.kafka_topic_namespace,
             parked_routes=self.definition.ingest_routes,
             cohorts_commute=self.definition.cohorts_commute,
+            lanes=self.settings.lanes,
         )
 
     def _subscribe(self) -> None:

@@ -77,6 +77,13 @@ class ServiceSettings(BaseSettings):
     )
     consumer_group: str | None = None
     batch_max_records: int = Field(default=2000, ge=1, le=100_000)
+    lanes: int = Field(
+        default=2,
+        ge=1,
+        le=8,
+        description="concurrent transactions per batch, whole partitions each: one lane "
+        "decides while another waits for Postgres",
+    )
     batch_timeout_ms: int = Field(default=50, ge=0, le=10_000)
     # How long the broker may hold a fetch that finds no new data. Tansu does not answer a
     # waiting fetch when data arrives: with the client's 500 every hop waited ~200 ms (p50),

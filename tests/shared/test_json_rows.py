@@ -57,3 +57,14 @@ async def test_numbered_rows_keep_the_input_order(database_url: str) -> None:
 def test_a_value_without_a_json_form_is_refused_by_name() -> None:
     with pytest.raises(TypeError, match="object"):
         json_rows([(object(),)])
+
+
+async def test_a_naive_datetime_is_read_as_utc(database_url: str) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        back = await conn.fetchval(
+            from_json_rows("at timestamptz"), json_rows([(dt.datetime(2026, 1, 2, 3, 4, 5),)])
+        )
+    finally:
+        await conn.close()
+    assert back == dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)

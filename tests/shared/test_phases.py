@@ -1,5 +1,6 @@
-"""Regrouping a batch into phases: every cohort's events keep their order, runs get long, and
-anything that could change an outcome keeps the log order."""
+"""Regrouping a batch into phases and sharing it out over lanes: every cohort's (or partition's)
+events keep their order, runs get long, and anything that could change an outcome keeps the
+log order."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.consumer import in_phases
-from shared.envelope import CloudEvent, EnvelopeError
+from shared.consumer import in_phases, share_out
+from shared.envelope import CloudEvent, EnvelopeError, RecordPosition
 from shared.reasons import ReasonCode
 
 SCHEDULED, REGISTERED = "diklat.cohort.scheduled.v1", "diklat.participant.registered.v1"
 
 
-def event(cohort: str, event_type: str, event_id: str) -> CloudEvent:
+def event(cohort: str, event_type: str, event_id: str, partition: int = 0) -> CloudEvent:
     return CloudEvent(
         id=event_id,
         source="/publishers/15",
@@ -23,6 +24,7 @@ def event(cohort: str, event_type: str, event_id: str) -> CloudEvent:
         time=dt.datetime(2022, 5, 24, tzinfo=dt.UTC),
         data={"cohort_code": cohort},
         subject=cohort,
+        position=RecordPosition("diklat.ingest.15", partition, 0),
     )
 
 
@@ -74,3 +76,43 @@ def test_each_cohort_keeps_its_own_order_and_nothing_is_lost(spec):
         if not isinstance(a, CloudEvent) or a.type != b.type  # type: ignore[union-attr]
     )
     assert runs <= original
+
+
+def _keys(item: CloudEvent | EnvelopeError, by_cohort: bool) -> object:
+    assert isinstance(item, CloudEvent) and item.position is not None
+    return item.subject if by_cohort else item.position.partition
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from("ABCDE"), st.integers(0, 5))),
+    st.integers(1, 4),
+    st.booleans(),
+)
+def test_lanes_hold_whole_partitions_or_cohorts_in_order_and_nothing_is_lost(
+    spec, lanes, by_cohort
+):
+    # Cohort codes map to one partition each, as record keys make them.
+    batch: list[CloudEvent | EnvelopeError] = [
+        event(cohort, REGISTERED, str(i), partition=ord(cohort) % 6 if by_cohort else part)
+        for i, (cohort, part) in enumerate(spec)
+    ]
+    shared = share_out(batch, lanes, by_cohort)
+    assert 1 <= len(shared) <= max(lanes, 1)
+    assert sorted(ids([i for lane in shared for i in lane])) == sorted(ids(batch))
+    owner: dict[object, int] = {}
+    for number, lane in enumerate(shared):
+        for item in lane:
+            assert owner.setdefault(_keys(item, by_cohort), number) == number
+        for key in {_keys(i, by_cohort) for i in lane}:
+            mine = [i for i in lane if _keys(i, by_cohort) == key]
+            assert mine == [i for i in batch if _keys(i, by_cohort) == key]
+
+
+def test_lanes_are_balanced_largest_group_first():
+    sizes = {"A": 6, "B": 3, "C": 2, "D": 2}
+    batch: list[CloudEvent | EnvelopeError] = [
+        event(c, REGISTERED, str(10 * n + i), partition=n)
+        for n, (c, size) in enumerate(sizes.items())
+        for i in range(size)
+    ]
+    assert sorted(len(lane) for lane in share_out(batch, 2)) == [6, 7]

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -51,9 +51,9 @@ class RosterRow:
     withdrawn: bool
 
 
-@dataclass(frozen=True)
-class MarkContext:
-    """All an attendance mark is checked against, read in one round trip."""
+class MarkContext(NamedTuple):
+    """All an attendance mark is checked against, read in one round trip (a tuple: one is
+    built per mark on the hot path)."""
 
     publisher: str
     status: str
