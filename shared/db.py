@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -107,7 +106,9 @@ def from_json_rows(columns: str, param: int = 1, numbered: bool = False) -> str:
     selected = []
     for i, column in enumerate(columns.split(",")):
         *name, type_ = column.split()
-        selected.append(f"(r.v->>{i})::{type_}" + (f" AS {name[0]}" if name else ""))
+        # A JSON value is taken as it stands in the document, everything else from its text.
+        value = f"(r.v->{i})" if type_ == "jsonb" else f"(r.v->>{i})::{type_}"
+        selected.append(value + (f" AS {name[0]}" if name else ""))
     if numbered:
         selected.append("r.ord")
     return (
@@ -127,8 +128,12 @@ def _json_default(value: object) -> str:
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for type_name in ("json", "jsonb"):
         await conn.set_type_codec(
-            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+            type_name, encoder=_json_text, decoder=orjson.loads, schema="pg_catalog"
         )
+
+
+def _json_text(value: object) -> str:
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 async def create_pool(url: str, schema: str, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import orjson
@@ -207,51 +208,80 @@ def _binary_attributes(headers: Mapping[str, str], value: bytes | None) -> dict[
 
 
 def _validated(attributes: dict[str, Any], position: RecordPosition) -> CloudEvent:
-    event_id = attributes.get("id") if isinstance(attributes.get("id"), str) else None
-    event_type = attributes.get("type") if isinstance(attributes.get("type"), str) else None
+    # The hot path (every record of every service) checks what a valid event needs and only
+    # then, on failure, works out the message.
+    event_id, source, event_type = (
+        attributes.get("id"),
+        attributes.get("source"),
+        attributes.get("type"),
+    )
+    if not (
+        type(event_id) is str
+        and type(source) is str
+        and type(event_type) is str
+        and event_id
+        and source
+        and event_type
+        and attributes.get("specversion") == "1.0"
+        and len(event_id) <= MAX_ID_LENGTH
+    ):
+        raise _invalid_attributes(attributes)
+    subject = attributes.get("subject")
+    if subject is not None and type(subject) is not str:
+        raise _invalid(attributes, "subject must be a string")
+    return CloudEvent(
+        id=event_id,
+        source=source,
+        type=event_type,
+        time=_event_time(attributes),
+        data=attributes.get("data"),
+        subject=subject,
+        position=position,
+        extensions=(
+            _NO_EXTENSIONS
+            if attributes.keys() <= _KNOWN
+            else {k: str(v) for k, v in attributes.items() if k not in _KNOWN}
+        ),
+    )
 
-    def invalid(message: str) -> EnvelopeError:
-        return EnvelopeError(
-            ReasonCode.SCHEMA_INVALID,
-            message,
-            "atribut CloudEvent tidak valid: " + message,
-            event_id=event_id,
-            event_type=event_type,
-        )
 
+_NO_EXTENSIONS: Mapping[str, str] = MappingProxyType({})
+
+
+def _invalid(attributes: dict[str, Any], message: str) -> EnvelopeError:
+    event_id, event_type = attributes.get("id"), attributes.get("type")
+    return EnvelopeError(
+        ReasonCode.SCHEMA_INVALID,
+        message,
+        "atribut CloudEvent tidak valid: " + message,
+        event_id=event_id if isinstance(event_id, str) else None,
+        event_type=event_type if isinstance(event_type, str) else None,
+    )
+
+
+def _invalid_attributes(attributes: dict[str, Any]) -> EnvelopeError:
     missing = [
         name
         for name in _REQUIRED
         if not isinstance(attributes.get(name), str) or not attributes[name]
     ]
     if missing:
-        raise invalid(f"missing or non-string CloudEvents attribute(s): {', '.join(missing)}")
-    if attributes["specversion"] != "1.0":
-        raise invalid(f"specversion {attributes['specversion']!r} is not supported (use '1.0')")
-    if len(attributes["id"]) > MAX_ID_LENGTH:
-        raise invalid(f"id longer than {MAX_ID_LENGTH} characters")
-    subject = attributes.get("subject")
-    if subject is not None and not isinstance(subject, str):
-        raise invalid("subject must be a string")
-    return CloudEvent(
-        id=attributes["id"],
-        source=attributes["source"],
-        type=attributes["type"],
-        time=_event_time(attributes.get("time"), invalid),
-        data=attributes.get("data"),
-        subject=subject,
-        position=position,
-        extensions={k: str(v) for k, v in attributes.items() if k not in _KNOWN},
-    )
+        message = f"missing or non-string CloudEvents attribute(s): {', '.join(missing)}"
+    elif attributes["specversion"] != "1.0":
+        message = f"specversion {attributes['specversion']!r} is not supported (use '1.0')"
+    else:
+        message = f"id longer than {MAX_ID_LENGTH} characters"
+    return _invalid(attributes, message)
 
 
-def _event_time(raw: Any, invalid: Any) -> dt.datetime:
+def _event_time(attributes: dict[str, Any]) -> dt.datetime:
+    raw = attributes.get("time")
     if not isinstance(raw, str):
-        raise invalid("time is required (RFC 3339 with offset)")
+        raise _invalid(attributes, "time is required (RFC 3339 with offset)")
     try:
-        parsed = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        parsed = dt.datetime.fromisoformat(raw)  # 3.11 reads "Z" and RFC 3339 offsets
     except ValueError:
-        raise invalid(f"time {raw!r} is not RFC 3339") from None
+        raise _invalid(attributes, f"time {raw!r} is not RFC 3339") from None
     if parsed.tzinfo is None:
-        raise invalid(f"time {raw!r} has no UTC offset")
+        raise _invalid(attributes, f"time {raw!r} has no UTC offset")
     return parsed

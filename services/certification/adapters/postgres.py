@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from shared.db import from_json_rows, json_rows
 from shared.events.domain import CohortInfo, ParticipantFinalised
 
 # A plain connection or one borrowed from a pool: the repository takes either.
@@ -204,20 +205,20 @@ async def save_attendances(conn: Conn, results: Sequence[ParticipantFinalised]) 
         first.setdefault((r.cohort_code, r.nip), r)
     if not first:
         return
-    rows = list(first.values())
     await conn.execute(
-        """INSERT INTO attendance_results (cohort_code, nip, jp_present, jp_total, rate_pct,
-               finalised_at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[],
-               $5::numeric[], $6::timestamptz[])
+        f"""INSERT INTO attendance_results (cohort_code, nip, jp_present, jp_total, rate_pct,
+               finalised_at) {_ATTENDANCE_ROWS}
            ON CONFLICT (cohort_code, nip) DO NOTHING""",
-        [r.cohort_code for r in rows],
-        [r.nip for r in rows],
-        [r.jp_present for r in rows],
-        [r.jp_total for r in rows],
-        [r.rate_pct for r in rows],
-        [r.finalised_at for r in rows],
+        json_rows(
+            [
+                (r.cohort_code, r.nip, r.jp_present, r.jp_total, r.rate_pct, r.finalised_at)
+                for r in first.values()
+            ]
+        ),
     )
+
+
+_ATTENDANCE_ROWS = from_json_rows("text, text, numeric, numeric, numeric, timestamptz")
 
 
 async def undecided(
@@ -266,11 +267,10 @@ async def undecided_of(
 ) -> list[tuple[str, Candidate]]:
     """`undecided` for many (cohort, NIP, include_withdrawn) in one round trip, as
     (cohort, candidate) in cohort and NIP order."""
-    keys = list(dict.fromkeys(wanted))
     rows = await conn.fetch(
-        """SELECT k.code, e.nip, e.participant, e.withdrawn, a.jp_present, a.jp_total,
+        f"""SELECT k.code, e.nip, e.participant, e.withdrawn, a.jp_present, a.jp_total,
                a.rate_pct, v.score
-           FROM unnest($1::text[], $2::text[], $3::boolean[]) AS k(code, nip, with_withdrawn)
+           FROM ({_WANTED}) AS k
            JOIN enrolments e ON e.cohort_code = k.code AND e.nip = k.nip
            LEFT JOIN attendance_results a ON a.cohort_code = k.code AND a.nip = k.nip
            LEFT JOIN evaluations v ON v.cohort_code = k.code AND v.nip = k.nip
@@ -278,11 +278,12 @@ async def undecided_of(
            WHERE d.nip IS NULL
              AND ((NOT e.withdrawn AND a.nip IS NOT NULL) OR (e.withdrawn AND k.with_withdrawn))
            ORDER BY k.code, e.nip""",
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-        [k[2] for k in keys],
+        json_rows(list(dict.fromkeys(wanted))),
     )
-    return [(r["code"], Candidate(**{k: v for k, v in r.items() if k != "code"})) for r in rows]
+    return [(r[0], Candidate(*r[1:])) for r in rows]
+
+
+_WANTED = from_json_rows("code text, nip text, with_withdrawn boolean")
 
 
 async def insert_decisions(conn: Conn, ds: Sequence[Decision]) -> set[tuple[str, str]]:
@@ -290,24 +291,33 @@ async def insert_decisions(conn: Conn, ds: Sequence[Decision]) -> set[tuple[str,
     if not ds:
         return set()
     rows = await conn.fetch(
-        """INSERT INTO decisions (cohort_code, nip, completed, policy_version, rate_pct, score,
-               predicate, explanation_id, explanation_en, decided_at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::int[],
-               $5::numeric[], $6::numeric[], $7::text[], $8::text[], $9::text[],
-               $10::timestamptz[])
+        f"""INSERT INTO decisions (cohort_code, nip, completed, policy_version, rate_pct, score,
+               predicate, explanation_id, explanation_en, decided_at) {_DECISION_ROWS}
            ON CONFLICT (cohort_code, nip) DO NOTHING RETURNING cohort_code, nip""",
-        [d.cohort_code for d in ds],
-        [d.nip for d in ds],
-        [d.completed for d in ds],
-        [d.policy_version for d in ds],
-        [d.rate_pct for d in ds],
-        [d.score for d in ds],
-        [d.predicate for d in ds],
-        [d.explanation_id for d in ds],
-        [d.explanation_en for d in ds],
-        [d.decided_at for d in ds],
+        json_rows(
+            [
+                (
+                    d.cohort_code,
+                    d.nip,
+                    d.completed,
+                    d.policy_version,
+                    d.rate_pct,
+                    d.score,
+                    d.predicate,
+                    d.explanation_id,
+                    d.explanation_en,
+                    d.decided_at,
+                )
+                for d in ds
+            ]
+        ),
     )
-    return {(r["cohort_code"], r["nip"]) for r in rows}
+    return {(r[0], r[1]) for r in rows}
+
+
+_DECISION_ROWS = from_json_rows(
+    "text, text, boolean, int, numeric, numeric, text, text, text, timestamptz"
+)
 
 
 async def decisions_of(conn: Conn, cohort_code: str) -> list[Decision]:
@@ -400,25 +410,34 @@ async def insert_certificates(conn: Conn, cs: Sequence[Certificate]) -> set[uuid
     if not cs:
         return set()
     rows = await conn.fetch(
-        """INSERT INTO certificates (id, cohort_code, nip, publisher, number, version,
-               verification_code, status, content, issued_at, previous_id)
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
-               $6::int[], $7::text[], $8::text[], $9::jsonb[], $10::timestamptz[],
-               $11::uuid[])
+        f"""INSERT INTO certificates (id, cohort_code, nip, publisher, number, version,
+               verification_code, status, content, issued_at, previous_id) {_CERTIFICATE_ROWS}
            ON CONFLICT (cohort_code, nip) WHERE status = 'valid' DO NOTHING RETURNING id""",
-        [c.id for c in cs],
-        [c.cohort_code for c in cs],
-        [c.nip for c in cs],
-        [c.publisher for c in cs],
-        [c.number for c in cs],
-        [c.version for c in cs],
-        [c.verification_code for c in cs],
-        [c.status for c in cs],
-        [c.content for c in cs],
-        [c.issued_at for c in cs],
-        [c.previous_id for c in cs],
+        json_rows(
+            [
+                (
+                    c.id,
+                    c.cohort_code,
+                    c.nip,
+                    c.publisher,
+                    c.number,
+                    c.version,
+                    c.verification_code,
+                    c.status,
+                    c.content,
+                    c.issued_at,
+                    c.previous_id,
+                )
+                for c in cs
+            ]
+        ),
     )
-    return {r["id"] for r in rows}
+    return {r[0] for r in rows}
+
+
+_CERTIFICATE_ROWS = from_json_rows(
+    "uuid, text, text, text, text, int, text, text, jsonb, timestamptz, uuid"
+)
 
 
 async def get_certificate(
