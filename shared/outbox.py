@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client import Gauge
 from pydantic import BaseModel
 
@@ -22,6 +23,7 @@ from shared.topics import physical
 
 log = get_logger(__name__)
 _RELAY_TROUBLE: tuple[type[Exception], ...] = (*DATABASE_TROUBLE, KafkaError)
+_PARTITIONER = DefaultPartitioner()
 OUTBOX_BACKLOG = Gauge("diklat_outbox_backlog", "outbox rows not yet relayed", ["service"])
 
 
@@ -95,6 +97,7 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._wake = asyncio.Event()
         self.published = 0
+        self._partitions: dict[tuple[str, bytes, int], int] = {}
 
     async def run(self) -> None:
         while True:
@@ -132,6 +135,20 @@ class OutboxRelay:
             await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
         self._wake.clear()
 
+    async def _partition_of(self, topic: str, key: bytes | None) -> int | None:
+        """The client's own choice (its default partitioner), remembered: a burst repeats a
+        few cohort keys thousands of times and the client hashes each in pure Python."""
+        if key is None:
+            return None  # spread by the client
+        partitions = sorted(await self._producer.partitions_for(topic))
+        found = self._partitions.get((topic, key, len(partitions)))
+        if found is None:
+            if len(self._partitions) > 100_000:
+                self._partitions.clear()
+            found = _PARTITIONER(key, partitions, partitions)
+            self._partitions[(topic, key, len(partitions))] = found
+        return found
+
     async def relay_once(self, conn: Connection) -> int:
         rows = await conn.fetch(
             "SELECT id, topic, key, payload FROM outbox ORDER BY id LIMIT $1", self._batch_size
@@ -139,15 +156,19 @@ class OutboxRelay:
         if not rows:
             OUTBOX_BACKLOG.labels(self._schema).set(0)
             return 0
-        sends = [
-            await self._producer.send(
-                physical(self._namespace, r["topic"]),
-                value=r["payload"],
-                key=r["key"].encode() if r["key"] else None,
-                headers=STRUCTURED_HEADERS,
+        sends = []
+        for r in rows:
+            topic = physical(self._namespace, r["topic"])
+            key = r["key"].encode() if r["key"] else None
+            sends.append(
+                await self._producer.send(
+                    topic,
+                    value=r["payload"],
+                    key=key,
+                    headers=STRUCTURED_HEADERS,
+                    partition=await self._partition_of(topic, key),
+                )
             )
-            for r in rows
-        ]
         await asyncio.gather(*sends)
         # By id list, not `id <= last`: a lower id may still be in an open transaction.
         await conn.execute(

@@ -12,6 +12,7 @@ import asyncpg
 
 from services.enrolment.domain import CohortStatus, CohortView, EnrolmentStatus
 from shared.db import Connection as Conn
+from shared.db import from_json_rows, json_rows
 from shared.events.domain import CohortInfo, Participant
 
 
@@ -142,13 +143,12 @@ async def enrolment_statuses(
 ) -> dict[tuple[str, str], EnrolmentStatus]:
     """Current status of each (cohort, NIP) that has a row, in one round trip."""
     rows = await conn.fetch(
-        """SELECT e.cohort_code, e.nip, e.status FROM enrolments e
-           JOIN unnest($1::text[], $2::text[]) AS k(code, nip)
+        f"""SELECT e.cohort_code, e.nip, e.status FROM enrolments e
+           JOIN ({from_json_rows("code text, nip text")}) AS k
              ON e.cohort_code = k.code AND e.nip = k.nip""",
-        [code for code, _ in keys],
-        [nip for _, nip in keys],
+        json_rows(list(keys)),
     )
-    return {(r["cohort_code"], r["nip"]): EnrolmentStatus(r["status"]) for r in rows}
+    return {(r[0], r[1]): EnrolmentStatus(r[2]) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -162,29 +162,34 @@ async def enrol_many(conn: Conn, enrolments: Sequence[NewEnrolment], now: dt.dat
     """Enrol (or re-enrol) many at once: one upsert, one counter update per cohort."""
     if not enrolments:
         return
-    people = [e.participant for e in enrolments]
     await conn.execute(
-        """INSERT INTO enrolments AS e (cohort_code, nip, status, name, asn_type, gender,
+        f"""INSERT INTO enrolments AS e (cohort_code, nip, status, name, asn_type, gender,
                position, rank, agency, region, enrolled_at)
            SELECT code, nip, 'ENROLLED', name, asn_type, gender, position, rank, agency,
-                  region, $10
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                       $7::text[], $8::text[], $9::text[])
-                AS k(code, nip, name, asn_type, gender, position, rank, agency, region)
+                  region, $2
+           FROM ({_ENROLMENT_ROWS}) AS k
            ON CONFLICT (cohort_code, nip) DO UPDATE SET status = 'ENROLLED',
                name = EXCLUDED.name, asn_type = EXCLUDED.asn_type, gender = EXCLUDED.gender,
                position = EXCLUDED.position, rank = EXCLUDED.rank, agency = EXCLUDED.agency,
                region = EXCLUDED.region, enrolled_at = EXCLUDED.enrolled_at,
                withdrawn_at = NULL, withdraw_reason = NULL""",
-        [e.cohort_code for e in enrolments],
-        [p.nip for p in people],
-        [p.name for p in people],
-        [p.asn_type for p in people],
-        [p.gender for p in people],
-        [p.position for p in people],
-        [p.rank for p in people],
-        [p.agency for p in people],
-        [p.region for p in people],
+        json_rows(
+            [
+                (
+                    e.cohort_code,
+                    p.nip,
+                    p.name,
+                    p.asn_type,
+                    p.gender,
+                    p.position,
+                    p.rank,
+                    p.agency,
+                    p.region,
+                )
+                for e in enrolments
+                for p in [e.participant]
+            ]
+        ),
         now,
     )
     enrolled: Counter[str] = Counter(e.cohort_code for e in enrolments)
@@ -199,6 +204,12 @@ async def enrol_many(conn: Conn, enrolments: Sequence[NewEnrolment], now: dt.dat
         [returning[code] for code in enrolled],
         now,
     )
+
+
+_ENROLMENT_ROWS = from_json_rows(
+    "code text, nip text, name text, asn_type text, gender text, position text, rank text,"
+    " agency text, region text"
+)
 
 
 async def enrol(

@@ -1,0 +1,71 @@
+"""The outbox relay on real Postgres and Kafka: every row once, each key on the partition the
+client's default partitioner picks (as any other producer of that key), in order per key."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer
+from aiokafka.partitioner import DefaultPartitioner
+
+from shared import db
+from shared.kafka import build_producer, ensure_topics
+from shared.outbox import OutboxRelay, OutboxRow, write_rows
+from shared.topics import physical
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+TOPIC = "diklat.domain.relaytest"
+
+
+async def _outbox_pool(infra) -> asyncpg.Pool:
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+        await conn.execute("CREATE SCHEMA relaytest")
+        await db.migrate(conn, "relaytest", db.service_migrations("relaytest", None))
+    finally:
+        await conn.close()
+    return await db.create_pool(infra.database_url, "relaytest", max_size=2)
+
+
+async def test_rows_go_once_in_order_to_the_clients_partition_for_their_key(infra):
+    await ensure_topics(infra, [TOPIC])
+    keys = [f"35/PKA/2026/{n}" for n in range(12)]
+    rows = [OutboxRow(TOPIC, keys[i % 12], f"e{i}", f'{{"n": {i}}}'.encode()) for i in range(600)]
+    pool = await _outbox_pool(infra)
+    producer = build_producer(infra)
+    await producer.start()
+    reader = AIOKafkaConsumer(
+        physical(infra.kafka_topic_namespace, TOPIC),
+        **infra.kafka_client_config(),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await reader.start()
+    try:
+        async with pool.acquire() as conn:
+            await write_rows(conn, rows)
+            relay = OutboxRelay(pool, "relaytest", producer, namespace=infra.kafka_topic_namespace)
+            assert await relay.relay_once(conn) == 600
+            assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
+        seen: list[tuple[str, int, int]] = []
+
+        async def all_read() -> bool:
+            for records in (await reader.getmany(timeout_ms=100)).values():
+                seen.extend((r.key.decode(), r.partition, int(r.value[6:-1])) for r in records)
+            return len(seen) >= 600
+
+        await eventually(all_read, 30, "600 relayed records")
+        partitions = sorted(
+            await producer.partitions_for(physical(infra.kafka_topic_namespace, TOPIC))
+        )
+    finally:
+        await reader.stop()
+        await producer.stop()
+        await pool.close()
+    assert len(seen) == 600
+    for key in keys:
+        mine = [(p, n) for k, p, n in seen if k == key]
+        expected = DefaultPartitioner()(key.encode(), partitions, partitions)
+        assert {p for p, _ in mine} == {expected}
+        assert [n for _, n in mine] == sorted(n for _, n in mine)
