@@ -155,6 +155,7 @@ class ServiceRuntime:
             parked_routes=self.definition.ingest_routes,
             cohorts_commute=self.definition.cohorts_commute,
             lanes=self.settings.lanes,
+            lane_min_items=self.settings.lane_min_records,
         )
 
     def _subscribe(self) -> None:

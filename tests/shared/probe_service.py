@@ -21,6 +21,8 @@ DEFINITION = ServiceDefinition(
     name="probe",
     ingest_routes={"diklat.cohort.closed.v1": Route(record_effect)},
     reports_envelope_errors=True,
+    # Effects are per event, so cohorts commute: a batch splits into lanes by cohort.
+    cohorts_commute=True,
 )
 
 if __name__ == "__main__":

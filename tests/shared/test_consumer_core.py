@@ -59,6 +59,8 @@ def _start_probe(infra, log: Path) -> subprocess.Popen[bytes]:
         "KAFKA_TOPIC_NAMESPACE": infra.kafka_topic_namespace,
         "DIKLAT_PROBE_HTTP_PORT": "0",
         "DIKLAT_PROBE_BATCH_MAX_RECORDS": "200",
+        # Batches split into two concurrent lanes, so a kill may land between their commits.
+        "DIKLAT_PROBE_LANE_MIN_RECORDS": "50",
         "DIKLAT_PROBE_SESSION_TIMEOUT_MS": "6000",
         "DIKLAT_PROBE_LOG_LEVEL": "WARNING",
     }
