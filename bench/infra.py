@@ -136,6 +136,11 @@ def service_env(
     return env
 
 
+def service_group(infra: InfraSettings, service: str, group: str) -> str:
+    """The consumer group prefix of a benchmark's service processes (see `service_processes`)."""
+    return f"{infra.kafka_topic_namespace}{service}-{group}"
+
+
 @contextlib.contextmanager
 def service_processes(
     service: str, infra: InfraSettings, workdir: Path, group: str, instances: int = 1
@@ -144,7 +149,7 @@ def service_processes(
 
     Consumer groups live on the broker, outside any topic namespace: `group` is made unique per
     namespace and service, or runs and services would share a group."""
-    group = f"{infra.kafka_topic_namespace}{service}-{group}"
+    group = service_group(infra, service, group)
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for i in range(instances):
