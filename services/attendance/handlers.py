@@ -151,12 +151,23 @@ async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
 
 
 async def on_participant_enrolled(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    data = validate_data(event, ev.ParticipantEnrolled)
-    await repo.enrol(
-        uow.conn, data.cohort_code, data.participant.nip, data.participant.name, data.enrolled_at
+    return (await on_participant_enrolled_run(uow, [event]))[0]
+
+
+async def on_participant_enrolled_run(
+    uow: UnitOfWork, events: Sequence[CloudEvent]
+) -> list[Handled]:
+    """A run of enrolments (an organiser's spreadsheet): one upsert, one unpark. One at a time
+    this service took ~1.5 ms an enrolment and fell ever further behind the enrolment service."""
+    outcomes, valid = applied_unless_invalid(events, ev.ParticipantEnrolled)
+    await repo.enrol_many(
+        uow.conn,
+        [(d.cohort_code, d.participant.nip, d.participant.name, d.enrolled_at) for _, d in valid],
     )
-    await uow.unpark(waiting_for_enrolment(data.cohort_code, data.participant.nip))
-    return Handled.applied()
+    await uow.unpark_many(
+        [waiting_for_enrolment(d.cohort_code, d.participant.nip) for _, d in valid]
+    )
+    return outcomes
 
 
 async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:
@@ -317,6 +328,8 @@ DOMAIN_ROUTES: dict[str, Route] = {
     "diklat.enrolment.cohort_amended.v1": Route(on_cohort_info),
     "diklat.enrolment.cohort_cancelled.v1": Route(on_cohort_cancelled),
     "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed, batch=on_cohort_closed_run),
-    "diklat.enrolment.participant_enrolled.v1": Route(on_participant_enrolled),
+    "diklat.enrolment.participant_enrolled.v1": Route(
+        on_participant_enrolled, batch=on_participant_enrolled_run
+    ),
     "diklat.enrolment.participant_withdrawn.v1": Route(on_participant_withdrawn),
 }

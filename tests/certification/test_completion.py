@@ -212,3 +212,26 @@ async def test_evaluation_waiting_for_an_enrolment_is_rejected_when_the_roster_i
             "rejected",
             "NOT_ENROLLED",
         )
+
+
+async def test_a_participant_enrolled_again_after_withdrawing_is_certified(infra):
+    await prepare_topics(infra, ["15"])
+    code, nip = "15/PKA/2022/V", NIPS["good"]
+    async with running(DEFINITION, infra) as svc, Publisher(infra) as pub:
+        await b.send_domain(pub, b.cohort(code, "15"))
+        await b.send_domain(pub, b.enrolled(code, "15", nip, "Peserta kembali"))
+        await b.send_domain(pub, b.withdrawn(code, "15", nip))
+        await b.send_domain(pub, b.enrolled(code, "15", nip, "Peserta kembali"))
+        close = ingest_event("cohort.closed", {"cohort_code": code}, "15")
+        await pub.send("15", close)
+        await b.send_domain(pub, b.closed(code, "15", close["id"], enrolled=1))
+        await b.send_domain(pub, b.finalised(code, "15", nip, "20"))
+        await b.send_domain(pub, b.cohort_finalised(code, "15", 1))
+
+        async def decided() -> bool:
+            return await _count(svc, "SELECT count(*) FROM decisions") == 1
+
+        await eventually(decided, what="the decision")
+        sql = "SELECT count(*) FROM decisions WHERE completed AND nip = $1"
+        assert await _count(svc, sql, nip) == 1
+        assert await _count(svc, "SELECT count(*) FROM certificates WHERE nip = $1", nip) == 1

@@ -148,16 +148,20 @@ async def cohort(conn: Conn, code: str) -> CohortRow | None:
     return CohortRow(**dict(row)) if row else None
 
 
-async def enrol(conn: Conn, code: str, nip: str, name: str, enrolled_at: dt.datetime) -> None:
+async def enrol_many(conn: Conn, rows: Sequence[tuple[str, str, str, dt.datetime]]) -> None:
+    """`enrol` for many (cohort, NIP, name, enrolled at), in order: the last of a key wins."""
+    latest = {(code, nip): (code, nip, name, at) for code, nip, name, at in rows}
+    if not latest:
+        return
     await conn.execute(
-        """INSERT INTO enrolments (cohort_code, nip, name, enrolled_at) VALUES ($1, $2, $3, $4)
+        f"""INSERT INTO enrolments (cohort_code, nip, name, enrolled_at) {_ENROLMENT_ROWS}
            ON CONFLICT (cohort_code, nip) DO UPDATE SET name = EXCLUDED.name,
                enrolled_at = EXCLUDED.enrolled_at, withdrawn_at = NULL""",
-        code,
-        nip,
-        name,
-        enrolled_at,
+        json_rows(list(latest.values())),
     )
+
+
+_ENROLMENT_ROWS = from_json_rows("text, text, text, timestamptz")
 
 
 async def withdraw(conn: Conn, code: str, nip: str, at: dt.datetime) -> None:

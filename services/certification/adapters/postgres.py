@@ -137,14 +137,21 @@ async def get_cohort(conn: Conn, cohort_code: str) -> Cohort | None:
     return Cohort(**dict(row)) if row else None
 
 
-async def upsert_enrolment(conn: Conn, cohort_code: str, participant: dict[str, Any]) -> None:
+async def upsert_enrolments(conn: Conn, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
+    """(Re-)enrol many (cohort, participant), in order: the last of a key wins, and a
+    participant enrolled again after a withdrawal is no longer withdrawn."""
+    latest = {(code, p["nip"]): (code, p["nip"], p) for code, p in rows}
+    if not latest:
+        return
     await conn.execute(
-        """INSERT INTO enrolments (cohort_code, nip, participant) VALUES ($1, $2, $3)
-           ON CONFLICT (cohort_code, nip) DO UPDATE SET participant = EXCLUDED.participant""",
-        cohort_code,
-        participant["nip"],
-        participant,
+        f"""INSERT INTO enrolments (cohort_code, nip, participant) {_ENROLMENT_ROWS}
+           ON CONFLICT (cohort_code, nip) DO UPDATE SET participant = EXCLUDED.participant,
+               withdrawn = false""",
+        json_rows(list(latest.values())),
     )
+
+
+_ENROLMENT_ROWS = from_json_rows("text, text, jsonb")
 
 
 async def withdraw(conn: Conn, cohort_code: str, nip: str) -> None:
