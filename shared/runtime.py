@@ -47,6 +47,9 @@ class ServiceDefinition:
     reports_envelope_errors: bool = False
     # All state is per cohort, so events of different cohorts commute (consumer.in_phases).
     cohorts_commute: bool = False
+    # Upper bound on DIKLAT_<SERVICE>_LANES: 1 where every transaction takes one shared row
+    # lock early (lanes would only queue behind each other).
+    max_lanes: int = 8
     router: APIRouter | None = None
     background: Sequence[BackgroundTask] = ()
     title: str = ""
@@ -154,7 +157,7 @@ class ServiceRuntime:
             namespace=self.infra.kafka_topic_namespace,
             parked_routes=self.definition.ingest_routes,
             cohorts_commute=self.definition.cohorts_commute,
-            lanes=self.settings.lanes,
+            lanes=min(self.settings.lanes, self.definition.max_lanes),
             lane_min_items=self.settings.lane_min_records,
         )
 

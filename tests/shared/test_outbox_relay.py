@@ -69,3 +69,23 @@ async def test_rows_go_once_in_order_to_the_clients_partition_for_their_key(infr
         expected = DefaultPartitioner()(key.encode(), partitions, partitions)
         assert {p for p, _ in mine} == {expected}
         assert [n for _, n in mine] == sorted(n for _, n in mine)
+
+
+async def test_rows_larger_than_a_batch_still_go_each_once(infra):
+    # A schedule of 500 sessions is ~250 KB: more than the producer's 256 KiB batches hold
+    # together with its neighbours, but never refused.
+    await ensure_topics(infra, [TOPIC])
+    big = b'{"x": "' + b"a" * 200_000 + b'"}'
+    rows = [OutboxRow(TOPIC, "15/PKA/2026/1", f"big{i}", big) for i in range(3)]
+    pool = await _outbox_pool(infra)
+    producer = build_producer(infra)
+    await producer.start()
+    try:
+        async with pool.acquire() as conn:
+            await write_rows(conn, rows)
+            relay = OutboxRelay(pool, "relaytest", producer, namespace=infra.kafka_topic_namespace)
+            assert await relay.relay_once(conn) == 3
+            assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
+    finally:
+        await producer.stop()
+        await pool.close()

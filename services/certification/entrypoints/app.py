@@ -12,6 +12,9 @@ DEFINITION = ServiceDefinition(
     name="certification",
     migrations_package="services.certification.adapters.migrations",
     cohorts_commute=True,
+    # Certificate numbers are drawn from one counter row per organiser and year, locked until
+    # commit: a second lane would wait for the first (measured: later certificates, not more).
+    max_lanes=1,
     ingest_routes=INGEST_ROUTES,
     domain_routes=DOMAIN_ROUTES,
     domain_topics=[ENROLMENT_EVENTS, ATTENDANCE_EVENTS],
