@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -122,6 +123,8 @@ def _json_default(value: object) -> str:
         return str(value)  # exact: numeric's input reads it back digit for digit
     if isinstance(value, dt.datetime):  # a tzinfo orjson does not know (a fixed offset)
         return value.isoformat()
+    if isinstance(value, uuid.UUID):  # asyncpg's own UUID type, read back from a row
+        return str(value)
     raise TypeError(f"no JSON form for {type(value).__name__}")
 
 

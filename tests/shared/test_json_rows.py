@@ -68,3 +68,13 @@ async def test_a_naive_datetime_is_read_as_utc(database_url: str) -> None:
     finally:
         await conn.close()
     assert back == dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+
+
+async def test_a_uuid_read_back_from_postgres_goes_in_again(database_url: str) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        read = await conn.fetchval("SELECT '12345678-1234-5678-1234-567812345678'::uuid")
+        back = await conn.fetchval(from_json_rows("id uuid"), json_rows([(read,)]))
+    finally:
+        await conn.close()
+    assert back == read

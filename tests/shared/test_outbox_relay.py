@@ -3,9 +3,12 @@ client's default partitioner picks (as any other producer of that key), in order
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
 from shared import db
@@ -18,51 +21,52 @@ pytestmark = pytest.mark.integration
 TOPIC = "diklat.domain.relaytest"
 
 
-async def _outbox_pool(infra) -> asyncpg.Pool:
+@contextlib.asynccontextmanager
+async def _relayed(infra, rows: list[OutboxRow]) -> AsyncIterator[AIOKafkaProducer]:
+    """The rows written to a fresh outbox and relayed in one round, which must empty it."""
+    await ensure_topics(infra, [TOPIC])
     conn = await asyncpg.connect(infra.database_url)
     try:
         await conn.execute("CREATE SCHEMA relaytest")
         await db.migrate(conn, "relaytest", db.service_migrations("relaytest", None))
     finally:
         await conn.close()
-    return await db.create_pool(infra.database_url, "relaytest", max_size=2)
-
-
-async def test_rows_go_once_in_order_to_the_clients_partition_for_their_key(infra):
-    await ensure_topics(infra, [TOPIC])
-    keys = [f"35/PKA/2026/{n}" for n in range(12)]
-    rows = [OutboxRow(TOPIC, keys[i % 12], f"e{i}", f'{{"n": {i}}}'.encode()) for i in range(600)]
-    pool = await _outbox_pool(infra)
+    pool = await db.create_pool(infra.database_url, "relaytest", max_size=2)
     producer = build_producer(infra)
     await producer.start()
-    reader = AIOKafkaConsumer(
-        physical(infra.kafka_topic_namespace, TOPIC),
-        **infra.kafka_client_config(),
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await reader.start()
     try:
         async with pool.acquire() as conn:
             await write_rows(conn, rows)
             relay = OutboxRelay(pool, "relaytest", producer, namespace=infra.kafka_topic_namespace)
-            assert await relay.relay_once(conn) == 600
+            assert await relay.relay_once(conn) == len(rows)
             assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
-        seen: list[tuple[str, int, int]] = []
-
-        async def all_read() -> bool:
-            for records in (await reader.getmany(timeout_ms=100)).values():
-                seen.extend((r.key.decode(), r.partition, int(r.value[6:-1])) for r in records)
-            return len(seen) >= 600
-
-        await eventually(all_read, 30, "600 relayed records")
-        partitions = sorted(
-            await producer.partitions_for(physical(infra.kafka_topic_namespace, TOPIC))
-        )
+        yield producer
     finally:
-        await reader.stop()
         await producer.stop()
         await pool.close()
+
+
+async def test_rows_go_once_in_order_to_the_clients_partition_for_their_key(infra):
+    keys = [f"35/PKA/2026/{n}" for n in range(12)]
+    rows = [OutboxRow(TOPIC, keys[i % 12], f"e{i}", f'{{"n": {i}}}'.encode()) for i in range(600)]
+    name = physical(infra.kafka_topic_namespace, TOPIC)
+    reader = AIOKafkaConsumer(
+        name, **infra.kafka_client_config(), auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    seen: list[tuple[str, int, int]] = []
+
+    async def all_read() -> bool:
+        for records in (await reader.getmany(timeout_ms=100)).values():
+            seen.extend((r.key.decode(), r.partition, int(r.value[6:-1])) for r in records)
+        return len(seen) >= 600
+
+    async with _relayed(infra, rows) as producer:
+        partitions = sorted(await producer.partitions_for(name))
+        await reader.start()
+        try:
+            await eventually(all_read, 30, "600 relayed records")
+        finally:
+            await reader.stop()
     assert len(seen) == 600
     for key in keys:
         mine = [(p, n) for k, p, n in seen if k == key]
@@ -74,18 +78,7 @@ async def test_rows_go_once_in_order_to_the_clients_partition_for_their_key(infr
 async def test_rows_larger_than_a_batch_still_go_each_once(infra):
     # A schedule of 500 sessions is ~250 KB: more than the producer's 256 KiB batches hold
     # together with its neighbours, but never refused.
-    await ensure_topics(infra, [TOPIC])
     big = b'{"x": "' + b"a" * 200_000 + b'"}'
     rows = [OutboxRow(TOPIC, "15/PKA/2026/1", f"big{i}", big) for i in range(3)]
-    pool = await _outbox_pool(infra)
-    producer = build_producer(infra)
-    await producer.start()
-    try:
-        async with pool.acquire() as conn:
-            await write_rows(conn, rows)
-            relay = OutboxRelay(pool, "relaytest", producer, namespace=infra.kafka_topic_namespace)
-            assert await relay.relay_once(conn) == 3
-            assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
-    finally:
-        await producer.stop()
-        await pool.close()
+    async with _relayed(infra, rows):
+        pass  # relayed and acknowledged, outbox empty

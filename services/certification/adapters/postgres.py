@@ -354,24 +354,8 @@ async def next_sequence(conn: Conn, publisher: str, year: int) -> int:
 
 
 async def insert_certificate(conn: Conn, c: Certificate) -> bool:
-    inserted = await conn.fetchval(
-        """INSERT INTO certificates (id, cohort_code, nip, publisher, number, version,
-               verification_code, status, content, issued_at, previous_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           ON CONFLICT (cohort_code, nip) WHERE status = 'valid' DO NOTHING RETURNING 1""",
-        c.id,
-        c.cohort_code,
-        c.nip,
-        c.publisher,
-        c.number,
-        c.version,
-        c.verification_code,
-        c.status,
-        c.content,
-        c.issued_at,
-        c.previous_id,
-    )
-    return inserted is not None
+    """Insert one certificate unless its participant holds a valid one; True if inserted."""
+    return c.id in await insert_certificates(conn, [c])
 
 
 async def set_status(
