@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
+from asyncpg.transaction import Transaction
 
 from shared.db import from_json_rows, json_rows
 from shared.events import domain as ev
@@ -340,15 +341,14 @@ class Filters:
         return " AND ".join(clauses)
 
 
+def snapshot(conn: Conn) -> Transaction:
+    """One read-only, repeatable-read transaction for a view made of several queries: the
+    consumer commits a batch's decisions and certificates together, and separate snapshots
+    could count the certificates without the decisions (seen once in CI)."""
+    return conn.transaction(isolation="repeatable_read", readonly=True)
+
+
 async def statistics(conn: Conn, f: Filters, today: dt.date) -> dict[str, Any]:
-    """The national figures, read in one snapshot: the consumer commits a cohort's decisions
-    and certificates together, and separate reads could count the certificates of a batch
-    without its decisions (seen once in CI: 2 certificates, 0 completed)."""
-    async with conn.transaction(isolation="repeatable_read", readonly=True):
-        return await _statistics(conn, f, today)
-
-
-async def _statistics(conn: Conn, f: Filters, today: dt.date) -> dict[str, Any]:
     f.params = []
     cohorts = await conn.fetchrow(
         f"""SELECT count(*) FILTER (WHERE status = 'scheduled' AND start_date > {f.arg(today)})

@@ -7,7 +7,9 @@ region is 403; unfiltered lists are narrowed to what the caller may see.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from importlib import resources
 from typing import Annotated, Any, Generic, TypeVar
@@ -201,8 +203,12 @@ def _filters(
     return repo.Filters(year, publisher, province, region, category)
 
 
-async def _pool(request: Request) -> asyncpg.Pool:
-    return runtime_of(request).pool
+@contextlib.asynccontextmanager
+async def _reading(request: Request) -> AsyncIterator[repo.Conn]:
+    """A connection in one read-only snapshot: a view made of several queries (counts and a
+    page, a profile and its trainings) never mixes states before and after a consumer batch."""
+    async with runtime_of(request).pool.acquire() as conn, repo.snapshot(conn):
+        yield conn
 
 
 @router.get("/api/v1/statistics", response_model=Statistics, tags=["views"])
@@ -217,7 +223,7 @@ async def statistics(
     format: Format = "json",
 ) -> Any:
     f = _filters(principal, year, publisher, province, region, category)
-    async with (await _pool(request)).acquire() as conn:
+    async with _reading(request) as conn:
         row = await repo.statistics(conn, f, dt.date.today())
     stats = Statistics(
         **_plain(row),
@@ -238,7 +244,7 @@ async def provinces(
     format: Format = "json",
 ) -> Any:
     f = _filters(principal, year, publisher, None, None, category)
-    async with (await _pool(request)).acquire() as conn:
+    async with _reading(request) as conn:
         activity, compliance = await repo.provinces(conn, f, domain.JP_MINIMUM)
     by_activity = {r["province"]: r for r in activity}
     by_compliance = {r["province"]: r for r in compliance}
@@ -278,7 +284,7 @@ async def publishers(
     format: Format = "json",
 ) -> Any:
     f = _filters(principal, year, publisher, province, None, category)
-    async with (await _pool(request)).acquire() as conn:
+    async with _reading(request) as conn:
         found = await repo.publishers(conn, f)
     rows = [
         PublisherRow(
@@ -311,7 +317,7 @@ async def cohorts(
 ) -> Any:
     f = _filters(principal, year, publisher, province, region, category)
     everything = format != "json"
-    async with (await _pool(request)).acquire() as conn:
+    async with _reading(request) as conn:
         total, found = await repo.cohorts(conn, f, None if everything else limit, offset)
     today = dt.date.today()
     items = [
@@ -341,7 +347,7 @@ async def participants(
     format: Format = "json",
 ) -> Any:
     everything = format != "json"
-    async with (await _pool(request)).acquire() as conn:
+    async with _reading(request) as conn:
         found = await repo.cohort(conn, cohort_code)
         if found is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown cohort")
@@ -375,7 +381,7 @@ async def below_minimum(
     if region is None and not principal.is_national and principal.publisher != "nasional":
         region = principal.publisher  # a publisher's unfiltered list is its own area
     everything = format != "json"
-    async with (await _pool(request)).acquire() as conn:
+    async with _reading(request) as conn:
         total, rows = await repo.below_minimum(
             conn, year, region, domain.JP_MINIMUM, None if everything else limit, offset
         )
@@ -394,7 +400,7 @@ async def below_minimum(
 async def asn(
     request: Request, principal: CurrentPrincipal, nip: str, format: Format = "json"
 ) -> Any:
-    async with (await _pool(request)).acquire() as conn:
+    async with _reading(request) as conn:
         person = await repo.asn(conn, nip)
         if person is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown ASN")
@@ -436,7 +442,7 @@ async def certificates(
     own = None if principal.is_national else principal.publisher
     covered = None if own in (None, "nasional") else own
     everything = format != "json"
-    async with (await _pool(request)).acquire() as conn:
+    async with _reading(request) as conn:
         total, rows = await repo.certificates(
             conn,
             number=number,
@@ -466,7 +472,7 @@ async def data_quality(
     format: Format = "json",
 ) -> Any:
     f = _filters(principal, None, publisher, None, None, None)
-    async with (await _pool(request)).acquire() as conn:
+    async with _reading(request) as conn:
         found = await repo.data_quality(conn, f.publisher)
     by_publisher: dict[str, QualityRow] = {}
     for r in found:
@@ -528,7 +534,7 @@ async def siasn_export(
     (one row per training, NIP as the key; dates dd-mm-yyyy as SIASN takes them)."""
     _check_region(principal, region)
     column = "region_province" if len(region) == 2 else "region"
-    async with (await _pool(request)).acquire() as conn:
+    async with _reading(request) as conn:
         nips = [
             r["nip"]
             for r in await conn.fetch(
