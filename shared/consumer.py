@@ -240,7 +240,7 @@ class BatchProcessor:
         parked_routes: dict[str, Route] | None = None,
         cohorts_commute: bool = False,
         lanes: int = 1,
-        lane_min_items: int = 500,
+        lane_min_records: int = 500,
     ) -> None:
         self.namespace = namespace
         # Parked ingest events may be released by a domain event: they run on these routes.
@@ -254,13 +254,13 @@ class BatchProcessor:
         self.cohorts_commute = cohorts_commute
         self.park_timeout = dt.timedelta(seconds=park_timeout_s)
         self.lanes = lanes
-        self.lane_min_items = lane_min_items
+        self.lane_min_records = lane_min_records
 
     async def process(self, records: Sequence[Record]) -> Counter[str]:
         """Read a Kafka batch and handle it; returns once all of it is committed.
 
         A backlog's batch is shared out over up to `lanes` concurrent transactions of at least
-        `lane_min_items` each, whole partitions (or whole cohorts where cohorts commute) in
+        `lane_min_records` each, whole partitions (or whole cohorts where cohorts commute) in
         order in one lane: while one lane waits for Postgres another decides, so the process
         uses its core instead of idling through each round trip. Small batches stay whole: there
         the per-transaction costs outweigh the overlap (a burst of closes certified measurably
@@ -269,7 +269,7 @@ class BatchProcessor:
         batch and the inbox makes the lanes already committed a no-op."""
         items = [i for r in records if (i := self.read(r)) is not None]
         lanes = share_out(
-            items, min(self.lanes, len(items) // self.lane_min_items), self.cohorts_commute
+            items, min(self.lanes, len(items) // self.lane_min_records), self.cohorts_commute
         )
         if len(lanes) == 1:
             return await self.process_items(items)
@@ -735,23 +735,22 @@ async def _lock_cohorts(conn: Connection, items: Iterable[CloudEvent | EnvelopeE
 async def _seen(
     conn: Connection, items: Sequence[CloudEvent | EnvelopeError]
 ) -> dict[tuple[str, str], tuple[Any, ...]]:
-    sources, ids = [], []
+    keys: list[tuple[str, str]] = []
     for item in items:
         if isinstance(item, CloudEvent):
-            sources.append(item.source)
-            ids.append(item.id)
+            keys.append((item.source, item.id))
         else:
             position = item.position or RecordPosition("", 0, 0)
-            sources.append(f"/publishers/{publisher_of_topic(position.topic)}")
-            ids.append(item.event_id or position.reference())
-    rows = await conn.fetch(
-        f"""SELECT p.source, p.event_id, p.topic, p.partition, p."offset"
-           FROM processed_events p
-           JOIN ({from_json_rows("source text, event_id text")}) AS b
-             ON p.source = b.source AND p.event_id = b.event_id""",
-        json_rows(list(zip(sources, ids, strict=True))),
-    )
+            source = f"/publishers/{publisher_of_topic(position.topic)}"
+            keys.append((source, item.event_id or position.reference()))
+    rows = await conn.fetch(_SEEN, json_rows(keys))
     return {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
+
+
+_SEEN = f"""SELECT p.source, p.event_id, p.topic, p.partition, p."offset"
+    FROM processed_events p
+    JOIN ({from_json_rows("source text, event_id text")}) AS b
+      ON p.source = b.source AND p.event_id = b.event_id"""
 
 
 def _to_json(event: CloudEvent) -> dict[str, Any]:

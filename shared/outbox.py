@@ -144,14 +144,13 @@ class OutboxRelay:
             await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
         self._wake.clear()
 
-    async def _partition_of(self, topic: str, key: bytes | None) -> int:
+    def _partition_of(self, topic: str, key: bytes | None, partitions: list[int]) -> int:
         """The client's own choice (its default partitioner: murmur2 of the key, as Java
         clients), remembered: a burst repeats a few cohort keys thousands of times and the
         client hashes each in pure Python. Rows without a key are spread."""
-        partitions = sorted(await self._producer.partitions_for(topic))
         if key is None:
             self._spread += 1
-            return int(partitions[self._spread % len(partitions)])
+            return partitions[self._spread % len(partitions)]
         found = self._partitions.get((topic, key, len(partitions)))
         if found is None:
             if len(self._partitions) > 100_000:
@@ -171,10 +170,13 @@ class OutboxRelay:
         # the client's per-message send cost more than everything else the relay does.
         deliveries: list[asyncio.Future[object]] = []
         batches: dict[tuple[str, int], BatchBuilder] = {}
+        partitions: dict[str, list[int]] = {}  # per topic, read once a round
         for r in rows:
             topic = physical(self._namespace, r["topic"])
+            if topic not in partitions:
+                partitions[topic] = sorted(await self._producer.partitions_for(topic))
             key = r["key"].encode() if r["key"] else None
-            partition = await self._partition_of(topic, key)
+            partition = self._partition_of(topic, key, partitions[topic])
             batch = batches.get((topic, partition))
             if batch is not None and _append(batch, key, r["payload"]):
                 continue

@@ -158,7 +158,7 @@ class ServiceRuntime:
             parked_routes=self.definition.ingest_routes,
             cohorts_commute=self.definition.cohorts_commute,
             lanes=min(self.settings.lanes, self.definition.max_lanes),
-            lane_min_items=self.settings.lane_min_records,
+            lane_min_records=self.settings.lane_min_records,
         )
 
     def _subscribe(self) -> None:

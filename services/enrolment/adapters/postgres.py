@@ -142,13 +142,13 @@ async def enrolment_statuses(
     conn: Conn, keys: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], EnrolmentStatus]:
     """Current status of each (cohort, NIP) that has a row, in one round trip."""
-    rows = await conn.fetch(
-        f"""SELECT e.cohort_code, e.nip, e.status FROM enrolments e
-           JOIN ({from_json_rows("code text, nip text")}) AS k
-             ON e.cohort_code = k.code AND e.nip = k.nip""",
-        json_rows(list(keys)),
-    )
+    rows = await conn.fetch(_STATUSES, json_rows(list(keys)))
     return {(r[0], r[1]): EnrolmentStatus(r[2]) for r in rows}
+
+
+_STATUSES = f"""SELECT e.cohort_code, e.nip, e.status FROM enrolments e
+    JOIN ({from_json_rows("code text, nip text")}) AS k
+      ON e.cohort_code = k.code AND e.nip = k.nip"""
 
 
 @dataclass(frozen=True)
