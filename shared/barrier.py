@@ -3,38 +3,33 @@ it. An ingest event of the same cohort before that offset was sent before the cl
 
 from __future__ import annotations
 
-from shared.db import Connection
+from collections.abc import Sequence
+
+from shared.db import Connection, from_json_rows, json_rows
 from shared.envelope import CloudEvent, RecordPosition
 
 
-async def record_close(conn: Connection, event: CloudEvent) -> str | None:
-    """Remember where the close sits; returns its cohort code (None if it names none)."""
-    position = event.position or RecordPosition("", 0, 0)
-    code = event.subject or (event.data or {}).get("cohort_code")
-    if not isinstance(code, str):
-        return None
-    await conn.execute(
-        """INSERT INTO close_barriers (cohort_code, event_id, source, topic, partition, "offset")
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""",
-        code,
-        event.id,
-        event.source,
-        position.topic,
-        position.partition,
-        position.offset,
-    )
-    return code
-
-
-async def has_barrier(conn: Connection, cohort_code: str, event_id: str) -> bool:
-    """Has this service's ingest consumer passed the close that enrolment accepted?"""
-    return bool(
-        await conn.fetchval(
-            "SELECT 1 FROM close_barriers WHERE cohort_code = $1 AND event_id = $2",
-            cohort_code,
-            event_id,
+async def record_closes(conn: Connection, events: Sequence[CloudEvent]) -> list[str]:
+    """Remember where each close sits, in one statement; returns the cohort codes they name,
+    in order (a close naming none is skipped)."""
+    rows = []
+    for event in events:
+        position = event.position or RecordPosition("", 0, 0)
+        code = event.subject or (event.data or {}).get("cohort_code")
+        if isinstance(code, str):
+            rows.append(
+                (code, event.id, event.source, position.topic, position.partition, position.offset)
+            )
+    if rows:
+        await conn.execute(
+            f"""INSERT INTO close_barriers (cohort_code, event_id, source, topic, partition,
+                   "offset") {_BARRIERS} ON CONFLICT DO NOTHING""",
+            json_rows(rows),
         )
-    )
+    return [row[0] for row in rows]
+
+
+_BARRIERS = from_json_rows("text, text, text, text, integer, bigint")
 
 
 async def sent_after_close(

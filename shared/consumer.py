@@ -199,13 +199,21 @@ class UnitOfWork:
     async def unpark_cohort(self, cohort_code: str) -> int:
         """Queue everything of this cohort that waits (its schedule or any enrolment): e.g. at
         close, when the roster is final and waiting longer cannot help."""
+        return await self.unpark_cohorts([cohort_code])
+
+    async def unpark_cohorts(self, cohort_codes: Sequence[str]) -> int:
+        """`unpark_cohort` for many cohorts: one look for what waits, one unpark."""
+        if not cohort_codes:
+            return 0
         keys = await self.conn.fetch(
             """SELECT DISTINCT waiting_for FROM parked_events
-               WHERE waiting_for = $1 OR starts_with(waiting_for, $2)""",
-            waiting_for_cohort(cohort_code),
-            waiting_for_enrolment(cohort_code, ""),
+               WHERE waiting_for = ANY($1::text[])
+                  OR EXISTS (SELECT 1 FROM unnest($2::text[]) AS prefix
+                             WHERE starts_with(waiting_for, prefix))""",
+            [waiting_for_cohort(code) for code in cohort_codes],
+            [waiting_for_enrolment(code, "") for code in cohort_codes],
         )
-        return sum([await self.unpark(r["waiting_for"]) for r in keys])
+        return await self.unpark_many([r["waiting_for"] for r in keys])
 
     async def unpark(self, waiting_for: str) -> int:
         """Queue the events waiting for this prerequisite; the core re-runs them next."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from services.attendance import domain
 from services.attendance.adapters import postgres as repo
-from shared.barrier import record_close
+from shared.barrier import record_closes
 from shared.consumer import (
     Handled,
     Route,
@@ -127,8 +127,7 @@ async def on_ingest_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled
 
 async def on_ingest_close_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     """The owner's closes as this service's ingest consumer passes them: the close barriers."""
-    codes = [code for event in events if (code := await record_close(uow.conn, event))]
-    await _finalise_ready(uow, codes)
+    await _finalise_ready(uow, await record_closes(uow.conn, events))
     return [Handled.applied() for _ in events]
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from services.certification import domain
 from services.certification.adapters import postgres as repo
-from shared.barrier import has_barrier, record_close, sent_after_close
+from shared.barrier import record_closes, sent_after_close
 from shared.consumer import (
     Handled,
     Route,
@@ -90,11 +90,14 @@ async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
 
 
 async def on_close_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    """The owner's close as seen on our ingest partition (enrolment reports on it, not us)."""
-    code = await record_close(uow.conn, event)
-    if code is not None:
-        await decide_due(uow, code)
-    return Handled.applied()
+    return (await on_close_recorded_run(uow, [event]))[0]
+
+
+async def on_close_recorded_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """The owner's closes as seen on our ingest partitions (enrolment reports on them, not
+    us): the barriers in one insert, then whatever they made due."""
+    await decide_due(uow, await record_closes(uow.conn, events))
+    return [Handled.applied() for _ in events]
 
 
 # --- enrolment domain events -------------------------------------------------------------
@@ -114,12 +117,22 @@ async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
 
 
 async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    data = validate_data(event, CohortClosed)
-    await repo.close_cohort(uow.conn, data.cohort_code, data.cause.event_id, data.closed_at)
-    # The roster is final: evaluations still waiting for an enrolment are rejected now.
-    await uow.unpark_cohort(data.cohort_code)
-    await decide_due(uow, data.cohort_code)
-    return Handled.applied()
+    return (await on_cohort_closed_run(uow, [event]))[0]
+
+
+async def on_cohort_closed_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """Enrolment's closes, set-based: a burst of closes is a handful of statements, not a
+    dozen round trips per cohort (cohorts are independent of one another)."""
+    outcomes, valid = applied_unless_invalid(events, CohortClosed)
+    closes = [d for _, d in valid]
+    await repo.close_cohorts(
+        uow.conn, [(d.cohort_code, d.cause.event_id, d.closed_at) for d in closes]
+    )
+    codes = [d.cohort_code for d in closes]
+    # The rosters are final: evaluations still waiting for an enrolment are rejected now.
+    await uow.unpark_cohorts(codes)
+    await decide_due(uow, codes)
+    return outcomes
 
 
 async def on_participant_enrolled(uow: UnitOfWork, event: CloudEvent) -> Handled:
@@ -184,32 +197,29 @@ async def on_participant_finalised(uow: UnitOfWork, event: CloudEvent) -> Handle
 
 
 async def on_cohort_finalised(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    data = validate_data(event, CohortFinalised)
-    await repo.mark_finalised(uow.conn, data.cohort_code)
-    await decide_due(uow, data.cohort_code)
-    return Handled.applied()
+    return (await on_cohort_finalised_run(uow, [event]))[0]
+
+
+async def on_cohort_finalised_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """Attendance has finalised these cohorts: their withdrawn participants may be decided."""
+    outcomes, valid = applied_unless_invalid(events, CohortFinalised)
+    codes = [d.cohort_code for _, d in valid]
+    await repo.mark_finalised(uow.conn, codes)
+    await decide_due(uow, codes)
+    return outcomes
 
 
 # --- deciding and issuing ----------------------------------------------------------------
 
 
-async def _deciding(uow: UnitOfWork, cohort_code: str) -> repo.Cohort | None:
-    """The cohort if its participants may be decided (closed, barrier passed, not cancelled)."""
-    cohort = await repo.get_cohort(uow.conn, cohort_code)
-    if cohort is None or cohort.cancelled or cohort.close_event_id is None:
-        return None
-    if not await has_barrier(uow.conn, cohort_code, cohort.close_event_id):
-        return None
-    return cohort
-
-
-async def decide_due(uow: UnitOfWork, cohort_code: str) -> int:
-    """Decide every participant whose prerequisites are all present."""
-    cohort = await _deciding(uow, cohort_code)
-    if cohort is None:
-        return 0
-    candidates = await repo.undecided(uow.conn, cohort_code, None, cohort.finalised)
-    return await _decide_all(uow, [(cohort, c) for c in candidates])
+async def decide_due(uow: UnitOfWork, cohort_codes: Sequence[str]) -> int:
+    """Decide every participant of these cohorts whose prerequisites are all present, cohort
+    by cohort in the order given (certificate numbers follow it)."""
+    codes = list(dict.fromkeys(cohort_codes))
+    cohorts = await repo.deciding_cohorts(uow.conn, codes)
+    wanted = [(code, cohorts[code].finalised) for code in codes if code in cohorts]
+    candidates = await repo.undecided_in(uow.conn, wanted)
+    return await _decide_all(uow, [(cohorts[code], c) for code, c in candidates])
 
 
 def _policy(cohort: repo.Cohort) -> domain.CompletionPolicy:
@@ -534,13 +544,13 @@ async def reissue(
 _EVALUATION = Route(on_evaluation_recorded)
 INGEST_ROUTES: dict[str, Route] = {
     EVALUATION_RECORDED: _EVALUATION,
-    COHORT_CLOSED: Route(on_close_recorded, reports=False),
+    COHORT_CLOSED: Route(on_close_recorded, reports=False, batch=on_close_recorded_run),
 }
 DOMAIN_ROUTES: dict[str, Route] = {
     "diklat.enrolment.cohort_scheduled.v1": Route(on_cohort_info),
     "diklat.enrolment.cohort_amended.v1": Route(on_cohort_info),
     "diklat.enrolment.cohort_cancelled.v1": Route(on_cohort_cancelled),
-    "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed),
+    "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed, batch=on_cohort_closed_run),
     "diklat.enrolment.participant_enrolled.v1": Route(
         on_participant_enrolled, batch=on_participant_enrolled_run
     ),
@@ -548,5 +558,7 @@ DOMAIN_ROUTES: dict[str, Route] = {
     "diklat.attendance.participant_finalised.v1": Route(
         on_participant_finalised, batch=on_participant_finalised_run
     ),
-    "diklat.attendance.cohort_finalised.v1": Route(on_cohort_finalised),
+    "diklat.attendance.cohort_finalised.v1": Route(
+        on_cohort_finalised, batch=on_cohort_finalised_run
+    ),
 }

@@ -111,20 +111,29 @@ async def cancel_cohort(conn: Conn, cohort_code: str) -> None:
     await conn.execute("UPDATE cohorts SET cancelled = true WHERE cohort_code = $1", cohort_code)
 
 
-async def close_cohort(
-    conn: Conn, cohort_code: str, cause_event_id: str, closed_at: dt.datetime
-) -> None:
+async def close_cohorts(conn: Conn, closes: Sequence[tuple[str, str, dt.datetime]]) -> None:
+    """Record (cohort, cause event id, closed at) for cohorts not closed yet; a cohort's first
+    close in the list wins, as it would one by one."""
+    first: dict[str, tuple[str, str, dt.datetime]] = {}
+    for close in closes:
+        first.setdefault(close[0], close)
+    if first:
+        await conn.execute(
+            f"""UPDATE cohorts c SET close_event_id = k.cause, closed_at = k.closed_at
+               FROM ({_CLOSES}) AS k
+               WHERE c.cohort_code = k.code AND c.close_event_id IS NULL""",
+            json_rows(list(first.values())),
+        )
+
+
+_CLOSES = from_json_rows("code text, cause text, closed_at timestamptz")
+
+
+async def mark_finalised(conn: Conn, cohort_codes: Sequence[str]) -> None:
     await conn.execute(
-        """UPDATE cohorts SET close_event_id = $2, closed_at = $3
-           WHERE cohort_code = $1 AND close_event_id IS NULL""",
-        cohort_code,
-        cause_event_id,
-        closed_at,
+        "UPDATE cohorts SET finalised = true WHERE cohort_code = ANY($1::text[])",
+        list(cohort_codes),
     )
-
-
-async def mark_finalised(conn: Conn, cohort_code: str) -> None:
-    await conn.execute("UPDATE cohorts SET finalised = true WHERE cohort_code = $1", cohort_code)
 
 
 async def get_cohort(conn: Conn, cohort_code: str) -> Cohort | None:
@@ -228,27 +237,31 @@ async def save_attendances(conn: Conn, results: Sequence[ParticipantFinalised]) 
 _ATTENDANCE_ROWS = from_json_rows("text, text, numeric, numeric, numeric, timestamptz")
 
 
-async def undecided(
-    conn: Conn, cohort_code: str, nips: Sequence[str] | None, include_withdrawn: bool
-) -> list[Candidate]:
-    """Enrolled participants (all, or those in `nips`) without a decision that have their
-    attendance (or, when `include_withdrawn`, are withdrawn): one query for the cohort."""
+async def undecided_in(
+    conn: Conn, cohorts: Sequence[tuple[str, bool]]
+) -> list[tuple[str, Candidate]]:
+    """Enrolled participants of these (cohort, include_withdrawn) without a decision that have
+    their attendance (or, when include_withdrawn, are withdrawn): one query for them all, as
+    (cohort, candidate) in the cohorts' order, then NIP order."""
+    if not cohorts:
+        return []
     rows = await conn.fetch(
-        """SELECT e.nip, e.participant, e.withdrawn, a.jp_present, a.jp_total, a.rate_pct,
-               v.score
-           FROM enrolments e
-           LEFT JOIN attendance_results a USING (cohort_code, nip)
-           LEFT JOIN evaluations v USING (cohort_code, nip)
-           LEFT JOIN decisions d USING (cohort_code, nip)
-           WHERE e.cohort_code = $1 AND d.nip IS NULL
-             AND ($2::text[] IS NULL OR e.nip = ANY($2::text[]))
-             AND ((NOT e.withdrawn AND a.nip IS NOT NULL) OR (e.withdrawn AND $3))
-           ORDER BY e.nip""",
-        cohort_code,
-        None if nips is None else list(nips),
-        include_withdrawn,
+        f"""SELECT k.code, e.nip, e.participant, e.withdrawn, a.jp_present, a.jp_total,
+               a.rate_pct, v.score
+           FROM ({_COHORTS}) AS k
+           JOIN enrolments e ON e.cohort_code = k.code
+           LEFT JOIN attendance_results a ON a.cohort_code = k.code AND a.nip = e.nip
+           LEFT JOIN evaluations v ON v.cohort_code = k.code AND v.nip = e.nip
+           LEFT JOIN decisions d ON d.cohort_code = k.code AND d.nip = e.nip
+           WHERE d.nip IS NULL
+             AND ((NOT e.withdrawn AND a.nip IS NOT NULL) OR (e.withdrawn AND k.with_withdrawn))
+           ORDER BY k.ord, e.nip""",
+        json_rows(list(dict(cohorts).items())),
     )
-    return [Candidate(**dict(r)) for r in rows]
+    return [(r[0], Candidate(*r[1:])) for r in rows]
+
+
+_COHORTS = from_json_rows("code text, with_withdrawn boolean", numbered=True)
 
 
 # --- decisions ---------------------------------------------------------------------------
