@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--kafka] [--repeats N] [--only ...]`: run every benchmark, write the results."""
+"""`python -m bench [--quick] [--kafka] [--repeats N] [--only ...]`: run the benchmarks."""
 
 from bench.harness import main
 

@@ -25,6 +25,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from bench import workload as wl
 from bench.infra import (
     ROOT,
+    CpuSampler,
     RssSampler,
     Stack,
     connect,
@@ -82,9 +83,17 @@ async def fresh(stack: Stack) -> InfraSettings:
 # --- raw baseline ------------------------------------------------------------------------------
 
 
-async def raw_baseline(infra: InfraSettings, topic: str, total: int) -> float:
+async def raw_baseline(
+    stack: Stack, infra: InfraSettings, topic: str, total: int
+) -> tuple[float, dict[str, float]]:
     """Bare aiokafka getmany + orjson (the services' parser) + COPY into a table with the
-    inbox's dedupe key."""
+    inbox's dedupe key; events/s and the CPU seconds spent meanwhile."""
+    with CpuSampler(stack.cpu_trees([])) as cpu:
+        started, eps = await _raw_loop(infra, topic, total)
+        return eps, cpu.spent(started, time.time())
+
+
+async def _raw_loop(infra: InfraSettings, topic: str, total: int) -> tuple[float, float]:
     consumer = AIOKafkaConsumer(
         **infra.kafka_client_config(), enable_auto_commit=False, group_id=None
     )
@@ -101,13 +110,14 @@ async def raw_baseline(infra: InfraSettings, topic: str, total: int) -> float:
             partitions = [TopicPartition(name, p) for p in range(6)]
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
-            done, started = 0, 0.0
+            done, started, wall_started = 0, 0.0, 0.0
             while done < total:
                 batches = await consumer.getmany(timeout_ms=200, max_records=2000)
                 records = [r for rs in batches.values() for r in rs]
                 if not records:
                     continue
                 started = started or time.perf_counter()
+                wall_started = wall_started or time.time()
                 rows = []
                 for record in records:
                     event = orjson.loads(record.value or b"{}")
@@ -127,7 +137,7 @@ async def raw_baseline(infra: InfraSettings, topic: str, total: int) -> float:
                         "INSERT INTO raw_events SELECT * FROM raw_stage ON CONFLICT DO NOTHING"
                     )
                 done += len(records)
-            return total / (time.perf_counter() - started)
+            return wall_started, total / (time.perf_counter() - started)
         finally:
             await consumer.stop()
 
@@ -137,12 +147,12 @@ async def raw_baseline(infra: InfraSettings, topic: str, total: int) -> float:
 
 async def consume_backlog(
     stack: Stack, infra: InfraSettings, service: str, group: str, total: int, instances: int = 1
-) -> tuple[float, list[float]]:
+) -> tuple[float, list[float], dict[str, float]]:
     """Events/s from the first inbox row to the moment the ingest group's committed offsets
     cover the backlog (offsets are committed only after the database commit); returns it and
     each process' peak RSS. The end is read from the broker, not by counting inbox rows: a
     count(*) every 100 ms cost Postgres ~8 ms at 150,000 rows, load the service would pay for
-    and the raw baseline not."""
+    and the raw baseline not. Also the CPU seconds spent in that window, per process tree."""
     async with connect(infra) as conn:
         # Inbox rows of an earlier phase (the attendance roster) are not part of the timing.
         baseline_rows = await count(conn, f"SELECT count(*) FROM {service}.processed_events")
@@ -157,6 +167,7 @@ async def consume_backlog(
             with (
                 service_processes(service, infra, stack.workdir, group, instances) as pids,
                 RssSampler(pids) as rss,
+                CpuSampler(stack.cpu_trees(pids)) as cpu,
             ):
                 await until(lambda: _committed(offsets, infra, total), 300, f"{service} backlog")
                 finished = time.time()
@@ -170,7 +181,8 @@ async def consume_backlog(
                     ORDER BY processed_at OFFSET $1 LIMIT 1) s""",
             baseline_rows,
         )
-    return total / (finished - float(first)), [rss.peak_mb(p) for p in pids]
+    spent = cpu.spent(float(first), finished)
+    return total / (finished - float(first)), [rss.peak_mb(p) for p in pids], spent
 
 
 async def _committed(offsets: AIOKafkaConsumer, infra: InfraSettings, total: int) -> bool:
@@ -206,10 +218,16 @@ async def attendance_run(
     await wl.produce(infra, marks)
     result: dict[str, Any] = {}
     if with_raw and baseline_first:
-        result["raw"] = await raw_baseline(infra, ingest_topic(wl.PUBLISHER), len(marks))
-    eps, rss = await consume_backlog(stack, infra, "attendance", "bench", len(marks), instances)
+        result["raw"], result["raw_cpu"] = await raw_baseline(
+            stack, infra, ingest_topic(wl.PUBLISHER), len(marks)
+        )
+    eps, rss, cpu = await consume_backlog(
+        stack, infra, "attendance", "bench", len(marks), instances
+    )
     if with_raw and not baseline_first:
-        result["raw"] = await raw_baseline(infra, ingest_topic(wl.PUBLISHER), len(marks))
+        result["raw"], result["raw_cpu"] = await raw_baseline(
+            stack, infra, ingest_topic(wl.PUBLISHER), len(marks)
+        )
     async with connect(infra) as conn:
         applied = await count(
             conn,
@@ -219,7 +237,7 @@ async def attendance_run(
         )
     if applied != len(marks):
         raise RuntimeError(f"attendance applied {applied} of {len(marks)} marks")
-    return {**result, "service": eps, "rss": rss}
+    return {**result, "service": eps, "rss": rss, "cpu": cpu, "events": len(marks)}
 
 
 async def enrolment_run(stack: Stack, scale: Scale, baseline_first: bool) -> dict[str, Any]:
@@ -228,17 +246,21 @@ async def enrolment_run(stack: Stack, scale: Scale, baseline_first: bool) -> dic
     await wl.produce(infra, events)
     result: dict[str, Any] = {}
     if baseline_first:
-        result["raw"] = await raw_baseline(infra, ingest_topic(wl.PUBLISHER), len(events))
-    eps, rss = await consume_backlog(stack, infra, "enrolment", "bench", len(events))
+        result["raw"], result["raw_cpu"] = await raw_baseline(
+            stack, infra, ingest_topic(wl.PUBLISHER), len(events)
+        )
+    eps, rss, cpu = await consume_backlog(stack, infra, "enrolment", "bench", len(events))
     if not baseline_first:
-        result["raw"] = await raw_baseline(infra, ingest_topic(wl.PUBLISHER), len(events))
+        result["raw"], result["raw_cpu"] = await raw_baseline(
+            stack, infra, ingest_topic(wl.PUBLISHER), len(events)
+        )
     async with connect(infra) as conn:
         applied = await count(
             conn, "SELECT count(*) FROM enrolment.processed_events WHERE outcome = 'applied'"
         )
     if applied != len(events):
         raise RuntimeError(f"enrolment applied {applied} of {len(events)} events")
-    return {**result, "service": eps, "rss": rss}
+    return {**result, "service": eps, "rss": rss, "cpu": cpu, "events": len(events)}
 
 
 # --- close -> certificate latency ------------------------------------------------------------
@@ -273,6 +295,7 @@ async def latency_run(stack: Stack, scale: Scale) -> dict[str, Any]:
         service_processes("attendance", infra, stack.workdir, "bench") as p2,
         service_processes("certification", infra, stack.workdir, "bench") as p3,
         RssSampler(p1 + p2 + p3) as rss,
+        CpuSampler(stack.cpu_trees(p1 + p2 + p3)) as cpu,
     ):
         await wl.produce(infra, setup)
         marks = k * wl.SIZE * wl.SESSIONS
@@ -289,6 +312,7 @@ async def latency_run(stack: Stack, scale: Scale) -> dict[str, Any]:
                 for code in [wl.cohort_code(run, c)]
             ]
             pump = asyncio.ensure_future(_trickle(infra, traffic))
+            burst_started = time.time()
             closed_at: dict[str, float] = {}
             async with _sender(infra) as send:
                 for topic, code, value in closes:
@@ -296,6 +320,7 @@ async def latency_run(stack: Stack, scale: Scale) -> dict[str, Any]:
                     await send(topic, code, value)
             await pump
             await asyncio.wait_for(watching, 300)
+            burst_ended = time.time()
         finally:
             watching.cancel()
             await watcher.stop()
@@ -306,6 +331,9 @@ async def latency_run(stack: Stack, scale: Scale) -> dict[str, Any]:
         "certificates": len(certificates),
         "close_to_certificate_s": _percentiles(certificates),
         "close_to_participant_finalised_s": _percentiles(finalised),
+        # From the first close to the last certificate notice: what the burst kept busy.
+        "burst_wall_s": round(burst_ended - burst_started, 2),
+        "burst_cpu_s": cpu.spent(burst_started, burst_ended),
         "rss": dict(zip(services, [rss.peak_mb(p) for p in p1 + p2 + p3], strict=True)),
     }
 
@@ -444,9 +472,10 @@ async def run_all(scale: Scale, use_kafka: bool, only: set[str] | None = None) -
         results["broker"] = stack.broker_name
         rss: dict[str, list[float]] = {}
         if "attendance" in want or "scale_out" in want:
-            one, two, raw = [], [], []
+            one, two, raw, att = [], [], [], []
             for r in range(scale.repeats):
                 a = await attendance_run(stack, scale, 1, True, baseline_first=r % 2 == 0)
+                att.append(a)
                 one.append(a["service"])
                 raw.append(a["raw"])
                 rss.setdefault("attendance", []).extend(a["rss"])
@@ -454,7 +483,7 @@ async def run_all(scale: Scale, use_kafka: bool, only: set[str] | None = None) -
                     b = await attendance_run(stack, scale, 2, False, False)
                     two.append(b["service"])
                     rss["attendance"].extend(b["rss"])
-            results["attendance_ingest"] = _throughput(one, raw)
+            results["attendance_ingest"] = _throughput(one, raw) | _cpu_per_event(att)
             if two:
                 results["scale_out"] = {
                     "one_instance_eps": spread(one),
@@ -462,13 +491,14 @@ async def run_all(scale: Scale, use_kafka: bool, only: set[str] | None = None) -
                     "speedup": spread([b / a for a, b in zip(one, two, strict=True)]),
                 }
         if "enrolment" in want:
-            svc, raw = [], []
+            svc, raw, enr = [], [], []
             for r in range(scale.repeats):
                 e = await enrolment_run(stack, scale, baseline_first=r % 2 == 0)
+                enr.append(e)
                 svc.append(e["service"])
                 raw.append(e["raw"])
                 rss.setdefault("enrolment", []).extend(e["rss"])
-            results["enrolment_ingest"] = _throughput(svc, raw)
+            results["enrolment_ingest"] = _throughput(svc, raw) | _cpu_per_event(enr)
         if "latency" in want:
             lat = await latency_run(stack, scale)
             for name, peak in lat.pop("rss").items():
@@ -492,6 +522,19 @@ def _throughput(service: list[float], raw: list[float]) -> dict[str, Any]:
         "raw_eps": spread(raw),
         "ratio": spread([s / r for s, r in zip(service, raw, strict=True)]),
     }
+
+
+def _cpu_per_event(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median µs of CPU per event of each process tree, for the service and the raw loop."""
+
+    def per_event(key: str) -> dict[str, float]:
+        trees = runs[0][key].keys()
+        return {
+            tree: round(statistics.median(r[key][tree] / r["events"] * 1e6 for r in runs), 1)
+            for tree in trees
+        }
+
+    return {"cpu_us_per_event": {"service": per_event("cpu"), "raw": per_event("raw_cpu")}}
 
 
 def machine() -> dict[str, str]:

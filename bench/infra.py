@@ -32,6 +32,8 @@ class Broker(Protocol):
     @property
     def bootstrap_servers(self) -> str: ...
 
+    def pid(self) -> int | None: ...
+
     def stop(self, timeout: float = ...) -> None: ...
 
 
@@ -43,6 +45,16 @@ class Stack:
     broker: Broker
     broker_name: str
     workdir: Path
+
+    def cpu_trees(self, service_pids: list[int]) -> dict[str, Tree]:
+        """What a measurement's CPU is spent by: the services (or, for the raw loop, this
+        process alone: the services are its children), Postgres and the broker."""
+        own = ([os.getpid()], False)
+        return {
+            "client": (service_pids, True) if service_pids else own,
+            "postgres": ([p for p in [self.postgres.pid()] if p], True),
+            "broker": ([p for p in [self.broker.pid()] if p], True),
+        }
 
     async def infra(self) -> InfraSettings:
         """A fresh database and topic namespace: measurements never see each other's data."""
@@ -113,6 +125,56 @@ class RssSampler:
 
     def peak_mb(self, pid: int) -> float:
         return round(self.peak.get(pid, 0) / 2**20, 1)
+
+
+# Processes and whether their children count (a service's PDF renderer, Postgres' backends).
+Tree = tuple[list[int], bool]
+
+
+class CpuSampler:
+    """CPU seconds (user + system) of process trees, sampled every 100 ms with their wall time,
+    so the CPU spent inside any measured window can be read afterwards (`spent`)."""
+
+    def __init__(self, trees: dict[str, Tree]) -> None:
+        self.trees = trees
+        self.samples: list[tuple[float, dict[str, float]]] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> CpuSampler:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            self.samples.append((time.time(), {k: _tree_cpu(v) for k, v in self.trees.items()}))
+            if self._stop.wait(0.1):
+                return
+
+    def spent(self, start: float, end: float) -> dict[str, float]:
+        """CPU seconds of each tree between two `time.time()` instants (nearest samples)."""
+        before = max((s for s in self.samples if s[0] <= start), default=self.samples[0])
+        after = min((s for s in self.samples if s[0] >= end), default=self.samples[-1])
+        return {k: round(after[1][k] - before[1][k], 3) for k in self.trees}
+
+
+def _tree_cpu(tree: Tree) -> float:
+    pids, with_children = tree
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            root = psutil.Process(pid)
+            for proc in [root, *(root.children(recursive=True) if with_children else [])]:
+                with contextlib.suppress(psutil.Error):
+                    times = proc.cpu_times()
+                    total += times.user + times.system
+    return total
 
 
 def service_env(

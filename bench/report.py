@@ -68,8 +68,39 @@ def render(r: dict[str, Any]) -> str:
         ]
     for service, mb in r.get("peak_rss_mb", {}).items():
         lines.append(f"| peak RSS {service} | {mb} MB | < 200 MB |")
+    lines += _cpu_table(r)
     notes = NOTES.read_text() if NOTES.exists() else ""
     return "\n".join(lines) + "\n\n" + notes
+
+
+def _cpu_table(r: dict[str, Any]) -> list[str]:
+    """Where the CPU went: per event for the ingest runs, in total for the close burst."""
+    rows = []
+    for name, key in (("attendance", "attendance_ingest"), ("enrolment", "enrolment_ingest")):
+        cpu = (r.get(key) or {}).get("cpu_us_per_event")
+        for who, label in (("service", f"{name} service"), ("raw", f"{name} raw loop")):
+            if cpu:
+                c = cpu[who]
+                rows.append(_cpu_row(f"{label}, µs per event", c))
+    if (lat := r.get("latency")) and "burst_cpu_s" in lat:
+        label = f"close burst, CPU s over {lat['burst_wall_s']} s wall"
+        rows.append(_cpu_row(label, lat["burst_cpu_s"]))
+    if not rows:
+        return []
+    return [
+        "",
+        "CPU spent meanwhile, per process tree (psutil, sampled every 100 ms; 'client' is the "
+        "service processes, or the harness process for the raw loop):",
+        "",
+        "| run | client | Postgres | broker | total |",
+        "|---|---|---|---|---|",
+        *rows,
+    ]
+
+
+def _cpu_row(label: str, c: dict[str, float]) -> str:
+    total = round(sum(c.values()), 1)
+    return f"| {label} | {c['client']:,} | {c['postgres']:,} | {c['broker']:,} | {total:,} |"
 
 
 def write_markdown(results: dict[str, Any], path: Path) -> None:
