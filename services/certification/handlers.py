@@ -25,6 +25,7 @@ from shared.consumer import (
     Route,
     UnitOfWork,
     applied_unless_invalid,
+    validated_run,
     waiting_for_cohort,
     waiting_for_enrolment,
 )
@@ -201,12 +202,19 @@ async def on_cohort_finalised(uow: UnitOfWork, event: CloudEvent) -> Handled:
 
 
 async def on_cohort_finalised_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
-    """Attendance has finalised these cohorts: their withdrawn participants may be decided."""
-    outcomes, valid = applied_unless_invalid(events, CohortFinalised)
-    codes = [d.cohort_code for _, d in valid]
-    await repo.mark_finalised(uow.conn, codes)
-    await decide_due(uow, codes)
-    return outcomes
+    """Attendance has finalised these cohorts: their withdrawn participants may be decided.
+    Attendance's topic may run ahead of enrolment's here (a replay, a lagging consumer): a
+    cohort not scheduled here yet waits for its schedule instead of losing the flag."""
+    outcomes, valid = validated_run(events, CohortFinalised)
+    marked = await repo.mark_finalised(uow.conn, [d.cohort_code for _, _, d in valid])
+    for index, event, data in valid:
+        if data.cohort_code in marked:
+            outcomes[index] = Handled.applied()
+        else:
+            waiting = waiting_for_cohort(data.cohort_code)
+            outcomes[index] = await uow.park(event, waiting, ReasonCode.UNKNOWN_COHORT)
+    await decide_due(uow, [d.cohort_code for _, _, d in valid if d.cohort_code in marked])
+    return [o for o in outcomes if o is not None]
 
 
 # --- deciding and issuing ----------------------------------------------------------------

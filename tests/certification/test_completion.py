@@ -271,3 +271,33 @@ async def test_a_burst_of_closes_decides_every_cohort_once_in_a_few_statements(i
     # One counter draw for the run: the organiser's sequence has no gap and no repeat.
     sequence = sorted(int(n["number"].split("/")[1]) for n in numbers)
     assert sequence == list(range(sequence[0], sequence[0] + len(codes)))
+
+
+async def test_a_cohort_finalised_before_its_schedule_arrived_waits_for_it(infra):
+    """Attendance's topic can run ahead of enrolment's here (a lagging consumer, a replay):
+    its CohortFinalised must not be lost, or the withdrawn are never decided."""
+    await prepare_topics(infra, ["15"])
+    code, staying, leaving = "15/PKA/2022/VI", NIPS["good"], NIPS["withdrawn"]
+    async with running(DEFINITION, infra) as svc, Publisher(infra) as pub:
+        await b.send_domain(pub, b.cohort_finalised(code, "15", 2))
+
+        async def parked() -> bool:
+            return await _count(svc, "SELECT count(*) FROM parked_events") == 1
+
+        await eventually(parked, what="the early cohort finalisation parked")
+        await b.send_domain(pub, b.cohort(code, "15"))
+        await b.send_domain(pub, b.enrolled(code, "15", staying, "Peserta tetap"))
+        await b.send_domain(pub, b.enrolled(code, "15", leaving, "Peserta keluar"))
+        await b.send_domain(pub, b.withdrawn(code, "15", leaving))
+        await b.send_domain(pub, b.finalised(code, "15", staying, "20"))
+        close = ingest_event("cohort.closed", {"cohort_code": code}, "15")
+        await pub.send("15", close)
+        await b.send_domain(pub, b.closed(code, "15", close["id"], enrolled=2))
+
+        async def both_decided() -> bool:
+            return await _count(svc, "SELECT count(*) FROM decisions") == 2
+
+        await eventually(both_decided, what="the staying and the withdrawn participant decided")
+        sql = "SELECT count(*) FROM decisions WHERE completed = $1 AND nip = $2"
+        assert await _count(svc, sql, True, staying) == 1
+        assert await _count(svc, sql, False, leaving) == 1

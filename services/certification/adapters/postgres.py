@@ -129,11 +129,14 @@ async def close_cohorts(conn: Conn, closes: Sequence[tuple[str, str, dt.datetime
 _CLOSES = from_json_rows("code text, cause text, closed_at timestamptz")
 
 
-async def mark_finalised(conn: Conn, cohort_codes: Sequence[str]) -> None:
-    await conn.execute(
-        "UPDATE cohorts SET finalised = true WHERE cohort_code = ANY($1::text[])",
+async def mark_finalised(conn: Conn, cohort_codes: Sequence[str]) -> set[str]:
+    """Flag these cohorts finalised; returns those known here (the others are not updated)."""
+    rows = await conn.fetch(
+        """UPDATE cohorts SET finalised = true WHERE cohort_code = ANY($1::text[])
+           RETURNING cohort_code""",
         list(cohort_codes),
     )
+    return {r[0] for r in rows}
 
 
 async def get_cohort(conn: Conn, cohort_code: str) -> Cohort | None:
