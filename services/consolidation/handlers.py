@@ -164,3 +164,22 @@ FEEDBACK_ROUTES: dict[str, Route] = {
     FEEDBACK_TYPE: _set_based(on_ingest_outcome_run, reports=False),
     OUTCOMES_TYPE: _set_based(on_ingest_outcomes_run, reports=False),
 }
+
+# The model each routed type's handler validates its data as. The rebuild's replay validates
+# ahead with it, while the previous batch's transaction runs; `validate_data` then passes the
+# instance through. Tests hold this map to the handlers.
+DATA_MODELS: dict[str, type[BaseModel]] = {
+    "diklat.enrolment.cohort_scheduled.v1": ev.CohortInfo,
+    "diklat.enrolment.cohort_amended.v1": ev.CohortInfo,
+    "diklat.enrolment.cohort_cancelled.v1": ev.CohortCancelled,
+    "diklat.enrolment.cohort_closed.v1": ev.CohortClosed,
+    "diklat.enrolment.participant_enrolled.v1": ev.ParticipantEnrolled,
+    "diklat.enrolment.participant_withdrawn.v1": ev.ParticipantWithdrawn,
+    "diklat.attendance.participant_finalised.v1": ev.ParticipantFinalised,
+    "diklat.certification.completion_decided.v1": ev.CompletionDecided,
+    "diklat.certification.certificate_issued.v1": ev.CertificateIssued,
+    "diklat.certification.certificate_revoked.v1": ev.CertificateRevoked,
+    "diklat.certification.certificate_superseded.v1": ev.CertificateSuperseded,
+    FEEDBACK_TYPE: IngestOutcome,
+    OUTCOMES_TYPE: IngestOutcomes,
+}

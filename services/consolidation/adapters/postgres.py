@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import asyncpg
@@ -99,11 +100,12 @@ async def set_certificate_status(conn: Conn, certificate_id: str, status: str, r
 
 
 def _rounds(rows: Sequence[tuple[Any, ...]], key: int | tuple[int, ...]) -> list[list[Any]]:
-    picks = (key,) if isinstance(key, int) else key
+    keys = list(map(itemgetter(*key) if isinstance(key, tuple) else itemgetter(key), rows))
+    if len(set(keys)) == len(keys):
+        return [list(rows)]  # every key once (the usual case): one round, no bookkeeping
     rounds: list[list[tuple[Any, ...]]] = []
-    seen: dict[tuple[Any, ...], int] = {}
-    for row in rows:
-        k = tuple(row[i] for i in picks)
+    seen: dict[Any, int] = {}
+    for k, row in zip(keys, rows, strict=True):
         n = seen.get(k, 0)
         seen[k] = n + 1
         if n == len(rounds):
@@ -200,7 +202,12 @@ async def upsert_attendances(conn: Conn, items: Sequence[ev.ParticipantFinalised
            ON CONFLICT (cohort_code, nip) DO UPDATE SET
                jp_present = EXCLUDED.jp_present, jp_total = EXCLUDED.jp_total,
                rate_pct = EXCLUDED.rate_pct""",
-        [(a.cohort_code, a.nip, a.jp_present, a.jp_total, a.rate_pct) for a in items],
+        # Decimals as text here (what json_rows writes for them anyway): its per-value
+        # fallback costs ten times as much, on one row per participant.
+        [
+            (a.cohort_code, a.nip, str(a.jp_present), str(a.jp_total), str(a.rate_pct))
+            for a in items
+        ],
         (0, 1),
     )
 
