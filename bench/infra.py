@@ -12,9 +12,9 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import asyncpg
 import psutil
@@ -95,53 +95,16 @@ def stack(use_kafka: bool) -> Iterator[Stack]:
             postgres.stop()
 
 
-@dataclass
-class RssSampler:
-    """Peak resident set size of some processes, sampled every 50 ms in a thread."""
+class _Sampler:
+    """A thread that samples until the `with` block ends, every `interval` seconds."""
 
-    pids: list[int]
-    peak: dict[int, int] = field(default_factory=dict)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
+    interval = 0.1
 
-    def __enter__(self) -> RssSampler:
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-
-    def _run(self) -> None:
-        procs = [psutil.Process(p) for p in self.pids]
-        while not self._stop.is_set():
-            for proc in procs:
-                with contextlib.suppress(psutil.Error):
-                    rss = proc.memory_info().rss
-                    self.peak[proc.pid] = max(self.peak.get(proc.pid, 0), rss)
-            self._stop.wait(0.05)
-
-    def peak_mb(self, pid: int) -> float:
-        return round(self.peak.get(pid, 0) / 2**20, 1)
-
-
-# Processes and whether their children count (a service's PDF renderer, Postgres' backends).
-Tree = tuple[list[int], bool]
-
-
-class CpuSampler:
-    """CPU seconds (user + system) of process trees, sampled every 100 ms with their wall time,
-    so the CPU spent inside any measured window can be read afterwards (`spent`)."""
-
-    def __init__(self, trees: dict[str, Tree]) -> None:
-        self.trees = trees
-        self.samples: list[tuple[float, dict[str, float]]] = []
+    def __init__(self) -> None:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def __enter__(self) -> CpuSampler:
+    def __enter__(self) -> Self:
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -153,9 +116,49 @@ class CpuSampler:
 
     def _run(self) -> None:
         while True:
-            self.samples.append((time.time(), {k: _tree_cpu(v) for k, v in self.trees.items()}))
-            if self._stop.wait(0.1):
+            self.sample()
+            if self._stop.wait(self.interval):
                 return
+
+    def sample(self) -> None:
+        raise NotImplementedError
+
+
+class RssSampler(_Sampler):
+    """Peak resident set size of some processes, sampled every 50 ms in a thread."""
+
+    interval = 0.05
+
+    def __init__(self, pids: list[int]) -> None:
+        super().__init__()
+        self.procs = [psutil.Process(p) for p in pids]
+        self.peak: dict[int, int] = {}
+
+    def sample(self) -> None:
+        for proc in self.procs:
+            with contextlib.suppress(psutil.Error):
+                rss = proc.memory_info().rss
+                self.peak[proc.pid] = max(self.peak.get(proc.pid, 0), rss)
+
+    def peak_mb(self, pid: int) -> float:
+        return round(self.peak.get(pid, 0) / 2**20, 1)
+
+
+# Processes and whether their children count (a service's PDF renderer, Postgres' backends).
+Tree = tuple[list[int], bool]
+
+
+class CpuSampler(_Sampler):
+    """CPU seconds (user + system) of process trees, sampled every 100 ms with their wall time,
+    so the CPU spent inside any measured window can be read afterwards (`spent`)."""
+
+    def __init__(self, trees: dict[str, Tree]) -> None:
+        super().__init__()
+        self.trees = trees
+        self.samples: list[tuple[float, dict[str, float]]] = []
+
+    def sample(self) -> None:
+        self.samples.append((time.time(), {k: _tree_cpu(v) for k, v in self.trees.items()}))
 
     def spent(self, start: float, end: float) -> dict[str, float]:
         """CPU seconds of each tree between two `time.time()` instants (nearest samples)."""

@@ -185,7 +185,7 @@ async def on_participant_finalised_run(
     ]
     due = {
         (code, candidate.nip): (cohorts[code], candidate)
-        for code, candidate in await repo.undecided_of(uow.conn, wanted)
+        for code, candidate in await repo.undecided(uow.conn, wanted)
     }
     # In event order, as event by event (certificate numbers follow it).
     ordered = [due.pop(key) for d in valid if (key := (d.cohort_code, d.nip)) in due]
@@ -225,8 +225,8 @@ async def decide_due(uow: UnitOfWork, cohort_codes: Sequence[str]) -> int:
     by cohort in the order given (certificate numbers follow it)."""
     codes = list(dict.fromkeys(cohort_codes))
     cohorts = await repo.deciding_cohorts(uow.conn, codes)
-    wanted = [(code, cohorts[code].finalised) for code in codes if code in cohorts]
-    candidates = await repo.undecided_in(uow.conn, wanted)
+    wanted = [(code, None, cohorts[code].finalised) for code in codes if code in cohorts]
+    candidates = await repo.undecided(uow.conn, wanted)
     return await _decide_all(uow, [(cohorts[code], c) for code, c in candidates])
 
 

@@ -240,33 +240,6 @@ async def save_attendances(conn: Conn, results: Sequence[ParticipantFinalised]) 
 _ATTENDANCE_ROWS = from_json_rows("text, text, numeric, numeric, numeric, timestamptz")
 
 
-async def undecided_in(
-    conn: Conn, cohorts: Sequence[tuple[str, bool]]
-) -> list[tuple[str, Candidate]]:
-    """Enrolled participants of these (cohort, include_withdrawn) without a decision that have
-    their attendance (or, when include_withdrawn, are withdrawn): one query for them all, as
-    (cohort, candidate) in the cohorts' order, then NIP order."""
-    if not cohorts:
-        return []
-    rows = await conn.fetch(
-        f"""SELECT k.code, e.nip, e.participant, e.withdrawn, a.jp_present, a.jp_total,
-               a.rate_pct, v.score
-           FROM ({_COHORTS}) AS k
-           JOIN enrolments e ON e.cohort_code = k.code
-           LEFT JOIN attendance_results a ON a.cohort_code = k.code AND a.nip = e.nip
-           LEFT JOIN evaluations v ON v.cohort_code = k.code AND v.nip = e.nip
-           LEFT JOIN decisions d ON d.cohort_code = k.code AND d.nip = e.nip
-           WHERE d.nip IS NULL
-             AND ((NOT e.withdrawn AND a.nip IS NOT NULL) OR (e.withdrawn AND k.with_withdrawn))
-           ORDER BY k.ord, e.nip""",
-        json_rows(list(dict(cohorts).items())),
-    )
-    return [(r[0], Candidate(*r[1:])) for r in rows]
-
-
-_COHORTS = from_json_rows("code text, with_withdrawn boolean", numbered=True)
-
-
 # --- decisions ---------------------------------------------------------------------------
 
 
@@ -285,28 +258,31 @@ async def deciding_cohorts(conn: Conn, codes: Sequence[str]) -> dict[str, Cohort
     return {r["cohort_code"]: Cohort(**dict(r)) for r in rows}
 
 
-async def undecided_of(
-    conn: Conn, wanted: Sequence[tuple[str, str, bool]]
+async def undecided(
+    conn: Conn, wanted: Sequence[tuple[str, str | None, bool]]
 ) -> list[tuple[str, Candidate]]:
-    """`undecided` for many (cohort, NIP, include_withdrawn) in one round trip, as
-    (cohort, candidate) in cohort and NIP order."""
+    """Enrolled participants without a decision that have their attendance (or are withdrawn,
+    where include_withdrawn), for each (cohort, NIP or None for all of it, include_withdrawn):
+    one round trip, as (cohort, candidate) in the order wanted, then NIP order."""
+    if not wanted:
+        return []
     rows = await conn.fetch(
         f"""SELECT k.code, e.nip, e.participant, e.withdrawn, a.jp_present, a.jp_total,
                a.rate_pct, v.score
            FROM ({_WANTED}) AS k
-           JOIN enrolments e ON e.cohort_code = k.code AND e.nip = k.nip
-           LEFT JOIN attendance_results a ON a.cohort_code = k.code AND a.nip = k.nip
-           LEFT JOIN evaluations v ON v.cohort_code = k.code AND v.nip = k.nip
-           LEFT JOIN decisions d ON d.cohort_code = k.code AND d.nip = k.nip
+           JOIN enrolments e ON e.cohort_code = k.code AND (k.nip IS NULL OR e.nip = k.nip)
+           LEFT JOIN attendance_results a ON a.cohort_code = k.code AND a.nip = e.nip
+           LEFT JOIN evaluations v ON v.cohort_code = k.code AND v.nip = e.nip
+           LEFT JOIN decisions d ON d.cohort_code = k.code AND d.nip = e.nip
            WHERE d.nip IS NULL
              AND ((NOT e.withdrawn AND a.nip IS NOT NULL) OR (e.withdrawn AND k.with_withdrawn))
-           ORDER BY k.code, e.nip""",
+           ORDER BY k.ord, e.nip""",
         json_rows(list(dict.fromkeys(wanted))),
     )
     return [(r[0], Candidate(*r[1:])) for r in rows]
 
 
-_WANTED = from_json_rows("code text, nip text, with_withdrawn boolean")
+_WANTED = from_json_rows("code text, nip text, with_withdrawn boolean", numbered=True)
 
 
 async def insert_decisions(conn: Conn, ds: Sequence[Decision]) -> set[tuple[str, str]]:
