@@ -61,7 +61,8 @@ def row_for(topic: str, event: CloudEvent) -> OutboxRow:
 
 async def write_rows(conn: Connection, rows: list[OutboxRow]) -> None:
     """One COPY for the lot, in list order (ids follow it): one round trip, one NOTIFY (the
-    trigger is per statement). COPY costs a third of an INSERT from arrays, client and server."""
+    trigger is per statement). Measured against an INSERT from arrays: a third of the client's
+    CPU, about half the wall time."""
     if rows:
         await conn.copy_records_to_table(
             "outbox",
