@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -139,13 +139,24 @@ def _json_text(value: object) -> str:
     return orjson.dumps(value, default=_json_default, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-async def create_pool(url: str, schema: str, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(
+    url: str,
+    schema: str,
+    min_size: int = 1,
+    max_size: int = 10,
+    settings: Mapping[str, str] | None = None,
+) -> asyncpg.Pool:
+    """A pool whose connections work in `schema`, with any further server `settings`."""
     pool = await asyncpg.create_pool(
         url,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
-        server_settings={"search_path": schema, "application_name": f"diklat-{schema}"},
+        server_settings={
+            "search_path": schema,
+            "application_name": f"diklat-{schema}",
+            **(settings or {}),
+        },
     )
     assert pool is not None
     return pool

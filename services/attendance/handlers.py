@@ -207,11 +207,7 @@ async def _finalise_ready(uow: UnitOfWork, codes: Sequence[str]) -> None:
         return
     await _finalise(uow, cohorts)
     # The rosters are final: what still waits for an enrolment is rejected NOT_ENROLLED now.
-    finalised = [c.cohort_code for c in cohorts]
-    keys = [waiting_for_cohort(code) for code in finalised]
-    prefixes = [waiting_for_enrolment(code, "") for code in finalised]
-    for code in await repo.with_parked(uow.conn, finalised, keys, prefixes):
-        await uow.unpark_cohort(code)
+    await uow.unpark_cohorts([c.cohort_code for c in cohorts])
 
 
 async def _finalise(uow: UnitOfWork, cohorts: Sequence[repo.CohortRow]) -> None:

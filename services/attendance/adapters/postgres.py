@@ -364,20 +364,3 @@ async def save_finalisations_many(
         *[list(c) for c in columns],
     )
     return {(r["cohort_code"], r["nip"]) for r in inserted}
-
-
-async def with_parked(
-    conn: Conn, codes: Sequence[str], cohort_keys: Sequence[str], enrolment_prefixes: Sequence[str]
-) -> list[str]:
-    """Those of `codes` with events parked under their cohort key or an enrolment key prefix."""
-    rows = await conn.fetch(
-        """SELECT k.code FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY
-                          AS k(code, cohort_key, prefix, ord)
-           WHERE EXISTS (SELECT 1 FROM parked_events p WHERE p.waiting_for = k.cohort_key
-                                                       OR starts_with(p.waiting_for, k.prefix))
-           ORDER BY k.ord""",
-        list(codes),
-        list(cohort_keys),
-        list(enrolment_prefixes),
-    )
-    return [r["code"] for r in rows]

@@ -19,7 +19,6 @@ import asyncio
 import re
 import time
 from collections.abc import Awaitable
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -49,9 +48,13 @@ async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None)
     await db.provision(infra.database_url, SERVICE, password)
     await _superuser(infra, f'CREATE SCHEMA "{schema}" AUTHORIZATION "{db.role_name(SERVICE)}"')
     pool = await db.create_pool(
-        _commits_not_flushed(db.service_url(infra.database_url, SERVICE, password)),
+        db.service_url(infra.database_url, SERVICE, password),
         schema,
         max_size=2,
+        # Nobody reads the new schema before the swap, and the swap's own commit flushes the
+        # log up to it, so the replay's commits need not each wait for a flush (~10 ms a
+        # batch). Should Postgres crash before, the rebuild fails and is run again.
+        settings={"synchronous_commit": "off"},
     )
     try:
         async with pool.acquire() as conn:
@@ -137,17 +140,6 @@ async def _swap(infra: InfraSettings, new: str, old: str, final_pass: Awaitable[
         return caught_up
     finally:
         await conn.close()
-
-
-def _commits_not_flushed(url: str) -> str:
-    """The URL with `synchronous_commit=off` (asyncpg passes query parameters as settings).
-
-    Nobody reads the new schema before the swap, and the swap's own commit flushes the log up
-    to it, so the replay's commits need not each wait for a flush (~10 ms a batch). Should
-    Postgres crash before, the rebuild fails and is run again, as after any crash."""
-    parts = urlsplit(url)
-    query = "&".join(q for q in (parts.query, "synchronous_commit=off") if q)
-    return urlunsplit(parts._replace(query=query))
 
 
 async def _superuser(infra: InfraSettings, sql: str) -> None:

@@ -34,6 +34,7 @@ import contextlib
 from collections import Counter
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from pydantic import ValidationError
 
 from services.consolidation.handlers import DATA_MODELS
 from shared.consumer import BatchProcessor
@@ -105,7 +106,7 @@ def with_model(item: Item) -> Item:
         return item
     try:
         validated = model.model_validate(data)
-    except Exception:  # whatever it is, the handler meets it again and decides as before
+    except ValidationError:  # the handler meets it again and rejects it as before
         return item
     # The event was made by `read` for this batch alone and no one has seen it yet: the swap
     # costs nothing, where a copy (dataclasses.replace) would cost ~4 us an event.
