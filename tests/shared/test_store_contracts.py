@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
+from prometheus_client import REGISTRY
 
 from shared import db
 from shared.consumer import BatchProcessor, Handled, Route, UnitOfWork
@@ -54,19 +55,31 @@ class InboxOutboxContract:
             with pytest.raises(db.MigrationError, match="forward-only"):
                 await db.migrate(conn, self.schema, edited)
 
-    async def test_an_event_seen_by_the_inbox_is_not_handled_again(self, pool):
-        calls: list[str] = []
-
-        async def handler(uow: UnitOfWork, event: CloudEvent) -> Handled:
-            calls.append(event.id)
-            return Handled.applied()
-
-        processor = BatchProcessor(self.schema, pool, {"diklat.cohort.closed.v1": Route(handler)})
+    async def test_an_event_seen_by_the_inbox_is_not_applied_again(self, pool):
+        processor = await _recording_effects(pool, self.schema)
         record = FakeRecord("diklat.ingest.15", 1, _closed("a"))
         await processor.process([record, FakeRecord("diklat.ingest.15", 2, _closed("a"))])
         replayed = await processor.process([record])
-        assert calls == ["a"]
         assert replayed == {"replayed": 1}
+        assert await _effects(pool) == ["a"]
+
+    async def test_a_redelivery_in_a_batch_not_looked_up_first_is_still_not_applied_again(
+        self, pool
+    ):
+        # A handler may run and be rolled back; what counts is what the database keeps.
+        processor = await _recording_effects(pool, self.schema)
+        topic = "diklat.ingest.15"
+        first = FakeRecord(topic, 1, _closed("a"))
+        assert await processor.process([first]) == {"applied": 1}  # looked up: nothing there
+        assert not processor.expect_seen
+        assert await processor.process([FakeRecord(topic, 2, _closed("b"))]) == {"applied": 1}
+
+        redone = _redone(self.schema)
+        mixed = [first, FakeRecord(topic, 3, _closed("c")), FakeRecord(topic, 4, _closed("a"))]
+        assert await processor.process(mixed) == {"replayed": 1, "applied": 1, "duplicate": 1}
+        assert _redone(self.schema) == redone + 1
+        assert processor.expect_seen  # the next batch looks the inbox up first
+        assert await _effects(pool) == ["a", "b", "c"]
 
     async def test_a_failing_batch_leaves_no_inbox_row_and_no_outbox_row(self, pool):
         async def boom(uow: UnitOfWork, event: CloudEvent) -> Handled:
@@ -127,6 +140,27 @@ class InboxOutboxContract:
             feedback = await conn.fetchval("SELECT count(*) FROM outbox")
         assert (row["outcome"], row["reason"]) == ("rejected", "UNKNOWN_COHORT")
         assert feedback == 2  # parked, then rejected
+
+
+async def _recording_effects(pool: asyncpg.Pool, service: str) -> BatchProcessor:
+    """A processor whose handler adds a row to `effects` per event, in the batch's transaction."""
+
+    async def effect(uow: UnitOfWork, event: CloudEvent) -> Handled:
+        await uow.conn.execute("INSERT INTO effects VALUES ($1)", event.id)
+        return Handled.applied()
+
+    async with pool.acquire() as conn:
+        await conn.execute("CREATE TABLE effects (event_id text NOT NULL)")
+    return BatchProcessor(service, pool, {"diklat.cohort.closed.v1": Route(effect)})
+
+
+async def _effects(pool: asyncpg.Pool) -> list[str]:
+    async with pool.acquire() as conn:
+        return [r[0] for r in await conn.fetch("SELECT event_id FROM effects ORDER BY 1")]
+
+
+def _redone(service: str) -> float:
+    return REGISTRY.get_sample_value("diklat_batches_redone_total", {"service": service}) or 0.0
 
 
 class TestPostgresInboxOutbox(InboxOutboxContract):
