@@ -54,6 +54,12 @@ def render(r: dict[str, Any]) -> str:
             "| cohort.closed → ParticipantFinalised (attendance) | "
             f"{_lat(lat['close_to_participant_finalised_s'])} | |",
         ]
+    if paced := r.get("latency_paced"):
+        rate = paced["closes_per_s"]
+        lines.append(
+            f"| the same, paced: {paced['cohorts']} cohorts closed {rate:g} a second "
+            f"({rate * 30:,.0f} certificates/s) | {_lat(paced['close_to_certificate_s'])} | |"
+        )
     if rb := r.get("rebuild"):
         lines.append(
             f"| national rebuild, events/s ({rb['events']:,} domain events) "
@@ -85,6 +91,9 @@ def _cpu_table(r: dict[str, Any]) -> list[str]:
     if (lat := r.get("latency")) and "burst_cpu_s" in lat:
         label = f"close burst, CPU s over {lat['burst_wall_s']} s wall"
         rows.append(_cpu_row(label, lat["burst_cpu_s"]))
+    if (paced := r.get("latency_paced")) and "burst_cpu_s" in paced:
+        label = f"paced closes, CPU s over {paced['burst_wall_s']} s wall"
+        rows.append(_cpu_row(label, paced["burst_cpu_s"]))
     if not rows:
         return []
     return [

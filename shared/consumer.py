@@ -11,11 +11,12 @@ inbox turns the replay into a no-op.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -239,6 +240,42 @@ class UnitOfWork:
         return len(rows)
 
 
+@dataclass
+class Activity:
+    """When a service's consumers last handled events: background work that can wait (PDF
+    rendering) waits for a quiet moment instead of taking CPU from them."""
+
+    clock: Callable[[], float] = time.monotonic
+    in_flight: int = 0
+    last_done: float = float("-inf")
+
+    @contextlib.contextmanager
+    def working(self) -> Iterator[None]:
+        self.in_flight += 1
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+            self.last_done = self.clock()
+
+    def quiet_for(self) -> float:
+        """Seconds since the last batch ended; 0 while one is being handled."""
+        return 0.0 if self.in_flight else self.clock() - self.last_done
+
+    async def until_quiet(
+        self,
+        quiet_s: float,
+        at_most_s: float,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        poll_s: float = 0.05,
+    ) -> None:
+        """Return once nothing was handled for `quiet_s`, or after `at_most_s` in any case (so
+        the background work still advances under sustained load)."""
+        deadline = self.clock() + at_most_s
+        while self.quiet_for() < quiet_s and self.clock() < deadline:
+            await sleep(poll_s)
+
+
 class BatchProcessor:
     """Runs batches of one subscription through the routes of one service."""
 
@@ -255,8 +292,10 @@ class BatchProcessor:
         cohorts_commute: bool = False,
         lanes: int = 1,
         lane_min_records: int = 500,
+        activity: Activity | None = None,
     ) -> None:
         self.namespace = namespace
+        self.activity = activity or Activity()
         # Parked ingest events may be released by a domain event: they run on these routes.
         self.parked_routes = {**routes, **(parked_routes or {})}
         self.service = service
@@ -285,6 +324,12 @@ class BatchProcessor:
         a partition and the core locks cohorts); if one fails the caller redelivers the whole
         batch and the inbox makes the lanes already committed a no-op."""
         items = [i for r in records if (i := self.read(r)) is not None]
+        if not items:
+            return Counter()  # only types this service does not follow: no transaction at all
+        with self.activity.working():
+            return await self._process_lanes(items)
+
+    async def _process_lanes(self, items: list[CloudEvent | EnvelopeError]) -> Counter[str]:
         lanes = share_out(
             items, min(self.lanes, len(items) // self.lane_min_records), self.cohorts_commute
         )

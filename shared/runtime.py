@@ -20,7 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 
 from shared import db
 from shared.auth import parse_tokens
-from shared.consumer import BatchProcessor, Route
+from shared.consumer import Activity, BatchProcessor, Route
 from shared.kafka import build_broker, build_producer, ensure_topics, subscribe_batches
 from shared.logging import configure_logging, get_logger
 from shared.outbox import OutboxRelay
@@ -71,6 +71,7 @@ class ServiceRuntime:
         self._pool: asyncpg.Pool | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.relay: OutboxRelay | None = None
+        self.activity = Activity()  # shared by this process's consumers
         self.ready = False
         self._owns_process = False  # set by `serve`: process-wide tuning is ours to do
         self._process_tuning = contextlib.ExitStack()
@@ -159,6 +160,7 @@ class ServiceRuntime:
             cohorts_commute=self.definition.cohorts_commute,
             lanes=min(self.settings.lanes, self.definition.max_lanes),
             lane_min_records=self.settings.lane_min_records,
+            activity=self.activity,
         )
 
     def _subscribe(self) -> None:

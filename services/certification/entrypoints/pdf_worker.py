@@ -5,6 +5,11 @@ Rendering (reportlab, qrcode) is CPU-bound Python. In a thread of the service pr
 the GIL in 5 ms slices, and every await of the consumers (each socket read and write) then
 waits for it: a burst of certificates delayed the next decisions by seconds. So it runs in a
 separate, lower-priority process; the service only claims rows and stores the bytes.
+
+Even so it took ~2 s of CPU (and Postgres' time to store the PDFs) from a burst of 15,000
+certificates on two cores, so it waits until the consumers have been quiet for a moment: the
+certificates are issued first and rendered after. A PDF asked for before it is rendered is
+rendered on the spot by the API.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from shared.runtime import ServiceRuntime
 log = get_logger(__name__)
 BATCH = 20
 POLL_S = 1.0
+QUIET_S = 0.5  # no batch handled for this long: the consumers are idle
+MAX_DEFER_S = 10.0  # under sustained load, one batch of PDFs this often all the same
 NICENESS = 10  # below the consumers, Postgres and the broker when CPU is short
 
 
@@ -103,6 +110,7 @@ async def pdf_worker(runtime: ServiceRuntime) -> None:
                     try:
                         while True:
                             wake.clear()
+                            await runtime.activity.until_quiet(QUIET_S, MAX_DEFER_S)
                             rendered = await render_pending(
                                 runtime.pool, runtime.settings.public_base_url, BATCH, executor
                             )
