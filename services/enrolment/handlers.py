@@ -7,6 +7,7 @@ A withdrawal frees the seat: the quota counts active (not withdrawn) enrolments.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -137,41 +138,67 @@ async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
 
 
 async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
-    data = validate_data(event, ingest.CohortClosed)
-    publisher = _publisher(event)
-    stored = await repo.load_cohort(uow.conn, data.cohort_code)
-    if stored is None:
-        return _rejected(domain.unknown_cohort(data.cohort_code))
-    decision = domain.decide_close(stored.view, publisher)
-    if isinstance(decision, Rejection):
-        return _rejected(decision)
-    if decision is Accepted.CLOSED:
-        # When the organiser closed it (a late-sent close keeps its day: the certificates are
-        # dated by it), but never later than now: a clock ahead must not date the future.
-        closed_at = min(event.time, uow.now)
-        await repo.close_cohort(uow.conn, data.cohort_code, closed_at)
-        position = event.position or RecordPosition("", 0, 0)
-        # The cause lets attendance and certification find this very record on their own
-        # view of the ingest log (close barrier, shared/barrier.py).
-        cause = events.IngestRef(
-            event_id=event.id,
-            topic=position.topic,
-            partition=position.partition,
-            offset=position.offset,
-        )
-        uow.emit(
-            ENROLMENT_EVENTS,
-            events.CohortClosed(
-                cohort_code=data.cohort_code,
-                publisher=publisher,
-                closed_at=closed_at,
-                enrolled=stored.enrolled,
-                withdrawn=stored.withdrawn,
-                cause=cause,
-            ),
-            subject=data.cohort_code,
-        )
-    return Handled.applied()
+    return (await on_close_run(uow, [event]))[0]
+
+
+async def on_close_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handled]:
+    """A run of closes (a term's cohorts closed together), set-based: one read, one update.
+    A code's later closes in the run are decided after its first is written, as one by one."""
+    outcomes, valid = validated_run(run, ingest.CohortClosed)
+    stored = await repo.load_cohorts(uow.conn, {d.cohort_code for _, _, d in valid})
+    closing: list[tuple[CloudEvent, repo.StoredCohort, dt.datetime]] = []
+    firsts: set[str] = set()
+    later: list[int] = []
+    for index, event, data in valid:
+        if data.cohort_code in firsts:
+            later.append(index)
+            continue
+        firsts.add(data.cohort_code)
+        cohort = stored.get(data.cohort_code)
+        if cohort is None:
+            outcomes[index] = _rejected(domain.unknown_cohort(data.cohort_code))
+            continue
+        decision = domain.decide_close(cohort.view, _publisher(event))
+        if isinstance(decision, Rejection):
+            outcomes[index] = _rejected(decision)
+            continue
+        if decision is Accepted.CLOSED:
+            # When the organiser closed it (a late-sent close keeps its day: the certificates
+            # are dated by it), but never later than now: a clock ahead must not date the future.
+            closing.append((event, cohort, min(event.time, uow.now)))
+        outcomes[index] = Handled.applied()
+    await repo.close_cohorts(uow.conn, [(c.view.cohort_code, at) for _, c, at in closing])
+    for event, cohort, closed_at in closing:
+        _announce_close(uow, event, cohort, closed_at)
+    for index in later:
+        outcomes[index] = (await on_close_run(uow, [run[index]]))[0]
+    return [o for o in outcomes if o is not None]
+
+
+def _announce_close(
+    uow: UnitOfWork, event: CloudEvent, cohort: repo.StoredCohort, closed_at: dt.datetime
+) -> None:
+    position = event.position or RecordPosition("", 0, 0)
+    # The cause lets attendance and certification find this very record on their own view
+    # of the ingest log (close barrier, shared/barrier.py).
+    cause = events.IngestRef(
+        event_id=event.id,
+        topic=position.topic,
+        partition=position.partition,
+        offset=position.offset,
+    )
+    uow.emit(
+        ENROLMENT_EVENTS,
+        events.CohortClosed(
+            cohort_code=cohort.view.cohort_code,
+            publisher=_publisher(event),
+            closed_at=closed_at,
+            enrolled=cohort.enrolled,
+            withdrawn=cohort.withdrawn,
+            cause=cause,
+        ),
+        subject=cohort.view.cohort_code,
+    )
 
 
 async def on_participant_registered(uow: UnitOfWork, event: CloudEvent) -> Handled:
@@ -279,7 +306,7 @@ async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handle
 INGEST_ROUTES: dict[str, Route] = {
     ingest.COHORT_SCHEDULED: Route(on_cohort_scheduled, batch=on_schedule_run),
     ingest.COHORT_CANCELLED: Route(on_cohort_cancelled),
-    ingest.COHORT_CLOSED: Route(on_cohort_closed),
+    ingest.COHORT_CLOSED: Route(on_cohort_closed, batch=on_close_run),
     ingest.PARTICIPANT_REGISTERED: Route(on_participant_registered, batch=on_registration_run),
     ingest.PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
 }

@@ -122,12 +122,16 @@ async def cancel_cohort(conn: Conn, cohort_code: str, reason: str, now: dt.datet
     )
 
 
-async def close_cohort(conn: Conn, cohort_code: str, closed_at: dt.datetime) -> None:
+async def close_cohorts(conn: Conn, closes: Sequence[tuple[str, dt.datetime]]) -> None:
+    """Close each (cohort code, closed at) in one statement."""
+    if not closes:
+        return
     await conn.execute(
-        """UPDATE cohorts SET status = 'CLOSED', closed_at = $2, updated_at = now()
-           WHERE cohort_code = $1""",
-        cohort_code,
-        closed_at,
+        """UPDATE cohorts c SET status = 'CLOSED', closed_at = k.closed_at, updated_at = now()
+           FROM unnest($1::text[], $2::timestamptz[]) AS k(code, closed_at)
+           WHERE c.cohort_code = k.code""",
+        [code for code, _ in closes],
+        [closed_at for _, closed_at in closes],
     )
 
 

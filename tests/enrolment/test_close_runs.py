@@ -1,0 +1,50 @@
+"""Closes arriving together are one set-based run: every cohort closed in one statement and
+announced once, a repeated close of the same cohort decided after its first, an unknown
+cohort refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from services.enrolment.entrypoints.app import DEFINITION
+from shared.topics import ENROLMENT_EVENTS
+from tests.enrolment.factories import TUBAN, cohort_data, nips, participant_data
+from tests.support import Feedback, Publisher, TopicReader, ingest_event, prepare_topics, running
+
+pytestmark = pytest.mark.integration
+FUTURE = dt.date(2031, 3, 3)
+
+
+async def test_closes_of_several_cohorts_in_one_batch(infra):
+    await prepare_topics(infra, [TUBAN])
+    a, b, unknown = "35.23/CLOSE/2031/I", "35.23/CLOSE/2031/II", "35.23/CLOSE/2031/IX"
+    setup = [
+        ingest_event("cohort.scheduled", cohort_data(a, start=FUTURE), TUBAN),
+        ingest_event("cohort.scheduled", cohort_data(b, start=FUTURE), TUBAN),
+        ingest_event("participant.registered", participant_data(a, next(nips(1))), TUBAN),
+    ]
+    closes = [
+        ingest_event("cohort.closed", {"cohort_code": code}, TUBAN) for code in (a, b, a, unknown)
+    ]
+    async with Publisher(infra) as pub, Feedback(infra, TUBAN) as feedback:
+        # All on the log before the service starts, so they arrive in one batch.
+        await pub.send(TUBAN, *setup, *closes)
+        async with running(DEFINITION, infra), TopicReader(infra, ENROLMENT_EVENTS) as domain:
+            outcomes = await feedback.wait_for_outcomes([e["id"] for e in closes])
+            events = await domain.wait_for(
+                lambda evs: {e["subject"] for e in evs if _is_close(e)} == {a, b},
+                what="both cohorts' CohortClosed",
+            )
+    first_a, close_b, again_a, close_unknown = (outcomes[e["id"]] for e in closes)
+    assert [o["outcome"] for o in (first_a, close_b, again_a)] == ["applied"] * 3
+    assert (close_unknown["outcome"], close_unknown["reason"]) == ("rejected", "UNKNOWN_COHORT")
+    closed = {e["subject"]: e["data"] for e in events if _is_close(e)}
+    assert [e["subject"] for e in events if _is_close(e)].count(a) == 1  # announced once
+    assert (closed[a]["enrolled"], closed[b]["enrolled"]) == (1, 0)
+    assert closed[a]["cause"]["event_id"] == closes[0]["id"]  # the first close is the cause
+
+
+def _is_close(event: dict) -> bool:
+    return event["type"].endswith("cohort_closed.v1")
