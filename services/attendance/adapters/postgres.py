@@ -12,7 +12,6 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from shared.db import from_json_rows, json_rows
-from shared.envelope import RecordPosition
 from shared.events.domain import CohortInfo
 
 # Handlers pass the transaction's connection, the API a pooled one.
@@ -174,14 +173,16 @@ async def withdraw(conn: Conn, code: str, nip: str, at: dt.datetime) -> None:
     )
 
 
-@dataclass(frozen=True)
-class MarkKey:
-    """Where one attendance mark points: cohort, participant, session, and its log position."""
+class MarkKey(NamedTuple):
+    """Where one attendance mark points: cohort, participant, session, and its log position
+    (a tuple in the query's column order: one is built per mark)."""
 
     code: str
     nip: str
     session_no: int
-    position: RecordPosition
+    topic: str
+    partition: int
+    offset: int
 
 
 async def mark_contexts(conn: Conn, keys: Sequence[MarkKey]) -> list[MarkContext | None]:
@@ -200,19 +201,7 @@ async def mark_contexts(conn: Conn, keys: Sequence[MarkKey]) -> list[MarkContext
            LEFT JOIN cohorts c ON c.cohort_code = k.code
            LEFT JOIN enrolments e ON e.cohort_code = k.code AND e.nip = k.nip
            ORDER BY k.ord""",
-        json_rows(
-            [
-                (
-                    k.code,
-                    k.nip,
-                    k.session_no,
-                    k.position.topic,
-                    k.position.partition,
-                    k.position.offset,
-                )
-                for k in keys
-            ]
-        ),
+        json_rows([tuple(k) for k in keys]),
     )
     # Positional: the columns are MarkContext's fields in order (a dict per row costs more).
     return [MarkContext(*r) if r[0] is not None else None for r in rows]
@@ -223,8 +212,9 @@ _MARK_KEYS = from_json_rows(
 )
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):
+    """A mark to save, in the upsert's column order."""
+
     code: str
     nip: str
     session_no: int
@@ -253,12 +243,7 @@ async def save_marks(conn: Conn, marks: Sequence[Mark]) -> None:
                event_time = EXCLUDED.event_time, recorded_at = now()
            WHERE (EXCLUDED.event_time, EXCLUDED.event_id)
                  > (attendance.event_time, attendance.event_id)""",
-        json_rows(
-            [
-                (m.code, m.nip, m.session_no, m.status, m.note, m.event_id, m.event_time)
-                for m in rows
-            ]
-        ),
+        json_rows([tuple(m) for m in rows]),
     )
 
 

@@ -110,7 +110,7 @@ def with_model(item: Item) -> Item:
         return item
     # The event was made by `read` for this batch alone and no one has seen it yet: the swap
     # costs nothing, where a copy (dataclasses.replace) would cost ~4 us an event.
-    object.__setattr__(item, "data", validated)
+    item.data = validated
     return item
 
 
