@@ -74,6 +74,9 @@ def render(r: dict[str, Any]) -> str:
         ]
     for service, mb in r.get("peak_rss_mb", {}).items():
         lines.append(f"| peak RSS {service} | {mb} MB | < 200 MB |")
+    if (paced := r.get("latency_paced")) and "rss" in paced:
+        peaks = ", ".join(f"{name} {mb} MB" for name, mb in paced["rss"].items())
+        lines.append(f"| peak RSS in the paced run (not one of the issue's runs) | {peaks} | |")
     lines += _cpu_table(r)
     notes = NOTES.read_text() if NOTES.exists() else ""
     return "\n".join(lines) + "\n\n" + notes

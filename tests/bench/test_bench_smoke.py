@@ -21,6 +21,9 @@ async def test_harness_produces_every_figure_at_small_scale():
     latency = results["latency"]
     assert latency["certificates"] == 3 * 30
     assert 0 < latency["close_to_certificate_s"]["p50"] <= latency["close_to_certificate_s"]["p99"]
+    paced = results["latency_paced"]
+    assert (paced["certificates"], paced["closes_per_s"]) == (3 * 30, scale.closes_per_s)
+    assert set(paced["rss"]) == {"enrolment", "attendance", "certification"}
     assert results["rebuild"]["events"] >= 1000
     assert results["rebuild"]["eps"]["median"] > 0
     assert set(results["peak_rss_mb"]) >= {"attendance", "enrolment", "certification"}
