@@ -127,12 +127,12 @@ async def _swap(infra: InfraSettings, new: str, old: str, final_pass: Awaitable[
     try:
         async with conn.transaction():
             tables = await conn.fetch(
-                "SELECT quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = $1", SERVICE
+                """SELECT quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = $1
+                   ORDER BY tablename""",
+                SERVICE,
             )
             if tables:
-                # Waits for the live batch in flight; blocks the next until the swap is done.
-                names = ", ".join(f'"{SERVICE}".{r["t"]}' for r in tables)
-                await conn.execute(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
+                await _lock_live_tables(conn, ", ".join(f'"{SERVICE}".{r["t"]}' for r in tables))
             caught_up = await final_pass
             await conn.execute(f'ALTER SCHEMA "{SERVICE}" RENAME TO "{old}"')
             await conn.execute(f'ALTER SCHEMA "{new}" RENAME TO "{SERVICE}"')
@@ -140,6 +140,25 @@ async def _swap(infra: InfraSettings, new: str, old: str, final_pass: Awaitable[
         return caught_up
     finally:
         await conn.close()
+
+
+LOCK_ATTEMPTS = 10
+
+
+async def _lock_live_tables(conn: asyncpg.Connection, names: str) -> None:
+    """Lock the live tables exclusively: waits for the live batch in flight and blocks the next
+    until the swap is done. They are taken one by one, so a live batch holding one of them and
+    wanting one already taken is a deadlock; Postgres then aborts one side. If it is ours, the
+    savepoint gives back what was taken (the live batch goes on) and we try again."""
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        try:
+            async with conn.transaction():  # a savepoint: its rollback releases its locks
+                await conn.execute(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
+            return
+        except asyncpg.DeadlockDetectedError:
+            if attempt == LOCK_ATTEMPTS:
+                raise
+            log.warning("swap deadlocked with a live batch; locking again", attempt=attempt)
 
 
 async def _superuser(infra: InfraSettings, sql: str) -> None:
