@@ -351,7 +351,7 @@ class BatchProcessor:
         attempts, look_up = 0, self.expect_seen
         while True:
             try:
-                counts = await self._transaction(items, attempts > 0, look_up or attempts > 0)
+                counts = await self._transaction(items, careful=attempts > 0, look_up=look_up)
                 break
             except _AlreadyInInbox:
                 # Rolled back: handled again, this time knowing what the inbox holds.
@@ -416,6 +416,7 @@ class BatchProcessor:
             # (a join of every key, ~10% of Postgres' statement time) is skipped while lookups
             # keep finding nothing. Should an event be there after all, the inbox insert's
             # unique key refuses the batch and it is redone with the lookup.
+            look_up = look_up or careful
             seen = await _seen(conn, items) if look_up else {}
             if look_up:
                 self.expect_seen = bool(seen)

@@ -171,7 +171,7 @@ async def on_close_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handl
     for event, cohort, closed_at in closing:
         _announce_close(uow, event, cohort, closed_at)
     for index in later:
-        outcomes[index] = (await on_close_run(uow, [run[index]]))[0]
+        outcomes[index] = await on_cohort_closed(uow, run[index])
     return [o for o in outcomes if o is not None]
 
 
