@@ -175,7 +175,7 @@ async def withdraw(conn: Conn, code: str, nip: str, at: dt.datetime) -> None:
 
 class MarkKey(NamedTuple):
     """Where one attendance mark points: cohort, participant, session, and its log position
-    (a tuple in the query's column order: one is built per mark)."""
+    (a tuple: one is built per mark)."""
 
     code: str
     nip: str
@@ -186,30 +186,71 @@ class MarkKey(NamedTuple):
 
 
 async def mark_contexts(conn: Conn, keys: Sequence[MarkKey]) -> list[MarkContext | None]:
-    """One round trip for a run of marks; None where the cohort is unknown."""
+    """Each mark's context, in input order; None where the cohort is unknown. One round trip
+    that reads per cohort, not per mark: a batch's thousand marks touch a handful of cohorts,
+    and a lookup per mark (a join of every key) was Postgres' costliest statement."""
     rows = await conn.fetch(
-        f"""SELECT c.publisher, c.status, c.close_event_id IS NOT NULL AS roster_final,
-                  EXISTS (SELECT 1 FROM sessions s
-                          WHERE s.cohort_code = k.code AND s.no = k.session_no) AS session_known,
-                  e.nip IS NOT NULL AS enrolled,
-                  e.withdrawn_at IS NOT NULL AS withdrawn,
-                  EXISTS (SELECT 1 FROM close_barriers b
-                          WHERE b.cohort_code = k.code
-                            AND b.source = '/publishers/' || c.publisher AND b.topic = k.topic
-                            AND b.partition = k.part AND b."offset" < k.off) AS sent_after_close
-           FROM ({_MARK_KEYS}) AS k
-           LEFT JOIN cohorts c ON c.cohort_code = k.code
-           LEFT JOIN enrolments e ON e.cohort_code = k.code AND e.nip = k.nip
-           ORDER BY k.ord""",
-        json_rows([tuple(k) for k in keys]),
+        _COHORT_CONTEXTS, list({k.code for k in keys}), list({k.nip for k in keys})
     )
-    # Positional: the columns are MarkContext's fields in order (a dict per row costs more).
-    return [MarkContext(*r) if r[0] is not None else None for r in rows]
+    cohorts = {row[0]: _CohortContext.of_row(row) for row in rows}
+    return [
+        context.of(key) if (context := cohorts.get(key.code)) is not None else None for key in keys
+    ]
 
 
-_MARK_KEYS = from_json_rows(
-    "code text, nip text, session_no int, topic text, part int, off bigint", numbered=True
-)
+@dataclass(frozen=True, slots=True)
+class _CohortContext:
+    """What the marks of one cohort are checked against."""
+
+    publisher: str
+    status: str
+    roster_final: bool
+    sessions: frozenset[int]
+    enrolled: frozenset[str]  # of the run's NIPs, those enrolled and not withdrawn
+    withdrawn: frozenset[str]
+    barriers: tuple[tuple[str, int, int], ...]  # the owner's close records as we saw them
+
+    @classmethod
+    def of_row(cls, row: asyncpg.Record) -> _CohortContext:
+        return cls(
+            row[1],
+            row[2],
+            row[3],
+            frozenset(row[4]),
+            frozenset(row[5]),
+            frozenset(row[6]),
+            tuple((t, p, o) for t, p, o in row[7] or ()),
+        )
+
+    def of(self, key: MarkKey) -> MarkContext:
+        withdrawn = key.nip in self.withdrawn
+        return MarkContext(
+            self.publisher,
+            self.status,
+            self.roster_final,
+            key.session_no in self.sessions,
+            withdrawn or key.nip in self.enrolled,
+            withdrawn,
+            any(
+                topic == key.topic and partition == key.partition and offset < key.offset
+                for topic, partition, offset in self.barriers
+            ),
+        )
+
+
+_COHORT_CONTEXTS = """
+    SELECT c.cohort_code, c.publisher, c.status, c.close_event_id IS NOT NULL,
+           ARRAY(SELECT s.no FROM sessions s WHERE s.cohort_code = c.cohort_code),
+           ARRAY(SELECT e.nip FROM enrolments e
+                 WHERE e.cohort_code = c.cohort_code AND e.nip = ANY($2::text[])
+                   AND e.withdrawn_at IS NULL),
+           ARRAY(SELECT e.nip FROM enrolments e
+                 WHERE e.cohort_code = c.cohort_code AND e.nip = ANY($2::text[])
+                   AND e.withdrawn_at IS NOT NULL),
+           (SELECT jsonb_agg(jsonb_build_array(b.topic, b.partition, b."offset"))
+            FROM close_barriers b
+            WHERE b.cohort_code = c.cohort_code AND b.source = '/publishers/' || c.publisher)
+    FROM cohorts c WHERE c.cohort_code = ANY($1::text[])"""
 
 
 class Mark(NamedTuple):

@@ -145,14 +145,17 @@ async def enrolment_status(conn: Conn, cohort_code: str, nip: str) -> EnrolmentS
 async def enrolment_statuses(
     conn: Conn, keys: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], EnrolmentStatus]:
-    """Current status of each (cohort, NIP) that has a row, in one round trip."""
-    rows = await conn.fetch(_STATUSES, json_rows(list(keys)))
-    return {(r[0], r[1]): EnrolmentStatus(r[2]) for r in rows}
-
-
-_STATUSES = f"""SELECT e.cohort_code, e.nip, e.status FROM enrolments e
-    JOIN ({from_json_rows("code text, nip text")}) AS k
-      ON e.cohort_code = k.code AND e.nip = k.nip"""
+    """Current status of each (cohort, NIP) that has a row, in one round trip. Asked as two
+    lists, each an index condition: a join of every key against the table was planned as a
+    scan of all enrolments (the planner takes a parameter's rows for 100), 7 ms a batch."""
+    wanted = set(keys)
+    rows = await conn.fetch(
+        """SELECT cohort_code, nip, status FROM enrolments
+           WHERE cohort_code = ANY($1::text[]) AND nip = ANY($2::text[])""",
+        list({code for code, _ in wanted}),
+        list({nip for _, nip in wanted}),
+    )
+    return {(r[0], r[1]): EnrolmentStatus(r[2]) for r in rows if (r[0], r[1]) in wanted}
 
 
 @dataclass(frozen=True)
