@@ -263,26 +263,40 @@ async def undecided(
 ) -> list[tuple[str, Candidate]]:
     """Enrolled participants without a decision that have their attendance (or are withdrawn,
     where include_withdrawn), for each (cohort, NIP or None for all of it, include_withdrawn):
-    one round trip, as (cohort, candidate) in the order wanted, then NIP order."""
+    one round trip, as (cohort, candidate) in the order wanted, then NIP order.
+
+    Read per cohort (an index range each) and sorted out here: a join of every wanted key
+    against the tables was planned as scans of all enrolments, results and decisions (the
+    planner takes a parameter's rows for 100), ~10 ms a batch in a burst of closes."""
     if not wanted:
         return []
     rows = await conn.fetch(
-        f"""SELECT k.code, e.nip, e.participant, e.withdrawn, a.jp_present, a.jp_total,
-               a.rate_pct, v.score
-           FROM ({_WANTED}) AS k
-           JOIN enrolments e ON e.cohort_code = k.code AND (k.nip IS NULL OR e.nip = k.nip)
-           LEFT JOIN attendance_results a ON a.cohort_code = k.code AND a.nip = e.nip
-           LEFT JOIN evaluations v ON v.cohort_code = k.code AND v.nip = e.nip
-           LEFT JOIN decisions d ON d.cohort_code = k.code AND d.nip = e.nip
-           WHERE d.nip IS NULL
-             AND ((NOT e.withdrawn AND a.nip IS NOT NULL) OR (e.withdrawn AND k.with_withdrawn))
-           ORDER BY k.ord, e.nip""",
-        json_rows(list(dict.fromkeys(wanted))),
+        """SELECT e.cohort_code, e.nip, e.participant, e.withdrawn, a.jp_present, a.jp_total,
+               a.rate_pct, v.score, a.nip IS NOT NULL
+           FROM enrolments e
+           LEFT JOIN attendance_results a ON a.cohort_code = e.cohort_code AND a.nip = e.nip
+           LEFT JOIN evaluations v ON v.cohort_code = e.cohort_code AND v.nip = e.nip
+           WHERE e.cohort_code = ANY($1::text[])
+             AND NOT EXISTS (SELECT 1 FROM decisions d
+                             WHERE d.cohort_code = e.cohort_code AND d.nip = e.nip)
+           ORDER BY e.cohort_code, e.nip""",
+        list({code for code, _, _ in wanted}),
     )
-    return [(r[0], Candidate(*r[1:])) for r in rows]
-
-
-_WANTED = from_json_rows("code text, nip text, with_withdrawn boolean", numbered=True)
+    per_cohort: dict[str, list[tuple[Candidate, bool]]] = {}
+    per_key: dict[tuple[str, str], tuple[Candidate, bool]] = {}
+    for r in rows:
+        found = (Candidate(*r[1:8]), r[8])
+        per_cohort.setdefault(r[0], []).append(found)
+        per_key[(r[0], r[1])] = found
+    out: list[tuple[str, Candidate]] = []
+    for code, nip, with_withdrawn in dict.fromkeys(wanted):
+        pairs = per_cohort.get(code, []) if nip is None else [per_key.get((code, nip))]
+        out += [
+            (code, candidate)
+            for candidate, attended in filter(None, pairs)
+            if (with_withdrawn if candidate.withdrawn else attended)
+        ]
+    return out
 
 
 async def insert_decisions(conn: Conn, ds: Sequence[Decision]) -> set[tuple[str, str]]:
