@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
+from prometheus_client import REGISTRY
 
 from shared import db
 from shared.kafka import build_producer, ensure_topics
@@ -82,3 +83,36 @@ async def test_rows_larger_than_a_batch_still_go_each_once(infra):
     rows = [OutboxRow(TOPIC, "15/PKA/2026/1", f"big{i}", big) for i in range(3)]
     async with _relayed(infra, rows):
         pass  # relayed and acknowledged, outbox empty
+
+
+async def test_the_backlog_gauge_shows_what_a_round_left_and_zero_once_drained(infra):
+    await ensure_topics(infra, [TOPIC])
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+        await conn.execute("CREATE SCHEMA relaytest")
+        await db.migrate(conn, "relaytest", db.service_migrations("relaytest", None))
+    finally:
+        await conn.close()
+    pool = await db.create_pool(infra.database_url, "relaytest", max_size=2)
+    producer = build_producer(infra)
+    await producer.start()
+    try:
+        async with pool.acquire() as conn:
+            await write_rows(conn, [OutboxRow(TOPIC, "k", f"e{i}", b"{}") for i in range(5)])
+            relay = OutboxRelay(
+                pool, "relaytest", producer, batch_size=2, namespace=infra.kafka_topic_namespace
+            )
+            rounds = [await relay.relay_once(conn) for _ in range(3)]
+            after_three = _backlog_gauge()
+            assert rounds == [2, 2, 1]
+            assert after_three == 0
+            await write_rows(conn, [OutboxRow(TOPIC, "k", f"f{i}", b"{}") for i in range(3)])
+            assert await relay.relay_once(conn) == 2
+            assert _backlog_gauge() == 1
+    finally:
+        await producer.stop()
+        await pool.close()
+
+
+def _backlog_gauge() -> float | None:
+    return REGISTRY.get_sample_value("diklat_outbox_backlog", {"service": "relaytest"})
