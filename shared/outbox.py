@@ -73,6 +73,14 @@ async def write_rows(conn: Connection, rows: list[OutboxRow]) -> None:
 
 
 _OUTBOX_COLUMNS = ("topic", "key", "event_id", "payload")
+# A round's rows: the first `$1` in id order, cut where their payloads pass `$2` bytes (the
+# first row always goes); `waiting` is how many of the `$1` there were, so the relay knows
+# whether rows were left behind. octet_length reads an out-of-line value's size, not the value.
+_ROUND = """SELECT id, topic, key, payload, waiting FROM (
+        SELECT id, topic, key, payload, count(*) OVER () AS waiting,
+               sum(octet_length(payload)) OVER (ORDER BY id) - octet_length(payload) AS before
+        FROM (SELECT id, topic, key, payload FROM outbox ORDER BY id LIMIT $1) first_rows
+    ) r WHERE before < $2 ORDER BY id"""
 
 
 def _append(batch: BatchBuilder, key: bytes | None, payload: bytes) -> bool:
@@ -97,12 +105,15 @@ class OutboxRelay:
         batch_size: int = 1000,
         poll_interval_s: float = 0.5,
         namespace: str = "",
+        round_bytes: int = 4_000_000,
     ) -> None:
         self._namespace = namespace
         self._pool = pool
         self._schema = schema
         self._producer = producer
         self._batch_size = batch_size
+        self._round_bytes = round_bytes
+        self._more = False  # the last round left rows behind: go again without waiting
         self._poll_interval_s = poll_interval_s
         self._wake = asyncio.Event()
         self.published = 0
@@ -128,7 +139,8 @@ class OutboxRelay:
         await conn.add_listener(channel, self._on_notify)
         try:
             while True:
-                if await self.relay_once(conn) < self._batch_size:
+                await self.relay_once(conn)
+                if not self._more:
                     await self._wait()
         finally:
             with contextlib.suppress(Exception):
@@ -161,12 +173,17 @@ class OutboxRelay:
         return found
 
     async def relay_once(self, conn: Connection) -> int:
-        rows = await conn.fetch(
-            "SELECT id, topic, key, payload FROM outbox ORDER BY id LIMIT $1", self._batch_size
-        )
+        """One round: up to `batch_size` rows and about `round_bytes` of payload (at least one
+        row), in id order. The bytes bound memory: a round's payloads are held three or four
+        times over (rows, record batches, the produce request), and a service relaying a backlog
+        of large events (schedules, feedback of 500 outcomes) took its process past 200 MB."""
+        rows = await conn.fetch(_ROUND, self._batch_size, self._round_bytes)
         if not rows:
+            self._more = False
             OUTBOX_BACKLOG.labels(self._schema).set(0)
             return 0
+        # Rows were left behind if the bytes cut the round short or it was full.
+        self._more = len(rows) < rows[0]["waiting"] or len(rows) == self._batch_size
         # Rows go out as one batch per partition (a BatchBuilder each, filled in id order):
         # the client's per-message send cost more than everything else the relay does.
         deliveries: list[asyncio.Future[object]] = []
@@ -203,7 +220,7 @@ class OutboxRelay:
         """About how many rows wait: none if this round took all there were, else the ids
         above the last one relayed (an index probe; a count(*) of a table whose deleted rows
         await vacuum cost Postgres ~2 ms a round in a burst)."""
-        if len(relayed) < self._batch_size:
+        if not self._more:
             return 0
         last: int = relayed[-1]["id"]
         backlog: int = await conn.fetchval("SELECT coalesce(max(id), $1) - $1 FROM outbox", last)

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import functools
 import gc
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +50,8 @@ class ServiceDefinition:
     # Upper bound on DIKLAT_<SERVICE>_LANES: 1 where every transaction takes one shared row
     # lock early (lanes would only queue behind each other).
     max_lanes: int = 8
+    # The service's own defaults for its settings (DIKLAT_<SERVICE>_* variables still win).
+    settings: Mapping[str, object] = field(default_factory=dict)
     router: APIRouter | None = None
     background: Sequence[BackgroundTask] = ()
     title: str = ""
@@ -65,7 +67,9 @@ class ServiceRuntime:
         self.definition = definition
         self.name = definition.name
         self.infra = infra or InfraSettings()
-        self.settings = settings or ServiceSettings.for_service(definition.name)
+        self.settings = settings or ServiceSettings.for_service(
+            definition.name, definition.settings
+        )
         self.broker: KafkaBroker = build_broker(self.infra, self.settings)
         self._producer: AIOKafkaProducer | None = None
         self._pool: asyncpg.Pool | None = None
@@ -104,6 +108,7 @@ class ServiceRuntime:
             self.settings.outbox_batch_size,
             self.settings.outbox_poll_interval_s,
             self.infra.kafka_topic_namespace,
+            self.settings.outbox_round_bytes,
         )
         self._spawn("outbox relay", self.relay.run)
         self._spawn("parking sweep", self._sweep_parked)

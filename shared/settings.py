@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -106,8 +107,11 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval_s: float = Field(default=0.5, gt=0)
     # Rows per relay round (one read, one produce burst, one delete). A close releases a burst
     # (certification: three rows per participant); 1,000 took five rounds for 50 cohorts and
-    # added ~0.4 s to the last certificate of the burst. ~10 MB of rows at most.
+    # added ~0.4 s to the last certificate of the burst.
     outbox_batch_size: int = Field(default=5000, ge=1)
+    # ...and at most about this many bytes of payload a round: memory, not time, is the limit
+    # there (a round holds its payloads three or four times over while producing them).
+    outbox_round_bytes: int = Field(default=4_000_000, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     public_base_url: str = "http://127.0.0.1:8083"
     api_tokens: str = Field(
@@ -115,7 +119,11 @@ class ServiceSettings(BaseSettings):
     )
 
     @classmethod
-    def for_service(cls, service: str, **overrides: object) -> ServiceSettings:
+    def for_service(
+        cls, service: str, defaults: Mapping[str, object] | None = None, **overrides: object
+    ) -> ServiceSettings:
+        """The service's settings from DIKLAT_<SERVICE>_* variables; `defaults` (the service's
+        own, see ServiceDefinition.settings) stand where no variable or override sets a field."""
         settings_class = type(
             f"{service.title()}Settings",
             (cls,),
@@ -126,6 +134,9 @@ class ServiceSettings(BaseSettings):
             },
         )
         settings: ServiceSettings = settings_class(**overrides)
+        for name, value in (defaults or {}).items():
+            if name not in settings.model_fields_set:
+                setattr(settings, name, value)
         if settings.http_port == 0 and "http_port" not in overrides:
             settings.http_port = DEFAULT_HTTP_PORTS.get(service, 0)
         if settings.consumer_group is None:

@@ -23,8 +23,8 @@ TOPIC = "diklat.domain.relaytest"
 
 
 @contextlib.asynccontextmanager
-async def _relayed(infra, rows: list[OutboxRow]) -> AsyncIterator[AIOKafkaProducer]:
-    """The rows written to a fresh outbox and relayed in one round, which must empty it."""
+async def _outbox(infra) -> AsyncIterator[tuple[asyncpg.Pool, AIOKafkaProducer]]:
+    """A fresh `relaytest` schema's pool and a producer."""
     await ensure_topics(infra, [TOPIC])
     conn = await asyncpg.connect(infra.database_url)
     try:
@@ -36,15 +36,21 @@ async def _relayed(infra, rows: list[OutboxRow]) -> AsyncIterator[AIOKafkaProduc
     producer = build_producer(infra)
     await producer.start()
     try:
-        async with pool.acquire() as conn:
-            await write_rows(conn, rows)
-            relay = OutboxRelay(pool, "relaytest", producer, namespace=infra.kafka_topic_namespace)
-            assert await relay.relay_once(conn) == len(rows)
-            assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
-        yield producer
+        yield pool, producer
     finally:
         await producer.stop()
         await pool.close()
+
+
+@contextlib.asynccontextmanager
+async def _relayed(infra, rows: list[OutboxRow]) -> AsyncIterator[AIOKafkaProducer]:
+    """The rows written to a fresh outbox and relayed in one round, which must empty it."""
+    async with _outbox(infra) as (pool, producer), pool.acquire() as conn:
+        await write_rows(conn, rows)
+        relay = OutboxRelay(pool, "relaytest", producer, namespace=infra.kafka_topic_namespace)
+        assert await relay.relay_once(conn) == len(rows)
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
+        yield producer
 
 
 async def test_rows_go_once_in_order_to_the_clients_partition_for_their_key(infra):
@@ -86,32 +92,33 @@ async def test_rows_larger_than_a_batch_still_go_each_once(infra):
 
 
 async def test_the_backlog_gauge_shows_what_a_round_left_and_zero_once_drained(infra):
-    await ensure_topics(infra, [TOPIC])
-    conn = await asyncpg.connect(infra.database_url)
-    try:
-        await conn.execute("CREATE SCHEMA relaytest")
-        await db.migrate(conn, "relaytest", db.service_migrations("relaytest", None))
-    finally:
-        await conn.close()
-    pool = await db.create_pool(infra.database_url, "relaytest", max_size=2)
-    producer = build_producer(infra)
-    await producer.start()
-    try:
-        async with pool.acquire() as conn:
-            await write_rows(conn, [OutboxRow(TOPIC, "k", f"e{i}", b"{}") for i in range(5)])
-            relay = OutboxRelay(
-                pool, "relaytest", producer, batch_size=2, namespace=infra.kafka_topic_namespace
-            )
-            rounds = [await relay.relay_once(conn) for _ in range(3)]
-            after_three = _backlog_gauge()
-            assert rounds == [2, 2, 1]
-            assert after_three == 0
-            await write_rows(conn, [OutboxRow(TOPIC, "k", f"f{i}", b"{}") for i in range(3)])
-            assert await relay.relay_once(conn) == 2
-            assert _backlog_gauge() == 1
-    finally:
-        await producer.stop()
-        await pool.close()
+    async with _outbox(infra) as (pool, producer), pool.acquire() as conn:
+        await write_rows(conn, [OutboxRow(TOPIC, "k", f"e{i}", b"{}") for i in range(5)])
+        relay = OutboxRelay(
+            pool, "relaytest", producer, batch_size=2, namespace=infra.kafka_topic_namespace
+        )
+        assert [await relay.relay_once(conn) for _ in range(3)] == [2, 2, 1]
+        assert _backlog_gauge() == 0
+        await write_rows(conn, [OutboxRow(TOPIC, "k", f"f{i}", b"{}") for i in range(3)])
+        assert await relay.relay_once(conn) == 2
+        assert _backlog_gauge() == 1
+
+
+async def test_a_round_stops_after_about_its_byte_budget_and_a_large_row_goes_alone(infra):
+    huge = OutboxRow(TOPIC, "k", "huge", b'"' + b"x" * 9_998 + b'"')
+    kilobyte = b'"' + b"x" * 998 + b'"'
+    rows = [OutboxRow(TOPIC, "k", f"e{i}", kilobyte) for i in range(5)]
+    async with _outbox(infra) as (pool, producer), pool.acquire() as conn:
+        await write_rows(conn, [huge, *rows])
+        relay = OutboxRelay(
+            pool, "relaytest", producer, round_bytes=2_500, namespace=infra.kafka_topic_namespace
+        )
+        assert await relay.relay_once(conn) == 1  # over the budget alone: still sent
+        assert _backlog_gauge() == 5
+        # A row goes while less than the budget went before it in the round.
+        assert [await relay.relay_once(conn) for _ in range(2)] == [3, 2]
+        assert _backlog_gauge() == 0
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
 
 
 def _backlog_gauge() -> float | None:

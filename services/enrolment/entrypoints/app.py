@@ -16,6 +16,10 @@ DEFINITION = ServiceDefinition(
     # Enrolment alone answers for records that are not usable events (MALFORMED,
     # UNKNOWN_TYPE, SOURCE_MISMATCH, SCHEMA_INVALID envelopes); other services stay silent.
     reports_envelope_errors=True,
+    # Every registration it takes is answered by an event it emits, so its batches hold twice
+    # what others hold: 1,000 records kept the process under 200 MB working off a backlog of
+    # schedules (2,000 peaked at 189-240 MB), at about the same events/s.
+    settings={"batch_max_records": 1000},
     router=api.router,
     title="diklat enrolment",
 )
