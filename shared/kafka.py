@@ -45,24 +45,25 @@ def _security_kwargs(client: dict[str, object]) -> dict[str, Any]:
 
 
 async def _tolerant_parser(message: Any, original: Any) -> Any:
-    """FastStream decodes headers as strict UTF-8; a hostile header would crash the consumer
-    before our code could reject it. On such a batch, parse a cleaned copy; hand the originals
-    on either way (the core rejects the bad record itself)."""
+    """FastStream's message for a batch, built from its first record only: the core reads the
+    raw records itself, while FastStream would decode every record's headers into a dict (a
+    batch's worth of garbage). FastStream decodes headers as strict UTF-8, and a hostile header
+    would crash the consumer before our code could reject it: then a cleaned copy is parsed.
+    The raw records are handed on either way (acknowledging and seeking back use them)."""
+    batch = isinstance(message, tuple)
+    head = message[:1] if batch else message
     try:
-        parsed = await original(message)
+        parsed = await original(head)
     except UnicodeDecodeError:
-        records = message if isinstance(message, tuple) else (message,)
-        cleaned = tuple(
-            dataclasses.replace(
-                r,
-                headers=[
-                    (k, v.decode(errors="replace").encode() if v is not None else b"")
-                    for k, v in r.headers
-                ],
-            )
-            for r in records
+        first = head[0] if batch else head
+        cleaned = dataclasses.replace(
+            first,
+            headers=[
+                (k, v.decode(errors="replace").encode() if v is not None else b"")
+                for k, v in first.headers
+            ],
         )
-        parsed = await original(cleaned if isinstance(message, tuple) else cleaned[0])
+        parsed = await original((cleaned,) if batch else cleaned)
     parsed.raw_message = message
     return parsed
 
@@ -92,6 +93,7 @@ def subscribe_batches(
         max_records=settings.batch_max_records,
         batch_timeout_ms=settings.batch_timeout_ms,
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        fetch_max_bytes=settings.fetch_max_bytes,
         auto_offset_reset=settings.auto_offset_reset,
         session_timeout_ms=settings.session_timeout_ms,
         heartbeat_interval_ms=settings.heartbeat_interval_ms,

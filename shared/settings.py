@@ -91,6 +91,11 @@ class ServiceSettings(BaseSettings):
     # last certificate 0.2-0.3 s later when its batches were split.
     lane_min_records: int = Field(default=500, ge=1, description="smallest lane worth splitting")
     batch_timeout_ms: int = Field(default=50, ge=0, le=10_000)
+    # What one fetch may bring (the client's default is 50 MB). A consumer holds what it fetched
+    # until handled, and decoded it takes several times its size: with a backlog of large
+    # record batches, fetches of ~6 MB a partition were the largest part of a service's memory.
+    # Tansu honours this limit, not the per-partition one; a batch larger than it still comes.
+    fetch_max_bytes: int = Field(default=2_097_152, ge=1024)
     # How long the broker may hold a fetch that finds no new data. Tansu does not answer a
     # waiting fetch when data arrives: with the client's 500 every hop waited ~200 ms (p50),
     # with 100 ~10 ms. Kafka answers at once either way; idle consumers pay one empty fetch

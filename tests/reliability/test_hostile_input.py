@@ -82,6 +82,7 @@ def _hostile_cases() -> list[tuple[str, bytes | None, list[tuple[str, bytes]], s
     big["data"]["padding"] = "x" * (900 * 1024)  # accepted by the broker, not by the envelope
     add("900 KB record", big, "MALFORMED")
     add("wrong content type", _registration(), "MALFORMED", [("content-type", b"text/plain")])
+    add("header not UTF-8", _registration(), "MALFORMED", [("content-type", b"\xff\xfe")])
     missing = _registration()
     del missing["data"]["nip"]
     add("missing field", missing, "SCHEMA_INVALID")
