@@ -41,7 +41,7 @@ FETCH_MAX_WAIT_MS = 20
 
 async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None) -> int:
     """Replay everything into a fresh schema and swap it in; returns the records replayed."""
-    settings = settings or ServiceSettings.for_service(SERVICE)
+    settings = settings or ServiceSettings.for_service(SERVICE, DEFINITION.settings)
     password = settings.db_password or db.local_password(SERVICE)
     stamp = int(time.time() * 1000)
     schema = f"{SERVICE}_rebuild_{stamp}"
