@@ -10,7 +10,14 @@ pytestmark = pytest.mark.integration
 
 
 async def test_harness_produces_every_figure_at_small_scale():
-    scale = Scale(attendance=500, registrations=300, cohorts_closed=3, rebuild=1000, repeats=1)
+    scale = Scale(
+        attendance=500,
+        registrations=300,
+        cohorts_closed=3,
+        rebuild=1000,
+        repeats=1,
+        burst_sweep=(2,),
+    )
     results = await run_all(scale, use_kafka=False)
     for key in ("attendance_ingest", "enrolment_ingest"):
         figures = results[key]
@@ -21,6 +28,11 @@ async def test_harness_produces_every_figure_at_small_scale():
     latency = results["latency"]
     assert latency["certificates"] == 3 * 30
     assert 0 < latency["close_to_certificate_s"]["p50"] <= latency["close_to_certificate_s"]["p99"]
+    [sweep] = results["latency_sweep"]
+    assert (sweep["cohorts"], sweep["certificates"]) == (2, 2 * 30)
+    p99 = sweep["close_to_certificate_s"]["p99"]
+    assert p99 > 0
+    assert sweep["p99_s"]["median"] == pytest.approx(p99, abs=0.01)  # spread() rounds to 0.01
     paced = results["latency_paced"]
     assert (paced["certificates"], paced["closes_per_s"]) == (3 * 30, scale.closes_per_s)
     assert set(paced["rss"]) == {"enrolment", "attendance", "certification"}
