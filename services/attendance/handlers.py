@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from services.attendance import domain
@@ -224,42 +225,73 @@ async def _finalise(uow: UnitOfWork, cohorts: Sequence[repo.CohortRow]) -> None:
         for c in cohorts
     }
     rows = [
-        (code, nip, *_columns(f, uow.now))
+        (code, nip, *_columns(figures, uow.now))
         for code, res in results.items()
-        for nip, f in res.items()
+        for nip, figures in res.items()
     ]
     new = await repo.save_finalisations_many(uow.conn, rows)
     for cohort in cohorts:
         _announce(uow, cohort, results[cohort.cohort_code], new)
 
 
+@dataclass(frozen=True, slots=True)
+class _Figures:
+    """A finalisation as it is stored and announced."""
+
+    jp_present: Decimal
+    jp_total: Decimal
+    rate_pct: Decimal
+    sessions_total: int
+    sessions_present: int
+    missed_by_status: dict[str, int]
+
+    @classmethod
+    def of(cls, f: domain.Finalisation) -> _Figures:
+        return cls(
+            f.jp_present,
+            f.jp_total,
+            domain.pct_as_decimal(f.rate_pct),
+            f.sessions_total,
+            f.sessions_present,
+            missed_by_status(f),
+        )
+
+
 def _results(
     sessions: Sequence[repo.SessionRow],
     roster: Sequence[repo.RosterRow],
     marks: dict[str, dict[int, str]],
-) -> dict[str, domain.Finalisation]:
-    """Each enrolled, not withdrawn participant's finalisation; no marks means rate 0."""
+) -> dict[str, _Figures]:
+    """Each enrolled, not withdrawn participant's finalisation; no marks means rate 0.
+
+    Participants with the same marks share one result: most of a cohort attended alike, and
+    the rule and its figures are most of a close's work here."""
     # Only number and JP matter to the rate; the local date is the API's business.
     schedule = [
         domain.Session(s.no, s.starts_at.date(), s.starts_at.time(), s.ends_at.time(), s.jp)
         for s in sessions
     ]
-    results: dict[str, domain.Finalisation] = {}
+    alike: dict[frozenset[tuple[int, str]], _Figures] = {}
+    results: dict[str, _Figures] = {}
     for member in roster:
         if not member.withdrawn:
-            own = {no: domain.AttendanceStatus(s) for no, s in marks.get(member.nip, {}).items()}
-            results[member.nip] = domain.finalise(schedule, own)
+            own = marks.get(member.nip, {})
+            key = frozenset(own.items())
+            if (figures := alike.get(key)) is None:
+                statuses = {no: domain.AttendanceStatus(s) for no, s in own.items()}
+                figures = alike[key] = _Figures.of(domain.finalise(schedule, statuses))
+            results[member.nip] = figures
     return results
 
 
-def _columns(f: domain.Finalisation, at: dt.datetime) -> tuple[Any, ...]:
+def _columns(f: _Figures, at: dt.datetime) -> tuple[Any, ...]:
     return (
         f.jp_present,
         f.jp_total,
-        domain.pct_as_decimal(f.rate_pct),
+        f.rate_pct,
         f.sessions_total,
         f.sessions_present,
-        missed_by_status(f),
+        f.missed_by_status,
         at,
     )
 
@@ -267,7 +299,7 @@ def _columns(f: domain.Finalisation, at: dt.datetime) -> tuple[Any, ...]:
 def _announce(
     uow: UnitOfWork,
     cohort: repo.CohortRow,
-    results: dict[str, domain.Finalisation],
+    results: dict[str, _Figures],
     new: set[tuple[str, str]],
 ) -> None:
     """Participants finalised now (by NIP), then the cohort, exactly once across replays."""
@@ -282,10 +314,10 @@ def _announce(
                 nip=nip,
                 jp_present=f.jp_present,
                 jp_total=f.jp_total,
-                rate_pct=domain.pct_as_decimal(f.rate_pct),
+                rate_pct=f.rate_pct,
                 sessions_total=f.sessions_total,
                 sessions_present=f.sessions_present,
-                missed_by_status=missed_by_status(f),
+                missed_by_status=f.missed_by_status,
                 finalised_at=uow.now,
             ),
             subject=code,
