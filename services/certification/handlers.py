@@ -253,10 +253,22 @@ async def _decide_all(uow: UnitOfWork, due: Sequence[tuple[repo.Cohort, repo.Can
     if not due:
         return 0
     decided = []
+    # Participants with the same figures under the same policy share one decision: most of a
+    # cohort attended alike, and the rule with its explanations is much of a certificate's work.
+    outcomes: dict[tuple[Any, ...], domain.CompletionDecision] = {}
     for cohort, candidate in due:
-        outcome = domain.decide_completion(
-            _policy(cohort), _exact_rate(candidate), candidate.score, candidate.withdrawn
+        key = (
+            cohort.cohort_code,
+            candidate.jp_present,
+            candidate.jp_total,
+            candidate.rate_pct,
+            candidate.score,
+            candidate.withdrawn,
         )
+        if (outcome := outcomes.get(key)) is None:
+            outcome = outcomes[key] = domain.decide_completion(
+                _policy(cohort), _exact_rate(candidate), candidate.score, candidate.withdrawn
+            )
         decision = repo.Decision(
             cohort_code=cohort.cohort_code,
             nip=candidate.nip,
@@ -326,10 +338,17 @@ async def _certificates(
         for key, n in counts.items()
     }
     out: dict[tuple[str, str], repo.Certificate] = {}
+    per_cohort: dict[str, tuple[int, str, dt.date]] = {}  # what a cohort's certificates share
     for cohort, candidate, decision in completed:
-        year = int(cohort.info["year"])
+        if (shared := per_cohort.get(cohort.cohort_code)) is None:
+            shared = per_cohort[cohort.cohort_code] = (
+                int(cohort.info["year"]),
+                domain.organizer_code_for(cohort.publisher),
+                domain.issue_date(cohort.closed_at, uow.now, cohort.info["timezone"]),
+            )
+        year, organizer_code, issued_on = shared
         seq = next(sequences[(cohort.publisher, year)])
-        number = domain.certificate_number(domain.organizer_code_for(cohort.publisher), year, seq)
+        number = domain.certificate_number(organizer_code, year, seq)
         out[(cohort.cohort_code, candidate.nip)] = repo.Certificate(
             id=uuid.uuid4(),
             cohort_code=cohort.cohort_code,
@@ -345,7 +364,7 @@ async def _certificates(
                 decision.predicate,
                 number,
                 number,
-                domain.issue_date(cohort.closed_at, uow.now, cohort.info["timezone"]),
+                issued_on,
             ),
             issued_at=uow.now,
         )
