@@ -11,6 +11,7 @@ import dataclasses
 import json
 import math
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -622,6 +623,16 @@ def machine() -> dict[str, str]:
     }
 
 
+async def _stoppable(work: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    """Run `work`, cancelled by SIGTERM or SIGINT: the stack and the services it started are
+    then stopped by their context managers instead of being left running without a parent."""
+    task = asyncio.ensure_future(work)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, task.cancel)
+    return await task
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
@@ -634,7 +645,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--doc", type=Path, default=DOC)
     args = parser.parse_args(argv)
     scale = Scale.quick(args.repeats) if args.quick else Scale(repeats=args.repeats)
-    results = asyncio.run(run_all(scale, args.kafka, set(args.only) if args.only else None))
+    only = set(args.only) if args.only else None
+    try:
+        results = asyncio.run(_stoppable(run_all(scale, args.kafka, only)))
+    except asyncio.CancelledError:
+        sys.exit("bench: stopped by a signal; everything it started is stopped, nothing written")
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     write_markdown(results, args.doc)
     print(json.dumps(results, indent=2))
