@@ -125,6 +125,11 @@ def applied_unless_invalid(
     return [o or Handled.applied() for o in outcomes], [(e, d) for _, e, d in valid]
 
 
+def _just_past(prefix: str) -> str:
+    """The least string above every string that starts with `prefix`, in byte order."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def waiting_for_cohort(cohort_code: str) -> str:
     """Parking key: the cohort's schedule has not reached this service yet."""
     return f"cohort:{cohort_code}"
@@ -212,13 +217,18 @@ class UnitOfWork:
         """`unpark_cohort` for many cohorts: one look for what waits, one unpark."""
         if not cohort_codes:
             return 0
+        prefixes = [waiting_for_enrolment(code, "") for code in cohort_codes]
         keys = await self.conn.fetch(
-            """SELECT DISTINCT waiting_for FROM parked_events
-               WHERE waiting_for = ANY($1::text[])
-                  OR EXISTS (SELECT 1 FROM unnest($2::text[]) AS prefix
-                             WHERE starts_with(waiting_for, prefix))""",
+            """SELECT waiting_for FROM parked_events WHERE waiting_for = ANY($1::text[])
+               UNION
+               SELECT p.waiting_for FROM unnest($2::text[], $3::text[]) AS b(low, high)
+               CROSS JOIN LATERAL (
+                   SELECT waiting_for FROM parked_events
+                   WHERE (waiting_for COLLATE "C") >= b.low AND (waiting_for COLLATE "C") < b.high
+               ) p""",
             [waiting_for_cohort(code) for code in cohort_codes],
-            [waiting_for_enrolment(code, "") for code in cohort_codes],
+            prefixes,
+            [_just_past(prefix) for prefix in prefixes],
         )
         return await self.unpark_many([r["waiting_for"] for r in keys])
 

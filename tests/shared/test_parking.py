@@ -1,0 +1,62 @@
+"""Parking on real Postgres: a cohort's roster becoming final releases exactly what waits for
+that cohort or for one of its enrolments, and nothing of a cohort whose code merely starts
+the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import asyncpg
+import pytest
+
+from shared import db
+from shared.consumer import UnitOfWork, waiting_for_cohort, waiting_for_enrolment
+from shared.envelope import CloudEvent, RecordPosition
+from shared.reasons import ReasonCode
+
+pytestmark = pytest.mark.integration
+NOW = dt.datetime(2026, 3, 2, 1, tzinfo=dt.UTC)
+
+
+def _event(n: int, cohort: str) -> CloudEvent:
+    return CloudEvent(
+        id=f"e{n}",
+        source="/publishers/35.23",
+        type="diklat.attendance.recorded.v1",
+        time=NOW,
+        data={"cohort_code": cohort, "n": n},
+        subject=cohort,
+        position=RecordPosition("diklat.ingest.35.23", 0, n),
+    )
+
+
+async def test_a_final_roster_releases_its_cohorts_waiters_and_no_one_elses(infra):
+    admin = await asyncpg.connect(infra.database_url)
+    try:
+        await admin.execute("CREATE SCHEMA parktest")
+        await db.migrate(admin, "parktest", db.service_migrations("parktest", None))
+    finally:
+        await admin.close()
+    pool = await db.create_pool(infra.database_url, "parktest", max_size=1)
+    try:
+        async with pool.acquire() as conn:
+            uow = UnitOfWork(conn, "parktest", dt.timedelta(minutes=5))
+            for n, key in WAITING.items():
+                await uow.park(_event(n, key.split(":")[1]), key, ReasonCode.NOT_ENROLLED)
+
+            assert await uow.unpark_cohorts(["35.23/A/2026/1", "35.23/A/2026/2"]) == 4
+            assert sorted(e.id for e in uow.unparked) == ["e0", "e1", "e2", "e5"]
+            left = await conn.fetch("SELECT event_id FROM parked_events ORDER BY event_id")
+            assert [r["event_id"] for r in left] == ["e3", "e4"]
+    finally:
+        await pool.close()
+
+
+WAITING = {
+    0: waiting_for_enrolment("35.23/A/2026/1", "198001012005011001"),
+    1: waiting_for_enrolment("35.23/A/2026/1", "198001012005011002"),
+    2: waiting_for_cohort("35.23/A/2026/1"),
+    3: waiting_for_enrolment("35.23/A/2026/10", "198001012005011003"),  # a code that starts alike
+    4: waiting_for_cohort("35.23/A/2026/10"),
+    5: waiting_for_enrolment("35.23/A/2026/2", "198001012005011004"),
+}
