@@ -11,8 +11,10 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from shared import db
 from shared.envelope import STRUCTURED_HEADERS
 from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, IngestOutcomes
 from shared.kafka import ensure_topics, onboard_publisher
@@ -243,3 +245,19 @@ async def wait_until_assigned(runtime: ServiceRuntime, timeout: float = 30.0) ->
         )
 
     await eventually(assigned, timeout, f"{runtime.name} consumers assigned")
+
+
+@contextlib.asynccontextmanager
+async def core_schema(infra: InfraSettings, schema: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a fresh schema holding only the shared tables (inbox, outbox, parking)."""
+    admin = await asyncpg.connect(infra.database_url)
+    try:
+        await admin.execute(f"CREATE SCHEMA {schema}")
+        await db.migrate(admin, schema, db.service_migrations(schema, None))
+    finally:
+        await admin.close()
+    pool = await db.create_pool(infra.database_url, schema, max_size=2)
+    try:
+        yield pool
+    finally:
+        await pool.close()

@@ -8,6 +8,7 @@ Public API
 - Session(no, date, start, end, jp)
 - supersedes(new_time, old_time, *, new_event_id, old_event_id) -> bool
 - Finalisation; finalise(sessions, marks) -> Finalisation
+- Figures, figures(finalisation) -> Figures   (as events, rows and the API publish it)
 - attendance_pct(jp_present, jp_total) -> Fraction
 - pct_as_decimal(pct, places=6) -> Decimal
 - session_start_utc(day, start, tz_name) -> datetime
@@ -32,9 +33,11 @@ __all__ = [
     "PRESENT_STATUSES",
     "TIMEZONES",
     "AttendanceStatus",
+    "Figures",
     "Finalisation",
     "Session",
     "attendance_pct",
+    "figures",
     "finalise",
     "is_present",
     "local_date_of",
@@ -134,6 +137,35 @@ def finalise(sessions: Iterable[Session], marks: Mapping[int, AttendanceStatus])
         sessions_present=len(present),
         sessions_missed_by_status={s: recorded.count(s) for s in ABSENT_STATUSES},
         sessions_unrecorded=len(schedule) - len(recorded),
+    )
+
+
+UNRECORDED: Final = "UNRECORDED"
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """A finalisation as it is published: the rate truncated to a decimal, and the sessions
+    missed by status with the unrecorded ones under `UNRECORDED`."""
+
+    jp_present: Decimal
+    jp_total: Decimal
+    rate_pct: Decimal
+    sessions_total: int
+    sessions_present: int
+    missed_by_status: dict[str, int]
+
+
+def figures(f: Finalisation) -> Figures:
+    missed = {s.value: n for s, n in f.sessions_missed_by_status.items()}
+    missed[UNRECORDED] = f.sessions_unrecorded
+    return Figures(
+        f.jp_present,
+        f.jp_total,
+        pct_as_decimal(f.rate_pct),
+        f.sessions_total,
+        f.sessions_present,
+        missed,
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from services.attendance import domain
@@ -25,9 +24,6 @@ from shared.events import domain as ev
 from shared.events.ingest import ATTENDANCE_RECORDED, COHORT_CLOSED, AttendanceRecorded
 from shared.reasons import ReasonCode
 from shared.topics import ATTENDANCE_EVENTS
-
-UNRECORDED = "UNRECORDED"
-
 
 # --- ingest --------------------------------------------------------------------------------
 
@@ -234,34 +230,11 @@ async def _finalise(uow: UnitOfWork, cohorts: Sequence[repo.CohortRow]) -> None:
         _announce(uow, cohort, results[cohort.cohort_code], new)
 
 
-@dataclass(frozen=True, slots=True)
-class _Figures:
-    """A finalisation as it is stored and announced."""
-
-    jp_present: Decimal
-    jp_total: Decimal
-    rate_pct: Decimal
-    sessions_total: int
-    sessions_present: int
-    missed_by_status: dict[str, int]
-
-    @classmethod
-    def of(cls, f: domain.Finalisation) -> _Figures:
-        return cls(
-            f.jp_present,
-            f.jp_total,
-            domain.pct_as_decimal(f.rate_pct),
-            f.sessions_total,
-            f.sessions_present,
-            missed_by_status(f),
-        )
-
-
 def _results(
     sessions: Sequence[repo.SessionRow],
     roster: Sequence[repo.RosterRow],
     marks: dict[str, dict[int, str]],
-) -> dict[str, _Figures]:
+) -> dict[str, domain.Figures]:
     """Each enrolled, not withdrawn participant's finalisation; no marks means rate 0.
 
     Participants with the same marks share one result: most of a cohort attended alike, and
@@ -271,20 +244,20 @@ def _results(
         domain.Session(s.no, s.starts_at.date(), s.starts_at.time(), s.ends_at.time(), s.jp)
         for s in sessions
     ]
-    alike: dict[frozenset[tuple[int, str]], _Figures] = {}
-    results: dict[str, _Figures] = {}
+    alike: dict[frozenset[tuple[int, str]], domain.Figures] = {}
+    results: dict[str, domain.Figures] = {}
     for member in roster:
         if not member.withdrawn:
             own = marks.get(member.nip, {})
             key = frozenset(own.items())
             if (figures := alike.get(key)) is None:
                 statuses = {no: domain.AttendanceStatus(s) for no, s in own.items()}
-                figures = alike[key] = _Figures.of(domain.finalise(schedule, statuses))
+                figures = alike[key] = domain.figures(domain.finalise(schedule, statuses))
             results[member.nip] = figures
     return results
 
 
-def _columns(f: _Figures, at: dt.datetime) -> tuple[Any, ...]:
+def _columns(f: domain.Figures, at: dt.datetime) -> tuple[Any, ...]:
     return (
         f.jp_present,
         f.jp_total,
@@ -299,7 +272,7 @@ def _columns(f: _Figures, at: dt.datetime) -> tuple[Any, ...]:
 def _announce(
     uow: UnitOfWork,
     cohort: repo.CohortRow,
-    results: dict[str, _Figures],
+    results: dict[str, domain.Figures],
     new: set[tuple[str, str]],
 ) -> None:
     """Participants finalised now (by NIP), then the cohort, exactly once across replays."""
@@ -334,12 +307,6 @@ def _announce(
         subject=code,
         event_id=f"attendance:cohort-finalised:{code}",
     )
-
-
-def missed_by_status(result: domain.Finalisation) -> dict[str, int]:
-    missed = {s.value: n for s, n in result.sessions_missed_by_status.items()}
-    missed[UNRECORDED] = result.sessions_unrecorded
-    return missed
 
 
 _ATTENDANCE = Route(on_attendance_recorded, batch=on_attendance_run)

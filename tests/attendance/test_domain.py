@@ -14,6 +14,7 @@ from services.attendance.domain import (
     AttendanceStatus,
     Session,
     attendance_pct,
+    figures,
     finalise,
     is_present,
     local_date_of,
@@ -141,6 +142,13 @@ def test_missed_sessions_are_counted_by_status_and_unrecorded_separately():
     assert dict(result.sessions_missed_by_status) == {IZ: 1, S: 2, A: 0}
     assert result.sessions_unrecorded == 1
     assert (result.sessions_total, result.sessions_present) == (6, 2)
+
+
+def test_published_figures_truncate_the_rate_and_name_unrecorded_sessions():
+    published = figures(finalise(sessions(*[1] * 9), {n: H for n in range(1, 8)} | {8: A}))
+    assert published.rate_pct == Decimal("77.777777")
+    assert published.missed_by_status == {"IZIN": 0, "SAKIT": 0, "ALPA": 1, "UNRECORDED": 1}
+    assert (published.jp_present, published.jp_total) == (7, 9)
 
 
 def test_marks_for_sessions_no_longer_scheduled_are_ignored():

@@ -12,11 +12,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client import REGISTRY
 
-from shared import db
 from shared.kafka import build_producer, ensure_topics
 from shared.outbox import OutboxRelay, OutboxRow, write_rows
 from shared.topics import physical
-from tests.support import eventually
+from tests.support import core_schema, eventually
 
 pytestmark = pytest.mark.integration
 TOPIC = "diklat.domain.relaytest"
@@ -26,20 +25,13 @@ TOPIC = "diklat.domain.relaytest"
 async def _outbox(infra) -> AsyncIterator[tuple[asyncpg.Pool, AIOKafkaProducer]]:
     """A fresh `relaytest` schema's pool and a producer."""
     await ensure_topics(infra, [TOPIC])
-    conn = await asyncpg.connect(infra.database_url)
-    try:
-        await conn.execute("CREATE SCHEMA relaytest")
-        await db.migrate(conn, "relaytest", db.service_migrations("relaytest", None))
-    finally:
-        await conn.close()
-    pool = await db.create_pool(infra.database_url, "relaytest", max_size=2)
-    producer = build_producer(infra)
-    await producer.start()
-    try:
-        yield pool, producer
-    finally:
-        await producer.stop()
-        await pool.close()
+    async with core_schema(infra, "relaytest") as pool:
+        producer = build_producer(infra)
+        await producer.start()
+        try:
+            yield pool, producer
+        finally:
+            await producer.stop()
 
 
 @contextlib.asynccontextmanager

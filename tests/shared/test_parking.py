@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import asyncpg
 import pytest
 
-from shared import db
 from shared.consumer import UnitOfWork, waiting_for_cohort, waiting_for_enrolment
 from shared.envelope import CloudEvent, RecordPosition
 from shared.reasons import ReasonCode
+from tests.support import core_schema
 
 pytestmark = pytest.mark.integration
 NOW = dt.datetime(2026, 3, 2, 1, tzinfo=dt.UTC)
@@ -31,25 +30,15 @@ def _event(n: int, cohort: str) -> CloudEvent:
 
 
 async def test_a_final_roster_releases_its_cohorts_waiters_and_no_one_elses(infra):
-    admin = await asyncpg.connect(infra.database_url)
-    try:
-        await admin.execute("CREATE SCHEMA parktest")
-        await db.migrate(admin, "parktest", db.service_migrations("parktest", None))
-    finally:
-        await admin.close()
-    pool = await db.create_pool(infra.database_url, "parktest", max_size=1)
-    try:
-        async with pool.acquire() as conn:
-            uow = UnitOfWork(conn, "parktest", dt.timedelta(minutes=5))
-            for n, key in WAITING.items():
-                await uow.park(_event(n, key.split(":")[1]), key, ReasonCode.NOT_ENROLLED)
+    async with core_schema(infra, "parktest") as pool, pool.acquire() as conn:
+        uow = UnitOfWork(conn, "parktest", dt.timedelta(minutes=5))
+        for n, key in WAITING.items():
+            await uow.park(_event(n, key.split(":")[1]), key, ReasonCode.NOT_ENROLLED)
 
-            assert await uow.unpark_cohorts(["35.23/A/2026/1", "35.23/A/2026/2"]) == 4
-            assert sorted(e.id for e in uow.unparked) == ["e0", "e1", "e2", "e5"]
-            left = await conn.fetch("SELECT event_id FROM parked_events ORDER BY event_id")
-            assert [r["event_id"] for r in left] == ["e3", "e4"]
-    finally:
-        await pool.close()
+        assert await uow.unpark_cohorts(["35.23/A/2026/1", "35.23/A/2026/2"]) == 4
+        assert sorted(e.id for e in uow.unparked) == ["e0", "e1", "e2", "e5"]
+        left = await conn.fetch("SELECT event_id FROM parked_events ORDER BY event_id")
+        assert [r["event_id"] for r in left] == ["e3", "e4"]
 
 
 WAITING = {

@@ -195,21 +195,19 @@ async def participant(
             raise HTTPException(status.HTTP_404_NOT_FOUND, "participant not in this cohort")
         sessions = await repo.sessions(conn, code)
         own = (await repo.marks(conn, code, nip)).get(nip, {})
-    result = result_of(sessions, own)
-    missed = {s.value: n for s, n in result.sessions_missed_by_status.items()}
-    missed["UNRECORDED"] = result.sessions_unrecorded
+    figures = domain.figures(result_of(sessions, own))
     return ParticipantSummary(
         cohort_code=code,
         nip=nip,
         name=members[0].name,
         withdrawn=members[0].withdrawn,
         finalised=cohort.status == "finalised" and not members[0].withdrawn,
-        jp_present=result.jp_present,
-        jp_total=result.jp_total,
-        rate_pct=domain.pct_as_decimal(result.rate_pct),
-        sessions_total=result.sessions_total,
-        sessions_present=result.sessions_present,
-        missed_by_status=missed,
+        jp_present=figures.jp_present,
+        jp_total=figures.jp_total,
+        rate_pct=figures.rate_pct,
+        sessions_total=figures.sessions_total,
+        sessions_present=figures.sessions_present,
+        missed_by_status=figures.missed_by_status,
         marks=[
             Mark(session_no=s.no, date=column(s, cohort.timezone).date, status=own.get(s.no))
             for s in sessions
