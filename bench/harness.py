@@ -413,6 +413,10 @@ async def _trickle(infra: InfraSettings, traffic: list[wl.Message]) -> None:
         await asyncio.sleep(0.1)
 
 
+_NOTICE = b'"certificate_issued"'
+_FINALISED = b'"diklat.attendance.participant_finalised.v1"'
+
+
 class _Watcher:
     """Reads certificate notices and attendance finalisations as they appear, stamped on receipt."""
 
@@ -447,7 +451,12 @@ class _Watcher:
         now = time.monotonic()
         for records in batches.values():
             for record in records:
-                event = json.loads(record.value or b"{}")
+                value = record.value or b"{}"
+                # Only these two are parsed: the feedback topic also carries the ingest outcome
+                # reports (up to ~100 KB each), and parsing them took CPU from what is measured.
+                if _NOTICE not in value and _FINALISED not in value:
+                    continue
+                event = orjson.loads(value)
                 data = event.get("data") or {}
                 if data.get("kind") == "certificate_issued":
                     self.certificates.append((data["cohort_code"], now))
