@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
 
+from shared.events import domain as ev
+from shared.topics import ENROLMENT_EVENTS
 from tests.consolidation import scenario
 from tests.consolidation.helpers import JAMBI, NATIONAL, TUBAN, get, scenario_running
+from tests.support import Publisher, eventually
 
 pytestmark = pytest.mark.integration
 S = "/api/v1/statistics"
@@ -187,3 +192,28 @@ async def test_csv_xlsx_and_siasn_exports_parse_back_with_the_right_rows(infra):
             "/api/v1/exports/siasn", params={"region": "35.23", "format": "xlsx"}, headers=NATIONAL
         )
         assert len(list(openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.values)) == 3
+
+
+async def test_each_asns_jp_per_year_follows_a_cohort_moved_to_another_year(infra):
+    """An amendment that moves T1's end into 2025 and raises its JP moves Budi's credit (12 JP
+    left in 2024, below the minimum) and Endah's whole year with it."""
+    budi, endah = scenario.NIP["B"], scenario.NIP["E"]
+    async with scenario_running(infra) as (_, http), Publisher(infra) as pub:
+        moved = scenario.cohort_info(scenario.T1).model_dump()
+        moved.update(end_date=dt.date(2025, 1, 10), total_jp=Decimal(20), policy_version=2)
+        amended = ev.CohortAmended(**moved)
+        await scenario.publish(pub, [(ENROLMENT_EVENTS, "enrolment", amended)])
+
+        async def moved_to_2025() -> bool:
+            years = (await get(http, f"/api/v1/asn/{budi}"))["jp_per_year"]
+            return bool(years == [_year(2024, 12.0, False), _year(2025, 20.0, True)])
+
+        await eventually(moved_to_2025, 30, "Budi's JP moved to 2025")
+        below_2024 = await get(http, "/api/v1/asn/below-minimum", year=2024, region="35.23")
+        below_2025 = await get(http, "/api/v1/asn/below-minimum", year=2025, region="35.23")
+        assert [r["nip"] for r in below_2024["items"]] == [budi]
+        assert [r["nip"] for r in below_2025["items"]] == [endah]
+
+
+def _year(year: int, jp: float, meets: bool) -> dict[str, object]:
+    return {"year": year, "jp": jp, "meets_minimum": meets}
