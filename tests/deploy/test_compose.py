@@ -43,6 +43,22 @@ def test_kafka_is_the_official_image_in_kraft_mode_with_a_persistent_volume():
     assert _compose()["services"]["postgres"]["image"] == "postgres:17"
 
 
+def test_the_admin_gets_a_scram_password_and_the_onboarding_script_is_in_the_broker():
+    """`diklat publishers add` from a host signs in as `admin` over EXTERNAL (SCRAM), and
+    publisher-acls.sh is run inside the broker's container: both need the compose file."""
+    compose = _compose()
+    kafka, admin = compose["services"]["kafka"], compose["services"]["kafka-admin"]
+    assert "User:admin" in kafka["environment"]["KAFKA_SUPER_USERS"].split(";")
+    assert admin["image"] == kafka["image"]
+    assert admin["depends_on"]["kafka"]["condition"] == "service_healthy"
+    command = admin["command"]
+    assert command[command.index("--entity-name") + 1] == "admin"
+    assert "SCRAM-SHA-256=[password=${KAFKA_ADMIN_PASSWORD" in command[-1]
+    mounts = {v.split(":")[0]: v.split(":")[1] for v in kafka["volumes"]}
+    assert mounts["./deploy/kafka"] == "/deploy"
+    assert (ROOT / "deploy" / "kafka" / "publisher-acls.sh").is_file()
+
+
 def test_schema_check_would_catch_a_broken_compose_file():
     import json
 
