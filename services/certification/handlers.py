@@ -329,24 +329,24 @@ async def _certificates(
     uow: UnitOfWork, completed: Sequence[tuple[repo.Cohort, repo.Candidate, repo.Decision]]
 ) -> dict[tuple[str, str], repo.Certificate]:
     """First certificates for these decisions, numbered in order per organiser and year."""
+    per_cohort: dict[str, tuple[int, str, dt.date]] = {}  # what a cohort's certificates share
     counts: dict[tuple[str, int], int] = {}
     for cohort, _, _ in completed:
-        key = (cohort.publisher, int(cohort.info["year"]))
-        counts[key] = counts.get(key, 0) + 1
-    sequences = {
-        key: iter(await repo.next_sequences(uow.conn, key[0], key[1], n))
-        for key, n in counts.items()
-    }
-    out: dict[tuple[str, str], repo.Certificate] = {}
-    per_cohort: dict[str, tuple[int, str, dt.date]] = {}  # what a cohort's certificates share
-    for cohort, candidate, decision in completed:
         if (shared := per_cohort.get(cohort.cohort_code)) is None:
             shared = per_cohort[cohort.cohort_code] = (
                 int(cohort.info["year"]),
                 domain.organizer_code_for(cohort.publisher),
                 domain.issue_date(cohort.closed_at, uow.now, cohort.info["timezone"]),
             )
-        year, organizer_code, issued_on = shared
+        key = (cohort.publisher, shared[0])
+        counts[key] = counts.get(key, 0) + 1
+    sequences = {
+        key: iter(await repo.next_sequences(uow.conn, key[0], key[1], n))
+        for key, n in counts.items()
+    }
+    out: dict[tuple[str, str], repo.Certificate] = {}
+    for cohort, candidate, decision in completed:
+        year, organizer_code, issued_on = per_cohort[cohort.cohort_code]
         seq = next(sequences[(cohort.publisher, year)])
         number = domain.certificate_number(organizer_code, year, seq)
         out[(cohort.cohort_code, candidate.nip)] = repo.Certificate(
