@@ -62,6 +62,22 @@ _RETRYABLE: tuple[type[Exception], ...] = (
 
 
 _NOT_THE_EVENTS_FAULT = (*CONNECTION_LOST, *_RETRYABLE)
+# asyncpg refusing a parameter before sending it (an int beyond int4, text it cannot encode):
+# the event's fault, although it derives from InterfaceError, one of CONNECTION_LOST.
+_INPUT_REFUSED = asyncpg.exceptions._base.DataError
+# Postgres or the server's state, not the batch's content: redelivery waits them out.
+_SERVER_TROUBLE = (
+    asyncpg.InsufficientResourcesError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.PostgresSystemError,
+)
+
+
+def _server_trouble(exc: Exception) -> bool:
+    """Whether a failure is the server's or the connection's rather than an event's."""
+    if isinstance(exc, _INPUT_REFUSED):
+        return False
+    return isinstance(exc, (*_NOT_THE_EVENTS_FAULT, *_SERVER_TROUBLE))
 
 
 class Record(Protocol):
@@ -371,17 +387,74 @@ class BatchProcessor:
                 attempts += 1
                 if attempts > 5:
                     raise
-            except CONNECTION_LOST:
-                raise
-            except Exception:
-                if attempts > 0:
+            except Exception as exc:
+                if _server_trouble(exc):
                     raise
+                if attempts > 0:
+                    # Event by event it still failed outside the handlers' savepoints: one of
+                    # the core's own statements refused something. Each record alone then, so
+                    # one that fails is rejected instead of holding up its partition forever.
+                    log.exception("batch failed event by event; handling each alone")
+                    counts = await self._each_alone(items)
+                    break
                 log.exception("batch failed; replaying it event by event", records=len(items))
                 attempts += 1
         BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
         if counts:
             log.info("batch handled", records=len(items), **{str(k): v for k, v in counts.items()})
         return counts
+
+    async def _each_alone(self, items: list[CloudEvent | EnvelopeError]) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for item in items:
+            try:
+                counts += await self._transaction([item], careful=True, look_up=True)
+            except Exception as exc:
+                if _server_trouble(exc):
+                    raise
+                log.exception(
+                    "event failed outside its handler; rejected PROCESSING_ERROR",
+                    record=(item.position or RecordPosition("", 0, 0)).reference(),
+                )
+                counts += await self._refuse(item)
+        return counts
+
+    async def _refuse(self, item: CloudEvent | EnvelopeError) -> Counter[str]:
+        """Record an item the core cannot handle as rejected PROCESSING_ERROR, in a transaction
+        of its own; should even that fail, under its position (its id or type may be what is
+        refused). A domain event that cannot be recorded is skipped, as an unreadable one is."""
+        position = item.position or RecordPosition("", 0, 0)
+        is_ingest = position.topic.startswith(INGEST_PREFIX)
+        for by_position in (False, True):
+            if by_position and not is_ingest:
+                log.error("domain record cannot be recorded; skipped", record=position.reference())
+                return Counter()
+            ledger = _Ledger(self.service, dt.datetime.now(dt.UTC))
+            if by_position:
+                error = EnvelopeError(
+                    ReasonCode.PROCESSING_ERROR, DEFAULT_MESSAGES[ReasonCode.PROCESSING_ERROR][1]
+                )
+                error.position = position
+                ledger.envelope_error(error, {})
+            elif isinstance(item, CloudEvent):
+                handled = Handled.rejected(ReasonCode.PROCESSING_ERROR)
+                ledger.record(item, handled, self._reports(item), is_retry=False)
+            else:
+                ledger.envelope_error(item, {})
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    await ledger.write(conn)
+                    await write_rows(conn, ledger.feedback_rows())
+            except asyncpg.UniqueViolationError:
+                return Counter()  # decided meanwhile (another instance): nothing to add
+            except Exception as exc:
+                if _server_trouble(exc) or by_position:
+                    raise
+                continue
+            for (outcome, reason), n in ledger.metric_keys.items():
+                EVENTS.labels(self.service, outcome, reason).inc(n)
+            return ledger.counts
+        raise AssertionError("unreachable")
 
     def read(self, record: Record) -> CloudEvent | EnvelopeError | None:
         """The record as an event for the routes, an envelope error to report, or None."""
@@ -503,14 +576,18 @@ class BatchProcessor:
     ) -> None:
         route = (self.parked_routes if is_retry else self.routes)[event.type]
         if careful:
+            rows, unparked = len(uow.rows), len(uow.unparked)
             try:
                 async with uow.conn.transaction():
                     handled = await _guarded(route.handler, uow, event)
-            except _NOT_THE_EVENTS_FAULT:
-                raise
-            except Exception:
+            except Exception as exc:
+                if _server_trouble(exc):
+                    raise
                 log.exception("handler failed", event_id=event.id, event_type=event.type)
                 handled = Handled.rejected(ReasonCode.PROCESSING_ERROR)
+                # What it emitted and unparked is rolled back with its savepoint: none of it
+                # may reach the outbox or run (a refused registration announces no enrolment).
+                del uow.rows[rows:], uow.unparked[unparked:]
         else:
             handled = await _guarded(route.handler, uow, event)
         ledger.record(event, handled, route.reports, is_retry)

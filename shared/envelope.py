@@ -20,6 +20,16 @@ JSON_CONTENT_TYPES = ("application/json", "text/json")
 # the largest legitimate event (500 sessions with titles) is ~250 KB.
 MAX_RECORD_BYTES = 524_288
 MAX_ID_LENGTH = 200
+# type, source and subject are names and codes; a longer one is an error, and echoing it in
+# feedback (500 outcomes a message) could pass the broker's message limit.
+MAX_NAME_LENGTH = 200
+# Deeper than any event's shape (data.sessions[i] is 3 levels); orjson reads 1,024 levels but
+# writes only 254 (a parked event is written back as jsonb).
+MAX_DEPTH = 32
+# What Postgres and Python can both hold of a date, narrowed to the cohorts' years (the
+# schedule's `year` is 2000-2100): 0001-01-01 00:00 WIB is year 0 in UTC and overflows.
+EARLIEST_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST_TIME = dt.datetime(2101, 1, 1, tzinfo=dt.UTC)
 M = TypeVar("M", bound=BaseModel)
 _REQUIRED = ("id", "source", "type", "specversion")
 _KNOWN = frozenset({*_REQUIRED, "time", "subject", "data", "datacontenttype", "dataschema"})
@@ -92,8 +102,19 @@ def parse_record(
     header_map = _decode_headers(headers)
     if "ce_specversion" in header_map:
         attributes = _binary_attributes(header_map, value)
+        suspect = any("\x00" in v for k, v in header_map.items() if k.startswith("ce_"))
     else:
         attributes = _structured_attributes(header_map, value)
+        suspect = False
+    # Postgres stores no NUL in text or jsonb, and a NUL in an id or a cohort code fails the
+    # core's own statements (the cohort lock, the inbox), where no savepoint can isolate the
+    # event: refused here, before anything is written. The byte scans keep the walk off the
+    # hot path (JSON can only spell NUL as \u0000; a valid event nests 3 or 4 levels).
+    if suspect or (
+        value is not None
+        and (b"\\u0000" in value or value.count(b"{") + value.count(b"[") > MAX_DEPTH)
+    ):
+        _refuse_unstorable(attributes)
     return _validated(attributes, position)
 
 
@@ -168,7 +189,9 @@ def _decode_headers(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
         try:
             decoded[key.lower()] = raw.decode() if raw is not None else ""
         except UnicodeDecodeError:
-            raise EnvelopeError(ReasonCode.MALFORMED, f"header {key!r} is not UTF-8") from None
+            raise EnvelopeError(
+                ReasonCode.MALFORMED, f"header {_shown(key)} is not UTF-8"
+            ) from None
     return decoded
 
 
@@ -187,7 +210,7 @@ def _structured_attributes(headers: Mapping[str, str], value: bytes | None) -> d
     if content_type not in (STRUCTURED_CONTENT_TYPE, *JSON_CONTENT_TYPES):
         raise EnvelopeError(
             ReasonCode.MALFORMED,
-            f"content-type {content_type!r} is neither {STRUCTURED_CONTENT_TYPE!r} "
+            f"content-type {_shown(content_type)} is neither {STRUCTURED_CONTENT_TYPE!r} "
             "nor binary mode (ce_* headers)",
         )
     body = _json_body(value)
@@ -202,12 +225,49 @@ def _binary_attributes(headers: Mapping[str, str], value: bytes | None) -> dict[
     if content_type not in JSON_CONTENT_TYPES:
         raise EnvelopeError(
             ReasonCode.MALFORMED,
-            f"binary-mode data must be application/json, not {content_type!r}",
-            event_id=attributes.get("id"),
-            event_type=attributes.get("type"),
+            f"binary-mode data must be application/json, not {_shown(content_type)}",
+            event_id=_usable(attributes.get("id"), MAX_ID_LENGTH),
+            event_type=_usable(attributes.get("type"), MAX_NAME_LENGTH),
         )
     attributes["data"] = _json_body(value)
     return attributes
+
+
+def _refuse_unstorable(attributes: dict[str, Any]) -> None:
+    """SCHEMA_INVALID naming where a NUL or too deep a nesting is (never the value)."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(attributes, ())]
+    while stack:
+        node, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise _invalid(
+                attributes,
+                f"{_where(path[:MAX_DEPTH])} nests deeper than {MAX_DEPTH} levels",
+                f"{_where(path[:MAX_DEPTH])} bersarang lebih dari {MAX_DEPTH} tingkat",
+            )
+        if type(node) is str:
+            if "\x00" in node:
+                raise _nul(attributes, _where(path))
+        elif type(node) is dict:
+            for key, child in node.items():
+                if "\x00" in key:
+                    raise _nul(attributes, f"a field name in {_where(path)}")
+                stack.append((child, (*path, key)))
+        elif type(node) is list:
+            stack.extend((child, (*path, str(i))) for i, child in enumerate(node))
+
+
+def _where(path: tuple[str, ...]) -> str:
+    # Field names only (a publisher's own names, not personal data), cut to a readable length.
+    where = ".".join(path) or "the event"
+    return where if len(where) <= 100 else where[:100] + "..."
+
+
+def _nul(attributes: dict[str, Any], where: str) -> EnvelopeError:
+    return _invalid(
+        attributes,
+        f"{where} contains the NUL character (\\u0000), which cannot be stored: remove it",
+        f"{where} berisi karakter NUL (\\u0000) yang tidak dapat disimpan: hapus karakter itu",
+    )
 
 
 def _validated(attributes: dict[str, Any], position: RecordPosition) -> CloudEvent:
@@ -227,11 +287,17 @@ def _validated(attributes: dict[str, Any], position: RecordPosition) -> CloudEve
         and event_type
         and attributes.get("specversion") == "1.0"
         and len(event_id) <= MAX_ID_LENGTH
+        and len(source) <= MAX_NAME_LENGTH
+        and len(event_type) <= MAX_NAME_LENGTH
     ):
         raise _invalid_attributes(attributes)
     subject = attributes.get("subject")
-    if subject is not None and type(subject) is not str:
-        raise _invalid(attributes, "subject must be a string")
+    if subject is not None and (type(subject) is not str or len(subject) > MAX_NAME_LENGTH):
+        raise _invalid(
+            attributes,
+            f"subject must be a string of at most {MAX_NAME_LENGTH} characters",
+            f"subject harus berupa teks paling panjang {MAX_NAME_LENGTH} karakter",
+        )
     return CloudEvent(
         id=event_id,
         source=source,
@@ -251,15 +317,30 @@ def _validated(attributes: dict[str, Any], position: RecordPosition) -> CloudEve
 _NO_EXTENSIONS: Mapping[str, str] = MappingProxyType({})
 
 
-def _invalid(attributes: dict[str, Any], message: str) -> EnvelopeError:
-    event_id, event_type = attributes.get("id"), attributes.get("type")
+def _invalid(
+    attributes: dict[str, Any], message: str, message_id: str | None = None
+) -> EnvelopeError:
     return EnvelopeError(
         ReasonCode.SCHEMA_INVALID,
         message,
-        "atribut CloudEvent tidak valid: " + message,
-        event_id=event_id if isinstance(event_id, str) else None,
-        event_type=event_type if isinstance(event_type, str) else None,
+        message_id or "atribut CloudEvent tidak valid: " + message,
+        # Only an id the inbox can key and the feedback can echo; else the record's position.
+        event_id=_usable(attributes.get("id"), MAX_ID_LENGTH),
+        event_type=_usable(attributes.get("type"), MAX_NAME_LENGTH),
     )
+
+
+def _shown(value: object) -> str:
+    """A value as echoed in a message: cut short, as a whole outcome must fit a feedback
+    message (a 500 KB attribute echoed in both languages would pass the broker's limit)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
+def _usable(value: Any, limit: int) -> str | None:
+    if type(value) is str and value and len(value) <= limit and "\x00" not in value:
+        return value
+    return None
 
 
 def _invalid_attributes(attributes: dict[str, Any]) -> EnvelopeError:
@@ -271,9 +352,11 @@ def _invalid_attributes(attributes: dict[str, Any]) -> EnvelopeError:
     if missing:
         message = f"missing or non-string CloudEvents attribute(s): {', '.join(missing)}"
     elif attributes["specversion"] != "1.0":
-        message = f"specversion {attributes['specversion']!r} is not supported (use '1.0')"
-    else:
+        message = f"specversion {_shown(attributes['specversion'])} is not supported (use '1.0')"
+    elif len(attributes["id"]) > MAX_ID_LENGTH:
         message = f"id longer than {MAX_ID_LENGTH} characters"
+    else:
+        message = f"source or type longer than {MAX_NAME_LENGTH} characters"
     return _invalid(attributes, message)
 
 
@@ -284,7 +367,13 @@ def _event_time(attributes: dict[str, Any]) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(raw)  # 3.11 reads "Z" and RFC 3339 offsets
     except ValueError:
-        raise _invalid(attributes, f"time {raw!r} is not RFC 3339") from None
+        raise _invalid(attributes, f"time {_shown(raw)} is not RFC 3339") from None
     if parsed.tzinfo is None:
-        raise _invalid(attributes, f"time {raw!r} has no UTC offset")
+        raise _invalid(attributes, f"time {_shown(raw)} has no UTC offset")
+    if not EARLIEST_TIME <= parsed < LATEST_TIME:
+        raise _invalid(
+            attributes,
+            f"time {_shown(raw)} is not between the years 2000 and 2100",
+            f"time {_shown(raw)} tidak di antara tahun 2000 dan 2100",
+        )
     return parsed

@@ -7,7 +7,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 CohortCode = Annotated[
     str,
@@ -18,11 +25,25 @@ CohortCode = Annotated[
         pattern=r"^[A-Za-z0-9][A-Za-z0-9./_\- ]*$",
     ),
 ]
-Nip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{18}$")]
+# ASCII digits: the pattern engine's \d also takes other scripts' digits (e.g. fullwidth ones).
+Nip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{18}$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
-RegionCode = Annotated[str, StringConstraints(pattern=r"^(\d{2}|\d{2}\.\d{2})$")]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^([0-9]{2}|[0-9]{2}\.[0-9]{2})$")]
 TimeZone = Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]
+# The cohorts' years (`year` is 2000-2100): Python and Postgres both hold every instant of
+# such a day in any zone, where 0001-01-01 00:00 WIB is year 0 in UTC and overflows.
+SessionDate = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]
+
+
+def _wall_clock(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise ValueError("must be a wall-clock time without offset (the zone is `timezone`)")
+    return value
+
+
+# The venue's wall clock; an offset here would make start and end incomparable.
+LocalTime = Annotated[dt.time, AfterValidator(_wall_clock)]
 
 
 class Category(StrEnum):
@@ -70,9 +91,9 @@ class Programme(_Data):
 
 class Session(_Data):
     no: int = Field(ge=1, le=500)
-    date: dt.date
-    start: dt.time
-    end: dt.time
+    date: SessionDate
+    start: LocalTime
+    end: LocalTime
     jp: Decimal = Field(gt=0, le=12, decimal_places=2)
     method: Method = Method.CERAMAH
     title: ShortText | None = None
