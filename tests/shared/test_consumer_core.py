@@ -1,5 +1,6 @@
-"""The consumer core on real Kafka and Postgres: applied once, duplicates, source check, and a
-consumer SIGKILLed mid-stream that neither loses nor repeats an effect."""
+"""The consumer core on real Kafka and Postgres: applied once, duplicates, source check, a
+consumer SIGKILLed mid-stream that neither loses nor repeats an effect, and a handler rolled
+back in the careful replay that leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -14,8 +15,18 @@ import asyncpg
 import pytest
 
 from shared import db
+from shared.topics import ENROLMENT_EVENTS
+from tests.enrolment.factories import participant_data
 from tests.shared.probe_service import DEFINITION as PROBE
-from tests.support import Feedback, Publisher, eventually, ingest_event, prepare_topics, running
+from tests.support import (
+    Feedback,
+    Publisher,
+    TopicReader,
+    eventually,
+    ingest_event,
+    prepare_topics,
+    running,
+)
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,3 +135,41 @@ async def test_consumer_killed_mid_stream_neither_loses_nor_repeats_an_effect(in
         except subprocess.TimeoutExpired:
             second.kill()
         await asyncio.sleep(0)
+
+
+async def test_a_handler_rolled_back_in_the_careful_replay_leaves_nothing_it_emitted(infra):
+    """The cancellation that fails emits its announcement and releases the parked registration
+    before raising: the replay rolls it back to its savepoint, and with it both. The next
+    cancellation (same cohort, so same partition and key) announces and releases for real."""
+    await prepare_topics(infra, ["15"])
+    code = "15/PROBE/2024/I"
+    registration = ingest_event(
+        "participant.registered",
+        participant_data(code, "198503122010011003", region="15"),
+        "15",
+    )
+    failing = ingest_event("cohort.cancelled", {"cohort_code": code, "reason": "fail"}, "15")
+    succeeding = ingest_event("cohort.cancelled", {"cohort_code": code, "reason": "ok"}, "15")
+    async with (
+        running(PROBE, infra),
+        Publisher(infra) as pub,
+        Feedback(infra, "15") as feedback,
+        TopicReader(infra, ENROLMENT_EVENTS) as announcements,
+    ):
+        await pub.send("15", registration, failing, succeeding)
+        outcomes = await feedback.wait_for_outcomes([failing["id"], succeeding["id"]])
+        assert outcomes[failing["id"]]["reason"] == "PROCESSING_ERROR"
+        assert outcomes[succeeding["id"]]["outcome"] == "applied"
+        await feedback.wait_for_outcomes([registration["id"]])
+        # Parked once, then released once: by the cancellation that stood, not the failed one.
+        assert [
+            e["data"]["outcome"]
+            for e in feedback.events
+            if e["data"].get("event_id") == registration["id"]
+        ] == ["parked", "applied"]
+        await announcements.wait_for(
+            lambda events: any(e["id"] == f"probe:{succeeding['id']}" for e in events),
+            what="the standing cancellation's announcement",
+        )
+        # Its row follows any the failed one left, on the same key: none may be there.
+        assert [e["id"] for e in announcements.events] == [f"probe:{succeeding['id']}"]
