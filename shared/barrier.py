@@ -1,49 +1,117 @@
 """Close barriers: where the owner's `cohort.closed` sits on the ingest log, as this service saw
-it. An ingest event of the same cohort before that offset was sent before the close."""
+it. An ingest event of the same cohort after that offset was sent after the close.
+
+A barrier counts only once enrolment has accepted that very close: its CohortClosed names the
+record (cohort, source, event id). A close enrolment did not apply (rejected, a duplicate id, a
+second close) gets a CloseRefused instead, and its barrier is dropped. Until the verdict is in,
+an event positioned after the barrier cannot be judged and waits for it (`waiting_for_close`).
+Barriers are keyed by source as well: another publisher's record with the same id is its own.
+"""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
+from typing import Any
 
+from shared.consumer import Handled, applied_unless_invalid
 from shared.db import Connection, from_json_rows, json_rows
 from shared.envelope import CloudEvent, RecordPosition
+from shared.events.domain import CloseRefused, CohortClosed
+from shared.events.ingest import CohortClosed as IngestClose
+from shared.topics import publisher_source
 
 
-async def record_closes(conn: Connection, events: Sequence[CloudEvent]) -> list[str]:
-    """Remember where each close sits, in one statement; returns the cohort codes they name,
-    in order (a close naming none is skipped)."""
-    rows = []
-    for event in events:
+class Barrier(enum.Enum):
+    """Where an ingest event stands against its cohort's close barriers."""
+
+    CLOSED = "closed"  # after a close enrolment accepted: sent after the close
+    UNCONFIRMED = "unconfirmed"  # after a close enrolment has not ruled on yet: wait
+
+
+def waiting_for_close(cohort_code: str) -> str:
+    """Parking key: enrolment's verdict on a close of this cohort has not reached us yet."""
+    return f"close:{cohort_code}"
+
+
+async def note_closes(
+    conn: Connection, events: Sequence[CloudEvent]
+) -> tuple[list[Handled], list[str]]:
+    """Remember where each close sits, in one statement. Its data is checked as enrolment
+    checks it: a close enrolment answers SCHEMA_INVALID makes no barrier (and gets no verdict).
+    Returns each event's outcome and the cohort codes of the barriers noted, in order."""
+    outcomes, valid = applied_unless_invalid(events, IngestClose)
+    rows: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+    for event, data in valid:
         position = event.position or RecordPosition("", 0, 0)
-        code = event.subject or (event.data or {}).get("cohort_code")
-        if isinstance(code, str):
-            rows.append(
-                (code, event.id, event.source, position.topic, position.partition, position.offset)
-            )
+        key = (data.cohort_code, event.source, event.id)
+        rows.setdefault(
+            key, (*key, position.topic, position.partition, position.offset, True, None)
+        )
     if rows:
+        # A row a verdict made first takes the position this service saw; a record seen
+        # before (a replay, a re-sent close) keeps the first.
         await conn.execute(
-            f"""INSERT INTO close_barriers (cohort_code, event_id, source, topic, partition,
-                   "offset") {_BARRIERS} ON CONFLICT DO NOTHING""",
-            json_rows(rows),
+            f"""INSERT INTO close_barriers (cohort_code, source, event_id, topic, partition,
+                   "offset", passed, verdict) {_BARRIERS}
+               ON CONFLICT (cohort_code, source, event_id) DO UPDATE SET passed = true,
+                   topic = EXCLUDED.topic, partition = EXCLUDED.partition,
+                   "offset" = EXCLUDED."offset"
+               WHERE NOT close_barriers.passed""",
+            json_rows(list(rows.values())),
         )
-    return [row[0] for row in rows]
+    return outcomes, [key[0] for key in rows]
 
 
-_BARRIERS = from_json_rows("text, text, text, text, integer, bigint")
-
-
-async def sent_after_close(
-    conn: Connection, cohort_code: str, owner_source: str, position: RecordPosition
-) -> bool:
-    """Was this ingest event sent after its cohort's owner closed the cohort?"""
-    return bool(
-        await conn.fetchval(
-            """SELECT 1 FROM close_barriers WHERE cohort_code = $1 AND source = $2 AND topic = $3
-               AND partition = $4 AND "offset" < $5""",
-            cohort_code,
-            owner_source,
-            position.topic,
-            position.partition,
-            position.offset,
-        )
+async def confirm_closes(conn: Connection, closes: Sequence[CohortClosed]) -> None:
+    """Enrolment applied these closes: their barriers count (noted now if not seen yet)."""
+    await _rule(
+        conn, [(d.cohort_code, publisher_source(d.publisher), d.cause) for d in closes], "closed"
     )
+
+
+async def refuse_closes(conn: Connection, refusals: Sequence[CloseRefused]) -> None:
+    """Enrolment did not apply these closes: their barriers do not count. Never undoes a
+    confirmation (a re-sent copy of an accepted close is refused as a duplicate)."""
+    await _rule(
+        conn, [(d.cohort_code, publisher_source(d.publisher), d.cause) for d in refusals], "refused"
+    )
+
+
+async def _rule(conn: Connection, verdicts: Sequence[tuple[str, str, Any]], verdict: str) -> None:
+    rows: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+    for code, source, cause in verdicts:
+        key = (code, source, cause.event_id)
+        rows.setdefault(key, (*key, cause.topic, cause.partition, cause.offset, False, verdict))
+    if not rows:
+        return
+    await conn.execute(
+        f"""INSERT INTO close_barriers (cohort_code, source, event_id, topic, partition,
+               "offset", passed, verdict) {_BARRIERS}
+           ON CONFLICT (cohort_code, source, event_id) DO UPDATE SET verdict = EXCLUDED.verdict
+           WHERE close_barriers.verdict IS DISTINCT FROM 'closed'""",
+        json_rows(list(rows.values())),
+    )
+
+
+_BARRIERS = from_json_rows("text, text, text, text, integer, bigint, boolean, text")
+
+
+async def barrier_before(
+    conn: Connection, cohort_code: str, owner_source: str, position: RecordPosition
+) -> Barrier | None:
+    """Was this ingest event sent after its cohort's owner closed the cohort? CLOSED if after
+    an accepted close, UNCONFIRMED if only after closes enrolment has not ruled on yet."""
+    confirmed = await conn.fetchval(
+        """SELECT bool_or(verdict IS NOT NULL) FROM close_barriers
+           WHERE cohort_code = $1 AND source = $2 AND topic = $3 AND partition = $4
+             AND "offset" < $5 AND passed AND verdict IS DISTINCT FROM 'refused'""",
+        cohort_code,
+        owner_source,
+        position.topic,
+        position.partition,
+        position.offset,
+    )
+    if confirmed is None:
+        return None
+    return Barrier.CLOSED if confirmed else Barrier.UNCONFIRMED

@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeVar
 
 import asyncpg
 from prometheus_client import Counter as PromCounter
-from prometheus_client import Histogram
+from prometheus_client import Gauge, Histogram
 from pydantic import BaseModel
 
 from shared.db import CONNECTION_LOST, Connection, from_json_rows, json_rows
@@ -51,6 +51,18 @@ BATCH_SECONDS = Histogram("diklat_batch_seconds", "time to handle one batch", ["
 BATCHES_REDONE = PromCounter(
     "diklat_batches_redone_total",
     "batches redone with the inbox read first: the inbox already held some of their events",
+    ["service"],
+)
+# Domain events never expire in parking (they are facts another service already decided): how
+# many wait, and for how long, is the alarm instead. Set by each parking sweep.
+PARKED_DOMAIN = Gauge(
+    "diklat_parked_domain_events",
+    "domain events waiting in parking for a prerequisite",
+    ["service"],
+)
+PARKED_DOMAIN_OLDEST = Gauge(
+    "diklat_parked_domain_oldest_seconds",
+    "how long the oldest domain event waiting in parking has waited",
     ["service"],
 )
 # Transient: replaying the batch succeeds (a plan cached before a schema swap is re-prepared).
@@ -146,6 +158,11 @@ def _just_past(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
+def is_publisher_event(event: CloudEvent) -> bool:
+    """An ingest event (a publisher's request), not a domain event of one of our services."""
+    return event.source.startswith("/publishers/")
+
+
 def waiting_for_cohort(cohort_code: str) -> str:
     """Parking key: the cohort's schedule has not reached this service yet."""
     return f"cohort:{cohort_code}"
@@ -157,6 +174,7 @@ def waiting_for_enrolment(cohort_code: str, nip: str) -> str:
 
 
 Handler = Callable[["UnitOfWork", CloudEvent], Awaitable[Handled]]
+DuplicateHook = Callable[["UnitOfWork", CloudEvent], Awaitable[None]]
 BatchHandler = Callable[["UnitOfWork", Sequence[CloudEvent]], Awaitable[list[Handled]]]
 
 
@@ -167,6 +185,10 @@ class Route:
     # Optional set-based handler for a run of consecutive events of this type: one query for
     # many events on the hot path. It must decide exactly as `handler` would, event by event.
     batch: BatchHandler | None = None
+    # Called for an event of this type whose id was used before by another record (not a
+    # replay of this one): the core answers `duplicate` without the handler, but the service
+    # may owe the others a word about it (enrolment: a close that closed nothing).
+    duplicate: DuplicateHook | None = None
 
 
 @dataclass
@@ -210,7 +232,7 @@ class UnitOfWork:
         await self.conn.execute(
             """INSERT INTO parked_events (source, event_id, waiting_for, reject_code, topic,
                    partition, "offset", event, expires_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9::timestamptz, 'infinity'))
                ON CONFLICT (source, event_id) DO UPDATE SET waiting_for = EXCLUDED.waiting_for""",
             event.source,
             event.id,
@@ -220,7 +242,8 @@ class UnitOfWork:
             position.partition,
             position.offset,
             _to_json(event),
-            self.now + (timeout or self.park_timeout),
+            # A publisher's request expires; another service's fact waits as long as it needs.
+            self.now + (timeout or self.park_timeout) if is_publisher_event(event) else None,
         )
         return Handled.parked()
 
@@ -566,6 +589,7 @@ class BatchProcessor:
         key = (item.source, item.id)
         if key in seen or key in ledger.keys:
             ledger.duplicate(item, self._reports(item), seen.get(key))
+            await self._after_duplicate(uow, ledger, item, seen.get(key), careful)
             return
         await self._run(uow, ledger, item, careful, is_retry=False)
         while uow.unparked:
@@ -592,15 +616,54 @@ class BatchProcessor:
             handled = await _guarded(route.handler, uow, event)
         ledger.record(event, handled, route.reports, is_retry)
 
+    async def _after_duplicate(
+        self,
+        uow: UnitOfWork,
+        ledger: _Ledger,
+        event: CloudEvent,
+        first: tuple[Any, ...] | None,
+        careful: bool,
+    ) -> None:
+        """The route's duplicate hook, for a re-used id (a replay of the same record was done
+        the first time). In the careful replay a failing hook is logged and left out, with
+        what it emitted: the duplicate outcome stands."""
+        hook = self.routes[event.type].duplicate
+        if hook is None or _same_record(event, first):
+            return
+        if not careful:
+            await hook(uow, event)
+        else:
+            emitted = len(uow.rows)
+            try:
+                async with uow.conn.transaction():
+                    await hook(uow, event)
+            except _NOT_THE_EVENTS_FAULT:
+                raise
+            except Exception:
+                log.exception("duplicate hook failed", event_id=event.id, event_type=event.type)
+                del uow.rows[emitted:]
+        while uow.unparked:
+            await self._run(uow, ledger, uow.unparked.pop(0), careful, is_retry=True)
+
     async def expire_parked(self) -> int:
-        """Reject parked events whose wait is over, with the code they were parked with."""
+        """Reject parked publisher events whose wait is over, with the code they were parked
+        with. Domain events are not expired (parked with no end; the source test also covers
+        rows parked before that): the gauges show them instead."""
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 """DELETE FROM parked_events WHERE (source, event_id) IN (
-                       SELECT source, event_id FROM parked_events WHERE expires_at <= now()
+                       SELECT source, event_id FROM parked_events
+                       WHERE expires_at <= now() AND source LIKE '/publishers/%'
                        ORDER BY expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
                    RETURNING event, topic, partition, "offset", reject_code"""
             )
+            waiting = await conn.fetchrow(
+                """SELECT count(*), extract(epoch FROM now() - min(parked_at))
+                   FROM parked_events WHERE source NOT LIKE '/publishers/%'"""
+            )
+            if waiting is not None:  # an aggregate's one row
+                PARKED_DOMAIN.labels(self.service).set(waiting[0])
+                PARKED_DOMAIN_OLDEST.labels(self.service).set(float(waiting[1] or 0))
             ledger = _Ledger(self.service, dt.datetime.now(dt.UTC))
             for row in rows:
                 event = _from_json(row)
@@ -614,6 +677,15 @@ class BatchProcessor:
     def _reports(self, event: CloudEvent, parked: bool = False) -> bool:
         route = (self.parked_routes if parked else self.routes).get(event.type)
         return route is not None and route.reports
+
+
+def _same_record(event: CloudEvent, first: tuple[Any, ...] | None) -> bool:
+    position = event.position
+    return (
+        first is not None
+        and position is not None
+        and first == (position.topic, position.partition, position.offset)
+    )
 
 
 async def _guarded(handler: Handler, uow: UnitOfWork, event: CloudEvent) -> Handled:

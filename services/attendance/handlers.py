@@ -9,7 +9,7 @@ from typing import Any
 
 from services.attendance import domain
 from services.attendance.adapters import postgres as repo
-from shared.barrier import record_closes
+from shared.barrier import confirm_closes, note_closes, refuse_closes, waiting_for_close
 from shared.consumer import (
     Handled,
     Route,
@@ -96,6 +96,9 @@ def _judge(
             "Presensi dikirim setelah angkatan ditutup.",
             "Attendance was sent after the cohort was closed.",
         )
+    if ctx.awaits_close_verdict:
+        # Sent after a close enrolment has not ruled on yet: closed or not, we cannot tell.
+        return _Park(waiting_for_close(code), ReasonCode.COHORT_CLOSED)
     if not ctx.session_known:
         return Handled.rejected(
             ReasonCode.UNKNOWN_SESSION,
@@ -123,9 +126,16 @@ async def on_ingest_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled
 
 
 async def on_ingest_close_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
-    """The owner's closes as this service's ingest consumer passes them: the close barriers."""
-    await _finalise_ready(uow, await record_closes(uow.conn, events))
-    return [Handled.applied() for _ in events]
+    """The closes as this service's ingest consumer passes them: the close barriers."""
+    outcomes, codes = await note_closes(uow.conn, events)
+    await _finalise_ready(uow, codes)
+    return outcomes
+
+
+async def on_ingest_close_duplicate(uow: UnitOfWork, event: CloudEvent) -> None:
+    """A close whose id we saw on another record (a mark, say) is still a close on the log:
+    enrolment may have accepted it, and it needs us to have passed it."""
+    await on_ingest_close_run(uow, [event])
 
 
 # --- enrolment domain events -----------------------------------------------------------------
@@ -185,7 +195,23 @@ async def on_cohort_closed_run(uow: UnitOfWork, events: Sequence[CloudEvent]) ->
     await repo.mark_closed_many(
         uow.conn, [(d.cohort_code, d.cause.event_id, d.closed_at) for d in closes]
     )
+    await confirm_closes(uow.conn, closes)
     await _finalise_ready(uow, [d.cohort_code for d in closes])
+    # Marks sent after the close waited for this word: now they are rejected COHORT_CLOSED.
+    await uow.unpark_many([waiting_for_close(d.cohort_code) for d in closes])
+    return outcomes
+
+
+async def on_close_refused(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    return (await on_close_refused_run(uow, [event]))[0]
+
+
+async def on_close_refused_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """Closes enrolment did not apply: their barriers are dropped, and the marks that waited
+    for the verdict are judged as if the record had never been sent."""
+    outcomes, valid = applied_unless_invalid(events, ev.CloseRefused)
+    await refuse_closes(uow.conn, [d for _, d in valid])
+    await uow.unpark_many([waiting_for_close(d.cohort_code) for _, d in valid])
     return outcomes
 
 
@@ -314,7 +340,12 @@ _ATTENDANCE = Route(on_attendance_recorded, batch=on_attendance_run)
 INGEST_ROUTES: dict[str, Route] = {
     ATTENDANCE_RECORDED: _ATTENDANCE,
     # Enrolment owns the close and reports on it; we only note where it sits in the log.
-    COHORT_CLOSED: Route(on_ingest_cohort_closed, reports=False, batch=on_ingest_close_run),
+    COHORT_CLOSED: Route(
+        on_ingest_cohort_closed,
+        reports=False,
+        batch=on_ingest_close_run,
+        duplicate=on_ingest_close_duplicate,
+    ),
 }
 
 DOMAIN_ROUTES: dict[str, Route] = {
@@ -322,6 +353,7 @@ DOMAIN_ROUTES: dict[str, Route] = {
     "diklat.enrolment.cohort_amended.v1": Route(on_cohort_info),
     "diklat.enrolment.cohort_cancelled.v1": Route(on_cohort_cancelled),
     "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed, batch=on_cohort_closed_run),
+    "diklat.enrolment.close_refused.v1": Route(on_close_refused, batch=on_close_refused_run),
     "diklat.enrolment.participant_enrolled.v1": Route(
         on_participant_enrolled, batch=on_participant_enrolled_run
     ),

@@ -19,7 +19,14 @@ from typing import Any
 
 from services.certification import domain
 from services.certification.adapters import postgres as repo
-from shared.barrier import record_closes, sent_after_close
+from shared.barrier import (
+    Barrier,
+    barrier_before,
+    confirm_closes,
+    note_closes,
+    refuse_closes,
+    waiting_for_close,
+)
 from shared.consumer import (
     Handled,
     Route,
@@ -34,6 +41,7 @@ from shared.events.domain import (
     CertificateIssued,
     CertificateRevoked,
     CertificateSuperseded,
+    CloseRefused,
     CohortCancelled,
     CohortClosed,
     CohortFinalised,
@@ -69,13 +77,25 @@ async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
         return Handled.rejected(ReasonCode.NOT_OWNER)
     if cohort.cancelled:
         return Handled.rejected(ReasonCode.COHORT_CANCELLED)
-    if event.position is not None and await sent_after_close(
-        conn, data.cohort_code, publisher_source(cohort.publisher), event.position
-    ):
+    barrier = (
+        await barrier_before(
+            conn, data.cohort_code, publisher_source(cohort.publisher), event.position
+        )
+        if event.position is not None
+        else None
+    )
+    if barrier is Barrier.CLOSED:
         return Handled.rejected(
             ReasonCode.COHORT_CLOSED,
             "Nilai dikirim setelah angkatan ditutup.",
             "The score was sent after the cohort was closed.",
+        )
+    if barrier is Barrier.UNCONFIRMED:
+        # Sent after a close enrolment has not ruled on yet: closed or not, we cannot tell.
+        return await uow.park(
+            event,
+            waiting_for=waiting_for_close(data.cohort_code),
+            reject_code=ReasonCode.COHORT_CLOSED,
         )
     if not await repo.is_enrolled(conn, data.cohort_code, data.nip):
         if cohort.close_event_id is not None:
@@ -95,10 +115,17 @@ async def on_close_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
 
 
 async def on_close_recorded_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
-    """The owner's closes as seen on our ingest partitions (enrolment reports on them, not
-    us): the barriers in one insert, then whatever they made due."""
-    await decide_due(uow, await record_closes(uow.conn, events))
-    return [Handled.applied() for _ in events]
+    """The closes as seen on our ingest partitions (enrolment reports on them, not us): the
+    barriers in one insert, then whatever they made due."""
+    outcomes, codes = await note_closes(uow.conn, events)
+    await decide_due(uow, codes)
+    return outcomes
+
+
+async def on_close_recorded_duplicate(uow: UnitOfWork, event: CloudEvent) -> None:
+    """A close whose id we saw on another record (a score, say) is still a close on the log:
+    enrolment may have accepted it, and deciding needs us to have passed it."""
+    await on_close_recorded_run(uow, [event])
 
 
 # --- enrolment domain events -------------------------------------------------------------
@@ -129,10 +156,26 @@ async def on_cohort_closed_run(uow: UnitOfWork, events: Sequence[CloudEvent]) ->
     await repo.close_cohorts(
         uow.conn, [(d.cohort_code, d.cause.event_id, d.closed_at) for d in closes]
     )
+    await confirm_closes(uow.conn, closes)
     codes = [d.cohort_code for d in closes]
-    # The rosters are final: evaluations still waiting for an enrolment are rejected now.
+    # The rosters are final: evaluations still waiting for an enrolment are rejected now, and
+    # those sent after the close, which waited for this word, too (COHORT_CLOSED).
     await uow.unpark_cohorts(codes)
+    await uow.unpark_many([waiting_for_close(code) for code in codes])
     await decide_due(uow, codes)
+    return outcomes
+
+
+async def on_close_refused(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    return (await on_close_refused_run(uow, [event]))[0]
+
+
+async def on_close_refused_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """Closes enrolment did not apply: their barriers are dropped, and the evaluations that
+    waited for the verdict are judged as if the record had never been sent."""
+    outcomes, valid = applied_unless_invalid(events, CloseRefused)
+    await refuse_closes(uow.conn, [d for _, d in valid])
+    await uow.unpark_many([waiting_for_close(d.cohort_code) for _, d in valid])
     return outcomes
 
 
@@ -571,13 +614,19 @@ async def reissue(
 _EVALUATION = Route(on_evaluation_recorded)
 INGEST_ROUTES: dict[str, Route] = {
     EVALUATION_RECORDED: _EVALUATION,
-    COHORT_CLOSED: Route(on_close_recorded, reports=False, batch=on_close_recorded_run),
+    COHORT_CLOSED: Route(
+        on_close_recorded,
+        reports=False,
+        batch=on_close_recorded_run,
+        duplicate=on_close_recorded_duplicate,
+    ),
 }
 DOMAIN_ROUTES: dict[str, Route] = {
     "diklat.enrolment.cohort_scheduled.v1": Route(on_cohort_info),
     "diklat.enrolment.cohort_amended.v1": Route(on_cohort_info),
     "diklat.enrolment.cohort_cancelled.v1": Route(on_cohort_cancelled),
     "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed, batch=on_cohort_closed_run),
+    "diklat.enrolment.close_refused.v1": Route(on_close_refused, batch=on_close_refused_run),
     "diklat.enrolment.participant_enrolled.v1": Route(
         on_participant_enrolled, batch=on_participant_enrolled_run
     ),

@@ -15,10 +15,10 @@ from services.enrolment import domain
 from services.enrolment.adapters import postgres as repo
 from services.enrolment.domain import Accepted, AsnType, Gender, Rejection
 from shared.consumer import Handled, Route, UnitOfWork, validated_run, waiting_for_cohort
-from shared.envelope import CloudEvent, RecordPosition, validate_data
+from shared.envelope import CloudEvent, EnvelopeError, RecordPosition, validate_data
 from shared.events import domain as events
 from shared.events import ingest
-from shared.reasons import ReasonCode
+from shared.reasons import Outcome, ReasonCode
 from shared.regions import local_to_utc
 from shared.topics import ENROLMENT_EVENTS
 
@@ -143,7 +143,9 @@ async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
 
 async def on_close_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handled]:
     """A run of closes (a term's cohorts closed together), set-based: one read, one update.
-    A code's later closes in the run are decided after its first is written, as one by one."""
+    A code's later closes in the run are decided after its first is written, as one by one.
+    Every valid close that does not close its cohort is announced as refused (CloseRefused):
+    attendance and certification noted a barrier for it and wait for our word."""
     outcomes, valid = validated_run(run, ingest.CohortClosed)
     stored = await repo.load_cohorts(uow.conn, {d.cohort_code for _, _, d in valid})
     closing: list[tuple[CloudEvent, repo.StoredCohort, dt.datetime]] = []
@@ -170,23 +172,57 @@ async def on_close_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handl
     await repo.close_cohorts(uow.conn, [(c.view.cohort_code, at) for _, c, at in closing])
     for event, cohort, closed_at in closing:
         _announce_close(uow, event, cohort, closed_at)
+    closed = {id(event) for event, _, _ in closing}
+    for index, event, data in valid:
+        handled = outcomes[index]
+        if handled is not None and id(event) not in closed:  # a later close: decided below
+            _refuse_close(uow, event, data.cohort_code, handled)
     for index in later:
         outcomes[index] = await on_cohort_closed(uow, run[index])
     return [o for o in outcomes if o is not None]
 
 
-def _announce_close(
-    uow: UnitOfWork, event: CloudEvent, cohort: repo.StoredCohort, closed_at: dt.datetime
-) -> None:
+async def on_close_duplicate(uow: UnitOfWork, event: CloudEvent) -> None:
+    """A close whose id this publisher used before on another record: answered `duplicate`,
+    so it closes nothing; the services that noted a barrier for it are told so."""
+    try:
+        data = validate_data(event, ingest.CohortClosed)
+    except EnvelopeError:
+        return  # they check the data as we do: no barrier was noted for it
+    _refuse_close(uow, event, data.cohort_code, Handled(Outcome.DUPLICATE))
+
+
+def _refuse_close(uow: UnitOfWork, event: CloudEvent, cohort_code: str, handled: Handled) -> None:
+    uow.emit(
+        ENROLMENT_EVENTS,
+        events.CloseRefused(
+            cohort_code=cohort_code,
+            publisher=_publisher(event),
+            outcome=handled.outcome.value,
+            reason=handled.reason.value if handled.reason else None,
+            cause=_ingest_ref(event),
+            refused_at=uow.now,
+        ),
+        subject=cohort_code,
+    )
+
+
+def _ingest_ref(event: CloudEvent) -> events.IngestRef:
     position = event.position or RecordPosition("", 0, 0)
-    # The cause lets attendance and certification find this very record on their own view
-    # of the ingest log (close barrier, shared/barrier.py).
-    cause = events.IngestRef(
+    return events.IngestRef(
         event_id=event.id,
         topic=position.topic,
         partition=position.partition,
         offset=position.offset,
     )
+
+
+def _announce_close(
+    uow: UnitOfWork, event: CloudEvent, cohort: repo.StoredCohort, closed_at: dt.datetime
+) -> None:
+    # The cause lets attendance and certification find this very record on their own view
+    # of the ingest log (close barrier, shared/barrier.py).
+    cause = _ingest_ref(event)
     uow.emit(
         ENROLMENT_EVENTS,
         events.CohortClosed(
@@ -306,7 +342,7 @@ async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handle
 INGEST_ROUTES: dict[str, Route] = {
     ingest.COHORT_SCHEDULED: Route(on_cohort_scheduled, batch=on_schedule_run),
     ingest.COHORT_CANCELLED: Route(on_cohort_cancelled),
-    ingest.COHORT_CLOSED: Route(on_cohort_closed, batch=on_close_run),
+    ingest.COHORT_CLOSED: Route(on_cohort_closed, batch=on_close_run, duplicate=on_close_duplicate),
     ingest.PARTICIPANT_REGISTERED: Route(on_participant_registered, batch=on_registration_run),
     ingest.PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
 }

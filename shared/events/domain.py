@@ -88,6 +88,20 @@ class CohortClosed(_Data):
     cause: IngestRef
 
 
+class CloseRefused(_Data):
+    """A `cohort.closed` record on the ingest log that did not close its cohort: rejected (not
+    the owner, unknown or cancelled cohort, ...), a duplicate of an id used before, or a second
+    close of a cohort already closed. Attendance and certification noted a close barrier for
+    it; this tells them to drop it (see README, 'close barrier'). `publisher` sent the record."""
+
+    cohort_code: str
+    publisher: str
+    outcome: str  # what the publisher was answered: rejected, duplicate or applied
+    reason: str | None  # the reason code when rejected
+    cause: IngestRef
+    refused_at: dt.datetime
+
+
 class Participant(_Data):
     nip: str
     name: str
@@ -205,6 +219,7 @@ ENROLMENT_TYPES: dict[str, type[_Data]] = {
     "diklat.enrolment.cohort_amended.v1": CohortAmended,
     "diklat.enrolment.cohort_cancelled.v1": CohortCancelled,
     "diklat.enrolment.cohort_closed.v1": CohortClosed,
+    "diklat.enrolment.close_refused.v1": CloseRefused,
     "diklat.enrolment.participant_enrolled.v1": ParticipantEnrolled,
     "diklat.enrolment.participant_withdrawn.v1": ParticipantWithdrawn,
 }

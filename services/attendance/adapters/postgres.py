@@ -60,7 +60,8 @@ class MarkContext(NamedTuple):
     session_known: bool
     enrolled: bool
     withdrawn: bool
-    sent_after_close: bool
+    sent_after_close: bool  # after a close enrolment accepted
+    awaits_close_verdict: bool  # after a close enrolment has not ruled on yet (and no other)
 
 
 async def save_cohort(conn: Conn, info: CohortInfo) -> None:
@@ -129,12 +130,16 @@ _COHORT_COLUMNS = """cohort_code, publisher, programme_name, organizer, angkatan
 
 async def finalise_ready(conn: Conn, codes: Sequence[str], at: dt.datetime) -> list[CohortRow]:
     """Mark finalised, in one statement, those of `codes` that are scheduled, closed and whose
-    close barrier this service has passed; only a first finalisation returns the cohort."""
+    close barrier (the owner's record enrolment accepted) this service has passed; only a
+    first finalisation returns the cohort."""
     rows = await conn.fetch(
         f"""UPDATE cohorts c SET status = 'finalised', finalised_at = $2
             WHERE c.cohort_code = ANY($1::text[]) AND c.status = 'scheduled'
               AND EXISTS (SELECT 1 FROM close_barriers b
-                          WHERE b.cohort_code = c.cohort_code AND b.event_id = c.close_event_id)
+                          WHERE b.cohort_code = c.cohort_code
+                            AND b.source = '/publishers/' || c.publisher
+                            AND b.event_id = c.close_event_id AND b.passed
+                            AND b.verdict = 'closed')
             RETURNING {_COHORT_COLUMNS}""",
         list(codes),
         at,
@@ -208,7 +213,9 @@ class _CohortContext:
     sessions: frozenset[int]
     enrolled: frozenset[str]  # of the run's NIPs, those enrolled and not withdrawn
     withdrawn: frozenset[str]
-    barriers: tuple[tuple[str, int, int], ...]  # the owner's close records as we saw them
+    # The owner's close records as we saw them, not refused: (topic, partition, offset,
+    # accepted by enrolment).
+    barriers: tuple[tuple[str, int, int, bool], ...]
 
     @classmethod
     def of_row(cls, row: asyncpg.Record) -> _CohortContext:
@@ -219,11 +226,16 @@ class _CohortContext:
             frozenset(row[4]),
             frozenset(row[5]),
             frozenset(row[6]),
-            tuple((t, p, o) for t, p, o in row[7] or ()),
+            tuple((t, p, o, c) for t, p, o, c in row[7] or ()),
         )
 
     def of(self, key: MarkKey) -> MarkContext:
         withdrawn = key.nip in self.withdrawn
+        closed = unconfirmed = False
+        for topic, partition, offset, accepted in self.barriers:
+            if topic == key.topic and partition == key.partition and offset < key.offset:
+                closed = closed or accepted
+                unconfirmed = unconfirmed or not accepted
         return MarkContext(
             self.publisher,
             self.status,
@@ -231,10 +243,8 @@ class _CohortContext:
             key.session_no in self.sessions,
             withdrawn or key.nip in self.enrolled,
             withdrawn,
-            any(
-                topic == key.topic and partition == key.partition and offset < key.offset
-                for topic, partition, offset in self.barriers
-            ),
+            closed,
+            unconfirmed and not closed,
         )
 
 
@@ -247,9 +257,11 @@ _COHORT_CONTEXTS = """
            ARRAY(SELECT e.nip FROM enrolments e
                  WHERE e.cohort_code = c.cohort_code AND e.nip = ANY($2::text[])
                    AND e.withdrawn_at IS NOT NULL),
-           (SELECT jsonb_agg(jsonb_build_array(b.topic, b.partition, b."offset"))
+           (SELECT jsonb_agg(jsonb_build_array(b.topic, b.partition, b."offset",
+                                               b.verdict IS NOT NULL))
             FROM close_barriers b
-            WHERE b.cohort_code = c.cohort_code AND b.source = '/publishers/' || c.publisher)
+            WHERE b.cohort_code = c.cohort_code AND b.source = '/publishers/' || c.publisher
+              AND b.passed AND b.verdict IS DISTINCT FROM 'refused')
     FROM cohorts c WHERE c.cohort_code = ANY($1::text[])"""
 
 

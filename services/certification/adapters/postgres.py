@@ -245,14 +245,18 @@ _ATTENDANCE_ROWS = from_json_rows("text, text, numeric, numeric, numeric, timest
 
 async def deciding_cohorts(conn: Conn, codes: Sequence[str]) -> dict[str, Cohort]:
     """Those of `codes` whose participants may be decided (closed, this service's barrier for
-    that close passed, not cancelled), in one round trip."""
+    that close, the owner's record enrolment accepted, passed, not cancelled), in one round
+    trip."""
     rows = await conn.fetch(
         """SELECT cohort_code, publisher, info, policy_version, min_attendance_pct,
                evaluation_required, pass_score, cancelled, close_event_id, finalised, closed_at
            FROM cohorts c
            WHERE c.cohort_code = ANY($1::text[]) AND NOT c.cancelled
              AND EXISTS (SELECT 1 FROM close_barriers b
-                         WHERE b.cohort_code = c.cohort_code AND b.event_id = c.close_event_id)""",
+                         WHERE b.cohort_code = c.cohort_code
+                           AND b.source = '/publishers/' || c.publisher
+                           AND b.event_id = c.close_event_id AND b.passed
+                           AND b.verdict = 'closed')""",
         list(codes),
     )
     return {r["cohort_code"]: Cohort(**dict(r)) for r in rows}
