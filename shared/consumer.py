@@ -843,7 +843,7 @@ class _Ledger:
 
     def _feedback_row(self, publisher: str, outcomes: list[dict[str, Any]]) -> OutboxRow:
         feedback = CloudEvent(
-            id=_outcomes_id(self.service, outcomes),
+            id=_outcomes_id(self.service, self.now_text, outcomes),
             source=f"/services/{self.service}",
             type=OUTCOMES_TYPE,
             time=self.now,
@@ -882,9 +882,13 @@ _INBOX_ROWS = from_json_rows(
 )
 
 
-def _outcomes_id(service: str, outcomes: list[dict[str, Any]]) -> str:
-    """Derived from the content: a replayed batch re-emits the same id, so readers can dedupe."""
+def _outcomes_id(service: str, decided_at: str, outcomes: list[dict[str, Any]]) -> str:
+    """Derived from the content, which includes the batch's decision time: a message published
+    again (the outbox row re-sent) keeps its id, so readers dedupe it, while two batches that
+    each answered `duplicate` to the same event id are two messages, which consolidation's
+    inbox must not merge (it would count one duplicate where the publisher sent two)."""
     digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{decided_at}\x1d".encode())
     for o in outcomes:
         digest.update(f"{o['event_id']}\x1f{o['outcome']}\x1e".encode())
     return f"{service}:outcomes:{digest.hexdigest()}"

@@ -12,6 +12,8 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from shared.tabular import csv_row, xlsx_row
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -98,7 +100,7 @@ def read_file(path: Path) -> list[Sheet]:
 
 def write_csv(path: Path, rows: Sequence[Sequence[object]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out, lineterminator="\n").writerows(rows)
+        csv.writer(out, lineterminator="\n").writerows(csv_row(row) for row in rows)
 
 
 def write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
@@ -108,7 +110,7 @@ def write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[Sequence[object]
         ws = workbook.create_sheet(title)
         for row in rows:
             # Text cells stay text: a NIP written as a number would lose its leading digits' form.
-            ws.append([str(c) if c is not None else None for c in row])
+            ws.append(xlsx_row(ws, (str(c) if c is not None else None for c in row)))
         for i in range(max((len(r) for r in rows), default=0)):
             ws.column_dimensions[column_letter(i)].width = 16
     workbook.save(path)

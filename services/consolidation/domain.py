@@ -54,6 +54,19 @@ def completion_rate(completed: int, not_completed: int) -> float | None:
     return round(100.0 * completed / decided, 2) if decided else None
 
 
+def claim_authority(publisher: str, region: str) -> int:
+    """How much a registration's claimed home region weighs, by who registered: 2 the region's
+    own publisher (its roster keeper), 1 the province over its kabupaten/kota, 0 anyone else.
+    `nasional` is 0: it organises national training for every region but keeps no region's
+    roster. The ASN's home region is the weightiest claim, the earliest among equals, so a
+    registration by another region's publisher never moves an established home region."""
+    if publisher == region:
+        return 2
+    if len(publisher) == 2 and publisher != NASIONAL and region.startswith(publisher + "."):
+        return 1
+    return 0
+
+
 def covers(publisher: str, region: str) -> bool:
     """Whether a publisher's own area includes a home region (mirrors shared.regions)."""
     if publisher == NASIONAL:

@@ -116,13 +116,13 @@ async def on_ingest_outcomes_run(uow: UnitOfWork, events: Sequence[CloudEvent]) 
 
 def _per_publisher(
     messages: Iterable[tuple[CloudEvent, list[IngestOutcome]]],
-) -> list[tuple[str, IngestOutcome]]:
-    items: list[tuple[str, IngestOutcome]] = []
+) -> list[repo.OutcomeItem]:
+    items: list[repo.OutcomeItem] = []
     for event, outcomes in messages:
         # The publisher is the feedback topic's suffix: the outcome itself does not name it.
         publisher = publisher_of_topic(event.position.topic if event.position else "")
         if publisher is not None:
-            items.extend((publisher, o) for o in outcomes)
+            items.extend((publisher, event.id, i, o) for i, o in enumerate(outcomes))
     return items
 
 

@@ -12,6 +12,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
+from services.consolidation.domain import claim_authority
 from shared.db import from_json_rows, json_rows
 from shared.events import domain as ev
 from shared.events.feedback import IngestOutcome
@@ -126,9 +127,8 @@ _COHORTS_ROWS = from_json_rows(
     "text, text, text, text, text, text, int, text, text, date, date, numeric, timestamptz"
 )
 _ENROLMENTS_ROWS = from_json_rows(
-    "text, text, text, text, text, text, text, text, text, text, timestamptz"
+    "text, text, text, text, text, text, text, text, text, text, timestamptz, text, smallint"
 )
-_ASN_ROWS = from_json_rows("text, text, text, text, text, text, text, timestamptz")
 _ATTENDANCE_ROWS = from_json_rows("text, text, numeric, numeric, numeric")
 _COMPLETIONS_ROWS = from_json_rows("text, text, boolean, text, numeric, timestamptz")
 _CERTIFICATES_ROWS = from_json_rows(
@@ -136,12 +136,15 @@ _CERTIFICATES_ROWS = from_json_rows(
     " timestamptz"
 )
 _INGEST_OUTCOMES_ROWS = from_json_rows("text, text, text, text, text, timestamptz")
+_INGEST_DUPLICATES_ROWS = from_json_rows("text, text, int, text, text, timestamptz")
 
 
-EnrolmentRow = tuple[str, str, str, str, str, str, str | None, str, str, str, dt.datetime]
+EnrolmentRow = tuple[str, str, str, str, str, str, str | None, str, str, str, dt.datetime, str, int]
 
 
 def enrolment_row(e: ev.ParticipantEnrolled) -> EnrolmentRow:
+    """The enrolment with its region claim: who claimed it (the cohort's publisher, from the
+    event itself: no other table is read) and how much that claim weighs."""
     p = e.participant
     return (
         e.cohort_code,
@@ -155,39 +158,61 @@ def enrolment_row(e: ev.ParticipantEnrolled) -> EnrolmentRow:
         p.region,
         p.region[:2],
         e.enrolled_at,
+        e.publisher,
+        claim_authority(e.publisher, p.region),
     )
 
 
 async def upsert_enrolments(conn: Conn, rows: Sequence[EnrolmentRow]) -> None:
-    """`upsert_enrolment` for many: rows from `enrolment_row`, in event order."""
+    """`upsert_enrolment` for many: rows from `enrolment_row`, in event order. An enrolment
+    again after a withdrawal (the enrolment service allows it while the cohort is open) makes
+    the participant active again: the withdrawal and the new enrolment come in this order on
+    the cohort's partition."""
     if not rows:
         return
     await _upsert_rounds(
         conn,
         f"""INSERT INTO enrolments (cohort_code, nip, name, asn_type, gender, position, rank,
-               agency, region, region_province, enrolled_at)
+               agency, region, region_province, enrolled_at, publisher, claim_authority)
            {_ENROLMENTS_ROWS}
            ON CONFLICT (cohort_code, nip) DO UPDATE SET name = EXCLUDED.name,
                asn_type = EXCLUDED.asn_type, gender = EXCLUDED.gender,
                position = EXCLUDED.position, rank = EXCLUDED.rank, agency = EXCLUDED.agency,
                region = EXCLUDED.region, region_province = EXCLUDED.region_province,
-               enrolled_at = EXCLUDED.enrolled_at""",
+               enrolled_at = EXCLUDED.enrolled_at, publisher = EXCLUDED.publisher,
+               claim_authority = EXCLUDED.claim_authority, withdrawn = false""",
         rows,
         (0, 1),
     )
-    asn_rows = [(r[1], r[2], r[4], r[3], r[7], r[8], r[9], r[10]) for r in rows]
-    await _upsert_rounds(
-        conn,
-        f"""INSERT INTO asn (nip, name, gender, asn_type, agency, region, region_province,
+    await refresh_asn(conn, sorted({r[1] for r in rows}))
+
+
+async def refresh_asn(conn: Conn, nips: Sequence[str]) -> None:
+    """Derive each ASN's row from all its enrolments' claims: the home region is the
+    weightiest claim (domain.claim_authority), the earliest among equals (then by cohort code,
+    so the result depends on the set of enrolments only, not on the order events of different
+    cohorts arrived in: the live service and a rebuild agree). Identity comes from the latest
+    enrolment that makes the same claim with the same weight, so the home region's own
+    publisher corrects a name, and another publisher cannot."""
+    await conn.execute(
+        """WITH home AS (
+               SELECT DISTINCT ON (nip) nip, region, claim_authority FROM enrolments
+               WHERE nip = ANY($1::text[])
+               ORDER BY nip, claim_authority DESC, enrolled_at, cohort_code
+           ), chosen AS (
+               SELECT DISTINCT ON (e.nip) e.* FROM enrolments e
+               JOIN home h USING (nip, region, claim_authority)
+               ORDER BY e.nip, e.enrolled_at DESC, e.cohort_code DESC
+           )
+           INSERT INTO asn (nip, name, gender, asn_type, agency, region, region_province,
                enrolled_at)
-           {_ASN_ROWS}
+           SELECT nip, name, gender, asn_type, agency, region, region_province, enrolled_at
+           FROM chosen
            ON CONFLICT (nip) DO UPDATE SET name = EXCLUDED.name, gender = EXCLUDED.gender,
                asn_type = EXCLUDED.asn_type, agency = EXCLUDED.agency,
                region = EXCLUDED.region, region_province = EXCLUDED.region_province,
-               enrolled_at = EXCLUDED.enrolled_at
-           WHERE asn.enrolled_at <= EXCLUDED.enrolled_at""",
-        asn_rows,
-        0,
+               enrolled_at = EXCLUDED.enrolled_at""",
+        list(nips),
     )
 
 
@@ -264,49 +289,74 @@ async def upsert_certificates(conn: Conn, items: Sequence[ev.CertificateIssued])
     )
 
 
-async def upsert_outcomes(conn: Conn, items: Sequence[tuple[str, IngestOutcome]]) -> None:
-    """`upsert_outcome` for many (publisher, outcome) pairs, in event order."""
+# (publisher, feedback message id, place in the message, outcome)
+OutcomeItem = tuple[str, str, int, IngestOutcome]
+
+
+async def upsert_outcomes(conn: Conn, items: Sequence[OutcomeItem]) -> None:
+    """Outcomes told on the feedback topics, in event order: each event's decision (latest
+    wins; a parked one gives way to the final one) and, apart, every duplicate told."""
     if not items:
         return
-    await _upsert_rounds(
-        conn,
-        f"""INSERT INTO ingest_outcomes (service, event_id, publisher, outcome, reason, decided_at)
-           {_INGEST_OUTCOMES_ROWS}
-           ON CONFLICT (service, event_id) DO UPDATE SET
-               outcome = EXCLUDED.outcome, reason = EXCLUDED.reason,
-               decided_at = EXCLUDED.decided_at
-           WHERE (ingest_outcomes.decided_at, ingest_outcomes.outcome <> 'parked')
-               <= (EXCLUDED.decided_at, EXCLUDED.outcome <> 'parked')
-             AND NOT (EXCLUDED.outcome = 'duplicate'
-                      AND ingest_outcomes.outcome IN ('applied', 'rejected'))""",
-        [
-            (
-                o.service,
-                o.event_id,
-                publisher,
-                o.outcome.value,
-                o.reason.value if o.reason else None,
-                o.decided_at,
-            )
-            for publisher, o in items
-        ],
-        (0, 1),
-    )
+    decisions = [(p, o) for p, _, _, o in items if o.outcome.value != "duplicate"]
+    if decisions:
+        await _upsert_rounds(
+            conn,
+            f"""INSERT INTO ingest_outcomes (service, event_id, publisher, outcome, reason,
+                   decided_at)
+               {_INGEST_OUTCOMES_ROWS}
+               ON CONFLICT (service, event_id) DO UPDATE SET
+                   outcome = EXCLUDED.outcome, reason = EXCLUDED.reason,
+                   decided_at = EXCLUDED.decided_at
+               WHERE (ingest_outcomes.decided_at, ingest_outcomes.outcome <> 'parked')
+                   <= (EXCLUDED.decided_at, EXCLUDED.outcome <> 'parked')""",
+            [
+                (
+                    o.service,
+                    o.event_id,
+                    publisher,
+                    o.outcome.value,
+                    o.reason.value if o.reason else None,
+                    o.decided_at,
+                )
+                for publisher, o in decisions
+            ],
+            (0, 1),
+        )
+    duplicates = [
+        (o.service, message_id, ordinal, o.event_id, publisher, o.decided_at)
+        for publisher, message_id, ordinal, o in items
+        if o.outcome.value == "duplicate"
+    ]
+    if duplicates:
+        await conn.execute(
+            f"""INSERT INTO ingest_duplicates (service, message_id, ordinal, event_id,
+                   publisher, decided_at)
+               {_INGEST_DUPLICATES_ROWS}
+               ON CONFLICT DO NOTHING""",
+            json_rows(duplicates),
+        )
 
 
 # --- queries -----------------------------------------------------------------------------
 
 
+def _home_column(code: str) -> str:
+    """A province code matches the ASN's home province, a kabupaten/kota its home region."""
+    return "region_province" if len(code) == 2 else "region"
+
+
 @dataclass
 class Filters:
-    """View filters plus the caller's scope; renders a WHERE clause over cohorts `c` and
-    (when `region` is set) the participants' home region."""
+    """View filters plus the caller's scope; renders WHERE clauses over cohorts `c` and over
+    the ASN's home region (`region`, and `area`: the region a publisher credential covers)."""
 
     year: int | None = None
     publisher: str | None = None
     province: str | None = None
     region: str | None = None
     category: str | None = None
+    area: str | None = None
     params: list[Any] = field(default_factory=list)
 
     def arg(self, value: Any) -> str:
@@ -328,22 +378,31 @@ class Filters:
             clauses.append(f"c.category = {self.arg(self.category)}")
         return clauses
 
-    def region_clause(self, alias: str) -> str:
-        if self.region is None:
-            return "true"
-        ref = self.arg(self.region)
-        column = "region_province" if len(self.region) == 2 else "region"
-        return f"{alias}.{column} = {ref}"
+    def home_clause(self, alias: str, *, province: bool = False, area: bool = False) -> str:
+        """The ASN row `alias` is of the asked region (and home province, and the caller's
+        area, when asked)."""
+        codes = [self.region]
+        if province:
+            codes.append(self.province)
+        if area:
+            codes.append(self.area)
+        clauses = [f"{alias}.{_home_column(c)} = {self.arg(c)}" for c in codes if c is not None]
+        return " AND ".join(clauses) or "true"
 
     def where(self, participant_alias: str | None = None) -> str:
+        """Cohorts by the filters; with `region`, only participants (of `participant_alias`)
+        or cohorts (with a participant) whose home region it is."""
         clauses = self.cohort_clauses()
         if self.region is not None:
+            home = self.home_clause("a")
             if participant_alias:
-                clauses.append(self.region_clause(participant_alias))
+                clauses.append(
+                    f"EXISTS (SELECT 1 FROM asn a WHERE a.nip = {participant_alias}.nip AND {home})"
+                )
             else:
                 clauses.append(
-                    "EXISTS (SELECT 1 FROM enrolments r WHERE r.cohort_code = "
-                    f"c.cohort_code AND {self.region_clause('r')})"
+                    "EXISTS (SELECT 1 FROM enrolments r JOIN asn a USING (nip)"
+                    f" WHERE r.cohort_code = c.cohort_code AND {home})"
                 )
         return " AND ".join(clauses)
 
@@ -431,6 +490,7 @@ async def provinces(
         f"""SELECT a.region_province AS province, count(*) AS asn_years,
                    count(*) FILTER (WHERE l.jp >= {f.arg(minimum)}) AS met
             FROM ({_LEDGER.format(extra=year_clause)}) l JOIN asn a USING (nip)
+            WHERE {f.home_clause("a", area=True)}
             GROUP BY 1""",
         *f.params,
     )
@@ -540,63 +600,81 @@ async def jp_per_year(conn: Conn, nip: str) -> list[asyncpg.Record]:
 
 
 async def below_minimum(
-    conn: Conn, year: int, region: str | None, minimum: Any, limit: int | None, offset: int
+    conn: Conn, f: Filters, minimum: Any, limit: int | None, offset: int
 ) -> tuple[int, list[asyncpg.Record]]:
-    column = "region_province" if region is not None and len(region) == 2 else "region"
+    """ASN below the minimum in `f.year`, by home province, region and the caller's area."""
+    f.params = []
+    ledger = _LEDGER.format(extra=f"AND extract(year FROM c.end_date) = {f.arg(f.year)}")
     rows = await conn.fetch(
         f"""SELECT a.nip, a.name, a.region, a.agency, l.jp, count(*) OVER () AS total
-            FROM ({_LEDGER.format(extra="AND extract(year FROM c.end_date) = $1")}) l
-            JOIN asn a USING (nip)
-            WHERE l.jp < $3 AND ($2::text IS NULL OR a.{column} = $2)
-            ORDER BY a.nip LIMIT $4 OFFSET $5""",
-        year,
-        region,
-        minimum,
-        limit,
-        offset,
+            FROM ({ledger}) l JOIN asn a USING (nip)
+            WHERE l.jp < {f.arg(minimum)} AND {f.home_clause("a", province=True, area=True)}
+            ORDER BY a.nip LIMIT {f.arg(limit)} OFFSET {f.arg(offset)}""",
+        *f.params,
     )
     return (rows[0]["total"] if rows else 0), list(rows)
 
 
 async def certificates(
     conn: Conn,
+    f: Filters,
     *,
     number: str | None,
     nip: str | None,
     name: str | None,
     publisher: str | None,
-    covered: str | None,
+    own: str | None,
     limit: int | None,
     offset: int,
 ) -> tuple[int, list[asyncpg.Record]]:
-    """Search the registry; a publisher scope sees its own cohorts' certificates and those of
-    ASN whose home region it covers (`covered` = its own region code)."""
-    column = "region_province" if covered is not None and len(covered) == 2 else "region"
+    """Search the registry. `publisher` (asked) narrows to that organiser's certificates;
+    `own` (a publisher credential) admits its own cohorts' certificates and those of the ASN
+    whose home lies in `f.area`. Year, category and organiser province are the certificate's
+    own; `region` is the holder's home region."""
+    f.params = []
+    clauses = ["true"]
+    if number is not None:
+        clauses.append(f"x.number = {f.arg(number)}")
+    if nip is not None:
+        clauses.append(f"x.nip = {f.arg(nip)}")
+    if name is not None:
+        clauses.append(f"lower(x.name) LIKE lower({f.arg(name)}) || '%'")
+    if f.year is not None:
+        clauses.append(f"x.year = {f.arg(f.year)}")
+    if publisher is not None:
+        clauses.append(f"x.publisher = {f.arg(publisher)}")
+    if f.province is not None:
+        organiser = "CASE x.publisher WHEN 'nasional' THEN 'nasional' ELSE left(x.publisher, 2) END"
+        clauses.append(f"{organiser} = {f.arg(f.province)}")
+    if f.category is not None:
+        clauses.append(f"x.category = {f.arg(f.category)}")
+    if f.region is not None:
+        clauses.append(f"a.{_home_column(f.region)} = {f.arg(f.region)}")
+    if own is not None:
+        mine = f"x.publisher = {f.arg(own)}"
+        theirs = "true" if f.area is None else f"a.{_home_column(f.area)} = {f.arg(f.area)}"
+        clauses.append(f"({mine} OR {theirs})")
     rows = await conn.fetch(
         f"""SELECT x.*, count(*) OVER () AS total FROM certificates x
             LEFT JOIN asn a USING (nip)
-            WHERE ($1::text IS NULL OR x.number = $1) AND ($2::text IS NULL OR x.nip = $2)
-              AND ($3::text IS NULL OR lower(x.name) LIKE lower($3) || '%')
-              AND ($4::text IS NULL OR x.publisher = $4
-                   OR ($5::text IS NOT NULL AND a.{column} = $5))
-            ORDER BY x.number, x.version LIMIT $6 OFFSET $7""",
-        number,
-        nip,
-        name,
-        publisher,
-        covered,
-        limit,
-        offset,
+            WHERE {" AND ".join(clauses)}
+            ORDER BY x.number, x.version LIMIT {f.arg(limit)} OFFSET {f.arg(offset)}""",
+        *f.params,
     )
     return (rows[0]["total"] if rows else 0), list(rows)
 
 
 async def data_quality(conn: Conn, publisher: str | None) -> list[asyncpg.Record]:
+    """Outcomes per publisher: each event's decision, plus every duplicate record told."""
     return list(
         await conn.fetch(
-            """SELECT publisher, outcome, coalesce(reason, '') AS reason, count(*) AS n
-           FROM ingest_outcomes WHERE $1::text IS NULL OR publisher = $1
-           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+            """SELECT publisher, outcome, reason, count(*) AS n FROM (
+                   SELECT publisher, outcome, coalesce(reason, '') AS reason
+                   FROM ingest_outcomes WHERE $1::text IS NULL OR publisher = $1
+                   UNION ALL
+                   SELECT publisher, 'duplicate', '' FROM ingest_duplicates
+                   WHERE $1::text IS NULL OR publisher = $1) o
+               GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
             publisher,
         )
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from typing import Annotated, Any, Generic, TypeVar
@@ -23,7 +24,8 @@ from services.consolidation import domain
 from services.consolidation.adapters import postgres as repo
 from services.consolidation.entrypoints.tabular import Format, render
 from shared.auth import CurrentPrincipal, Principal
-from shared.regions import PROVINCES, is_valid_region
+from shared.events.ingest import Category
+from shared.regions import PROVINCES, is_province, is_valid_publisher_id, is_valid_region
 from shared.runtime import runtime_of
 
 router = APIRouter()
@@ -171,36 +173,142 @@ def _plain(row: asyncpg.Record | dict[str, Any]) -> dict[str, Any]:
     return {k: float(v) if isinstance(v, Decimal) else v for k, v in dict(row).items()}
 
 
+FILTERS = ("year", "publisher", "province", "region", "category")
+CATEGORIES = tuple(c.value for c in Category)
+
+# The README's filters, as query parameters each view that takes them declares.
+Year = Annotated[str | None, Query(description="tahun / year, e.g. 2024")]
+PublisherId = Annotated[str | None, Query(description="penyelenggara / publisher: 15, 35.23")]
+Province = Annotated[str | None, Query(description="provinsi / province: 15 (or nasional)")]
+Region = Annotated[str | None, Query(description="daerah asal ASN / ASN home region")]
+CategoryFilter = Annotated[str | None, Query(description="kategori / category: teknis, ...")]
+
+
+def _refused(message_id: str, message_en: str) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{message_id} / {message_en}")
+
+
+def _forbidden(message_id: str, message_en: str) -> HTTPException:
+    return HTTPException(status.HTTP_403_FORBIDDEN, f"{message_id} / {message_en}")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a credential may see: `publisher`'s cohorts (None: every cohort) and the ASN whose
+    home region lies in `area` (None: every ASN; `nasional` covers every region)."""
+
+    publisher: str | None
+    area: str | None
+
+    @staticmethod
+    def of(principal: Principal) -> Scope:
+        if principal.is_national or principal.publisher is None:
+            return Scope(None, None)
+        own = principal.publisher
+        return Scope(own, None if own == domain.NASIONAL else own)
+
+    def covers(self, region: str) -> bool:
+        return self.area is None or domain.covers(self.area, region)
+
+
 def _check_region(principal: Principal, region: str | None) -> None:
-    if region is not None and not is_valid_region(region):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"unknown region {region!r}")
-    if (
-        region is not None
-        and not principal.is_national
-        and principal.publisher is not None
-        and not domain.covers(principal.publisher, region)
-    ):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, f"this credential may not see ASN of region {region}"
+    if region is None:
+        return
+    if not is_valid_region(region):
+        raise _refused(
+            f"region {region!r} bukan kode provinsi atau kabupaten/kota Kemendagri (mis. 35.23)",
+            f"region {region!r} is not a Kemendagri province or kabupaten/kota code (e.g. 35.23)",
+        )
+    if not Scope.of(principal).covers(region):
+        raise _forbidden(
+            f"kredensial ini tidak boleh melihat ASN daerah {region}",
+            f"this credential may not see ASN of region {region}",
         )
 
 
 def _filters(
+    request: Request,
     principal: Principal,
-    year: int | None,
-    publisher: str | None,
-    province: str | None,
-    region: str | None,
-    category: str | None,
+    *,
+    asn_view: bool = False,
+    **given: str | None,
 ) -> repo.Filters:
-    _check_region(principal, region)
-    if not principal.is_national:
-        if publisher is not None and publisher != principal.publisher:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, f"this credential may not see publisher {publisher}"
+    """The view's filters, validated, with the caller's scope: a filter the README lists that
+    this view does not take is refused (422) rather than silently ignored; asking for another
+    publisher, province or region than the credential's own is 403. `province` is the
+    organiser's province on cohort views and the ASN's home province on ASN views
+    (`asn_view`); `region` is always the ASN's home region."""
+    refused = [name for name in FILTERS if name in request.query_params and name not in given]
+    if refused:
+        takes = ", ".join(name for name in FILTERS if name in given) or "-"
+        raise _refused(
+            f"filter {', '.join(refused)} tidak berlaku untuk tampilan ini (yang berlaku: {takes})",
+            f"filter {', '.join(refused)} does not apply to this view (it takes: {takes})",
+        )
+    scope = Scope.of(principal)
+    year = _year(given.get("year"))
+    publisher = given.get("publisher")
+    if publisher is not None:
+        if not is_valid_publisher_id(publisher):
+            raise _refused(
+                f"publisher {publisher!r} bukan id penyelenggara (nasional, 15, 35.23)",
+                f"publisher {publisher!r} is not a publisher id (nasional, 15, 35.23)",
             )
-        publisher = principal.publisher
-    return repo.Filters(year, publisher, province, region, category)
+        if scope.publisher is not None and publisher != scope.publisher:
+            raise _forbidden(
+                f"kredensial ini tidak boleh melihat penyelenggara {publisher}",
+                f"this credential may not see publisher {publisher}",
+            )
+    province = given.get("province")
+    if province is not None:
+        _check_province(scope, province, asn_view)
+    region = given.get("region")
+    _check_region(principal, region)
+    category = given.get("category")
+    if category is not None and category not in CATEGORIES:
+        raise _refused(
+            f"category {category!r} tidak dikenal; pilih salah satu: {', '.join(CATEGORIES)}",
+            f"unknown category {category!r}; use one of: {', '.join(CATEGORIES)}",
+        )
+    return repo.Filters(
+        year,
+        publisher if scope.publisher is None else scope.publisher,
+        province,
+        region,
+        category,
+        area=scope.area,
+    )
+
+
+def _year(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) == 4):
+        raise _refused(
+            f"year {value!r} harus tahun empat angka, mis. 2024",
+            f"year {value!r} must be a four-digit year, e.g. 2024",
+        )
+    return int(value)
+
+
+def _check_province(scope: Scope, province: str, asn_view: bool) -> None:
+    if not (is_province(province) or (province == domain.NASIONAL and not asn_view)):
+        allowed = "15" if asn_view else "15, nasional"
+        raise _refused(
+            f"province {province!r} bukan kode provinsi Kemendagri (mis. {allowed})",
+            f"province {province!r} is not a Kemendagri province code (e.g. {allowed})",
+        )
+    if asn_view:
+        mine = scope.covers(province)
+    else:  # the organiser's province: a publisher's own cohorts are all in its own
+        mine = scope.publisher is None or province == (
+            domain.organizer_province(scope.publisher) or domain.NASIONAL
+        )
+    if not mine:
+        raise _forbidden(
+            f"kredensial ini tidak boleh melihat provinsi {province}",
+            f"this credential may not see province {province}",
+        )
 
 
 @contextlib.asynccontextmanager
@@ -215,14 +323,22 @@ async def _reading(request: Request) -> AsyncIterator[repo.Conn]:
 async def statistics(
     request: Request,
     principal: CurrentPrincipal,
-    year: int | None = None,
-    publisher: str | None = None,
-    province: str | None = None,
-    region: str | None = None,
-    category: str | None = None,
+    year: Year = None,
+    publisher: PublisherId = None,
+    province: Province = None,
+    region: Region = None,
+    category: CategoryFilter = None,
     format: Format = "json",
 ) -> Any:
-    f = _filters(principal, year, publisher, province, region, category)
+    f = _filters(
+        request,
+        principal,
+        year=year,
+        publisher=publisher,
+        province=province,
+        region=region,
+        category=category,
+    )
     async with _reading(request) as conn:
         row = await repo.statistics(conn, f, dt.date.today())
     stats = Statistics(
@@ -238,18 +354,42 @@ async def statistics(
 async def provinces(
     request: Request,
     principal: CurrentPrincipal,
-    year: int | None = None,
-    publisher: str | None = None,
-    category: str | None = None,
+    year: Year = None,
+    publisher: PublisherId = None,
+    province: Province = None,
+    region: Region = None,
+    category: CategoryFilter = None,
     format: Format = "json",
 ) -> Any:
-    f = _filters(principal, year, publisher, None, None, category)
+    """One row per province (and nasional): the activity of the cohorts it organised
+    (`publisher`, `category`, `region` narrow them) and the 20 JP compliance of the ASN whose
+    home it is (every training counts toward the minimum: `year`, `region` narrow them). A
+    publisher credential sees its own province's row: its own cohorts, its own region's ASN."""
+    f = _filters(
+        request,
+        principal,
+        year=year,
+        publisher=publisher,
+        province=None,  # taken, and applied below: it picks the row
+        region=region,
+        category=category,
+    )
+    scope = Scope.of(principal)
+    if province is not None:
+        _check_province(Scope(None, None), province, asn_view=False)  # a code or nasional
+        if not _province_row_in_scope(scope, province):
+            raise _forbidden(
+                f"kredensial ini tidak boleh melihat provinsi {province}",
+                f"this credential may not see province {province}",
+            )
     async with _reading(request) as conn:
         activity, compliance = await repo.provinces(conn, f, domain.JP_MINIMUM)
     by_activity = {r["province"]: r for r in activity}
     by_compliance = {r["province"]: r for r in compliance}
     rows = []
     for code, name in [("nasional", "Nasional (BPSDM Kemendagri)"), *PROVINCES.items()]:
+        if not _province_row_in_scope(scope, code) or province not in (None, code):
+            continue
         a, c = by_activity.get(code), by_compliance.get(code)
         years, met = (c["asn_years"], c["met"]) if c else (0, 0)
         rows.append(
@@ -273,17 +413,33 @@ async def provinces(
     return rows
 
 
+def _province_row_in_scope(scope: Scope, code: str) -> bool:
+    """A publisher's own province row (nasional's: every row, it covers every region)."""
+    if scope.publisher is None or scope.area is None:
+        return True
+    return code == domain.organizer_province(scope.publisher)
+
+
 @router.get("/api/v1/publishers", response_model=list[PublisherRow], tags=["views"])
 async def publishers(
     request: Request,
     principal: CurrentPrincipal,
-    year: int | None = None,
-    publisher: str | None = None,
-    province: str | None = None,
-    category: str | None = None,
+    year: Year = None,
+    publisher: PublisherId = None,
+    province: Province = None,
+    region: Region = None,
+    category: CategoryFilter = None,
     format: Format = "json",
 ) -> Any:
-    f = _filters(principal, year, publisher, province, None, category)
+    f = _filters(
+        request,
+        principal,
+        year=year,
+        publisher=publisher,
+        province=province,
+        region=region,
+        category=category,
+    )
     async with _reading(request) as conn:
         found = await repo.publishers(conn, f)
     rows = [
@@ -306,16 +462,24 @@ async def publishers(
 async def cohorts(
     request: Request,
     principal: CurrentPrincipal,
-    year: int | None = None,
-    publisher: str | None = None,
-    province: str | None = None,
-    region: str | None = None,
-    category: str | None = None,
+    year: Year = None,
+    publisher: PublisherId = None,
+    province: Province = None,
+    region: Region = None,
+    category: CategoryFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
     format: Format = "json",
 ) -> Any:
-    f = _filters(principal, year, publisher, province, region, category)
+    f = _filters(
+        request,
+        principal,
+        year=year,
+        publisher=publisher,
+        province=province,
+        region=region,
+        category=category,
+    )
     everything = format != "json"
     async with _reading(request) as conn:
         total, found = await repo.cohorts(conn, f, None if everything else limit, offset)
@@ -346,13 +510,18 @@ async def participants(
     offset: Offset = 0,
     format: Format = "json",
 ) -> Any:
+    """One cohort's roster (its publisher's own data): no filter applies. `region` per row is
+    what that registration claimed."""
+    _filters(request, principal)
     everything = format != "json"
     async with _reading(request) as conn:
         found = await repo.cohort(conn, cohort_code)
         if found is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown cohort")
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, "angkatan tidak dikenal / unknown cohort"
+            )
         if not principal.may_see_publisher(found["publisher"]):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "another publisher's cohort")
+            raise _forbidden("angkatan milik penyelenggara lain", "another publisher's cohort")
         total, rows = await repo.participants(
             conn, cohort_code, None if everything else limit, offset
         )
@@ -371,19 +540,21 @@ async def participants(
 async def below_minimum(
     request: Request,
     principal: CurrentPrincipal,
-    year: int,
-    region: str | None = None,
+    year: Year = None,
+    province: Province = None,
+    region: Region = None,
     limit: Limit = 50,
     offset: Offset = 0,
     format: Format = "json",
 ) -> Any:
-    _check_region(principal, region)
-    if region is None and not principal.is_national and principal.publisher != "nasional":
-        region = principal.publisher  # a publisher's unfiltered list is its own area
+    """ASN (by home region) below 20 JP in `year`; a publisher credential sees its own region's."""
+    f = _filters(request, principal, asn_view=True, year=year, province=province, region=region)
+    if f.year is None:
+        raise _refused("year wajib diisi, mis. ?year=2024", "year is required, e.g. ?year=2024")
     everything = format != "json"
     async with _reading(request) as conn:
         total, rows = await repo.below_minimum(
-            conn, year, region, domain.JP_MINIMUM, None if everything else limit, offset
+            conn, f, domain.JP_MINIMUM, None if everything else limit, offset
         )
     items = [BelowMinimumRow(**_plain(r)) for r in rows]
     if everything:
@@ -391,22 +562,33 @@ async def below_minimum(
             [i.model_dump() for i in items],
             list(BelowMinimumRow.model_fields),
             format,
-            f"below-20jp-{year}",
+            f"below-20jp-{f.year}",
         )
     return Page[BelowMinimumRow](total=total, limit=limit, offset=offset, items=items)
 
 
 @router.get("/api/v1/asn/{nip}", response_model=AsnView, tags=["views"])
 async def asn(
-    request: Request, principal: CurrentPrincipal, nip: str, format: Format = "json"
+    request: Request,
+    principal: CurrentPrincipal,
+    nip: str,
+    year: Year = None,
+    format: Format = "json",
 ) -> Any:
+    """One ASN's whole training history (every organiser's), for a credential that covers the
+    ASN's home region; `year` narrows it to the trainings that ended in that year."""
+    f = _filters(request, principal, asn_view=True, year=year)
     async with _reading(request) as conn:
         person = await repo.asn(conn, nip)
         if person is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown ASN")
-        _check_region(principal, person["region"])
-        trainings = await repo.trainings(conn, [nip])
-        years = await repo.jp_per_year(conn, nip)
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "ASN tidak dikenal / unknown ASN")
+        if not Scope.of(principal).covers(person["region"]):
+            raise _forbidden(
+                "ASN ini berasal dari daerah di luar wilayah kredensial ini",
+                "this ASN's home region is outside this credential's area",
+            )
+        trainings = await repo.trainings(conn, [nip], f.year)
+        years = [y for y in await repo.jp_per_year(conn, nip) if f.year in (None, y["year"])]
     view = AsnView(
         nip=nip,
         name=person["name"],
@@ -435,21 +617,40 @@ async def certificates(
     number: str | None = None,
     nip: str | None = None,
     name: str | None = None,
+    year: Year = None,
+    publisher: PublisherId = None,
+    province: Province = None,
+    region: Region = None,
+    category: CategoryFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
     format: Format = "json",
 ) -> Any:
-    own = None if principal.is_national else principal.publisher
-    covered = None if own in (None, "nasional") else own
+    """The registry: a publisher credential sees its own cohorts' certificates and those of
+    the ASN whose home region it covers. `province` is the organiser's, `region` the holder's
+    home region."""
+    f = _filters(
+        request,
+        principal,
+        year=year,
+        publisher=publisher,
+        province=province,
+        region=region,
+        category=category,
+    )
+    # Explicit `publisher` narrows to that publisher's cohorts; the scope alone also admits
+    # the certificates of the credential's own region's ASN from other organisers.
+    scope = Scope.of(principal)
     everything = format != "json"
     async with _reading(request) as conn:
         total, rows = await repo.certificates(
             conn,
+            f,
             number=number,
             nip=nip,
             name=name,
-            publisher=own,
-            covered=covered,
+            publisher=publisher,
+            own=scope.publisher,
             limit=None if everything else limit,
             offset=offset,
         )
@@ -468,10 +669,11 @@ async def certificates(
 async def data_quality(
     request: Request,
     principal: CurrentPrincipal,
-    publisher: str | None = None,
+    publisher: PublisherId = None,
     format: Format = "json",
 ) -> Any:
-    f = _filters(principal, None, publisher, None, None, None)
+    """Outcomes per publisher: each event's decision and every duplicate record."""
+    f = _filters(request, principal, publisher=publisher)
     async with _reading(request) as conn:
         found = await repo.data_quality(conn, f.publisher)
     by_publisher: dict[str, QualityRow] = {}
@@ -526,22 +728,26 @@ SIASN_COLUMNS = [
 async def siasn_export(
     request: Request,
     principal: CurrentPrincipal,
-    region: str,
-    year: int | None = None,
+    region: str | None = None,
+    year: Year = None,
     format: Format = "csv",
 ) -> Response:
     """Completed trainings of the ASN of one BKD's region, in SIASN "riwayat kursus" shape
     (one row per training, NIP as the key; dates dd-mm-yyyy as SIASN takes them)."""
-    _check_region(principal, region)
-    column = "region_province" if len(region) == 2 else "region"
+    f = _filters(request, principal, asn_view=True, year=year, region=region)
+    if f.region is None:
+        raise _refused(
+            "region wajib diisi, mis. ?region=35.23", "region is required, e.g. ?region=35.23"
+        )
+    column = "region_province" if len(f.region) == 2 else "region"
     async with _reading(request) as conn:
         nips = [
             r["nip"]
             for r in await conn.fetch(
-                f"SELECT nip FROM asn WHERE {column} = $1 ORDER BY nip", region
+                f"SELECT nip FROM asn WHERE {column} = $1 ORDER BY nip", f.region
             )
         ]
-        rows = await repo.trainings(conn, nips, year, completed_only=True)
+        rows = await repo.trainings(conn, nips, f.year, completed_only=True)
     out = [
         {
             "nip": r["nip"],
@@ -558,7 +764,10 @@ async def siasn_export(
         for r in rows
     ]
     return render(
-        out, SIASN_COLUMNS, "xlsx" if format == "xlsx" else "csv", f"siasn-riwayat-kursus-{region}"
+        out,
+        SIASN_COLUMNS,
+        "xlsx" if format == "xlsx" else "csv",
+        f"siasn-riwayat-kursus-{f.region}",
     )
 
 

@@ -1,4 +1,5 @@
-"""CSV and XLSX renderings of a view's rows (only the columns the view names)."""
+"""CSV and XLSX renderings of a view's rows (only the columns the view names); cells go
+through `shared.tabular`, so no text a publisher sent is evaluated as a formula."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any, Literal
 
 from fastapi import Response
 from openpyxl import Workbook
+
+from shared.tabular import csv_row, xlsx_row
 
 Format = Literal["json", "csv", "xlsx"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,7 +30,7 @@ def render(
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(columns)
-        writer.writerows([[_cell(row.get(c)) for c in columns] for row in rows])
+        writer.writerows([csv_row(_cell(row.get(c)) for c in columns) for row in rows])
         return Response(
             buffer.getvalue(),
             media_type="text/csv; charset=utf-8",
@@ -37,7 +40,7 @@ def render(
     sheet = book.create_sheet(name[:31])
     sheet.append(list(columns))
     for row in rows:
-        sheet.append([_cell(row.get(c)) for c in columns])
+        sheet.append(xlsx_row(sheet, (_cell(row.get(c)) for c in columns)))
     out = io.BytesIO()
     book.save(out)
     return Response(

@@ -1,0 +1,325 @@
+"""Issue 17: an ASN's home region stays with its own region's publisher (item 6), a participant
+who registered again after withdrawing is credited (item 8), and /data-quality counts every
+duplicate a service answered (item 16), on the live service and after `diklat rebuild`."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import openpyxl
+import pytest
+from pydantic import BaseModel
+
+from services.consolidation.entrypoints.app import DEFINITION as CONSOLIDATION
+from services.consolidation.entrypoints.rebuild import rebuild
+from services.enrolment.entrypoints.app import DEFINITION as ENROLMENT
+from shared.client import build_event
+from shared.envelope import to_structured
+from shared.events import domain as ev
+from shared.events import ingest
+from shared.runtime import ServiceRuntime
+from shared.topics import CERTIFICATION_EVENTS, ENROLMENT_EVENTS, ingest_topic
+from tests.consolidation import scenario
+from tests.consolidation.helpers import (
+    JAMBI,
+    NATIONAL,
+    TOKENS,
+    TUBAN,
+    client,
+    get,
+    scenario_running,
+)
+from tests.consolidation.test_rebuild_and_freshness import _tables
+from tests.enrolment.factories import nips
+from tests.support import (
+    Feedback,
+    Publisher,
+    eventually,
+    prepare_topics,
+    running,
+    wait_until_assigned,
+)
+from tests.support import test_settings as service_settings
+
+pytestmark = pytest.mark.integration
+BUDI = scenario.NIP["B"]  # Tuban's (35.23) civil servant, registered by Tuban in T1
+LATER = scenario.NOW + dt.timedelta(days=30)
+
+
+def _enrolled(code: str, nip: str, name: str, region: str, at: dt.datetime) -> BaseModel:
+    return ev.ParticipantEnrolled(
+        cohort_code=code,
+        publisher=scenario.COHORTS[code][0],
+        enrolled_at=at,
+        participant=ev.Participant(
+            nip=nip,
+            name=name,
+            asn_type="PNS",
+            gender="L",
+            position="Analis",
+            agency="Pemda",
+            region=region,
+        ),
+    )
+
+
+async def _claims(http: httpx.AsyncClient, code: str) -> dict[str, str]:
+    page = await get(http, f"/api/v1/cohorts/{code}/participants", limit=1000)
+    return {p["nip"]: p["region"] for p in page["items"]}
+
+
+async def _views(http: httpx.AsyncClient, nip: str) -> list[Any]:
+    return [
+        await get(http, f"/api/v1/asn/{nip}"),
+        await get(http, "/api/v1/statistics"),
+        await get(http, "/api/v1/provinces"),
+        (
+            await http.get("/api/v1/exports/siasn", params={"region": "35.23"}, headers=NATIONAL)
+        ).text,
+    ]
+
+
+async def test_another_regions_registration_never_moves_an_asns_home_region(infra):
+    """Jambi (15) registers Tuban's Budi claiming Kota Jambi (15.71), after Tuban did: Budi
+    stays Tuban's. Fajar, first registered by Jambi as 15.71, then by nasional as 35.23 (no
+    weight), then by Tuban as 35.23: Tuban's own claim makes him Tuban's. The same after a
+    rebuild, which replays the claims in another order."""
+    fajar = next(nips(1, 0, first_seq=77))
+    async with scenario_running(infra) as (runtime, http), Publisher(infra) as pub:
+        attack = [
+            (ENROLMENT_EVENTS, "enrolment", _enrolled(scenario.J2, BUDI, "Budi", "15.71", LATER)),
+            (ENROLMENT_EVENTS, "enrolment", _enrolled(scenario.J2, fajar, "Fajar", "15.71", LATER)),
+        ]
+        await scenario.publish(pub, attack)
+
+        async def claimed() -> bool:
+            return (await _claims(http, scenario.J2)).get(fajar) == "15.71"
+
+        await eventually(claimed, 30, "Jambi's claims recorded")
+        # The claim is recorded per enrolment; the home region is not moved by it.
+        assert (await _claims(http, scenario.J2))[BUDI] == "15.71"
+        assert (await get(http, f"/api/v1/asn/{BUDI}", TUBAN))["region"] == "35.23"
+        assert (await http.get(f"/api/v1/asn/{BUDI}", headers=JAMBI)).status_code == 403
+        siasn = await http.get("/api/v1/exports/siasn", params={"region": "35.23"}, headers=TUBAN)
+        assert BUDI in siasn.text
+        # First seen in Jambi's cohort as 15.71: Jambi's province covers it, so it holds for now.
+        assert (await get(http, f"/api/v1/asn/{fajar}", JAMBI))["region"] == "15.71"
+
+        later = LATER + dt.timedelta(days=1)
+        await scenario.publish(
+            pub,
+            [
+                (ENROLMENT_EVENTS, "enrolment", _enrolled(scenario.N1, fajar, "F", "35.23", later)),
+            ],
+        )
+        await eventually(
+            lambda: _has_claim(http, scenario.N1, fajar), 30, "nasional's claim recorded"
+        )
+        assert (await get(http, f"/api/v1/asn/{fajar}"))["region"] == "15.71"  # nasional: no weight
+        await scenario.publish(
+            pub,
+            [
+                (
+                    ENROLMENT_EVENTS,
+                    "enrolment",
+                    _enrolled(scenario.T1, fajar, "Fajar", "35.23", later),
+                )
+            ],
+        )
+
+        async def tubans() -> bool:
+            return (await get(http, f"/api/v1/asn/{fajar}"))["region"] == "35.23"
+
+        await eventually(tubans, 30, "Tuban's own claim decides Fajar's home region")
+        assert (await http.get(f"/api/v1/asn/{fajar}", headers=JAMBI)).status_code == 403
+        assert (await http.get(f"/api/v1/asn/{fajar}", headers=TUBAN)).status_code == 200
+        assert (await get(http, f"/api/v1/asn/{fajar}"))["name"] == "Fajar"  # Tuban's own
+
+        live_tables, live_views = await _tables(runtime), await _views(http, BUDI)
+        await rebuild(infra, service_settings("consolidation"))
+        assert await _tables(runtime) == live_tables
+        assert await _views(http, BUDI) == live_views
+
+
+async def _has_claim(http: httpx.AsyncClient, code: str, nip: str) -> bool:
+    return nip in await _claims(http, code)
+
+
+# --- with the real enrolment service -----------------------------------------------------
+
+CODE = "15/TEKNIS/2024/IX"
+WIB = dt.timezone(dt.timedelta(hours=7))
+AT = dt.datetime(2024, 3, 1, 9, tzinfo=WIB)
+
+
+def _cohort() -> ingest.CohortScheduled:
+    sessions = [
+        ingest.Session(
+            no=i, date=dt.date(2024, 3, 10 + i), start=dt.time(8), end=dt.time(16), jp=Decimal(8)
+        )
+        for i in (1, 2, 3)
+    ]
+    return ingest.CohortScheduled(
+        cohort_code=CODE,
+        programme=ingest.Programme(name="Pelatihan Teknis", category=ingest.Category.TEKNIS),
+        organizer="BPSDM Provinsi Jambi",
+        year=2024,
+        angkatan="IX",
+        location="Kota Jambi",
+        sessions=sessions,
+        quota=10,
+    )
+
+
+def _registration(nip: str) -> ingest.ParticipantRegistered:
+    return ingest.ParticipantRegistered(
+        cohort_code=CODE,
+        nip=nip,
+        name="Rahmat Hidayat",
+        asn_type="PNS",
+        gender="L",
+        position="Analis",
+        agency="Pemerintah Provinsi Jambi",
+        region="15.71",
+    )
+
+
+@contextlib.asynccontextmanager
+async def _enrolment_and_consolidation(
+    infra: Any,
+) -> AsyncIterator[tuple[ServiceRuntime, httpx.AsyncClient, httpx.AsyncClient]]:
+    await prepare_topics(infra, ["15"])
+    async with (
+        running(ENROLMENT, infra, api_tokens=TOKENS) as enrolment,
+        running(CONSOLIDATION, infra, api_tokens=TOKENS) as consolidation,
+        client(enrolment) as enrolment_http,
+        client(consolidation) as http,
+    ):
+        await wait_until_assigned(enrolment)
+        await wait_until_assigned(consolidation)
+        yield consolidation, http, enrolment_http
+
+
+async def _send(
+    pub: Publisher, feedback: Feedback, data: BaseModel, event_id: str, nth: int = 1
+) -> None:
+    """One ingest event, then its `nth` outcome: each send is its own batch."""
+    event = build_event("15", data, time=AT, event_id=event_id)
+    await pub.send_raw(ingest_topic("15"), to_structured(event), key=CODE)
+
+    def told(events: list[dict[str, Any]]) -> bool:
+        return sum(e["data"].get("event_id") == event_id for e in events) >= nth
+
+    await feedback.wait_for(told, 30, f"outcome {nth} of {event_id}")
+
+
+async def test_re_enrolment_after_withdrawal_is_credited_live_and_after_rebuild(infra):
+    """Registered, withdrawn, registered again: enrolment has the participant enrolled, and so
+    must the national view, the JP ledger and the rebuild (the upsert never reset `withdrawn`)."""
+    nip = next(nips(1, 0, first_seq=41))
+    async with (
+        _enrolment_and_consolidation(infra) as (runtime, http, enrolment_http),
+        Publisher(infra) as pub,
+        Feedback(infra, "15") as feedback,
+    ):
+        await _send(pub, feedback, _cohort(), "c-1")
+        await _send(pub, feedback, _registration(nip), "r-1")
+        await _send(pub, feedback, ingest.ParticipantWithdrawn(cohort_code=CODE, nip=nip), "w-1")
+        await _send(pub, feedback, _registration(nip), "r-2")
+        assert {feedback.outcomes()[i]["outcome"] for i in ("r-1", "w-1", "r-2")} == {"applied"}
+        roster = (await enrolment_http.get(f"/api/v1/cohorts/{CODE}", headers=NATIONAL)).json()
+        assert [p["status"] for p in roster["roster"] if p["nip"] == nip] == ["ENROLLED"]
+
+        decided = ev.CompletionDecided(
+            cohort_code=CODE,
+            publisher="15",
+            nip=nip,
+            completed=True,
+            policy_version=1,
+            rate_pct=Decimal(100),
+            score=None,
+            predicate=None,
+            explanation_id="-",
+            explanation_en="-",
+            decided_at=AT,
+        )
+        issued = ev.CertificateIssued(
+            certificate_id="cert-re-enrolled",
+            number="800/0001/BPSDM-15/2024",
+            version=1,
+            verification_code="V",
+            cohort_code=CODE,
+            publisher="15",
+            nip=nip,
+            name="Rahmat Hidayat",
+            programme_name="Pelatihan Teknis",
+            category="teknis",
+            organizer="BPSDM Provinsi Jambi",
+            year=2024,
+            total_jp=Decimal(24),
+            end_date=dt.date(2024, 3, 13),
+            predicate=None,
+            issued_at=AT,
+        )
+        await scenario.publish(
+            pub,
+            [
+                (CERTIFICATION_EVENTS, "certification", decided),
+                (CERTIFICATION_EVENTS, "certification", issued),
+            ],
+        )
+
+        async def credited() -> list[Any] | None:
+            person = await get(http, f"/api/v1/asn/{nip}")
+            years = person["jp_per_year"]
+            numbers = [t["certificate_number"] for t in person["trainings"]]
+            if years == [{"year": 2024, "jp": 24.0, "meets_minimum": True}] and all(numbers):
+                return person
+            return None
+
+        person = await eventually(credited, 30, "the re-enrolled participant's JP credited")
+        assert [t["withdrawn"] for t in person["trainings"]] == [False]
+        page = await get(http, f"/api/v1/cohorts/{CODE}/participants")
+        assert [(p["nip"], p["withdrawn"]) for p in page["items"]] == [(nip, False)]
+        stats = await get(http, "/api/v1/statistics", publisher="15")
+        assert (stats["enrolled"], stats["withdrawn"], stats["completed"]) == (1, 0, 1)
+
+        live = await _tables(runtime)
+        await rebuild(infra, service_settings("consolidation"))
+        assert await _tables(runtime) == live
+        assert await get(http, f"/api/v1/asn/{nip}") == person
+
+
+async def test_data_quality_counts_every_duplicate_a_service_answered(infra):
+    """The same registration sent three times, each in its own batch: applied, duplicate,
+    duplicate. Both duplicates are counted (they were 0: the read model kept one decision per
+    event id; and two lone duplicates made two identical feedback ids, merged as one)."""
+    nip = next(nips(1, 0, first_seq=42))
+    async with (
+        _enrolment_and_consolidation(infra) as (_, http, _),
+        Publisher(infra) as pub,
+        Feedback(infra, "15") as feedback,
+    ):
+        await _send(pub, feedback, _cohort(), "c-2")
+        for nth in (1, 2, 3):
+            await _send(pub, feedback, _registration(nip), "r-3", nth)
+        told = [e["data"]["outcome"] for e in feedback.events if e["data"].get("event_id") == "r-3"]
+        assert told == ["applied", "duplicate", "duplicate"]
+
+        async def counted() -> list[Any] | None:
+            quality = await get(http, "/api/v1/data-quality", JAMBI)
+            return quality if quality and quality[0]["duplicate"] == 2 else None
+
+        quality = await eventually(counted, 30, "two duplicates counted")
+        assert (quality[0]["applied"], quality[0]["rejected"]) == (2, 0)
+        sheet = await http.get("/api/v1/data-quality", params={"format": "xlsx"}, headers=JAMBI)
+        rows = list(openpyxl.load_workbook(io.BytesIO(sheet.content)).active.values)
+        assert rows[1][:3] == ("15", 2, 2)
+        await rebuild(infra, service_settings("consolidation"))
+        assert await get(http, "/api/v1/data-quality", JAMBI) == quality
