@@ -11,6 +11,7 @@ from typing import Any
 
 import openpyxl
 
+from diklat.demo import ORGANISERS
 from diklat.publish.sheets import Sheet, read_csv, write_csv
 from diklat.publish.templates import plan_files, plan_sheets
 from shared.events import ingest
@@ -160,3 +161,14 @@ def test_a_cohort_cannot_be_ditutup_before_its_first_session(tmp_path: Path) -> 
     assert problem.rule  # the service refuses it too: --force sends it and shows the answer
     kinds = [type(e.data).__name__ for e in plan.sendable()]
     assert "CohortClosed" not in kinds and "CohortScheduled" in kinds
+
+
+def test_every_demo_cohort_code_carries_its_publishers_prefix() -> None:
+    for organiser in ORGANISERS:
+        files = organiser.files() + organiser.files(late=True)
+        plan = plan_files(files, organiser.publisher)
+        codes = {e.cohort_code for e in plan.events}
+        assert len(codes) == organiser.cohorts, organiser.publisher
+        assert all(code.startswith(f"{organiser.publisher}/") for code in codes), codes
+        assert not any("harus diawali" in p.message for p in plan.problems)
+        assert not any("sesi pertama" in p.message for p in plan.problems)
