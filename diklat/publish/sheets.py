@@ -22,6 +22,10 @@ class Sheet:
     file: str
     name: str | None  # worksheet title for XLSX, None for CSV
     rows: list[list[str]]
+    # XLSX cells stored as floating-point numbers: (spreadsheet row from 1, column from 0).
+    # A code (NIP, region) read from one may have lost digits already: 198503122010011003
+    # is 198503122010011008 as a float. Integer cells arrive as int and are read exactly.
+    floats: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def label(self) -> str:
@@ -76,14 +80,18 @@ def read_csv(path: Path) -> Sheet:
 def read_xlsx(path: Path) -> list[Sheet]:
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        return [
-            Sheet(
-                path.name,
-                str(ws.title),
-                _trim([[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]),
+        sheets = []
+        for ws in workbook.worksheets:
+            values = [list(row) for row in ws.iter_rows(values_only=True)]
+            floats = frozenset(
+                (n, i)
+                for n, row in enumerate(values, start=1)
+                for i, value in enumerate(row)
+                if isinstance(value, float)
             )
-            for ws in workbook.worksheets
-        ]
+            rows = _trim([[_text(v) for v in row] for row in values])
+            sheets.append(Sheet(path.name, str(ws.title), rows, floats))
+        return sheets
     finally:
         workbook.close()
 

@@ -3,6 +3,7 @@ and collect every problem with its file, row and column before anything is sent.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,8 +14,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from diklat.publish.sheets import Sheet, column_letter, read_file
-from services.enrolment.domain import AsnType, Gender, validate_nip
+from services.enrolment.domain import AsnType, Gender, close_time_problem, validate_nip
 from shared.events import ingest
+from shared.regions import local_to_utc
 
 # Headings as organisers write them (compared case- and space-insensitively).
 COHORT_FIELDS: dict[str, str] = {
@@ -76,6 +78,8 @@ _YES = {"ya", "y", "yes", "true", "1"}
 _NO = {"tidak", "t", "no", "false", "0", ""}
 _TIMEZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 _SESSION_HEADING = re.compile(r"^(?:sesi\s*)?(\d{1,3})$")
+# How a spreadsheet saves a long number as CSV (1,98503E+17): a code typed as a number.
+_EXPONENT = re.compile(r"^[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+$")
 # Publishing order within a run: a cohort exists before its people, people before their marks,
 # and the close comes last so every mark and score counts.
 PHASE_SCHEDULE, PHASE_REGISTER, PHASE_WITHDRAW, PHASE_MARK, PHASE_SCORE, PHASE_CLOSE = range(6)
@@ -124,6 +128,7 @@ class Plan:
     events: list[Planned] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    publisher: str = ""  # who will send the events: its cohort codes start with its id
 
     def blocking(self, force: bool = False) -> list[Problem]:
         return [p for p in self.problems if not (force and p.rule)]
@@ -187,6 +192,49 @@ def _set(target: dict[str, Any], dotted: str, value: object) -> None:
     target[leaf] = value
 
 
+def _number_problem(where: Location, heading: str) -> Problem:
+    return Problem(
+        where,
+        f"sel disimpan sebagai angka, bukan teks, sehingga digitnya bisa sudah berubah: format "
+        f"kolom {heading} sebagai Teks lalu ketik ulang isinya (the cell is stored as a number, "
+        f"not text, so its digits may have changed already: format the {heading} column as "
+        "Text and type its values again)",
+    )
+
+
+def _stored_as_number(sheet: Sheet, row: int, column: int, text: str) -> bool:
+    """A code cell an XLSX holds as a floating-point number (digits beyond the 15th or 16th
+    are lost, and a region's trailing zero), or CSV text in a spreadsheet's exponent form.
+    Integer cells are read exactly and pass."""
+    return (row, column) in sheet.floats or _EXPONENT.match(text) is not None
+
+
+def _codes_stored_as_numbers(
+    sheet: Sheet, cells: _Cells, n: int, row: Sequence[str], names: Sequence[str], plan: Plan
+) -> bool:
+    """A problem for each code cell of row `n` stored as a number; True if there was one."""
+    found = False
+    for name in names:
+        i = cells.index.get(name)
+        if i is not None and _stored_as_number(sheet, n, i, cells.get(row, name)):
+            where = Location(cells.sheet.label, n, cells.column(name))
+            plan.problems.append(_number_problem(where, cells.sheet.rows[0][i]))
+            found = True
+    return found
+
+
+def _check_code(plan: Plan, code: str, where: Location, *, rule: bool) -> None:
+    """The contract's cohort-code rule (shared.events.ingest): the code starts with the
+    publisher's id and `/`. A schedule breaking it is always refused; another row may name an
+    older cohort of the publisher's scheduled before the rule (`rule=True`: `--force` sends)."""
+    problem = ingest.cohort_code_problem(code, plan.publisher)
+    if problem is None:
+        return
+    found = Problem(where, f"{problem[0]} ({problem[1]})", rule=rule)
+    if found not in plan.problems:  # an attendance row names its code once per mark
+        plan.problems.append(found)
+
+
 def _validate(
     model: type[ingest._Data],
     data: dict[str, Any],
@@ -211,6 +259,8 @@ def _participants(sheet: Sheet, plan: Plan) -> None:
     for n, row in enumerate(sheet.rows[1:], start=2):
         if not any(row):
             continue
+        if _codes_stored_as_numbers(sheet, cells, n, row, ("cohort_code", "nip", "region"), plan):
+            continue
         data: dict[str, Any] = {
             name: cells.get(row, name)
             for name in PARTICIPANT_COLUMNS.values()
@@ -229,6 +279,7 @@ def _participants(sheet: Sheet, plan: Plan) -> None:
         if not isinstance(found, ingest.ParticipantRegistered):
             continue
         plan.events.append(Planned(found, Location(sheet.label, n), PHASE_REGISTER))
+        _check_code(plan, found.cohort_code, locate(("cohort_code",)), rule=True)
         wrong = _nip_problem(found)
         if wrong:
             plan.problems.append(Problem(locate(("nip",)), wrong, rule=True))
@@ -248,7 +299,9 @@ def _attendance(sheet: Sheet, plan: Plan) -> None:
         if (m := _SESSION_HEADING.match(norm(heading)))
     }
     for n, row in enumerate(sheet.rows[1:], start=2):
-        if not any(row):
+        if not any(row) or _codes_stored_as_numbers(
+            sheet, cells, n, row, ("cohort_code", "nip"), plan
+        ):
             continue
         for i, session_no in sessions.items():
             mark = row[i].strip().upper() if i < len(row) else ""
@@ -275,14 +328,17 @@ def _attendance(sheet: Sheet, plan: Plan) -> None:
                 return Location(sheet.label, n, cells.column(name) or column)
 
             found = _validate(ingest.AttendanceRecorded, data, plan, locate)
-            if found is not None:
+            if isinstance(found, ingest.AttendanceRecorded):
                 plan.events.append(Planned(found, Location(sheet.label, n, column), PHASE_MARK))
+                _check_code(plan, found.cohort_code, locate(("cohort_code",)), rule=True)
 
 
 def _evaluation(sheet: Sheet, plan: Plan) -> None:
     cells = _Cells(sheet, EVALUATION_COLUMNS, plan)
     for n, row in enumerate(sheet.rows[1:], start=2):
-        if not any(row):
+        if not any(row) or _codes_stored_as_numbers(
+            sheet, cells, n, row, ("cohort_code", "nip"), plan
+        ):
             continue
         data = {
             "cohort_code": cells.get(row, "cohort_code"),
@@ -294,8 +350,9 @@ def _evaluation(sheet: Sheet, plan: Plan) -> None:
             return Location(sheet.label, n, cells.column(str(loc[0])) if loc else None)
 
         found = _validate(ingest.EvaluationRecorded, data, plan, locate)
-        if found is not None:
+        if isinstance(found, ingest.EvaluationRecorded):
             plan.events.append(Planned(found, Location(sheet.label, n), PHASE_SCORE))
+            _check_code(plan, found.cohort_code, locate(("cohort_code",)), rule=True)
 
 
 def _sessions(
@@ -314,6 +371,7 @@ def _sessions(
     for n, row in enumerate(grid.rows[1:], start=table + 2):
         if not any(row):
             continue
+        _codes_stored_as_numbers(sheet, cells, n, row, ("no",), plan)
         session: dict[str, Any] = {k: cells.get(row, k) for k in SESSION_COLUMNS.values()}
         session["jp"] = _decimal(session["jp"])
         session["method"] = session["method"].lower().replace(" ", "_") or "ceramah"
@@ -340,6 +398,8 @@ def _cohort(sheet: Sheet, plan: Plan) -> None:
             continue
         value = row[1] if len(row) > 1 else ""
         rows_of[name] = n
+        if name == "cohort_code" and _stored_as_number(sheet, n, 1, value):
+            plan.problems.append(_number_problem(Location(sheet.label, n, "B"), row[0]))
         if name in ("open_to_other_regions", "completion.evaluation_required"):
             _set(data, name, _bool(value))
         elif name in ("completion.min_attendance_pct", "completion.pass_score"):
@@ -373,9 +433,11 @@ def _cohort(sheet: Sheet, plan: Plan) -> None:
         return
     where = Location(sheet.label, rows_of.get("cohort_code", 1))
     plan.events.append(Planned(found, where, PHASE_SCHEDULE))
+    _check_code(plan, found.cohort_code, locate(("cohort_code",)), rule=False)
     if status == "ditutup":
         closed = ingest.CohortClosed(cohort_code=found.cohort_code)
         plan.events.append(Planned(closed, Location(sheet.label, rows_of["status"]), PHASE_CLOSE))
+        _check_close(found, Location(sheet.label, rows_of["status"], "B"), plan)
     elif status == "dibatalkan":
         cancelled = ingest.CohortCancelled(cohort_code=found.cohort_code, reason=cancel_reason)
         plan.events.append(
@@ -388,6 +450,28 @@ def _cohort(sheet: Sheet, plan: Plan) -> None:
                 f"status '{status}' bukan terjadwal/berjalan/ditutup/dibatalkan",
             )
         )
+
+
+def _check_close(cohort: ingest.CohortScheduled, where: Location, plan: Plan) -> None:
+    """The services refuse a close timed before the first session (enrolment's rule), and
+    `diklat publish` sends a close timed now: a cohort that has not started cannot be ditutup."""
+    first = min(cohort.sessions, key=lambda s: (s.date, s.start))
+    starts = local_to_utc(first.date, first.start, cohort.timezone)
+    now = dt.datetime.now(dt.UTC)
+    if close_time_problem(cohort.cohort_code, starts, cohort.timezone, now) is None:
+        return
+    zone = next((k for k, v in _TIMEZONES.items() if v == cohort.timezone), cohort.timezone)
+    on = f"{first.date.isoformat()} {first.start:%H:%M} {zone}"
+    plan.problems.append(
+        Problem(
+            where,
+            f"status 'ditutup' padahal sesi pertama baru dimulai {on}: angkatan hanya dapat "
+            "ditutup setelah sesi pertama; isi terjadwal/berjalan, atau dibatalkan bila tidak "
+            f"jadi dilaksanakan (a cohort cannot be closed before its first session on {on}; "
+            "set terjadwal/berjalan, or dibatalkan if it will not take place)",
+            rule=True,
+        )
+    )
 
 
 def classify(sheet: Sheet) -> Callable[[Sheet, Plan], None] | None:
@@ -406,7 +490,7 @@ def classify(sheet: Sheet) -> Callable[[Sheet, Plan], None] | None:
     return None
 
 
-def _cross_check(plan: Plan, publisher: str) -> None:
+def _cross_check(plan: Plan) -> None:
     cohorts: dict[str, ingest._Data] = {
         e.cohort_code: e.data for e in plan.events if isinstance(e.data, ingest.CohortScheduled)
     }
@@ -414,12 +498,6 @@ def _cross_check(plan: Plan, publisher: str) -> None:
     for e in plan.events:
         if isinstance(e.data, ingest.ParticipantRegistered):
             enrolled.setdefault(e.cohort_code, set()).add(e.data.nip)
-    for code, cohort in cohorts.items():
-        if not code.startswith(f"{publisher}/"):
-            where = next(e.where for e in plan.events if e.data is cohort)
-            plan.warnings.append(
-                Problem(where, f"kode angkatan {code} tidak diawali '{publisher}/' (convention)")
-            )
     for e in plan.events:
         data = e.data
         if isinstance(data, ingest.AttendanceRecorded | ingest.EvaluationRecorded):
@@ -454,7 +532,7 @@ def _duplicates(plan: Plan) -> None:
 
 def plan_sheets(sheets: Sequence[Sheet], publisher: str) -> Plan:
     """Every event the sheets describe, and every problem found in them."""
-    plan = Plan()
+    plan = Plan(publisher=publisher)
     for sheet in sheets:
         reader = classify(sheet)
         if reader is None:
@@ -468,7 +546,7 @@ def plan_sheets(sheets: Sequence[Sheet], publisher: str) -> Plan:
                 )
             continue
         reader(sheet, plan)
-    _cross_check(plan, publisher)
+    _cross_check(plan)
     _duplicates(plan)
     plan.problems.sort(key=lambda p: (p.where.sheet, p.where.row, p.where.column or ""))
     return plan

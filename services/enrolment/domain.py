@@ -18,8 +18,10 @@ Public API
   participant_region) -> ENROLLED | Rejection
 - decide_withdrawal(cohort, publisher_id, enrolment) -> WITHDRAWN | ALREADY_WITHDRAWN | Rejection
 - decide_cancel(cohort, publisher_id) -> CANCELLED | ALREADY_CANCELLED | Rejection
-- decide_close(cohort, publisher_id) -> CLOSED | ALREADY_CLOSED | Rejection
+- decide_close(cohort, publisher_id, closed_at) -> CLOSED | ALREADY_CLOSED | Rejection
+- close_time_problem(cohort_code, first_session_start, timezone, closed_at) -> Rejection | None
 - unknown_cohort(cohort_code) -> Rejection
+- not_publishers_code(cohort_code, publisher_id, prefix) -> Rejection
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Final, Literal
+from zoneinfo import ZoneInfo
 
 from shared.regions import (
     NASIONAL,
+    TIMEZONES,
     is_kabupaten_kota,
     is_province,
     is_valid_region,
@@ -289,6 +293,7 @@ class CohortView:
     first_session_start: datetime
     quota: int
     open_to_other_regions: bool
+    timezone: str = "Asia/Jakarta"  # the cohort's own zone, for the dates in messages
 
 
 def decide_schedule(
@@ -367,15 +372,50 @@ def decide_cancel(
 
 
 def decide_close(
-    cohort: CohortView, publisher_id: str
+    cohort: CohortView, publisher_id: str, closed_at: datetime
 ) -> Literal[Accepted.CLOSED, Accepted.ALREADY_CLOSED] | Rejection:
+    """`closed_at` is when the organiser says it closed (the certificates' date)."""
     if cohort.publisher_id != publisher_id:
         return _not_owner(cohort, publisher_id)
+    # Before the state: a close that cannot have happened is wrong whatever the cohort's state.
+    early = close_time_problem(
+        cohort.cohort_code, cohort.first_session_start, cohort.timezone, closed_at
+    )
+    if early is not None:
+        return early
     if cohort.status is CohortStatus.CLOSED:
         return Accepted.ALREADY_CLOSED
     if cohort.status is CohortStatus.CANCELLED:
         return _cohort_cancelled(cohort)
     return Accepted.CLOSED
+
+
+def close_time_problem(
+    cohort_code: str, first_session_start: datetime, timezone: str, closed_at: datetime
+) -> Rejection | None:
+    """A cohort cannot close before its first session starts (nothing is final then, and the
+    certificates would carry that earlier date): a wrong `time`, or a cohort to cancel."""
+    _require_aware(first_session_start, "first_session_start")
+    _require_aware(closed_at, "closed_at")
+    if closed_at >= first_session_start:
+        return None
+    start = _local_minute(first_session_start, timezone)
+    sent = closed_at.isoformat(timespec="minutes")
+    return Rejection(
+        SCHEMA_INVALID,
+        f"waktu penutupan (atribut time) {sent} sebelum sesi pertama angkatan {cohort_code} "
+        f"pada {start}: kirim penutupan dengan waktu sebenarnya, setelah pelatihan berlangsung, "
+        "atau batalkan angkatan (diklat.cohort.cancelled.v1) bila tidak jadi dilaksanakan",
+        f"the close time (attribute time) {sent} is before the first session of cohort "
+        f"{cohort_code} on {start}: send the close with its real time, after the training took "
+        "place, or cancel the cohort (diklat.cohort.cancelled.v1) if it did not take place",
+    )
+
+
+def _local_minute(moment: datetime, timezone: str) -> str:
+    """`2024-03-04 08:00 WIB`: a moment on the cohort's own clock, as organisers read it."""
+    label = next((name for name, tz in TIMEZONES.items() if tz == timezone), timezone)
+    return f"{moment.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M} {label}"
 
 
 def unknown_cohort(cohort_code: str) -> Rejection:
@@ -384,6 +424,19 @@ def unknown_cohort(cohort_code: str) -> Rejection:
         f"angkatan {cohort_code} tidak dikenal: kirim dahulu event jadwal "
         "(diklat.cohort.scheduled.v1) untuk angkatan ini",
         f"cohort {cohort_code} is unknown: send its schedule (diklat.cohort.scheduled.v1) first",
+    )
+
+
+def not_publishers_code(cohort_code: str, publisher_id: str, prefix: str) -> Rejection:
+    """An event for a cohort not yet scheduled whose code the sender may never schedule
+    (`prefix` is the start its own codes must have): it can never become the sender's, so it
+    is refused at once, as for a cohort another publisher scheduled, instead of parked."""
+    return Rejection(
+        NOT_OWNER,
+        f"angkatan {cohort_code} bukan milik penerbit {publisher_id}: kode angkatan penerbit "
+        f"{publisher_id} diawali '{prefix}'",
+        f"cohort {cohort_code} does not belong to publisher {publisher_id}: the cohort codes of "
+        f"publisher {publisher_id} start with '{prefix}'",
     )
 
 

@@ -71,9 +71,32 @@ def _publisher(event: CloudEvent) -> str:
     return event.publisher or ""
 
 
+def _foreign_code(cohort_code: str, publisher: str) -> Handled | None:
+    """The contract's cohort-code rule for a schedule (new or amending): SCHEMA_INVALID naming
+    the prefix expected, decided from the event alone, so it tells nothing about others' codes."""
+    problem = ingest.cohort_code_problem(cohort_code, publisher)
+    return None if problem is None else Handled.rejected(ReasonCode.SCHEMA_INVALID, *problem)
+
+
+def _not_publishers(cohort_code: str, publisher: str) -> Rejection | None:
+    """For an event naming a cohort not scheduled yet: NOT_OWNER when the sender may never
+    schedule that code (no use parking it); None when it may, and the cohort is just unknown."""
+    if ingest.is_publishers_cohort_code(cohort_code, publisher):
+        return None
+    prefix = ingest.cohort_code_prefix(publisher)
+    return domain.not_publishers_code(cohort_code, publisher, prefix)
+
+
+def _unknown(cohort_code: str, publisher: str) -> Rejection:
+    return _not_publishers(cohort_code, publisher) or domain.unknown_cohort(cohort_code)
+
+
 async def on_cohort_scheduled(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ingest.CohortScheduled)
     publisher = _publisher(event)
+    foreign = _foreign_code(data.cohort_code, publisher)
+    if foreign is not None:
+        return foreign
     stored = await repo.load_cohort(uow.conn, data.cohort_code)
     decision = domain.decide_schedule(stored.view if stored else None, publisher, uow.now)
     if isinstance(decision, Rejection):
@@ -96,6 +119,9 @@ async def on_schedule_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Ha
     insert, one unpark), then amendments, refusals and a code's later schedules one by one in
     order. Codes are independent, and each code's first schedule still comes first."""
     outcomes, valid = validated_run(run, ingest.CohortScheduled)
+    for index, event, data in valid:
+        outcomes[index] = _foreign_code(data.cohort_code, _publisher(event))
+    valid = [item for item in valid if outcomes[item[0]] is None]
     stored = await repo.load_cohorts(uow.conn, {d.cohort_code for _, _, d in valid})
     first: dict[str, tuple[int, CloudEvent, ingest.CohortScheduled]] = {}
     for item in valid:
@@ -118,7 +144,7 @@ async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
     publisher = _publisher(event)
     stored = await repo.load_cohort(uow.conn, data.cohort_code)
     if stored is None:
-        return _rejected(domain.unknown_cohort(data.cohort_code))
+        return _rejected(_unknown(data.cohort_code, publisher))
     decision = domain.decide_cancel(stored.view, publisher)
     if isinstance(decision, Rejection):
         return _rejected(decision)
@@ -158,16 +184,17 @@ async def on_close_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handl
         firsts.add(data.cohort_code)
         cohort = stored.get(data.cohort_code)
         if cohort is None:
-            outcomes[index] = _rejected(domain.unknown_cohort(data.cohort_code))
+            outcomes[index] = _rejected(_unknown(data.cohort_code, _publisher(event)))
             continue
-        decision = domain.decide_close(cohort.view, _publisher(event))
+        # When the organiser closed it (a late-sent close keeps its day: the certificates
+        # are dated by it), but never later than now: a clock ahead must not date the future.
+        closed_at = min(event.time, uow.now)
+        decision = domain.decide_close(cohort.view, _publisher(event), closed_at)
         if isinstance(decision, Rejection):
             outcomes[index] = _rejected(decision)
             continue
         if decision is Accepted.CLOSED:
-            # When the organiser closed it (a late-sent close keeps its day: the certificates
-            # are dated by it), but never later than now: a clock ahead must not date the future.
-            closing.append((event, cohort, min(event.time, uow.now)))
+            closing.append((event, cohort, closed_at))
         outcomes[index] = Handled.applied()
     await repo.close_cohorts(uow.conn, [(c.view.cohort_code, at) for _, c, at in closing])
     for event, cohort, closed_at in closing:
@@ -254,6 +281,10 @@ async def on_registration_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> lis
     enrolled: list[repo.NewEnrolment] = []
     for index, event, data in valid:
         stored = cohorts.get(data.cohort_code)
+        foreign = _not_publishers(data.cohort_code, _publisher(event)) if stored is None else None
+        if foreign is not None:
+            outcomes[index] = _rejected(foreign)
+            continue
         if stored is None:
             outcomes[index] = await uow.park(
                 event, waiting_for_cohort(data.cohort_code), ReasonCode.UNKNOWN_COHORT
@@ -313,6 +344,9 @@ async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handle
     data = validate_data(event, ingest.ParticipantWithdrawn)
     publisher = _publisher(event)
     stored = await repo.load_cohort(uow.conn, data.cohort_code)
+    foreign = _not_publishers(data.cohort_code, publisher) if stored is None else None
+    if foreign is not None:
+        return _rejected(foreign)
     if stored is None:
         return await uow.park(
             event,

@@ -173,6 +173,34 @@ class EvaluationRecorded(_Data):
     score: Decimal = Field(ge=0, le=100, decimal_places=2)
 
 
+def cohort_code_prefix(publisher: str) -> str:
+    """What every cohort code a publisher schedules starts with: its id and `/` (`15/`,
+    `35.23/`, `nasional/`). The separator keeps `15.71/...` from belonging to `15`."""
+    return f"{publisher}/"
+
+
+def is_publishers_cohort_code(cohort_code: str, publisher: str) -> bool:
+    """Whether `cohort_code` is one `publisher` may schedule: its prefix and something after."""
+    prefix = cohort_code_prefix(publisher)
+    return cohort_code.startswith(prefix) and len(cohort_code) > len(prefix)
+
+
+def cohort_code_problem(cohort_code: str, publisher: str) -> tuple[str, str] | None:
+    """None when `publisher` may schedule `cohort_code`, else the reason in Indonesian and
+    English. The one rule the services and `diklat publish` apply: cohort codes are unique
+    nationally, so a code names its publisher and nobody can take another's code first."""
+    if is_publishers_cohort_code(cohort_code, publisher):
+        return None
+    prefix = cohort_code_prefix(publisher)
+    example = f"{prefix}PKA/2024/I"
+    return (
+        f"Kode angkatan harus diawali '{prefix}' (kode penerbit Anda), mis. {example}; "
+        f"diterima '{cohort_code}'.",
+        f"A cohort code must start with '{prefix}' (your publisher id), e.g. {example}; "
+        f"received '{cohort_code}'.",
+    )
+
+
 COHORT_SCHEDULED = "diklat.cohort.scheduled.v1"
 COHORT_CANCELLED = "diklat.cohort.cancelled.v1"
 COHORT_CLOSED = "diklat.cohort.closed.v1"

@@ -15,15 +15,15 @@ from tests.enrolment.factories import TUBAN, cohort_data, nips, participant_data
 from tests.support import Feedback, Publisher, TopicReader, ingest_event, prepare_topics, running
 
 pytestmark = pytest.mark.integration
-FUTURE = dt.date(2031, 3, 3)
+HELD = dt.date(2024, 3, 4)  # a close must come after the first session (issue 17)
 
 
 async def test_closes_of_several_cohorts_in_one_batch(infra):
     await prepare_topics(infra, [TUBAN])
-    a, b, unknown = "35.23/CLOSE/2031/I", "35.23/CLOSE/2031/II", "35.23/CLOSE/2031/IX"
+    a, b, unknown = "35.23/CLOSE/2024/I", "35.23/CLOSE/2024/II", "35.23/CLOSE/2024/IX"
     setup = [
-        ingest_event("cohort.scheduled", cohort_data(a, start=FUTURE), TUBAN),
-        ingest_event("cohort.scheduled", cohort_data(b, start=FUTURE), TUBAN),
+        ingest_event("cohort.scheduled", cohort_data(a, start=HELD), TUBAN),
+        ingest_event("cohort.scheduled", cohort_data(b, start=HELD), TUBAN),
         ingest_event("participant.registered", participant_data(a, next(nips(1))), TUBAN),
     ]
     closes = [

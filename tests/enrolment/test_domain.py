@@ -27,6 +27,7 @@ from services.enrolment.domain import (
     decide_schedule,
     decide_withdrawal,
     gender_of,
+    not_publishers_code,
     region_allowed,
     unknown_cohort,
     validate_nip,
@@ -278,6 +279,7 @@ COHORT = CohortView(
 CLOSED = replace(COHORT, status=CohortStatus.CLOSED)
 CANCELLED = replace(COHORT, status=CohortStatus.CANCELLED)
 BEFORE = START - timedelta(days=1)
+AFTER = START + timedelta(days=5)  # when the cohort's training is over
 
 
 def code_of(decision: object) -> str:
@@ -440,19 +442,55 @@ def test_cancelling_someone_elses_cohort_is_rejected_not_owner():
 
 
 def test_closing_a_scheduled_cohort_closes_it():
-    assert decide_close(COHORT, "15") is Accepted.CLOSED
+    assert decide_close(COHORT, "15", AFTER) is Accepted.CLOSED
 
 
 def test_closing_a_closed_cohort_is_a_no_op_not_an_error():
-    assert decide_close(CLOSED, "15") is Accepted.ALREADY_CLOSED
+    assert decide_close(CLOSED, "15", AFTER) is Accepted.ALREADY_CLOSED
 
 
 def test_closing_a_cancelled_cohort_is_rejected_cohort_cancelled():
-    assert code_of(decide_close(CANCELLED, "15")) == "COHORT_CANCELLED"
+    assert code_of(decide_close(CANCELLED, "15", AFTER)) == "COHORT_CANCELLED"
 
 
 def test_closing_someone_elses_cohort_is_rejected_not_owner():
-    assert code_of(decide_close(CLOSED, "16")) == "NOT_OWNER"
+    assert code_of(decide_close(CLOSED, "16", AFTER)) == "NOT_OWNER"
+
+
+def test_a_close_timed_before_the_first_session_is_rejected_naming_its_date():
+    rejection = decide_close(COHORT, "15", datetime(1999, 1, 1, tzinfo=UTC))
+    assert code_of(rejection) == "SCHEMA_INVALID"
+    assert isinstance(rejection, Rejection)
+    # The first session on the cohort's own clock (08:00 WIB), and the time that was sent.
+    assert "2023-06-19 08:00 WIB" in rejection.message_id
+    assert "2023-06-19 08:00 WIB" in rejection.message_en
+    assert "1999-01-01T00:00+00:00" in rejection.message_en
+    assert "diklat.cohort.cancelled.v1" in rejection.message_id
+
+
+def test_a_close_at_the_first_sessions_start_is_accepted_a_minute_before_is_not():
+    assert decide_close(COHORT, "15", START) is Accepted.CLOSED
+    assert code_of(decide_close(COHORT, "15", START - timedelta(minutes=1))) == "SCHEMA_INVALID"
+
+
+def test_an_early_close_is_refused_whatever_the_state_but_after_ownership():
+    early = START - timedelta(days=400)
+    assert code_of(decide_close(CLOSED, "15", early)) == "SCHEMA_INVALID"
+    assert code_of(decide_close(CANCELLED, "15", early)) == "SCHEMA_INVALID"
+    assert code_of(decide_close(COHORT, "16", early)) == "NOT_OWNER"
+
+
+def test_an_early_close_names_the_first_session_in_the_cohorts_zone():
+    papua = replace(COHORT, timezone="Asia/Jayapura")
+    rejection = decide_close(papua, "15", BEFORE)
+    assert isinstance(rejection, Rejection)
+    assert "2023-06-19 10:00 WIT" in rejection.message_en
+
+
+def test_a_code_the_sender_may_never_schedule_is_not_its_own():
+    rejection = not_publishers_code("16/X/2024/I", "15", "15/")
+    assert rejection.code == "NOT_OWNER"
+    assert "'15/'" in rejection.message_id and "'15/'" in rejection.message_en
 
 
 def test_an_unknown_cohort_rejection_names_the_code_and_the_fix():

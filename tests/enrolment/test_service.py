@@ -127,7 +127,11 @@ async def test_seed_001_tuban_cohort_enrols_30_and_rejects_each_rule_breach(infr
         assert outcomes[mismatch["id"]]["reason"] == "INVALID_NIP"
         assert "gender L" in outcomes[mismatch["id"]]["message_en"]
         foreign = await feedback_15.wait_for_outcomes([foreign_reg["id"], foreign_schedule["id"]])
-        assert set(_reasons(foreign).values()) == {"NOT_OWNER"}
+        # Issue 17: a schedule whose code lacks the sender's prefix is invalid in itself.
+        assert _reasons(foreign) == {
+            foreign_reg["id"]: "NOT_OWNER",
+            foreign_schedule["id"]: "SCHEMA_INVALID",
+        }
 
         # A withdrawal frees a seat, so the 31st gets in when it tries again.
         leave = ingest_event(

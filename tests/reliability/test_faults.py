@@ -37,7 +37,13 @@ from diklat.stack.processes import free_port
 from shared.envelope import STRUCTURED_HEADERS
 from shared.settings import InfraSettings
 from shared.topics import DOMAIN_TOPICS, feedback_topic, ingest_topic
-from tests.enrolment.factories import cohort_data, daily_sessions, nips, participant_data
+from tests.enrolment.factories import (
+    cohort_data,
+    daily_sessions,
+    effective_days,
+    nips,
+    participant_data,
+)
 from tests.reliability.cluster import CONSUMER_GROUPS, Cluster, supervised
 from tests.support import ingest_event, per_outcome, prepare_topics
 
@@ -90,7 +96,9 @@ class CohortWriter:
         self.evaluated = index % 4 == 0
         self.events: list[dict[str, Any]] = []
         self.start = dt.date(self.year, 1 + index % 11, 3)
-        self.clock = dt.datetime.combine(self.start, dt.time(7), WIB)
+        # From the first session on (08:00 of its first working day): a close timed before
+        # it is refused (issue 17).
+        self.clock = dt.datetime.combine(effective_days(self.start, 1)[0], dt.time(8), WIB)
 
     def add(
         self, kind: str, data: dict[str, Any], owner: str, outcome: str, reason: str | None = None

@@ -27,7 +27,7 @@ class StoredCohort:
 
 
 _DECISION_COLUMNS = """cohort_code, publisher, status, first_session_start, quota,
-                     open_to_other_regions, policy_version, enrolled, withdrawn"""
+                     open_to_other_regions, timezone, policy_version, enrolled, withdrawn"""
 
 
 def _stored(row: asyncpg.Record) -> StoredCohort:
@@ -38,6 +38,7 @@ def _stored(row: asyncpg.Record) -> StoredCohort:
         row["first_session_start"],
         row["quota"],
         row["open_to_other_regions"],
+        row["timezone"],
     )
     return StoredCohort(view, row["policy_version"], row["enrolled"], row["withdrawn"])
 
