@@ -19,7 +19,7 @@ from services.certification.adapters import postgres as repo
 from services.certification.adapters.pdf import render_certificate, verification_url
 from services.certification.domain import normalise_verification_code
 from shared.auth import AdminPrincipal, CurrentPrincipal, require_publisher_access
-from shared.consumer import UnitOfWork
+from shared.consumer import UnitOfWork, lock_cohorts
 from shared.logging import mask_nip
 from shared.outbox import write_rows
 from shared.runtime import runtime_of
@@ -259,8 +259,8 @@ async def _admin_change(
         certificate = await repo.get_certificate(conn, certificate_id)
         if certificate is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown certificate")
-        # The consumers lock the same per-cohort key: no decision races an admin change.
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", certificate.cohort_code)
+        # The consumers' own cohort lock: no decision commits while an admin change holds it.
+        await lock_cohorts(conn, [certificate.cohort_code])
         uow = UnitOfWork(conn, runtime.name, dt.timedelta(0))
         if isinstance(body, ReissueIn):
             result = await handlers.reissue(
