@@ -207,12 +207,17 @@ async def _check_retention(admin: AIOKafkaAdminClient, broker: str, topics: list
         return
     for response in responses:
         for resource in response.to_object()["resources"]:
-            values = {e["config_names"]: e["config_value"] for e in resource["config_entries"]}
-            if not resource["error_code"] and all(
-                values.get(k) == v for k, v in UNLIMITED_RETENTION.items()
-            ):
-                continue
             topic = resource["resource_name"]
+            if resource["error_code"]:  # e.g. not authorised to describe it
+                log.warning(
+                    "retensi topik tidak dapat diperiksa / topic retention could not be checked",
+                    topic=topic,
+                    error_code=resource["error_code"],
+                )
+                continue
+            values = {e["config_names"]: e["config_value"] for e in resource["config_entries"]}
+            if all(values.get(k) == v for k, v in UNLIMITED_RETENTION.items()):
+                continue
             log.warning(
                 "topik tidak menyimpan semua rekamannya: `diklat rebuild` akan menolak setelah "
                 "rekaman pertamanya dihapus; atur retention.ms=-1 dan retention.bytes=-1 / topic "
@@ -221,7 +226,6 @@ async def _check_retention(admin: AIOKafkaAdminClient, broker: str, topics: list
                 topic=topic,
                 retention_ms=values.get("retention.ms"),
                 retention_bytes=values.get("retention.bytes"),
-                error_code=resource["error_code"],
                 fix=f"kafka-configs.sh --bootstrap-server {broker} --alter --entity-type topics "
                 f"--entity-name {topic} --add-config retention.ms=-1,retention.bytes=-1",
             )
