@@ -196,10 +196,17 @@ def db_provision(
 
 @app.command("rebuild")
 def rebuild() -> None:
-    """Rebuild the national read model from the start of the topics, then swap it in."""
+    """Rebuild the national read model from the start of the topics, then swap it in; refused
+    (exit 1, the live model unchanged) when a topic lost its first records or the result would
+    have fewer rows than the live model."""
+    from services.consolidation.entrypoints.rebuild import RebuildRefused
     from services.consolidation.entrypoints.rebuild import rebuild as run_rebuild
 
-    events = asyncio.run(run_rebuild(local_infra()))
+    try:
+        events = asyncio.run(run_rebuild(local_infra()))
+    except RebuildRefused as refused:
+        typer.echo(str(refused), err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"read model rebuilt from {events} events and swapped in")
 
 

@@ -968,7 +968,14 @@ def _lock_key(item: CloudEvent | EnvelopeError) -> str | None:
 
 
 async def _lock_cohorts(conn: Connection, items: Iterable[CloudEvent | EnvelopeError]) -> None:
-    keys = sorted({k for k in map(_lock_key, items) if k})
+    await lock_cohorts(conn, [k for k in map(_lock_key, items) if k])
+
+
+async def lock_cohorts(conn: Connection, codes: Iterable[str]) -> None:
+    """The cohort lock: transaction-scoped, per schema and cohort code, taken in hash order (no
+    deadlocks). Everything that changes a cohort's state (the consumers, the admin API) takes
+    it through here, so they exclude each other."""
+    keys = sorted(set(codes))
     if keys:
         await conn.execute(
             """SELECT pg_advisory_xact_lock(h) FROM (

@@ -4,21 +4,31 @@ the outbox producer, and topic administration (publisher onboarding)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.middlewares import AckPolicy
 
 from shared.consumer import BatchProcessor
+from shared.logging import get_logger
 from shared.settings import InfraSettings, ServiceSettings
-from shared.topics import feedback_topic, ingest_topic, physical, physical_pattern
+from shared.topics import (
+    DOMAIN_TOPICS,
+    UNLIMITED_RETENTION,
+    feedback_topic,
+    ingest_topic,
+    kept_forever,
+    physical,
+    physical_pattern,
+)
 
+log = get_logger(__name__)
 RETRY_PAUSE_S = 1.0
 
 
@@ -129,26 +139,101 @@ def build_producer(infra: InfraSettings) -> AIOKafkaProducer:
     )
 
 
+TOPIC_ALREADY_EXISTS = 36  # Kafka protocol error code
+ADMIN_STEP_TIMEOUT_S = 10.0
+_UNCHECKED_BROKERS: set[str] = set()  # brokers that cannot describe configs (Tansu): warned once
+
+
 async def ensure_topics(
     infra: InfraSettings, topics: Sequence[str], partitions: int = 6
 ) -> list[str]:
-    """Create what does not exist yet (logical names); returns the topics created."""
-    topics = [physical(infra.kafka_topic_namespace, t) for t in topics]
+    """Create what does not exist yet (logical names); returns the topics created. The topics
+    the read model is rebuilt from are created keeping every record (`UNLIMITED_RETENTION`);
+    where they exist already their retention is checked, and a warning names any that does
+    not keep everything (the rebuild would refuse once its first records are deleted)."""
+    forever = {physical(infra.kafka_topic_namespace, t): kept_forever(t) for t in topics}
     admin = AIOKafkaAdminClient(**infra.kafka_client_config())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [t for t in topics if t not in existing]
+        missing = [t for t in forever if t not in existing]
         if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):  # a concurrent creator won
-                await admin.create_topics([NewTopic(t, partitions, 1) for t in missing])
+            response = await admin.create_topics(
+                [
+                    NewTopic(
+                        t, partitions, 1, topic_configs=UNLIMITED_RETENTION if forever[t] else {}
+                    )
+                    for t in missing
+                ]
+            )
+            for error in response.to_object()["topic_errors"]:
+                if error["error_code"] not in (0, TOPIC_ALREADY_EXISTS):  # a concurrent creator won
+                    log.warning(
+                        "topik tidak dapat dibuat / topic could not be created",
+                        topic=error["topic"],
+                        error_code=error["error_code"],
+                        error=error.get("error_message"),
+                    )
+        await _check_retention(
+            admin,
+            infra.kafka_bootstrap_servers,
+            [t for t in forever if forever[t] and t in existing],
+        )
         return missing
     finally:
         await admin.close()
 
 
+async def _check_retention(admin: AIOKafkaAdminClient, broker: str, topics: list[str]) -> None:
+    if not topics or broker in _UNCHECKED_BROKERS:
+        return
+    wanted = dict.fromkeys(UNLIMITED_RETENTION)
+    try:
+        responses = await asyncio.wait_for(
+            admin.describe_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, t, wanted) for t in topics]
+            ),
+            ADMIN_STEP_TIMEOUT_S,
+        )
+    except (KafkaError, OSError, TimeoutError) as exc:
+        # Tansu closes the connection on DescribeConfigs: go on without the check there.
+        _UNCHECKED_BROKERS.add(broker)
+        log.warning(
+            "retensi topik tidak dapat diperiksa di broker ini / topic retention cannot be "
+            "checked on this broker",
+            topics=topics,
+            error=type(exc).__name__,
+        )
+        return
+    for response in responses:
+        for resource in response.to_object()["resources"]:
+            topic = resource["resource_name"]
+            if resource["error_code"]:  # e.g. not authorised to describe it
+                log.warning(
+                    "retensi topik tidak dapat diperiksa / topic retention could not be checked",
+                    topic=topic,
+                    error_code=resource["error_code"],
+                )
+                continue
+            values = {e["config_names"]: e["config_value"] for e in resource["config_entries"]}
+            if all(values.get(k) == v for k, v in UNLIMITED_RETENTION.items()):
+                continue
+            log.warning(
+                "topik tidak menyimpan semua rekamannya: `diklat rebuild` akan menolak setelah "
+                "rekaman pertamanya dihapus; atur retention.ms=-1 dan retention.bytes=-1 / topic "
+                "does not keep all its records: `diklat rebuild` will refuse once its first "
+                "records are deleted; set retention.ms=-1 and retention.bytes=-1",
+                topic=topic,
+                retention_ms=values.get("retention.ms"),
+                retention_bytes=values.get("retention.bytes"),
+                fix=f"kafka-configs.sh --bootstrap-server {broker} --alter --entity-type topics "
+                f"--entity-name {topic} --add-config retention.ms=-1,retention.bytes=-1",
+            )
+
+
 async def onboard_publisher(infra: InfraSettings, publisher: str, partitions: int = 6) -> list[str]:
-    """One admin step per publisher: its ingest and feedback topics."""
+    """One admin step per publisher: its ingest and feedback topics (and the domain topics, so
+    that a new cluster is complete after its first onboarding)."""
     return await ensure_topics(
-        infra, [ingest_topic(publisher), feedback_topic(publisher)], partitions
+        infra, [*DOMAIN_TOPICS, ingest_topic(publisher), feedback_topic(publisher)], partitions
     )

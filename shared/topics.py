@@ -14,6 +14,10 @@ ATTENDANCE_EVENTS = "diklat.domain.attendance"
 CERTIFICATION_EVENTS = "diklat.domain.certification"
 DOMAIN_TOPICS = (ENROLMENT_EVENTS, ATTENDANCE_EVENTS, CERTIFICATION_EVENTS)
 
+# The read model is rebuilt from the domain and feedback topics (`diklat rebuild`), so they keep
+# every record: with the broker's default (7 days) a rebuild would find a week of history.
+UNLIMITED_RETENTION = {"retention.ms": "-1", "retention.bytes": "-1"}
+
 # Kafka topic names allow [a-zA-Z0-9._-]; publisher ids are `nasional`, `15` or `35.23`.
 _PUBLISHER_ID = re.compile(r"^(nasional|\d{2}|\d{2}\.\d{2})$")
 
@@ -35,6 +39,11 @@ def publisher_of_topic(topic: str) -> str | None:
         if topic.startswith(prefix):
             return topic[len(prefix) :]
     return None
+
+
+def kept_forever(topic: str) -> bool:
+    """Whether a (logical) topic is one the read model is rebuilt from."""
+    return topic in DOMAIN_TOPICS or topic.startswith(FEEDBACK_PREFIX)
 
 
 def publisher_source(publisher: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hmac
 import io
+import unicodedata
 import uuid
 import zipfile
 from decimal import Decimal
@@ -18,8 +20,9 @@ from services.certification import handlers
 from services.certification.adapters import postgres as repo
 from services.certification.adapters.pdf import render_certificate, verification_url
 from services.certification.domain import normalise_verification_code
+from services.certification.entrypoints.throttle import FailureLimiter
 from shared.auth import AdminPrincipal, CurrentPrincipal, require_publisher_access
-from shared.consumer import UnitOfWork
+from shared.consumer import UnitOfWork, lock_cohorts
 from shared.logging import mask_nip
 from shared.outbox import write_rows
 from shared.runtime import runtime_of
@@ -191,11 +194,66 @@ async def certificate_pdf(
     )
 
 
-async def _verification(request: Request, code: str | None, number: str | None) -> Verification:
+NOT_FOUND = (
+    "Sertifikat tidak ditemukan: periksa nomor dan nama pemegang, atau kode verifikasi. "
+    "/ No certificate found: check the number and the holder's name, or the verification code."
+)
+NAME_NEEDED = (
+    "Parameter name (nama pemegang sertifikat) wajib diisi bersama number, atau gunakan "
+    "parameter code (kode verifikasi). / Give the holder's name (parameter name) with the "
+    "number, or the verification code (parameter code)."
+)
+
+
+def _failures(request: Request) -> FailureLimiter:
+    """This app's failed-look-up limiter (tests may put one with their own clock there)."""
+    state = request.app.state
+    limiter: FailureLimiter | None = getattr(state, "verify_failures", None)
+    if limiter is None:
+        limiter = state.verify_failures = FailureLimiter()
+    return limiter
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def same_name(given: str, holder: str) -> bool:
+    """Names compared as people type them: case, spacing and Unicode forms do not matter."""
+
+    def canonical(name: str) -> bytes:
+        return "".join(unicodedata.normalize("NFKC", name).casefold().split()).encode()
+
+    return hmac.compare_digest(canonical(given), canonical(holder))
+
+
+async def _verification(
+    request: Request, code: str | None, number: str | None = None, name: str | None = None
+) -> Verification:
+    """A public look-up, by code or by number and holder's name. Every miss (no such code, no
+    such number, another name) is the same 404, and counts against the client's address."""
+    limiter, client = _failures(request), _client(request)
+    wait = limiter.retry_after(client)
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"Terlalu banyak pencarian sertifikat yang gagal dari alamat ini; coba lagi dalam "
+            f"{wait} detik. / Too many failed certificate look-ups from this address; try "
+            f"again in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
     async with runtime_of(request).pool.acquire() as conn:
-        certificate = await repo.find_certificate(conn, code=code, number=number)
+        if code is not None:
+            certificate = await repo.find_certificate(conn, code=code)
+        elif number is not None and name is not None:
+            certificate = await repo.find_certificate(conn, number=number)
+            if certificate is not None and not same_name(name, certificate.content["name"]):
+                certificate = None
+        else:
+            certificate = None
         if certificate is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "no certificate with this code")
+            limiter.failed(client)
+            raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
         current = None
         if certificate.superseded_by is not None:
             newer = await repo.get_certificate(conn, certificate.superseded_by)
@@ -232,23 +290,25 @@ async def _verification(request: Request, code: str | None, number: str | None) 
 @router.get("/verify/{code}", response_model=Verification)
 async def verify_by_code(code: str, request: Request) -> Verification:
     """Public (no credential): what the QR code on the certificate points at."""
-    canonical = normalise_verification_code(code)
-    if canonical is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no certificate with this code")
-    return await _verification(request, canonical, None)
+    # A code that cannot be one is looked up as an impossible one: the same 404, counted.
+    return await _verification(request, normalise_verification_code(code) or "")
 
 
 @v1.get("/verify", response_model=Verification)
 async def verify(
     request: Request,
     number: Annotated[str | None, Query(max_length=120)] = None,
+    name: Annotated[str | None, Query(max_length=200, description="the holder's name")] = None,
     code: Annotated[str | None, Query(max_length=60)] = None,
 ) -> Verification:
-    """Public (no credential): verify by certificate number or verification code."""
-    canonical = normalise_verification_code(code) if code else None
-    if canonical is None and not number:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "give number or code")
-    return await _verification(request, canonical, number)
+    """Public (no credential): verify by verification code, or by certificate number together
+    with the holder's name (case and spacing do not matter). A number alone is refused: numbers
+    are sequential and would let anyone list every holder."""
+    if code:
+        return await _verification(request, normalise_verification_code(code) or "")
+    if not number or not name or not name.strip():
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, NAME_NEEDED)
+    return await _verification(request, None, number, name)
 
 
 async def _admin_change(
@@ -259,8 +319,8 @@ async def _admin_change(
         certificate = await repo.get_certificate(conn, certificate_id)
         if certificate is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown certificate")
-        # The consumers lock the same per-cohort key: no decision races an admin change.
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", certificate.cohort_code)
+        # The consumers' own cohort lock: no decision commits while an admin change holds it.
+        await lock_cohorts(conn, [certificate.cohort_code])
         uow = UnitOfWork(conn, runtime.name, dt.timedelta(0))
         if isinstance(body, ReissueIn):
             result = await handlers.reissue(

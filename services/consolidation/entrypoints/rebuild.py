@@ -9,6 +9,10 @@ inside the swap transaction while it holds the live tables exclusively, so nothi
 service commits can fall between the replay and the swap (its blocked batch fails afterwards
 and is redelivered into the new model, where the inbox makes it a no-op).
 
+It never swaps in less than the live model: it refuses (`RebuildRefused`, nothing changed) when
+a topic it reads no longer starts at offset 0 (retention or a deletion took its first records),
+and, inside the swap, when any table of the rebuilt model has fewer rows than the live one.
+
 Tables are created and filled as the service role (it owns them); creating and renaming
 schemas needs CREATE on the database, which only the provisioning (superuser) URL has.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
 import time
 from collections.abc import Awaitable
 
@@ -37,6 +42,20 @@ from shared.topics import FEEDBACK_PATTERN, physical, physical_pattern
 log = get_logger(__name__)
 SERVICE = DEFINITION.name
 FETCH_MAX_WAIT_MS = 20
+# The read model's tables: the rebuilt one must have at least as many rows in each.
+COUNTED_TABLES = (
+    "cohorts",
+    "enrolments",
+    "attendance",
+    "completions",
+    "certificates",
+    "ingest_outcomes",
+    "asn",
+)
+
+
+class RebuildRefused(Exception):
+    """The rebuild would have swapped in less than the live model; nothing was changed."""
 
 
 async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None) -> int:
@@ -79,6 +98,7 @@ async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None)
         await consumer.start()
         try:
             partitions = await _partitions(consumer, infra)
+            await _require_whole_logs(consumer, partitions)
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             with fewer_collections(10_000, 50, 50):
@@ -121,6 +141,65 @@ async def _partitions(consumer: AIOKafkaConsumer, infra: InfraSettings) -> list[
     ]
 
 
+async def _require_whole_logs(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> None:
+    """Every partition must still hold its first record: a log whose start has moved (the
+    broker's retention, a deletion) would rebuild a model missing what was there."""
+    first = await consumer.beginning_offsets(partitions)
+    cut = sorted((tp.topic, tp.partition, offset) for tp, offset in first.items() if offset > 0)
+    if not cut:
+        return
+    id_ = "; ".join(f"topik {t} partisi {p} dimulai di offset {o}" for t, p, o in cut)
+    en = "; ".join(f"topic {t} partition {p} starts at offset {o}" for t, p, o in cut)
+    raise RebuildRefused(
+        f"Rebuild ditolak: {id_}. Rekaman awalnya sudah dihapus (retensi topik), jadi model "
+        "hasil rebuild akan kurang dari model yang berjalan; model yang berjalan tidak diubah. "
+        "Topik yang dibaca rebuild harus disimpan selamanya (retention.ms=-1, "
+        f"retention.bytes=-1). / Rebuild refused: {en}. Its first records were deleted (topic "
+        "retention), so the rebuilt model would hold less than the live one; the live model is "
+        "unchanged. The topics a rebuild reads must keep every record (retention.ms=-1, "
+        "retention.bytes=-1)."
+    )
+
+
+async def _require_no_fewer_rows(conn: asyncpg.Connection, new: str) -> None:
+    """Each table of the rebuilt model has at least the live one's rows (checked while the live
+    tables are locked, after the final pass: the two are then comparable)."""
+    present = {
+        (r["schemaname"], r["tablename"])
+        for r in await conn.fetch(
+            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname = ANY($1::text[])",
+            [SERVICE, new],
+        )
+    }
+    tables = [t for t in COUNTED_TABLES if (SERVICE, t) in present and (new, t) in present]
+    if not tables:
+        return  # the first rebuild: no live model to compare with
+    counts = await conn.fetchrow(
+        "SELECT "
+        + ", ".join(
+            f'(SELECT count(*) FROM "{SERVICE}".{t}) AS "live {t}", '
+            f'(SELECT count(*) FROM "{new}".{t}) AS "new {t}"'
+            for t in tables
+        )
+    )
+    assert counts is not None
+    fewer = [(t, counts[f"new {t}"], counts[f"live {t}"]) for t in tables]
+    fewer = [(t, n, live) for t, n, live in fewer if n < live]
+    if not fewer:
+        return
+    id_ = "; ".join(
+        f"{t}: {n} baris hasil rebuild, {live} di model yang berjalan" for t, n, live in fewer
+    )
+    en = "; ".join(f"{t}: {n} rows rebuilt, {live} live" for t, n, live in fewer)
+    raise RebuildRefused(
+        f"Rebuild ditolak: model hasil rebuild lebih kecil dari model yang berjalan ({id_}); "
+        "model yang berjalan tidak diubah. Periksa apakah topik domain atau umpan balik "
+        f"kehilangan rekaman. / Rebuild refused: the rebuilt model is smaller than the live one "
+        f"({en}); the live model is unchanged. Check whether a domain or feedback topic lost "
+        "records."
+    )
+
+
 async def _swap(infra: InfraSettings, new: str, old: str, final_pass: Awaitable[int]) -> int:
     """Lock the live tables, run the final catch-up into `new`, swap, drop the old schema."""
     conn = await asyncpg.connect(infra.database_url)
@@ -134,6 +213,7 @@ async def _swap(infra: InfraSettings, new: str, old: str, final_pass: Awaitable[
             if tables:
                 await _lock_live_tables(conn, ", ".join(f'"{SERVICE}".{r["t"]}' for r in tables))
             caught_up = await final_pass
+            await _require_no_fewer_rows(conn, new)
             await conn.execute(f'ALTER SCHEMA "{SERVICE}" RENAME TO "{old}"')
             await conn.execute(f'ALTER SCHEMA "{new}" RENAME TO "{SERVICE}"')
             await conn.execute(f'DROP SCHEMA "{old}" CASCADE')
@@ -172,7 +252,10 @@ async def _superuser(infra: InfraSettings, sql: str) -> None:
 def main() -> None:
     """`python -m services.consolidation.entrypoints.rebuild`: rebuild with the environment's
     settings (stop nothing: the live service keeps serving the old model until the swap)."""
-    asyncio.run(rebuild(InfraSettings()))
+    try:
+        asyncio.run(rebuild(InfraSettings()))
+    except RebuildRefused as refused:
+        sys.exit(str(refused))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,134 @@
+"""The rebuild never swaps in less than the live model (issue 17, item 11): it refuses when a
+topic it reads no longer starts at offset 0, and when the rebuilt model has fewer rows."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
+
+from services.consolidation.entrypoints.rebuild import RebuildRefused, rebuild
+from shared.runtime import ServiceRuntime
+from shared.settings import InfraSettings
+from shared.topics import ENROLMENT_EVENTS, physical
+from tests.consolidation.helpers import get, scenario_running
+from tests.consolidation.test_rebuild_and_freshness import _tables
+from tests.support import test_settings as service_settings
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def _schemas(runtime: ServiceRuntime) -> list[str]:
+    async with runtime.pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'consolidation%' ORDER BY 1"
+        )
+    return [r["nspname"] for r in rows]
+
+
+async def _cut_first_record(infra: InfraSettings, topic: str) -> TopicPartition:
+    """Move the log start of the topic's first non-empty partition to offset 1, as retention
+    does when it deletes a segment."""
+    name = physical(infra.kafka_topic_namespace, topic)
+    consumer = AIOKafkaConsumer(**infra.kafka_client_config(), enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
+        if not partitions:
+            partitions = [TopicPartition(name, p) for p in range(6)]
+        ends = await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
+    target = min((tp for tp, end in ends.items() if end > 0), key=lambda tp: tp.partition)
+    admin = AIOKafkaAdminClient(**infra.kafka_client_config())
+    await admin.start()
+    try:
+        low = await admin.delete_records({target: RecordsToDelete(1)})
+    finally:
+        await admin.close()
+    assert low[target] == 1
+    return target
+
+
+async def _cli_rebuild(infra: InfraSettings) -> tuple[int, str, str]:
+    """`diklat rebuild` as an operator runs it, against this test's servers and namespace."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": infra.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+        "KAFKA_TOPIC_NAMESPACE": infra.kafka_topic_namespace,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "diklat",
+        "rebuild",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_a_topic_whose_log_start_moved_is_refused_and_the_live_model_kept(infra):
+    async with scenario_running(infra) as (runtime, http):
+        live = await _tables(runtime)
+        statistics = await get(http, "/api/v1/statistics")
+        cut = await _cut_first_record(infra, ENROLMENT_EVENTS)
+
+        code, out, err = await _cli_rebuild(infra)
+
+        assert code != 0, out
+        where = f"{cut.topic} partisi {cut.partition} dimulai di offset 1"
+        assert f"Rebuild ditolak: topik {where}" in err
+        english = f"Rebuild refused: topic {cut.topic} partition {cut.partition} starts at offset 1"
+        assert english in err
+        assert err.index("Rebuild ditolak") < err.index("Rebuild refused")  # Indonesian first
+        assert "Traceback" not in err
+        assert "swapped in" not in out
+        assert await _schemas(runtime) == ["consolidation"]  # the half-built one dropped
+        assert await _tables(runtime) == live
+        assert await get(http, "/api/v1/statistics") == statistics
+
+
+async def test_a_rebuild_with_fewer_rows_than_the_live_model_is_refused(infra):
+    """Records lost without moving the log start (a topic deleted and created again, a
+    publisher's feedback topic replaced): the counts catch it inside the swap."""
+    async with scenario_running(infra) as (runtime, _):
+        # A certificate the topics do not hold: the rebuilt model will miss it.
+        conn = await asyncpg.connect(infra.database_url)
+        try:
+            await conn.execute(
+                """CREATE TEMP TABLE ghost AS SELECT * FROM consolidation.certificates LIMIT 1;
+                   UPDATE ghost SET certificate_id = gen_random_uuid()::text,
+                                    number = number || '-ghost';
+                   INSERT INTO consolidation.certificates SELECT * FROM ghost;"""
+            )
+        finally:
+            await conn.close()
+        live = await _tables(runtime)
+        certificates = len(live["certificates"])
+
+        with pytest.raises(RebuildRefused) as refused:
+            await rebuild(infra, service_settings("consolidation"))
+
+        message = str(refused.value)
+        assert (
+            f"certificates: {certificates - 1} baris hasil rebuild, {certificates} di model "
+            "yang berjalan"
+        ) in message
+        assert f"certificates: {certificates - 1} rows rebuilt, {certificates} live" in message
+        assert "cohorts" not in message  # only the tables that came out smaller are named
+        assert await _schemas(runtime) == ["consolidation"]
+        assert await _tables(runtime) == live
