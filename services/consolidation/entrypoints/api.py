@@ -185,7 +185,7 @@ CategoryFilter = Annotated[str | None, Query(description="kategori / category: t
 
 
 def _refused(message_id: str, message_en: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{message_id} / {message_en}")
+    return HTTPException(422, f"{message_id} / {message_en}")
 
 
 def _forbidden(message_id: str, message_en: str) -> HTTPException:
@@ -634,10 +634,13 @@ async def certificates(
         principal,
         year=year,
         publisher=publisher,
-        province=province,
-        region=region,
+        province=None,  # taken; not the credential's scope (other organisers' certificates
+        region=region,  # of its own region's ASN are in it), so only checked as a code
         category=category,
     )
+    if province is not None:
+        _check_province(Scope(None, None), province, asn_view=False)
+        f.province = province
     # Explicit `publisher` narrows to that publisher's cohorts; the scope alone also admits
     # the certificates of the credential's own region's ASN from other organisers.
     scope = Scope.of(principal)
