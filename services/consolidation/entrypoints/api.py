@@ -1,8 +1,12 @@
 """HTTP API of the national view (/api/v1, paginated, CSV/XLSX) and the dashboard page.
 
 Authorisation: a national credential sees everything; a publisher's credential sees its own
-cohorts and the ASN whose home region it covers. Asking explicitly for another publisher or
-region is 403; unfiltered lists are narrowed to what the caller may see.
+cohorts and the ASN whose home region it covers. Asking explicitly for another publisher,
+province or region is 403; unfiltered lists are narrowed to what the caller may see.
+
+Filters: each of the README's filters (year, publisher, province, region, category) is taken
+by a view or refused with 422, never silently ignored (`_filters`); `region` is always the
+ASN's home region (the `asn` row), not what one registration claimed.
 """
 
 from __future__ import annotations
