@@ -14,10 +14,11 @@ from shared.settings import InfraSettings
 from tests.consolidation import scenario
 from tests.support import Publisher, eventually, prepare_topics, running, wait_until_assigned
 
-TOKENS = "nat=national,tuban=publisher:35.23,jambi=publisher:15"
+TOKENS = "nat=national,tuban=publisher:35.23,jambi=publisher:15,nas=publisher:nasional"
 NATIONAL = {"Authorization": "Bearer nat"}
 TUBAN = {"Authorization": "Bearer tuban"}
 JAMBI = {"Authorization": "Bearer jambi"}
+NASIONAL = {"Authorization": "Bearer nas"}  # the national organiser's publisher credential
 
 
 def client(runtime: ServiceRuntime) -> httpx.AsyncClient:

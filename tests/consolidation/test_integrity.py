@@ -11,14 +11,18 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
+import asyncpg
 import httpx
 import openpyxl
 import pytest
 from pydantic import BaseModel
 
+from services.consolidation.adapters import postgres as pg
+from services.consolidation.domain import organizer_province
 from services.consolidation.entrypoints.app import DEFINITION as CONSOLIDATION
 from services.consolidation.entrypoints.rebuild import rebuild
 from services.enrolment.entrypoints.app import DEFINITION as ENROLMENT
+from shared import db
 from shared.client import build_event
 from shared.envelope import to_structured
 from shared.events import domain as ev
@@ -323,3 +327,53 @@ async def test_data_quality_counts_every_duplicate_a_service_answered(infra):
         assert rows[1][:3] == ("15", 2, 2)
         await rebuild(infra, service_settings("consolidation"))
         assert await get(http, "/api/v1/data-quality", JAMBI) == quality
+
+
+async def test_the_migration_gives_existing_asn_back_their_home_region(database_url):
+    """A model written before the fix (Budi moved to 15.71 by Jambi's later registration) is
+    re-derived by the forward migration: Tuban's own claim holds."""
+    migrations = db.service_migrations("consolidation", CONSOLIDATION.migrations_package)
+    before = [m for m in migrations if not m.name.endswith("002_home_region_and_duplicates.sql")]
+    assert len(before) == len(migrations) - 1
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("CREATE SCHEMA consolidation")
+        await db.migrate(conn, "consolidation", before)
+        await conn.execute("SET search_path = consolidation")
+        for code in (scenario.T1, scenario.J2):
+            info = scenario.cohort_info(code)
+            await repo_cohorts(conn, info)
+        rows = [
+            (scenario.T1, "35.23", scenario.NOW),
+            (scenario.J2, "15.71", LATER),
+        ]
+        for code, region, at in rows:
+            await conn.execute(
+                """INSERT INTO enrolments (cohort_code, nip, name, asn_type, gender, position,
+                       agency, region, region_province, enrolled_at)
+                   VALUES ($1, $2, 'Budi', 'PNS', 'L', 'Analis', 'Pemda', $3, $4, $5)""",
+                code,
+                BUDI,
+                region,
+                region[:2],
+                at,
+            )
+        await conn.execute(
+            """INSERT INTO asn (nip, name, gender, asn_type, agency, region, region_province,
+                   enrolled_at) VALUES ($1, 'Budi', 'L', 'PNS', 'Pemda', '15.71', '15', $2)""",
+            BUDI,
+            LATER,
+        )
+        assert await db.migrate(conn, "consolidation", migrations) == [migrations[-1].name]
+        assert await conn.fetchval("SELECT region FROM asn WHERE nip = $1", BUDI) == "35.23"
+        claims = await conn.fetch(
+            "SELECT cohort_code, publisher, claim_authority FROM enrolments ORDER BY 1"
+        )
+        assert [tuple(r) for r in claims] == [(scenario.J2, "15", 1), (scenario.T1, "35.23", 2)]
+    finally:
+        await conn.close()
+
+
+async def repo_cohorts(conn: asyncpg.Connection, info: ev.CohortInfo) -> None:
+    row = pg.cohort_row(info, organizer_province(info.publisher), scenario.NOW)
+    await pg.upsert_cohorts(conn, [row])

@@ -481,7 +481,7 @@ async def provinces(
                    count(*) FILTER (WHERE NOT k.completed AND NOT e.withdrawn) AS not_completed
             FROM cohorts c LEFT JOIN enrolments e USING (cohort_code)
             LEFT JOIN completions k USING (cohort_code, nip)
-            WHERE {f.where()} GROUP BY 1""",
+            WHERE {f.where("e")} GROUP BY 1""",
         *f.params,
     )
     f.params = []
@@ -507,7 +507,7 @@ async def publishers(conn: Conn, f: Filters) -> list[asyncpg.Record]:
                    count(*) FILTER (WHERE NOT k.completed AND NOT e.withdrawn) AS not_completed
             FROM cohorts c LEFT JOIN enrolments e USING (cohort_code)
             LEFT JOIN completions k USING (cohort_code, nip)
-            WHERE {f.where()} GROUP BY 1 ORDER BY 1""",
+            WHERE {f.where("e")} GROUP BY 1 ORDER BY 1""",
             *f.params,
         )
     )

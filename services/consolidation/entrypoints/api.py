@@ -1,8 +1,12 @@
 """HTTP API of the national view (/api/v1, paginated, CSV/XLSX) and the dashboard page.
 
 Authorisation: a national credential sees everything; a publisher's credential sees its own
-cohorts and the ASN whose home region it covers. Asking explicitly for another publisher or
-region is 403; unfiltered lists are narrowed to what the caller may see.
+cohorts and the ASN whose home region it covers. Asking explicitly for another publisher,
+province or region is 403; unfiltered lists are narrowed to what the caller may see.
+
+Filters: each of the README's filters (year, publisher, province, region, category) is taken
+by a view or refused with 422, never silently ignored (`_filters`); `region` is always the
+ASN's home region (the `asn` row), not what one registration claimed.
 """
 
 from __future__ import annotations
@@ -185,7 +189,7 @@ CategoryFilter = Annotated[str | None, Query(description="kategori / category: t
 
 
 def _refused(message_id: str, message_en: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{message_id} / {message_en}")
+    return HTTPException(422, f"{message_id} / {message_en}")
 
 
 def _forbidden(message_id: str, message_en: str) -> HTTPException:
@@ -634,10 +638,13 @@ async def certificates(
         principal,
         year=year,
         publisher=publisher,
-        province=province,
-        region=region,
+        province=None,  # taken; not the credential's scope (other organisers' certificates
+        region=region,  # of its own region's ASN are in it), so only checked as a code
         category=category,
     )
+    if province is not None:
+        _check_province(Scope(None, None), province, asn_view=False)
+        f.province = province
     # Explicit `publisher` narrows to that publisher's cohorts; the scope alone also admits
     # the certificates of the credential's own region's ASN from other organisers.
     scope = Scope.of(principal)
