@@ -521,3 +521,31 @@ def test_rejection_codes_match_the_shared_reason_codes():
     }
     assert codes <= {c.value for c in ReasonCode}
     assert len(codes) == 11
+
+
+# --- the contract's cohort-code rule (shared.events.ingest) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "publisher", "owned"),
+    [
+        ("15/PKA/2024/I", "15", True),
+        ("15.71/PKA/2024/I", "15", False),  # Kota Jambi's, not Jambi's
+        ("15/PKA/2024/I", "15.71", False),
+        ("35.23/KASI-PEM/2017/I", "35.23", True),
+        ("nasional/SEKDA/2024/IV", "nasional", True),
+        ("Nasional/SEKDA/2024/IV", "nasional", False),
+        ("PKA/2024/I", "15", False),
+        ("15/", "15", False),  # the prefix alone names no cohort
+        ("15-PKA/2024", "15", False),
+    ],
+)
+def test_a_cohort_code_belongs_to_the_publisher_whose_id_and_slash_start_it(code, publisher, owned):
+    from shared.events.ingest import cohort_code_problem, is_publishers_cohort_code
+
+    assert is_publishers_cohort_code(code, publisher) is owned
+    problem = cohort_code_problem(code, publisher)
+    assert (problem is None) is owned
+    if problem is not None:
+        assert f"harus diawali '{publisher}/'" in problem[0]
+        assert f"must start with '{publisher}/'" in problem[1]
