@@ -17,7 +17,7 @@ from typing import Any
 from shared.consumer import Handled, applied_unless_invalid
 from shared.db import Connection, from_json_rows, json_rows
 from shared.envelope import CloudEvent, RecordPosition
-from shared.events.domain import CloseRefused, CohortClosed
+from shared.events.domain import CloseRefused, CohortClosed, IngestRef
 from shared.events.ingest import CohortClosed as IngestClose
 from shared.topics import publisher_source
 
@@ -78,7 +78,9 @@ async def refuse_closes(conn: Connection, refusals: Sequence[CloseRefused]) -> N
     )
 
 
-async def _rule(conn: Connection, verdicts: Sequence[tuple[str, str, Any]], verdict: str) -> None:
+async def _rule(
+    conn: Connection, verdicts: Sequence[tuple[str, str, IngestRef]], verdict: str
+) -> None:
     rows: dict[tuple[str, str, str], tuple[Any, ...]] = {}
     for code, source, cause in verdicts:
         key = (code, source, cause.event_id)

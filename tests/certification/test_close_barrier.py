@@ -204,3 +204,32 @@ async def test_another_publishers_close_with_the_owners_id_does_not_take_the_bar
             Decimal(80),
             Decimal(100),
         )
+
+
+async def test_a_close_reusing_a_marks_id_still_closes_for_attendance(infra):
+    """Enrolment never saw the mark, so it accepts the close; attendance's inbox calls the close
+    a duplicate of the mark, yet the record is on the log and the cohort still finalises."""
+    code = "15/PKA/2024/III"
+    await prepare_topics(infra, [JAMBI])
+    async with (
+        running(ENROLMENT, infra),
+        running(ATTENDANCE, infra) as attendance,
+        running(CERTIFICATION, infra) as certification,
+        Publisher(infra) as pub,
+        Feedback(infra, JAMBI) as feedback,
+    ):
+        nip = await _scheduled_with_one_participant(
+            pub, (attendance, certification), code, "15-reg-3"
+        )
+        marks = [_mark(code, nip, 1), _mark(code, nip, 2)]
+        close = ingest_event("cohort.closed", {"cohort_code": code}, JAMBI, event_id=marks[0]["id"])
+        await pub.send(JAMBI, *marks, _score(code, nip, "75", 1), close)
+        await feedback.wait_for(
+            lambda _: _answers(feedback, close["id"]) == ["applied"], what="the close applied"
+        )
+        decision = await _decision(certification, code)
+        assert (decision["completed"], decision["score"], decision["rate_pct"]) == (
+            True,
+            Decimal(75),
+            Decimal(100),
+        )
