@@ -395,7 +395,7 @@ class BatchProcessor:
                     # Event by event it still failed outside the handlers' savepoints: one of
                     # the core's own statements refused something. Each record alone then, so
                     # one that fails is rejected instead of holding up its partition forever.
-                    log.exception("batch failed event by event; handling each alone")
+                    log.exception("batch failed event by event; each alone", records=len(items))
                     counts = await self._each_alone(items)
                     break
                 log.exception("batch failed; replaying it event by event", records=len(items))
