@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from shared.db import CONNECTION_LOST, Connection, from_json_rows, json_rows
 from shared.envelope import (
+    MAX_NAME_LENGTH,
     CloudEvent,
     EnvelopeError,
     RecordPosition,
@@ -417,7 +418,7 @@ class BatchProcessor:
                     # Event by event it still failed outside the handlers' savepoints: one of
                     # the core's own statements refused something. Each record alone then, so
                     # one that fails is rejected instead of holding up its partition forever.
-                    log.exception("batch failed event by event; handling each alone")
+                    log.exception("batch failed event by event; each alone", records=len(items))
                     counts = await self._each_alone(items)
                     break
                 log.exception("batch failed; replaying it event by event", records=len(items))
@@ -836,10 +837,25 @@ class _Ledger:
     def feedback_rows(self) -> list[OutboxRow]:
         """The batch's outcomes as v2 feedback: per publisher, in chunks, in event order."""
         return [
-            self._feedback_row(publisher, outcomes[start : start + MAX_OUTCOMES_PER_MESSAGE])
+            row
             for publisher, outcomes in self.outcomes.items()
             for start in range(0, len(outcomes), MAX_OUTCOMES_PER_MESSAGE)
+            for row in self._feedback_rows(
+                publisher, outcomes[start : start + MAX_OUTCOMES_PER_MESSAGE]
+            )
         ]
+
+    def _feedback_rows(self, publisher: str, outcomes: list[dict[str, Any]]) -> list[OutboxRow]:
+        # Halved until each message fits: 500 outcomes of hostile records (200-character ids
+        # of control characters, each escaped to 6 bytes) would pass the broker's 1 MB limit,
+        # and a message the broker refuses stops the relay, and with it all of the outbox.
+        row = self._feedback_row(publisher, outcomes)
+        if len(row.payload) <= MAX_FEEDBACK_BYTES or len(outcomes) == 1:
+            return [row]
+        half = len(outcomes) // 2
+        return self._feedback_rows(publisher, outcomes[:half]) + self._feedback_rows(
+            publisher, outcomes[half:]
+        )
 
     def _feedback_row(self, publisher: str, outcomes: list[dict[str, Any]]) -> OutboxRow:
         feedback = CloudEvent(
@@ -872,6 +888,11 @@ class _Ledger:
             )
 
 
+# A feedback message's most: well inside the brokers' default 1 MB (a message of 500 ordinary
+# outcomes is ~150 KB).
+MAX_FEEDBACK_BYTES = 500_000
+
+
 class _AlreadyInInbox(Exception):
     """The batch's inbox insert met an event already recorded: redo the batch with a lookup."""
 
@@ -902,7 +923,8 @@ def _waited_too_long(code: ReasonCode) -> tuple[str, str]:
 def _cohort_code(event: CloudEvent) -> str | None:
     if isinstance(event.data, dict):
         code = event.data.get("cohort_code")
-        return code if isinstance(code, str) else None
+        # Not a 400 KB string echoed in feedback: such a code is refused by every model anyway.
+        return code if isinstance(code, str) and len(code) <= MAX_NAME_LENGTH else None
     return None
 
 

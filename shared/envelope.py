@@ -23,9 +23,9 @@ MAX_ID_LENGTH = 200
 # type, source and subject are names and codes; a longer one is an error, and echoing it in
 # feedback (500 outcomes a message) could pass the broker's message limit.
 MAX_NAME_LENGTH = 200
-# Deeper than any event's shape (data.sessions[i] is 3 levels); orjson reads 1,024 levels but
-# writes only 254 (a parked event is written back as jsonb).
-MAX_DEPTH = 32
+# orjson reads 1,024 levels but writes 254, and a parked event is written back (jsonb) whole;
+# a valid event nests 4.
+MAX_DEPTH = 254
 # What Postgres and Python can both hold of a date, narrowed to the cohorts' years (the
 # schedule's `year` is 2000-2100): 0001-01-01 00:00 WIB is year 0 in UTC and overflows.
 EARLIEST_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -108,13 +108,24 @@ def parse_record(
         suspect = False
     # Postgres stores no NUL in text or jsonb, and a NUL in an id or a cohort code fails the
     # core's own statements (the cohort lock, the inbox), where no savepoint can isolate the
-    # event: refused here, before anything is written. The byte scans keep the walk off the
-    # hot path (JSON can only spell NUL as \u0000; a valid event nests 3 or 4 levels).
-    if suspect or (
+    # event: refused here, before anything is written. Byte scans keep the checks off the hot
+    # path: JSON can only spell NUL as \u0000, and nesting deeper than MAX_DEPTH takes more
+    # brackets than that (twice as many bytes: a registration is smaller).
+    if suspect or (value is not None and b"\\u0000" in value):
+        _refuse_nul(attributes)
+    if (
         value is not None
-        and (b"\\u0000" in value or value.count(b"{") + value.count(b"[") > MAX_DEPTH)
+        and len(value) > 2 * MAX_DEPTH
+        and value.count(b"{") + value.count(b"[") > MAX_DEPTH
     ):
-        _refuse_unstorable(attributes)
+        try:
+            orjson.dumps(attributes)  # what writing it as jsonb (a parked event) would do
+        except orjson.JSONEncodeError:
+            raise _invalid(
+                attributes,
+                f"the event nests deeper than {MAX_DEPTH} levels",
+                f"event bersarang lebih dari {MAX_DEPTH} tingkat",
+            ) from None
     return _validated(attributes, position)
 
 
@@ -233,17 +244,11 @@ def _binary_attributes(headers: Mapping[str, str], value: bytes | None) -> dict[
     return attributes
 
 
-def _refuse_unstorable(attributes: dict[str, Any]) -> None:
-    """SCHEMA_INVALID naming where a NUL or too deep a nesting is (never the value)."""
+def _refuse_nul(attributes: dict[str, Any]) -> None:
+    """SCHEMA_INVALID naming where a NUL is (never the value)."""
     stack: list[tuple[Any, tuple[str, ...]]] = [(attributes, ())]
     while stack:
         node, path = stack.pop()
-        if len(path) > MAX_DEPTH:
-            raise _invalid(
-                attributes,
-                f"{_where(path[:MAX_DEPTH])} nests deeper than {MAX_DEPTH} levels",
-                f"{_where(path[:MAX_DEPTH])} bersarang lebih dari {MAX_DEPTH} tingkat",
-            )
         if type(node) is str:
             if "\x00" in node:
                 raise _nul(attributes, _where(path))

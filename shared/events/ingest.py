@@ -25,11 +25,24 @@ CohortCode = Annotated[
         pattern=r"^[A-Za-z0-9][A-Za-z0-9./_\- ]*$",
     ),
 ]
-# ASCII digits: the pattern engine's \d also takes other scripts' digits (e.g. fullwidth ones).
-Nip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{18}$")]
+
+
+def _ascii(value: str) -> str:
+    # Pydantic's pattern engine reads \d as any script's digit (e.g. fullwidth ones), where the
+    # contract's JSON Schema (ECMA-262) means 0-9: the same NIP must have one spelling.
+    if not value.isascii():
+        raise ValueError("must be written with the digits 0-9")
+    return value
+
+
+Nip = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^\d{18}$"), AfterValidator(_ascii)
+]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
-RegionCode = Annotated[str, StringConstraints(pattern=r"^([0-9]{2}|[0-9]{2}\.[0-9]{2})$")]
+RegionCode = Annotated[
+    str, StringConstraints(pattern=r"^(\d{2}|\d{2}\.\d{2})$"), AfterValidator(_ascii)
+]
 TimeZone = Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]
 # The cohorts' years (`year` is 2000-2100): Python and Postgres both hold every instant of
 # such a day in any zone, where 0001-01-01 00:00 WIB is year 0 in UTC and overflows.

@@ -315,3 +315,20 @@ async def test_each_hostile_record_is_rejected_with_its_reason_and_nothing_after
             return bool(tables == 1 and rows == len(expected))
 
         await eventually(accounted, what="every record once in the inbox, tables intact")
+
+
+async def test_outcomes_of_a_batch_of_hostile_records_fit_the_brokers_message_limit(infra):
+    """400 records with 200-character ids and types of control characters (each escaped to 6
+    bytes in JSON, and echoed in the message): one feedback message for all their outcomes
+    would pass the broker's 1 MB limit, and the relay would retry it forever with every row
+    behind it. They are told in messages that fit."""
+    await prepare_topics(infra, [JAMBI])
+    data = participant_data(CODE, "198503122010011003", region=JAMBI)
+    noisy = [
+        _event("diklat." + "\x01" * 193, data, id="\x01" * 190 + f"{i:010d}") for i in range(400)
+    ]
+    async with Publisher(infra) as pub:
+        await pub.send(JAMBI, *noisy)  # all waiting before the gate starts: few large batches
+    async with running(DEFINITION, infra), Feedback(infra, JAMBI) as feedback:
+        outcomes = await feedback.wait_for_outcomes([e["id"] for e in noisy], timeout=60)
+    assert {o["reason"] for o in outcomes.values()} == {"UNKNOWN_TYPE"}
