@@ -76,7 +76,7 @@ async def test_a_close_that_closes_nothing_is_announced_as_refused(infra):
     ):
         await pub.send(
             TUBAN,
-            ingest_event("cohort.scheduled", cohort_data(code, start=FUTURE), TUBAN),
+            ingest_event("cohort.scheduled", cohort_data(code, start=HELD), TUBAN),
             registration,
         )
         await feedback.wait_for_outcomes([registration["id"]])
