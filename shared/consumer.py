@@ -190,6 +190,9 @@ class Route:
     # replay of this one): the core answers `duplicate` without the handler, but the service
     # may owe the others a word about it (enrolment: a close that closed nothing).
     duplicate: DuplicateHook | None = None
+    # Called, after the handler's savepoint is rolled back, for an event of this type rejected
+    # PROCESSING_ERROR: the same word may be owed (a close that failed closed nothing).
+    failed: DuplicateHook | None = None
 
 
 @dataclass
@@ -613,6 +616,8 @@ class BatchProcessor:
                 # What it emitted and unparked is rolled back with its savepoint: none of it
                 # may reach the outbox or run (a refused registration announces no enrolment).
                 del uow.rows[rows:], uow.unparked[unparked:]
+                if route.failed is not None:
+                    await self._hook(uow, route.failed, event, "failure hook")
         else:
             handled = await _guarded(route.handler, uow, event)
         ledger.record(event, handled, route.reports, is_retry)
@@ -634,17 +639,24 @@ class BatchProcessor:
         if not careful:
             await hook(uow, event)
         else:
-            emitted = len(uow.rows)
-            try:
-                async with uow.conn.transaction():
-                    await hook(uow, event)
-            except _NOT_THE_EVENTS_FAULT:
-                raise
-            except Exception:
-                log.exception("duplicate hook failed", event_id=event.id, event_type=event.type)
-                del uow.rows[emitted:]
+            await self._hook(uow, hook, event, "duplicate hook")
         while uow.unparked:
             await self._run(uow, ledger, uow.unparked.pop(0), careful, is_retry=True)
+
+    async def _hook(
+        self, uow: UnitOfWork, hook: DuplicateHook, event: CloudEvent, what: str
+    ) -> None:
+        """A route's hook in a savepoint of its own: should it fail too, it is logged and left
+        out with what it emitted and released, and the event's outcome stands."""
+        rows, unparked = len(uow.rows), len(uow.unparked)
+        try:
+            async with uow.conn.transaction():
+                await hook(uow, event)
+        except Exception as exc:
+            if _server_trouble(exc):
+                raise
+            log.exception(f"{what} failed", event_id=event.id, event_type=event.type)
+            del uow.rows[rows:], uow.unparked[unparked:]
 
     async def expire_parked(self) -> int:
         """Reject parked publisher events whose wait is over, with the code they were parked
@@ -721,7 +733,8 @@ class _Ledger:
         self.now_text = now.isoformat()
         self.inserts: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
-        self.outcomes: dict[str, list[dict[str, Any]]] = {}  # per publisher
+        # Per publisher: each outcome with the reference of the record it answers.
+        self.outcomes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self.keys: set[tuple[str, str]] = set()
         self.counts: Counter[str] = Counter()
         self.metric_keys: Counter[tuple[str, str]] = Counter()  # (outcome, reason): events
@@ -771,7 +784,7 @@ class _Ledger:
             # As for events: a replay of the same record is silent, a re-sent id is a duplicate.
             if seen.get(key) != (position.topic, position.partition, position.offset):
                 handled = Handled(Outcome.DUPLICATE)
-                self._feedback(source, key[1], error.event_type, None, handled)
+                self._feedback(source, key[1], error.event_type, None, handled, position)
                 self.counts[handled.outcome] += 1
                 self.metric_keys[(handled.outcome.value, "")] += 1
             return
@@ -789,7 +802,7 @@ class _Ledger:
                 position.offset,
             )
         )
-        self._feedback(source, key[1], error.event_type, None, handled)
+        self._feedback(source, key[1], error.event_type, None, handled, position)
         self.counts[handled.outcome] += 1
         self.metric_keys[(handled.outcome.value, error.code.value)] += 1
 
@@ -809,7 +822,12 @@ class _Ledger:
             )
         if reports and event.publisher is not None:
             self._feedback(
-                event.publisher, event.id, event_type, event.subject or _cohort_code(event), handled
+                event.publisher,
+                event.id,
+                event_type,
+                event.subject or _cohort_code(event),
+                handled,
+                event.position,
             )
 
     def _feedback(
@@ -819,19 +837,23 @@ class _Ledger:
         event_type: str | None,
         cohort_code: str | None,
         handled: Handled,
+        record: RecordPosition | None,
     ) -> None:
         # An EventOutcome's fields as a plain dict: built once per ingest event on the hot
         # path (tests/shared/test_feedback_shape.py holds it to the model).
         self.outcomes.setdefault(publisher, []).append(
-            {
-                "event_id": event_id,
-                "event_type": event_type,
-                "outcome": handled.outcome.value,
-                "reason": handled.reason.value if handled.reason else None,
-                "message_id": handled.message_id,
-                "message_en": handled.message_en,
-                "cohort_code": cohort_code,
-            }
+            (
+                f"{record[0]}/{record[1]}/{record[2]}" if record else "",
+                {
+                    "event_id": event_id,
+                    "event_type": event_type,
+                    "outcome": handled.outcome.value,
+                    "reason": handled.reason.value if handled.reason else None,
+                    "message_id": handled.message_id,
+                    "message_en": handled.message_en,
+                    "cohort_code": cohort_code,
+                },
+            )
         )
 
     def feedback_rows(self) -> list[OutboxRow]:
@@ -845,7 +867,9 @@ class _Ledger:
             )
         ]
 
-    def _feedback_rows(self, publisher: str, outcomes: list[dict[str, Any]]) -> list[OutboxRow]:
+    def _feedback_rows(
+        self, publisher: str, outcomes: list[tuple[str, dict[str, Any]]]
+    ) -> list[OutboxRow]:
         # Halved until each message fits: 500 outcomes of hostile records (200-character ids
         # of control characters, each escaped to 6 bytes) would pass the broker's 1 MB limit,
         # and a message the broker refuses stops the relay, and with it all of the outbox.
@@ -857,13 +881,19 @@ class _Ledger:
             publisher, outcomes[half:]
         )
 
-    def _feedback_row(self, publisher: str, outcomes: list[dict[str, Any]]) -> OutboxRow:
+    def _feedback_row(
+        self, publisher: str, outcomes: list[tuple[str, dict[str, Any]]]
+    ) -> OutboxRow:
         feedback = CloudEvent(
-            id=_outcomes_id(self.service, self.now_text, outcomes),
+            id=_outcomes_id(self.service, outcomes),
             source=f"/services/{self.service}",
             type=OUTCOMES_TYPE,
             time=self.now,
-            data={"service": self.service, "decided_at": self.now_text, "outcomes": outcomes},
+            data={
+                "service": self.service,
+                "decided_at": self.now_text,
+                "outcomes": [outcome for _, outcome in outcomes],
+            },
         )
         # Keyed by service: one service's outcomes for a publisher stay in order (parked, then
         # applied) on one partition.
@@ -903,15 +933,13 @@ _INBOX_ROWS = from_json_rows(
 )
 
 
-def _outcomes_id(service: str, decided_at: str, outcomes: list[dict[str, Any]]) -> str:
-    """Derived from the content, which includes the batch's decision time: a message published
-    again (the outbox row re-sent) keeps its id, so readers dedupe it, while two batches that
-    each answered `duplicate` to the same event id are two messages, which consolidation's
-    inbox must not merge (it would count one duplicate where the publisher sent two)."""
+def _outcomes_id(service: str, outcomes: list[tuple[str, dict[str, Any]]]) -> str:
+    """Derived from what was decided about which records: a batch replayed after a crash
+    answers the same records alike under the same id (readers dedupe it), while two records
+    that re-used one event id are two answers, never merged (consolidation counts each)."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{decided_at}\x1d".encode())
-    for o in outcomes:
-        digest.update(f"{o['event_id']}\x1f{o['outcome']}\x1e".encode())
+    for record, o in outcomes:
+        digest.update(f"{record}\x1d{o['event_id']}\x1f{o['outcome']}\x1e".encode())
     return f"{service}:outcomes:{digest.hexdigest()}"
 
 

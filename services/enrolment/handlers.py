@@ -219,6 +219,16 @@ async def on_close_duplicate(uow: UnitOfWork, event: CloudEvent) -> None:
     _refuse_close(uow, event, data.cohort_code, Handled(Outcome.DUPLICATE))
 
 
+async def on_close_failed(uow: UnitOfWork, event: CloudEvent) -> None:
+    """A close whose handler failed (rejected PROCESSING_ERROR) closed nothing either: without
+    this word the barrier the others noted would hold their marks and scores until timeout."""
+    try:
+        data = validate_data(event, ingest.CohortClosed)
+    except EnvelopeError:
+        return
+    _refuse_close(uow, event, data.cohort_code, Handled.rejected(ReasonCode.PROCESSING_ERROR))
+
+
 def _refuse_close(uow: UnitOfWork, event: CloudEvent, cohort_code: str, handled: Handled) -> None:
     uow.emit(
         ENROLMENT_EVENTS,
@@ -376,7 +386,9 @@ async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handle
 INGEST_ROUTES: dict[str, Route] = {
     ingest.COHORT_SCHEDULED: Route(on_cohort_scheduled, batch=on_schedule_run),
     ingest.COHORT_CANCELLED: Route(on_cohort_cancelled),
-    ingest.COHORT_CLOSED: Route(on_cohort_closed, batch=on_close_run, duplicate=on_close_duplicate),
+    ingest.COHORT_CLOSED: Route(
+        on_cohort_closed, batch=on_close_run, duplicate=on_close_duplicate, failed=on_close_failed
+    ),
     ingest.PARTICIPANT_REGISTERED: Route(on_participant_registered, batch=on_registration_run),
     ingest.PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
 }

@@ -4,7 +4,8 @@ runs it with the usual environment variables.
 
 Registrations and cancellations probe the careful replay: a registration waits (parked) until
 its cohort is opened; a cancellation opens the cohort, releases what waits for it, announces
-itself on the enrolment topic and then, when its reason is "fail", raises."""
+itself on the enrolment topic and then, when its reason is "fail", raises; its failure hook
+then announces the failure instead."""
 
 from __future__ import annotations
 
@@ -58,12 +59,23 @@ async def open_announce_then_maybe_fail(uow: UnitOfWork, event: CloudEvent) -> H
     return Handled.applied()
 
 
+async def announce_failure(uow: UnitOfWork, event: CloudEvent) -> None:
+    data = validate_data(event, ingest.CohortCancelled)
+    failed = domain.CohortCancelled(
+        cohort_code=data.cohort_code,
+        publisher=event.publisher or "",
+        reason="failed",
+        cancelled_at=event.time,
+    )
+    uow.emit(ENROLMENT_EVENTS, failed, data.cohort_code, event_id=f"probe-failed:{event.id}")
+
+
 DEFINITION = ServiceDefinition(
     name="probe",
     ingest_routes={
         ingest.COHORT_CLOSED: Route(record_effect),
         ingest.PARTICIPANT_REGISTERED: Route(register_when_opened),
-        ingest.COHORT_CANCELLED: Route(open_announce_then_maybe_fail),
+        ingest.COHORT_CANCELLED: Route(open_announce_then_maybe_fail, failed=announce_failure),
     },
     reports_envelope_errors=True,
     # Effects are per event, so cohorts commute: a batch splits into lanes by cohort.

@@ -1,5 +1,6 @@
 """The feedback the core writes by hand on the hot path is exactly the published model (v2:
-a batch's outcomes per publisher, in order, chunked, with an id derived from the content)."""
+a batch's outcomes per publisher, in order, chunked, with an id derived from what was decided
+about which records)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,26 @@ def test_a_replayed_batch_gets_the_same_feedback_ids_and_other_outcomes_do_not()
 
     assert ids(Handled.applied()) == ids(Handled.applied())
     assert ids(Handled.applied()) != ids(Handled.rejected(ReasonCode.NOT_OWNER))
+
+
+def _duplicates(*offsets: int, at: dt.datetime = NOW) -> list[str]:
+    """Feedback ids of a batch answering `duplicate` to records re-using the id `e-1`."""
+    ledger = _Ledger("enrolment", at)
+    for offset in offsets:
+        event = closed("e-1")
+        event.position = RecordPosition("diklat.ingest.15", 0, offset)
+        ledger.duplicate(event, reports=True, first=("diklat.ingest.15", 0, 0))
+    return [row.event_id for row in ledger.feedback_rows()]
+
+
+def test_a_duplicate_replayed_later_keeps_its_id_and_another_records_does_not():
+    # A crash before the offset commit replays the batch later: the same answer, the same id,
+    # so consolidation counts it once; a second record re-using the id is a second answer.
+    later = NOW + dt.timedelta(minutes=5)
+    assert _duplicates(7, at=later) == _duplicates(7)
+    assert _duplicates(8) != _duplicates(7)
+
+
+def test_chunks_of_one_batch_answering_one_re_used_id_get_distinct_ids():
+    ids = _duplicates(*range(1, 2 * MAX_OUTCOMES_PER_MESSAGE + 1))
+    assert len(ids) == 2 and len(set(ids)) == 2
