@@ -55,14 +55,16 @@ def completion_rate(completed: int, not_completed: int) -> float | None:
 
 
 def claim_authority(publisher: str, region: str) -> int:
-    """How much a registration's claimed home region weighs, by who registered: 2 the region's
-    own publisher (its roster keeper), 1 the province over its kabupaten/kota, 0 anyone else.
-    `nasional` is 0: it organises national training for every region but keeps no region's
-    roster. The ASN's home region is the weightiest claim, the earliest among equals, so a
-    registration by another region's publisher never moves an established home region."""
+    """How much a registration's claimed home region weighs, by who registered: 3 the region's
+    own publisher (its roster keeper), 2 `nasional` (it trains every region's ASN and has no
+    region of its own to favour), 1 a province over its kabupaten/kota, 0 any other publisher.
+    The ASN's home region is the weightiest claim, the earliest among equals, so a publisher
+    can never move an established home region into its own area by registering someone."""
     if publisher == region:
+        return 3
+    if publisher == NASIONAL:
         return 2
-    if len(publisher) == 2 and publisher != NASIONAL and region.startswith(publisher + "."):
+    if len(publisher) == 2 and region.startswith(publisher + "."):
         return 1
     return 0
 

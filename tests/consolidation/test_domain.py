@@ -44,3 +44,12 @@ def test_siasn_jenis_diklat_maps_leadership_to_struktural_and_bimtek_to_8():
 def test_national_organiser_has_no_province():
     assert domain.organizer_province("nasional") is None
     assert domain.organizer_province("35.23") == "35"
+
+
+def test_a_claims_weight_follows_who_registered_and_which_region_it_names():
+    assert domain.claim_authority("35.23", "35.23") == 3  # the region's own publisher
+    assert domain.claim_authority("15", "15") == 3  # a province's own ASN
+    assert domain.claim_authority("nasional", "35.23") == 2  # no region of its own to favour
+    assert domain.claim_authority("15", "15.71") == 1  # a province over its kota
+    assert domain.claim_authority("15", "35.23") == 0  # another region's publisher
+    assert domain.claim_authority("15.71", "15") == 0  # a kota does not speak for its province

@@ -91,9 +91,10 @@ async def _views(http: httpx.AsyncClient, nip: str) -> list[Any]:
 
 async def test_another_regions_registration_never_moves_an_asns_home_region(infra):
     """Jambi (15) registers Tuban's Budi claiming Kota Jambi (15.71), after Tuban did: Budi
-    stays Tuban's. Fajar, first registered by Jambi as 15.71, then by nasional as 35.23 (no
-    weight), then by Tuban as 35.23: Tuban's own claim makes him Tuban's. The same after a
-    rebuild, which replays the claims in another order."""
+    stays Tuban's. Fajar, first registered by Jambi as 15.71, then by nasional as 35.23 (which
+    outweighs a province's claim over its kabupaten/kota), then by Tuban as 35.23: Tuban's own
+    claim decides his identity too. The same after a rebuild, which replays the claims in
+    another order."""
     fajar = next(nips(1, 0, first_seq=77))
     async with scenario_running(infra) as (runtime, http), Publisher(infra) as pub:
         attack = [
@@ -125,7 +126,9 @@ async def test_another_regions_registration_never_moves_an_asns_home_region(infr
         await eventually(
             lambda: _has_claim(http, scenario.N1, fajar), 30, "nasional's claim recorded"
         )
-        assert (await get(http, f"/api/v1/asn/{fajar}"))["region"] == "15.71"  # nasional: no weight
+        # Nasional's claim outweighs a province's over its own kabupaten/kota: no self-interest.
+        assert (await get(http, f"/api/v1/asn/{fajar}"))["region"] == "35.23"
+        assert (await http.get(f"/api/v1/asn/{fajar}", headers=JAMBI)).status_code == 403
         await scenario.publish(
             pub,
             [
@@ -138,7 +141,7 @@ async def test_another_regions_registration_never_moves_an_asns_home_region(infr
         )
 
         async def tubans() -> bool:
-            return (await get(http, f"/api/v1/asn/{fajar}"))["region"] == "35.23"
+            return await _has_claim(http, scenario.T1, fajar)
 
         await eventually(tubans, 30, "Tuban's own claim decides Fajar's home region")
         assert (await http.get(f"/api/v1/asn/{fajar}", headers=JAMBI)).status_code == 403
@@ -369,7 +372,7 @@ async def test_the_migration_gives_existing_asn_back_their_home_region(database_
         claims = await conn.fetch(
             "SELECT cohort_code, publisher, claim_authority FROM enrolments ORDER BY 1"
         )
-        assert [tuple(r) for r in claims] == [(scenario.J2, "15", 1), (scenario.T1, "35.23", 2)]
+        assert [tuple(r) for r in claims] == [(scenario.J2, "15", 1), (scenario.T1, "35.23", 3)]
     finally:
         await conn.close()
 

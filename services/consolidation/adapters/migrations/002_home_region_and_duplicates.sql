@@ -1,7 +1,7 @@
 -- Issue 17, item 6: an ASN's home region can no longer be moved by another region's publisher.
 -- Each enrolment keeps who made its region claim (the cohort's publisher) and how much that
--- claim weighs (services.consolidation.domain.claim_authority: 2 the region's own publisher,
--- 1 the province over its kabupaten/kota, 0 anyone else, nasional included). The `asn` row is
+-- claim weighs (services.consolidation.domain.claim_authority: 3 the region's own publisher,
+-- 2 nasional, 1 the province over its kabupaten/kota, 0 anyone else). The `asn` row is
 -- derived from them: the weightiest claim, the earliest among equals.
 ALTER TABLE enrolments
     ADD COLUMN publisher text,
@@ -10,7 +10,8 @@ ALTER TABLE enrolments
 UPDATE enrolments e SET publisher = c.publisher FROM cohorts c WHERE c.cohort_code = e.cohort_code;
 -- The same rule as domain.claim_authority, once, for the rows written before this migration.
 UPDATE enrolments SET claim_authority = CASE
-    WHEN publisher = region THEN 2
+    WHEN publisher = region THEN 3
+    WHEN publisher = 'nasional' THEN 2
     WHEN publisher ~ '^[0-9]{2}$' AND region LIKE publisher || '.%' THEN 1
     ELSE 0 END
 WHERE publisher IS NOT NULL;
