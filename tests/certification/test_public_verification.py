@@ -4,6 +4,8 @@ per client address (429 with Retry-After)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -170,3 +172,24 @@ async def test_a_number_needs_the_name_misses_look_alike_and_failures_are_limite
             clock.now += 570
             again = await by_number(one, second["number"], "Budi Santoso 1")
             assert again.status_code == 200, again.text
+
+            # A walk sent all at once is bounded too: every look-up counts from its start.
+            clock.now += 600
+            walk = await asyncio.gather(
+                *(by_number(other, f"800/{i:04d}/BPSDM-15/2022", "Siapa") for i in range(30))
+            )
+            codes = sorted(r.status_code for r in walk)
+            assert codes == [404] * 10 + [429] * 20
+
+
+def test_a_failure_taken_back_leaves_the_earlier_ones():
+    clock = Clock()
+    limiter = FailureLimiter(limit=2, window_s=60, clock=clock)
+    limiter.failed("a")
+    limiter.failed("a")  # a look-up in flight counts
+    assert limiter.retry_after("a") is not None
+    limiter.forgive("a")  # ... until it is found
+    assert limiter.retry_after("a") is None
+    limiter.forgive("a")
+    limiter.forgive("a")  # nothing left to take back: no error, nothing remembered
+    assert limiter.clients() == 0

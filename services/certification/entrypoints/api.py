@@ -242,6 +242,7 @@ async def _verification(
             f"again in {wait} seconds.",
             headers={"Retry-After": str(wait)},
         )
+    limiter.failed(client)  # until found: concurrent look-ups cannot all pass the check first
     async with runtime_of(request).pool.acquire() as conn:
         if code is not None:
             certificate = await repo.find_certificate(conn, code=code)
@@ -252,8 +253,8 @@ async def _verification(
         else:
             certificate = None
         if certificate is None:
-            limiter.failed(client)
             raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+        limiter.forgive(client)
         current = None
         if certificate.superseded_by is not None:
             newer = await repo.get_certificate(conn, certificate.superseded_by)

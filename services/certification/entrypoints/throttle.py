@@ -54,6 +54,15 @@ class FailureLimiter:
         while len(self._failures) > self.max_clients:
             del self._failures[next(iter(self._failures))]
 
+    def forgive(self, client: str) -> None:
+        """Take back the latest failure: a look-up counts as failed from its start (so
+        concurrent ones cannot all pass the check before any is counted) until it succeeds."""
+        recent = self._failures.get(client)
+        if recent:
+            recent.pop()
+            if not recent:
+                del self._failures[client]
+
     def clients(self) -> int:
         return len(self._failures)
 
