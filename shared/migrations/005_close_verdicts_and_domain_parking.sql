@@ -19,6 +19,12 @@ BEGIN
             UPDATE close_barriers b SET verdict = 'closed' FROM cohorts c
             WHERE c.cohort_code = b.cohort_code AND c.close_event_id = b.event_id
               AND b.source = '/publishers/' || c.publisher$sql$;
+        -- The other barriers of a cohort already closed are closes that closed nothing (no
+        -- refusal will come for them: enrolment did not announce refusals before this).
+        EXECUTE $sql$
+            UPDATE close_barriers b SET verdict = 'refused' FROM cohorts c
+            WHERE c.cohort_code = b.cohort_code AND c.close_event_id IS NOT NULL
+              AND b.verdict IS NULL$sql$;
     END IF;
 END $$;
 
