@@ -1,9 +1,12 @@
-"""Rules of the national read model: cohort phases, the 20 JP minimum, SIASN mappings. Pure."""
+"""Rules of the national read model: cohort phases, the 20 JP minimum, home-region claims,
+what a credential may see, the SIASN mapping. Pure."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Protocol
 
 JP_MINIMUM = Decimal(20)
 NASIONAL = "nasional"
@@ -31,6 +34,47 @@ def siasn_jenis_diklat(category: str) -> int:
     return SIASN_JENIS_DIKLAT.get(category, 3)
 
 
+# The columns of SIASN's "riwayat kursus" upload, in its order.
+SIASN_COLUMNS = (
+    "nip",
+    "jenisDiklatId",
+    "namaKursus",
+    "nomorSertipikat",
+    "jumlahJam",
+    "tahunKursus",
+    "tanggalKursus",
+    "tanggalSelesaiKursus",
+    "institusiPenyelenggara",
+    "lokasiId",
+)
+
+
+class Fields(Protocol):
+    """A row's fields by name (a query's record, a dict)."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
+
+
+def siasn_riwayat_kursus(training: Fields) -> dict[str, str | int | float]:
+    """One completed training as a SIASN "riwayat kursus" row: NIP as the key, dates
+    dd-mm-yyyy as SIASN takes them, the organiser's province as the location (none for the
+    national organiser)."""
+    start: dt.date = training["start_date"]
+    end: dt.date = training["end_date"]
+    return {
+        "nip": training["nip"],
+        "jenisDiklatId": siasn_jenis_diklat(training["category"]),
+        "namaKursus": training["programme_name"],
+        "nomorSertipikat": training["certificate_number"] or "",
+        "jumlahJam": float(training["total_jp"]),
+        "tahunKursus": end.year,
+        "tanggalKursus": start.strftime("%d-%m-%Y"),
+        "tanggalSelesaiKursus": end.strftime("%d-%m-%Y"),
+        "institusiPenyelenggara": training["organizer"],
+        "lokasiId": training["organizer_province"] or "",
+    }
+
+
 def organizer_province(publisher: str) -> str | None:
     """`35.23` -> `35`, `15` -> `15`, `nasional` -> None (national organiser has no province)."""
     return None if publisher == NASIONAL else publisher[:2]
@@ -54,6 +98,11 @@ def completion_rate(completed: int, not_completed: int) -> float | None:
     return round(100.0 * completed / decided, 2) if decided else None
 
 
+def compliance_rate(met: int, asn_years: int) -> float | None:
+    """Share of ASN-years that met the JP minimum, in percent; None when no ASN is known."""
+    return round(100.0 * met / asn_years, 2) if asn_years else None
+
+
 def claim_authority(publisher: str, region: str) -> int:
     """How much a registration's claimed home region weighs, by who registered: 2 the region's
     own publisher (its roster keeper), 1 the province over its kabupaten/kota, 0 anyone else.
@@ -74,3 +123,37 @@ def covers(publisher: str, region: str) -> bool:
     if len(publisher) == 2:
         return region[:2] == publisher
     return region == publisher
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a credential may see: `publisher`'s cohorts (None: every cohort) and the ASN whose
+    home region lies in `area` (None: every ASN; `nasional` covers every region)."""
+
+    publisher: str | None
+    area: str | None
+
+    @staticmethod
+    def of(publisher: str | None) -> Scope:
+        """A publisher credential's scope; None (the national credential) sees everything."""
+        if publisher is None:
+            return EVERYTHING
+        return Scope(publisher, None if publisher == NASIONAL else publisher)
+
+    def covers(self, region: str) -> bool:
+        return self.area is None or covers(self.area, region)
+
+    def sees_organiser_province(self, province: str) -> bool:
+        """A publisher's own cohorts are all in its own province (`nasional`'s in none)."""
+        return self.publisher is None or province == (
+            organizer_province(self.publisher) or NASIONAL
+        )
+
+    def sees_province_row(self, code: str) -> bool:
+        """A publisher's own province row (nasional's: every row, it covers every region)."""
+        if self.publisher is None or self.area is None:
+            return True
+        return code == organizer_province(self.publisher)
+
+
+EVERYTHING = Scope(None, None)

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from pydantic import BaseModel
 
-from services.consolidation.adapters import postgres as pg
+from services.consolidation.adapters import projection
 from services.consolidation.domain import organizer_province
 from services.consolidation.entrypoints.app import DEFINITION as CONSOLIDATION
 from services.consolidation.entrypoints.rebuild import rebuild
@@ -375,5 +375,5 @@ async def test_the_migration_gives_existing_asn_back_their_home_region(database_
 
 
 async def repo_cohorts(conn: asyncpg.Connection, info: ev.CohortInfo) -> None:
-    row = pg.cohort_row(info, organizer_province(info.publisher), scenario.NOW)
-    await pg.upsert_cohorts(conn, [row])
+    row = projection.cohort_row(info, organizer_province(info.publisher), scenario.NOW)
+    await projection.upsert_cohorts(conn, [row])
