@@ -4,6 +4,7 @@ what a credential may see, the SIASN mapping. Pure."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -157,3 +158,46 @@ class Scope:
 
 
 EVERYTHING = Scope(None, None)
+
+
+class RebuildRefused(Exception):
+    """The rebuild would have swapped in less than the live model; nothing was changed."""
+
+
+def require_whole_logs(first_offsets: Iterable[tuple[str, int, int]]) -> None:
+    """Every partition a rebuild reads, as (topic, partition, first offset), must still hold
+    its first record: a log whose start has moved (the broker's retention, a deletion) would
+    rebuild a model missing what was there."""
+    cut = sorted((t, p, offset) for t, p, offset in first_offsets if offset > 0)
+    if not cut:
+        return
+    id_ = "; ".join(f"topik {t} partisi {p} dimulai di offset {o}" for t, p, o in cut)
+    en = "; ".join(f"topic {t} partition {p} starts at offset {o}" for t, p, o in cut)
+    raise RebuildRefused(
+        f"Rebuild ditolak: {id_}. Rekaman awalnya sudah dihapus (retensi topik), jadi model "
+        "hasil rebuild akan kurang dari model yang berjalan; model yang berjalan tidak diubah. "
+        "Topik yang dibaca rebuild harus disimpan selamanya (retention.ms=-1, "
+        f"retention.bytes=-1). / Rebuild refused: {en}. Its first records were deleted (topic "
+        "retention), so the rebuilt model would hold less than the live one; the live model is "
+        "unchanged. The topics a rebuild reads must keep every record (retention.ms=-1, "
+        "retention.bytes=-1)."
+    )
+
+
+def require_no_fewer_rows(counts: Iterable[tuple[str, int, int]]) -> None:
+    """Each table of the rebuilt model, as (table, rows rebuilt, rows live), has at least the
+    live one's rows."""
+    fewer = [(t, n, live) for t, n, live in counts if n < live]
+    if not fewer:
+        return
+    id_ = "; ".join(
+        f"{t}: {n} baris hasil rebuild, {live} di model yang berjalan" for t, n, live in fewer
+    )
+    en = "; ".join(f"{t}: {n} rows rebuilt, {live} live" for t, n, live in fewer)
+    raise RebuildRefused(
+        f"Rebuild ditolak: model hasil rebuild lebih kecil dari model yang berjalan ({id_}); "
+        "model yang berjalan tidak diubah. Periksa apakah topik domain atau umpan balik "
+        f"kehilangan rekaman. / Rebuild refused: the rebuilt model is smaller than the live one "
+        f"({en}); the live model is unchanged. Check whether a domain or feedback topic lost "
+        "records."
+    )

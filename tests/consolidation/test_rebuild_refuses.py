@@ -13,7 +13,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 
-from services.consolidation.entrypoints.rebuild import RebuildRefused, rebuild
+from services.consolidation.entrypoints.commands import RebuildRefused, rebuild
 from shared.runtime import ServiceRuntime
 from shared.settings import InfraSettings
 from shared.topics import ENROLMENT_EVENTS, physical
