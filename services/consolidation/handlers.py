@@ -11,7 +11,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from services.consolidation.adapters import projection
-from services.consolidation.domain import organizer_province
+from services.consolidation.domain import claim_authority, organizer_province
 from shared.consumer import (
     BatchHandler,
     Handled,
@@ -78,7 +78,11 @@ async def on_participant_enrolled_run(
     uow: UnitOfWork, events: Sequence[CloudEvent]
 ) -> list[Handled]:
     outcomes, valid = applied_unless_invalid(events, ev.ParticipantEnrolled)
-    await projection.upsert_enrolments(uow.conn, [projection.enrolment_row(d) for _, d in valid])
+    rows = [
+        projection.enrolment_row(d, claim_authority(d.publisher, d.participant.region))
+        for _, d in valid
+    ]
+    await projection.upsert_enrolments(uow.conn, rows)
     return outcomes
 
 

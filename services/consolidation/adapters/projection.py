@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
-from services.consolidation.domain import claim_authority
 from shared.db import Connection, from_json_rows, json_rows
 from shared.events import domain as ev
 from shared.events.feedback import IngestOutcome
@@ -137,9 +136,9 @@ _INGEST_DUPLICATES_ROWS = from_json_rows("text, text, int, text, text, timestamp
 EnrolmentRow = tuple[str, str, str, str, str, str, str | None, str, str, str, dt.datetime, str, int]
 
 
-def enrolment_row(e: ev.ParticipantEnrolled) -> EnrolmentRow:
+def enrolment_row(e: ev.ParticipantEnrolled, authority: int) -> EnrolmentRow:
     """The enrolment with its region claim: who claimed it (the cohort's publisher, from the
-    event itself: no other table is read) and how much that claim weighs."""
+    event itself: no other table is read) and how much that claim weighs (`authority`)."""
     p = e.participant
     return (
         e.cohort_code,
@@ -154,15 +153,15 @@ def enrolment_row(e: ev.ParticipantEnrolled) -> EnrolmentRow:
         p.region[:2],
         e.enrolled_at,
         e.publisher,
-        claim_authority(e.publisher, p.region),
+        authority,
     )
 
 
 async def upsert_enrolments(conn: Connection, rows: Sequence[EnrolmentRow]) -> None:
-    """`upsert_enrolment` for many: rows from `enrolment_row`, in event order. An enrolment
-    again after a withdrawal (the enrolment service allows it while the cohort is open) makes
-    the participant active again: the withdrawal and the new enrolment come in this order on
-    the cohort's partition."""
+    """Enrolments, rows from `enrolment_row` in event order. An enrolment again after a
+    withdrawal (the enrolment service allows it while the cohort is open) makes the participant
+    active again: the withdrawal and the new enrolment come in this order on the cohort's
+    partition."""
     if not rows:
         return
     await _upsert_rounds(
@@ -212,7 +211,7 @@ async def refresh_asn(conn: Connection, nips: Sequence[str]) -> None:
 
 
 async def upsert_attendances(conn: Connection, items: Sequence[ev.ParticipantFinalised]) -> None:
-    """`upsert_attendance` for many, in event order."""
+    """Finalised attendance, in event order."""
     if not items:
         return
     await _upsert_rounds(
@@ -233,7 +232,7 @@ async def upsert_attendances(conn: Connection, items: Sequence[ev.ParticipantFin
 
 
 async def upsert_completions(conn: Connection, items: Sequence[ev.CompletionDecided]) -> None:
-    """`upsert_completion` for many, in event order."""
+    """Completion decisions, in event order (the latest decision wins)."""
     if not items:
         return
     await _upsert_rounds(
@@ -250,7 +249,7 @@ async def upsert_completions(conn: Connection, items: Sequence[ev.CompletionDeci
 
 
 async def upsert_certificates(conn: Connection, items: Sequence[ev.CertificateIssued]) -> None:
-    """`upsert_certificate` for many, in event order."""
+    """Issued certificates, in event order (a certificate is issued once)."""
     if not items:
         return
     await _upsert_rounds(

@@ -103,7 +103,7 @@ async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None)
                 replayed = await replay(consumer, processor, partitions)
                 # Second pass: what arrived during the first one (short, so the swap is current).
                 replayed += await replay(consumer, processor, partitions)
-                replayed += await _swap(
+                replayed += await swap(
                     infra,
                     schema,
                     f"{SERVICE}_old_{stamp}",
@@ -169,7 +169,7 @@ async def _require_no_fewer_rows(conn: asyncpg.Connection, new: str) -> None:
     domain.require_no_fewer_rows((t, counts[f"new {t}"], counts[f"live {t}"]) for t in tables)
 
 
-async def _swap(infra: InfraSettings, new: str, old: str, final_pass: Awaitable[int]) -> int:
+async def swap(infra: InfraSettings, new: str, old: str, final_pass: Awaitable[int]) -> int:
     """Lock the live tables, run the final catch-up into `new`, swap, drop the old schema."""
     conn = await asyncpg.connect(infra.database_url)
     try:
