@@ -1,5 +1,5 @@
 """Rules of the national read model: cohort phases, the 20 JP minimum, home-region claims,
-what a credential may see, the SIASN mapping. Pure."""
+what a credential may see, the SIASN mapping, when a rebuild is refused. Pure."""
 
 from __future__ import annotations
 
