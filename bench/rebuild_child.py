@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 
-from services.consolidation.entrypoints.rebuild import rebuild
+from services.consolidation.entrypoints.commands import rebuild
 from shared.logging import configure_logging
 from shared.settings import InfraSettings, ServiceSettings
 

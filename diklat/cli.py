@@ -199,8 +199,8 @@ def rebuild() -> None:
     """Rebuild the national read model from the start of the topics, then swap it in; refused
     (exit 1, the live model unchanged) when a topic lost its first records or the result would
     have fewer rows than the live model."""
-    from services.consolidation.entrypoints.rebuild import RebuildRefused
-    from services.consolidation.entrypoints.rebuild import rebuild as run_rebuild
+    from services.consolidation.entrypoints.commands import RebuildRefused
+    from services.consolidation.entrypoints.commands import rebuild as run_rebuild
 
     try:
         events = asyncio.run(run_rebuild(local_infra()))

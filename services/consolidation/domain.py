@@ -1,9 +1,13 @@
-"""Rules of the national read model: cohort phases, the 20 JP minimum, SIASN mappings. Pure."""
+"""Rules of the national read model: cohort phases, the 20 JP minimum, home-region claims,
+what a credential may see, the SIASN mapping, when a rebuild is refused. Pure."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Protocol
 
 JP_MINIMUM = Decimal(20)
 NASIONAL = "nasional"
@@ -31,6 +35,47 @@ def siasn_jenis_diklat(category: str) -> int:
     return SIASN_JENIS_DIKLAT.get(category, 3)
 
 
+# The columns of SIASN's "riwayat kursus" upload, in its order.
+SIASN_COLUMNS = (
+    "nip",
+    "jenisDiklatId",
+    "namaKursus",
+    "nomorSertipikat",
+    "jumlahJam",
+    "tahunKursus",
+    "tanggalKursus",
+    "tanggalSelesaiKursus",
+    "institusiPenyelenggara",
+    "lokasiId",
+)
+
+
+class Fields(Protocol):
+    """A row's fields by name (a query's record, a dict)."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
+
+
+def siasn_riwayat_kursus(training: Fields) -> dict[str, str | int | float]:
+    """One completed training as a SIASN "riwayat kursus" row: NIP as the key, dates
+    dd-mm-yyyy as SIASN takes them, the organiser's province as the location (none for the
+    national organiser)."""
+    start: dt.date = training["start_date"]
+    end: dt.date = training["end_date"]
+    return {
+        "nip": training["nip"],
+        "jenisDiklatId": siasn_jenis_diklat(training["category"]),
+        "namaKursus": training["programme_name"],
+        "nomorSertipikat": training["certificate_number"] or "",
+        "jumlahJam": float(training["total_jp"]),
+        "tahunKursus": end.year,
+        "tanggalKursus": start.strftime("%d-%m-%Y"),
+        "tanggalSelesaiKursus": end.strftime("%d-%m-%Y"),
+        "institusiPenyelenggara": training["organizer"],
+        "lokasiId": training["organizer_province"] or "",
+    }
+
+
 def organizer_province(publisher: str) -> str | None:
     """`35.23` -> `35`, `15` -> `15`, `nasional` -> None (national organiser has no province)."""
     return None if publisher == NASIONAL else publisher[:2]
@@ -52,6 +97,11 @@ def completion_rate(completed: int, not_completed: int) -> float | None:
     """Share of decided participants who completed, in percent; None before any decision."""
     decided = completed + not_completed
     return round(100.0 * completed / decided, 2) if decided else None
+
+
+def compliance_rate(met: int, asn_years: int) -> float | None:
+    """Share of ASN-years that met the JP minimum, in percent; None when no ASN is known."""
+    return round(100.0 * met / asn_years, 2) if asn_years else None
 
 
 def claim_authority(publisher: str, region: str) -> int:
@@ -76,3 +126,80 @@ def covers(publisher: str, region: str) -> bool:
     if len(publisher) == 2:
         return region[:2] == publisher
     return region == publisher
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a credential may see: `publisher`'s cohorts (None: every cohort) and the ASN whose
+    home region lies in `area` (None: every ASN; `nasional` covers every region)."""
+
+    publisher: str | None
+    area: str | None
+
+    @staticmethod
+    def of(publisher: str | None) -> Scope:
+        """A publisher credential's scope; None (the national credential) sees everything."""
+        if publisher is None:
+            return EVERYTHING
+        return Scope(publisher, None if publisher == NASIONAL else publisher)
+
+    def covers(self, region: str) -> bool:
+        return self.area is None or covers(self.area, region)
+
+    def sees_organiser_province(self, province: str) -> bool:
+        """A publisher's own cohorts are all in its own province (`nasional`'s in none)."""
+        return self.publisher is None or province == (
+            organizer_province(self.publisher) or NASIONAL
+        )
+
+    def sees_province_row(self, code: str) -> bool:
+        """A publisher's own province row (nasional's: every row, it covers every region)."""
+        if self.publisher is None or self.area is None:
+            return True
+        return code == organizer_province(self.publisher)
+
+
+EVERYTHING = Scope(None, None)
+
+
+class RebuildRefused(Exception):
+    """The rebuild would have swapped in less than the live model; nothing was changed."""
+
+
+def require_whole_logs(first_offsets: Iterable[tuple[str, int, int]]) -> None:
+    """Every partition a rebuild reads, as (topic, partition, first offset), must still hold
+    its first record: a log whose start has moved (the broker's retention, a deletion) would
+    rebuild a model missing what was there."""
+    cut = sorted((t, p, offset) for t, p, offset in first_offsets if offset > 0)
+    if not cut:
+        return
+    id_ = "; ".join(f"topik {t} partisi {p} dimulai di offset {o}" for t, p, o in cut)
+    en = "; ".join(f"topic {t} partition {p} starts at offset {o}" for t, p, o in cut)
+    raise RebuildRefused(
+        f"Rebuild ditolak: {id_}. Rekaman awalnya sudah dihapus (retensi topik), jadi model "
+        "hasil rebuild akan kurang dari model yang berjalan; model yang berjalan tidak diubah. "
+        "Topik yang dibaca rebuild harus disimpan selamanya (retention.ms=-1, "
+        f"retention.bytes=-1). / Rebuild refused: {en}. Its first records were deleted (topic "
+        "retention), so the rebuilt model would hold less than the live one; the live model is "
+        "unchanged. The topics a rebuild reads must keep every record (retention.ms=-1, "
+        "retention.bytes=-1)."
+    )
+
+
+def require_no_fewer_rows(counts: Iterable[tuple[str, int, int]]) -> None:
+    """Each table of the rebuilt model, as (table, rows rebuilt, rows live), has at least the
+    live one's rows."""
+    fewer = [(t, n, live) for t, n, live in counts if n < live]
+    if not fewer:
+        return
+    id_ = "; ".join(
+        f"{t}: {n} baris hasil rebuild, {live} di model yang berjalan" for t, n, live in fewer
+    )
+    en = "; ".join(f"{t}: {n} rows rebuilt, {live} live" for t, n, live in fewer)
+    raise RebuildRefused(
+        f"Rebuild ditolak: model hasil rebuild lebih kecil dari model yang berjalan ({id_}); "
+        "model yang berjalan tidak diubah. Periksa apakah topik domain atau umpan balik "
+        f"kehilangan rekaman. / Rebuild refused: the rebuilt model is smaller than the live one "
+        f"({en}); the live model is unchanged. Check whether a domain or feedback topic lost "
+        "records."
+    )

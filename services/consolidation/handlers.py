@@ -10,8 +10,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from services.consolidation.adapters import postgres as repo
-from services.consolidation.domain import organizer_province
+from services.consolidation.adapters import projection
+from services.consolidation.domain import claim_authority, organizer_province
 from shared.consumer import (
     BatchHandler,
     Handled,
@@ -30,31 +30,33 @@ M = TypeVar("M", bound=BaseModel)
 
 async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ev.CohortCancelled)
-    await repo.set_cohort_status(uow.conn, data.cohort_code, "cancelled", data.reason)
+    await projection.set_cohort_status(uow.conn, data.cohort_code, "cancelled", data.reason)
     return Handled.applied()
 
 
 async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ev.CohortClosed)
-    await repo.set_cohort_status(uow.conn, data.cohort_code, "closed", None)
+    await projection.set_cohort_status(uow.conn, data.cohort_code, "closed", None)
     return Handled.applied()
 
 
 async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ev.ParticipantWithdrawn)
-    await repo.withdraw(uow.conn, data.cohort_code, data.nip)
+    await projection.withdraw(uow.conn, data.cohort_code, data.nip)
     return Handled.applied()
 
 
 async def on_certificate_revoked(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ev.CertificateRevoked)
-    await repo.set_certificate_status(uow.conn, data.certificate_id, "revoked", data.reason)
+    await projection.set_certificate_status(uow.conn, data.certificate_id, "revoked", data.reason)
     return Handled.applied()
 
 
 async def on_certificate_superseded(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ev.CertificateSuperseded)
-    await repo.set_certificate_status(uow.conn, data.certificate_id, "superseded", data.reason)
+    await projection.set_certificate_status(
+        uow.conn, data.certificate_id, "superseded", data.reason
+    )
     return Handled.applied()
 
 
@@ -67,8 +69,8 @@ async def on_certificate_superseded(uow: UnitOfWork, event: CloudEvent) -> Handl
 async def on_cohort_scheduled_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     """Schedules and amendments (the same model)."""
     outcomes, valid = applied_unless_invalid(events, ev.CohortInfo)
-    rows = [repo.cohort_row(d, organizer_province(d.publisher), e.time) for e, d in valid]
-    await repo.upsert_cohorts(uow.conn, rows)
+    rows = [projection.cohort_row(d, organizer_province(d.publisher), e.time) for e, d in valid]
+    await projection.upsert_cohorts(uow.conn, rows)
     return outcomes
 
 
@@ -76,7 +78,11 @@ async def on_participant_enrolled_run(
     uow: UnitOfWork, events: Sequence[CloudEvent]
 ) -> list[Handled]:
     outcomes, valid = applied_unless_invalid(events, ev.ParticipantEnrolled)
-    await repo.upsert_enrolments(uow.conn, [repo.enrolment_row(d) for _, d in valid])
+    rows = [
+        projection.enrolment_row(d, claim_authority(d.publisher, d.participant.region))
+        for _, d in valid
+    ]
+    await projection.upsert_enrolments(uow.conn, rows)
     return outcomes
 
 
@@ -84,40 +90,40 @@ async def on_participant_finalised_run(
     uow: UnitOfWork, events: Sequence[CloudEvent]
 ) -> list[Handled]:
     outcomes, valid = applied_unless_invalid(events, ev.ParticipantFinalised)
-    await repo.upsert_attendances(uow.conn, [d for _, d in valid])
+    await projection.upsert_attendances(uow.conn, [d for _, d in valid])
     return outcomes
 
 
 async def on_completion_decided_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     outcomes, valid = applied_unless_invalid(events, ev.CompletionDecided)
-    await repo.upsert_completions(uow.conn, [d for _, d in valid])
+    await projection.upsert_completions(uow.conn, [d for _, d in valid])
     return outcomes
 
 
 async def on_certificate_issued_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     outcomes, valid = applied_unless_invalid(events, ev.CertificateIssued)
-    await repo.upsert_certificates(uow.conn, [d for _, d in valid])
+    await projection.upsert_certificates(uow.conn, [d for _, d in valid])
     return outcomes
 
 
 async def on_ingest_outcome_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     """v1 feedback: one outcome per message (history written before v2)."""
     outcomes, valid = applied_unless_invalid(events, IngestOutcome)
-    await repo.upsert_outcomes(uow.conn, _per_publisher((e, [d]) for e, d in valid))
+    await projection.upsert_outcomes(uow.conn, _per_publisher((e, [d]) for e, d in valid))
     return outcomes
 
 
 async def on_ingest_outcomes_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     """v2 feedback: a batch's outcomes for one publisher per message."""
     outcomes, valid = applied_unless_invalid(events, IngestOutcomes)
-    await repo.upsert_outcomes(uow.conn, _per_publisher((e, d.each()) for e, d in valid))
+    await projection.upsert_outcomes(uow.conn, _per_publisher((e, d.each()) for e, d in valid))
     return outcomes
 
 
 def _per_publisher(
     messages: Iterable[tuple[CloudEvent, list[IngestOutcome]]],
-) -> list[repo.OutcomeItem]:
-    items: list[repo.OutcomeItem] = []
+) -> list[projection.OutcomeItem]:
+    items: list[projection.OutcomeItem] = []
     for event, outcomes in messages:
         # The publisher is the feedback topic's suffix: the outcome itself does not name it.
         publisher = publisher_of_topic(event.position.topic if event.position else "")

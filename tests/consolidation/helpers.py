@@ -19,6 +19,16 @@ NATIONAL = {"Authorization": "Bearer nat"}
 TUBAN = {"Authorization": "Bearer tuban"}
 JAMBI = {"Authorization": "Bearer jambi"}
 NASIONAL = {"Authorization": "Bearer nas"}  # the national organiser's publisher credential
+# The read model's tables, compared whole before and after a rebuild.
+TABLES = [
+    "cohorts",
+    "enrolments",
+    "attendance",
+    "completions",
+    "certificates",
+    "ingest_outcomes",
+    "asn",
+]
 
 
 def client(runtime: ServiceRuntime) -> httpx.AsyncClient:
@@ -56,3 +66,11 @@ async def get(
     response = await http.get(path, headers=headers, params=params)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+async def read_tables(runtime: ServiceRuntime) -> dict[str, list[Any]]:
+    async with runtime.pool.acquire() as conn:
+        return {
+            t: [tuple(r) for r in await conn.fetch(f"SELECT * FROM {t} ORDER BY 1, 2")]
+            for t in TABLES
+        }

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from pydantic import BaseModel
 
-from services.consolidation.adapters import postgres as pg
+from services.consolidation.adapters import projection
 from services.consolidation.domain import organizer_province
 from services.consolidation.entrypoints.app import DEFINITION as CONSOLIDATION
 from services.consolidation.entrypoints.rebuild import rebuild
@@ -37,9 +37,9 @@ from tests.consolidation.helpers import (
     TUBAN,
     client,
     get,
+    read_tables,
     scenario_running,
 )
-from tests.consolidation.test_rebuild_and_freshness import _tables
 from tests.enrolment.factories import nips
 from tests.support import (
     Feedback,
@@ -148,9 +148,9 @@ async def test_another_regions_registration_never_moves_an_asns_home_region(infr
         assert (await http.get(f"/api/v1/asn/{fajar}", headers=TUBAN)).status_code == 200
         assert (await get(http, f"/api/v1/asn/{fajar}"))["name"] == "Fajar"  # Tuban's own
 
-        live_tables, live_views = await _tables(runtime), await _views(http, BUDI)
+        live_tables, live_views = await read_tables(runtime), await _views(http, BUDI)
         await rebuild(infra, service_settings("consolidation"))
-        assert await _tables(runtime) == live_tables
+        assert await read_tables(runtime) == live_tables
         assert await _views(http, BUDI) == live_views
 
 
@@ -297,9 +297,9 @@ async def test_re_enrolment_after_withdrawal_is_credited_live_and_after_rebuild(
         stats = await get(http, "/api/v1/statistics", publisher="15")
         assert (stats["enrolled"], stats["withdrawn"], stats["completed"]) == (1, 0, 1)
 
-        live = await _tables(runtime)
+        live = await read_tables(runtime)
         await rebuild(infra, service_settings("consolidation"))
-        assert await _tables(runtime) == live
+        assert await read_tables(runtime) == live
         assert await get(http, f"/api/v1/asn/{nip}") == person
 
 
@@ -378,5 +378,5 @@ async def test_the_migration_gives_existing_asn_back_their_home_region(database_
 
 
 async def repo_cohorts(conn: asyncpg.Connection, info: ev.CohortInfo) -> None:
-    row = pg.cohort_row(info, organizer_province(info.publisher), scenario.NOW)
-    await pg.upsert_cohorts(conn, [row])
+    row = projection.cohort_row(info, organizer_province(info.publisher), scenario.NOW)
+    await projection.upsert_cohorts(conn, [row])

@@ -9,31 +9,13 @@ from typing import Any
 import pytest
 
 from services.consolidation.entrypoints.rebuild import rebuild
-from shared.runtime import ServiceRuntime
 from shared.topics import ENROLMENT_EVENTS
 from tests.consolidation import scenario
-from tests.consolidation.helpers import client, get, scenario_running
+from tests.consolidation.helpers import client, get, read_tables, scenario_running
 from tests.support import Publisher, eventually
 from tests.support import test_settings as service_settings
 
 pytestmark = pytest.mark.integration
-TABLES = [
-    "cohorts",
-    "enrolments",
-    "attendance",
-    "completions",
-    "certificates",
-    "ingest_outcomes",
-    "asn",
-]
-
-
-async def _tables(runtime: ServiceRuntime) -> dict[str, list[Any]]:
-    async with runtime.pool.acquire() as conn:
-        return {
-            t: [tuple(r) for r in await conn.fetch(f"SELECT * FROM {t} ORDER BY 1, 2")]
-            for t in TABLES
-        }
 
 
 async def _views(http: Any) -> list[Any]:
@@ -52,7 +34,7 @@ async def _views(http: Any) -> list[Any]:
 
 async def test_rebuild_from_topics_equals_live_read_model(infra):
     async with scenario_running(infra) as (runtime, http):
-        live_tables, live_views = await _tables(runtime), await _views(http)
+        live_tables, live_views = await read_tables(runtime), await _views(http)
         replayed = await rebuild(infra, service_settings("consolidation"))
         assert replayed >= len(scenario.events()) + len(scenario.FEEDBACK_15)
         async with runtime.pool.acquire() as conn:
@@ -60,7 +42,7 @@ async def test_rebuild_from_topics_equals_live_read_model(infra):
                 "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'consolidation%'"
             )
         assert [r["nspname"] for r in schemas] == ["consolidation"]  # old one dropped
-        assert await _tables(runtime) == live_tables
+        assert await read_tables(runtime) == live_tables
         assert await _views(http) == live_views
 
 

@@ -13,12 +13,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 
-from services.consolidation.entrypoints.rebuild import RebuildRefused, rebuild
+from services.consolidation.entrypoints.commands import RebuildRefused, rebuild
 from shared.runtime import ServiceRuntime
 from shared.settings import InfraSettings
 from shared.topics import ENROLMENT_EVENTS, physical
-from tests.consolidation.helpers import get, scenario_running
-from tests.consolidation.test_rebuild_and_freshness import _tables
+from tests.consolidation.helpers import get, read_tables, scenario_running
 from tests.support import test_settings as service_settings
 
 pytestmark = pytest.mark.integration
@@ -83,7 +82,7 @@ async def _cli_rebuild(infra: InfraSettings) -> tuple[int, str, str]:
 
 async def test_a_topic_whose_log_start_moved_is_refused_and_the_live_model_kept(infra):
     async with scenario_running(infra) as (runtime, http):
-        live = await _tables(runtime)
+        live = await read_tables(runtime)
         statistics = await get(http, "/api/v1/statistics")
         cut = await _cut_first_record(infra, ENROLMENT_EVENTS)
 
@@ -98,7 +97,7 @@ async def test_a_topic_whose_log_start_moved_is_refused_and_the_live_model_kept(
         assert "Traceback" not in err
         assert "swapped in" not in out
         assert await _schemas(runtime) == ["consolidation"]  # the half-built one dropped
-        assert await _tables(runtime) == live
+        assert await read_tables(runtime) == live
         assert await get(http, "/api/v1/statistics") == statistics
 
 
@@ -117,7 +116,7 @@ async def test_a_rebuild_with_fewer_rows_than_the_live_model_is_refused(infra):
             )
         finally:
             await conn.close()
-        live = await _tables(runtime)
+        live = await read_tables(runtime)
         certificates = len(live["certificates"])
 
         with pytest.raises(RebuildRefused) as refused:
@@ -131,4 +130,4 @@ async def test_a_rebuild_with_fewer_rows_than_the_live_model_is_refused(infra):
         assert f"certificates: {certificates - 1} rows rebuilt, {certificates} live" in message
         assert "cohorts" not in message  # only the tables that came out smaller are named
         assert await _schemas(runtime) == ["consolidation"]
-        assert await _tables(runtime) == live
+        assert await read_tables(runtime) == live

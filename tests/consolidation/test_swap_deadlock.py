@@ -9,7 +9,8 @@ import asyncio
 import asyncpg
 import pytest
 
-from services.consolidation.entrypoints.rebuild import SERVICE, _swap
+from services.consolidation.entrypoints import rebuild
+from services.consolidation.entrypoints.rebuild import SERVICE
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
@@ -31,7 +32,7 @@ async def test_the_swap_completes_when_it_deadlocks_with_a_live_batch(infra):
         async def final_pass() -> int:
             return 7
 
-        swap = asyncio.ensure_future(_swap(infra, "rebuilt", "old_model", final_pass()))
+        swap = asyncio.ensure_future(rebuild.swap(infra, "rebuilt", "old_model", final_pass()))
 
         async def swap_holds_a_and_waits_for_b() -> bool:
             waiting = await admin.fetchval(

@@ -9,9 +9,10 @@ inside the swap transaction while it holds the live tables exclusively, so nothi
 service commits can fall between the replay and the swap (its blocked batch fails afterwards
 and is redelivered into the new model, where the inbox makes it a no-op).
 
-It never swaps in less than the live model: it refuses (`RebuildRefused`, nothing changed) when
-a topic it reads no longer starts at offset 0 (retention or a deletion took its first records),
-and, inside the swap, when any table of the rebuilt model has fewer rows than the live one.
+It never swaps in less than the live model (the rules are `domain.require_whole_logs` and
+`domain.require_no_fewer_rows`): it refuses (`RebuildRefused`, nothing changed) when a topic it
+reads no longer starts at offset 0 (retention or a deletion took its first records), and,
+inside the swap, when any table of the rebuilt model has fewer rows than the live one.
 
 Tables are created and filled as the service role (it owns them); creating and renaming
 schemas needs CREATE on the database, which only the provisioning (superuser) URL has.
@@ -29,6 +30,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from services.consolidation import domain
 from services.consolidation.entrypoints.app import DEFINITION, DOMAIN_TOPICS
 from services.consolidation.entrypoints.replay import BATCH_RECORDS, replay
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
@@ -52,10 +54,6 @@ COUNTED_TABLES = (
     "ingest_outcomes",
     "asn",
 )
-
-
-class RebuildRefused(Exception):
-    """The rebuild would have swapped in less than the live model; nothing was changed."""
 
 
 async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None) -> int:
@@ -105,7 +103,7 @@ async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None)
                 replayed = await replay(consumer, processor, partitions)
                 # Second pass: what arrived during the first one (short, so the swap is current).
                 replayed += await replay(consumer, processor, partitions)
-                replayed += await _swap(
+                replayed += await swap(
                     infra,
                     schema,
                     f"{SERVICE}_old_{stamp}",
@@ -142,23 +140,8 @@ async def _partitions(consumer: AIOKafkaConsumer, infra: InfraSettings) -> list[
 
 
 async def _require_whole_logs(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> None:
-    """Every partition must still hold its first record: a log whose start has moved (the
-    broker's retention, a deletion) would rebuild a model missing what was there."""
     first = await consumer.beginning_offsets(partitions)
-    cut = sorted((tp.topic, tp.partition, offset) for tp, offset in first.items() if offset > 0)
-    if not cut:
-        return
-    id_ = "; ".join(f"topik {t} partisi {p} dimulai di offset {o}" for t, p, o in cut)
-    en = "; ".join(f"topic {t} partition {p} starts at offset {o}" for t, p, o in cut)
-    raise RebuildRefused(
-        f"Rebuild ditolak: {id_}. Rekaman awalnya sudah dihapus (retensi topik), jadi model "
-        "hasil rebuild akan kurang dari model yang berjalan; model yang berjalan tidak diubah. "
-        "Topik yang dibaca rebuild harus disimpan selamanya (retention.ms=-1, "
-        f"retention.bytes=-1). / Rebuild refused: {en}. Its first records were deleted (topic "
-        "retention), so the rebuilt model would hold less than the live one; the live model is "
-        "unchanged. The topics a rebuild reads must keep every record (retention.ms=-1, "
-        "retention.bytes=-1)."
-    )
+    domain.require_whole_logs((tp.topic, tp.partition, offset) for tp, offset in first.items())
 
 
 async def _require_no_fewer_rows(conn: asyncpg.Connection, new: str) -> None:
@@ -183,24 +166,10 @@ async def _require_no_fewer_rows(conn: asyncpg.Connection, new: str) -> None:
         )
     )
     assert counts is not None
-    fewer = [(t, counts[f"new {t}"], counts[f"live {t}"]) for t in tables]
-    fewer = [(t, n, live) for t, n, live in fewer if n < live]
-    if not fewer:
-        return
-    id_ = "; ".join(
-        f"{t}: {n} baris hasil rebuild, {live} di model yang berjalan" for t, n, live in fewer
-    )
-    en = "; ".join(f"{t}: {n} rows rebuilt, {live} live" for t, n, live in fewer)
-    raise RebuildRefused(
-        f"Rebuild ditolak: model hasil rebuild lebih kecil dari model yang berjalan ({id_}); "
-        "model yang berjalan tidak diubah. Periksa apakah topik domain atau umpan balik "
-        f"kehilangan rekaman. / Rebuild refused: the rebuilt model is smaller than the live one "
-        f"({en}); the live model is unchanged. Check whether a domain or feedback topic lost "
-        "records."
-    )
+    domain.require_no_fewer_rows((t, counts[f"new {t}"], counts[f"live {t}"]) for t in tables)
 
 
-async def _swap(infra: InfraSettings, new: str, old: str, final_pass: Awaitable[int]) -> int:
+async def swap(infra: InfraSettings, new: str, old: str, final_pass: Awaitable[int]) -> int:
     """Lock the live tables, run the final catch-up into `new`, swap, drop the old schema."""
     conn = await asyncpg.connect(infra.database_url)
     try:
@@ -254,7 +223,7 @@ def main() -> None:
     settings (stop nothing: the live service keeps serving the old model until the swap)."""
     try:
         asyncio.run(rebuild(InfraSettings()))
-    except RebuildRefused as refused:
+    except domain.RebuildRefused as refused:
         sys.exit(str(refused))
 
 

@@ -1,0 +1,106 @@
+"""The cohorts, with their participation, and one cohort's roster."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+
+from services.consolidation import domain
+from services.consolidation.adapters import views
+from services.consolidation.entrypoints.filters import (
+    CategoryFilter,
+    Limit,
+    Offset,
+    Province,
+    PublisherId,
+    Region,
+    Year,
+    filters_of,
+    forbidden,
+)
+from services.consolidation.entrypoints.schemas import CohortRow, Page, ParticipantRow, plain
+from services.consolidation.entrypoints.tabular import Format, render
+from shared.auth import CurrentPrincipal
+from shared.runtime import runtime_of
+
+router = APIRouter()
+
+
+@router.get("/api/v1/cohorts", response_model=Page[CohortRow], tags=["views"])
+async def cohorts(
+    request: Request,
+    principal: CurrentPrincipal,
+    year: Year = None,
+    publisher: PublisherId = None,
+    province: Province = None,
+    region: Region = None,
+    category: CategoryFilter = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: Format = "json",
+) -> Any:
+    f = filters_of(
+        request,
+        principal,
+        year=year,
+        publisher=publisher,
+        province=province,
+        region=region,
+        category=category,
+    )
+    everything = format != "json"
+    async with views.reading(runtime_of(request).pool) as conn:
+        total, found = await views.cohorts(conn, f, None if everything else limit, offset)
+    today = dt.date.today()
+    items = [
+        CohortRow(
+            **plain(r), phase=domain.phase(r["status"], r["start_date"], r["end_date"], today)
+        )
+        for r in found
+    ]
+    if everything:
+        return render(
+            [i.model_dump() for i in items], list(CohortRow.model_fields), format, "cohorts"
+        )
+    return Page[CohortRow](total=total, limit=limit, offset=offset, items=items)
+
+
+@router.get(
+    "/api/v1/cohorts/{cohort_code:path}/participants",
+    response_model=Page[ParticipantRow],
+    tags=["views"],
+)
+async def participants(
+    request: Request,
+    principal: CurrentPrincipal,
+    cohort_code: str,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    format: Format = "json",
+) -> Any:
+    """One cohort's roster (its publisher's own data): no filter applies. `region` per row is
+    what that registration claimed."""
+    filters_of(request, principal)
+    everything = format != "json"
+    async with views.reading(runtime_of(request).pool) as conn:
+        found = await views.cohort(conn, cohort_code)
+        if found is None:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, "angkatan tidak dikenal / unknown cohort"
+            )
+        if not principal.may_see_publisher(found["publisher"]):
+            raise forbidden("angkatan milik penyelenggara lain", "another publisher's cohort")
+        total, rows = await views.participants(
+            conn, cohort_code, None if everything else limit, offset
+        )
+    items = [ParticipantRow(**plain(r)) for r in rows]
+    if everything:
+        return render(
+            [i.model_dump() for i in items],
+            list(ParticipantRow.model_fields),
+            format,
+            "participants",
+        )
+    return Page[ParticipantRow](total=total, limit=limit, offset=offset, items=items)
