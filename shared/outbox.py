@@ -10,20 +10,17 @@ from typing import NamedTuple
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
 from prometheus_client import Gauge
 from pydantic import BaseModel
 
-from shared.db import DATABASE_TROUBLE, Connection
+from shared.db import Connection
 from shared.envelope import STRUCTURED_HEADERS, CloudEvent, to_structured
 from shared.events.domain import type_of
-from shared.logging import get_logger
+from shared.retry import through_outside_trouble
 from shared.topics import physical
 
-log = get_logger(__name__)
-_RELAY_TROUBLE: tuple[type[Exception], ...] = (*DATABASE_TROUBLE, KafkaError)
 _PARTITIONER = DefaultPartitioner()
 OUTBOX_BACKLOG = Gauge("diklat_outbox_backlog", "outbox rows not yet relayed", ["service"])
 
@@ -121,14 +118,12 @@ class OutboxRelay:
         self._spread = 0
 
     async def run(self) -> None:
-        while True:
-            try:
-                async with self._pool.acquire() as conn:
-                    await self._lead(conn)
-            except _RELAY_TROUBLE as exc:
-                # Postgres or Kafka restarting: rows stay in the outbox until a send succeeds.
-                log.warning("outbox relay interrupted; retrying", error=str(exc))
-                await asyncio.sleep(self._poll_interval_s)
+        # Postgres or Kafka restarting: rows stay in the outbox until a send succeeds.
+        await through_outside_trouble("outbox relay", self._lead_pooled, self._poll_interval_s)
+
+    async def _lead_pooled(self) -> None:
+        async with self._pool.acquire() as conn:
+            await self._lead(conn)
 
     async def _lead(self, conn: Connection) -> None:
         while not await conn.fetchval(
