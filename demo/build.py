@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from diklat.publish.sheets import write_csv, write_xlsx  # noqa: E402
-from services.enrolment.domain import AsnType, Gender, validate_nip  # noqa: E402
+from shared.events.rules import AsnType, Gender, validate_nip  # noqa: E402
 
 MEN = "Agus Budi Dedi Eko Fajar Hendra Irwan Joko Rahmat Slamet Teguh Wahyu Yusuf Zainal Ahmad "
 MEN += "Bambang Darmawan Gunawan Hasan Indra Kurniawan Mulyadi Nasrul Ridwan Syahrial Taufik"

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import signal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from diklat import services as svc
+from diklat.local import local_infra, stack_config, start_all, wait_for_interrupt
 from diklat.stack import stack
-from shared.settings import InfraSettings
 
 app = typer.Typer(
     help="ASN training coordination: local stack, services and tools.", no_args_is_help=True
@@ -28,30 +26,17 @@ app.add_typer(stack_app, name="stack")
 app.add_typer(publishers_app, name="publishers")
 
 
-def _config() -> stack.StackConfig:
-    return stack.StackConfig.from_env()
-
-
-def local_infra() -> InfraSettings:
-    """Addresses of this machine's stack (its ports may be moved by DIKLAT_PG_PORT/...),
-    unless DATABASE_URL or KAFKA_BOOTSTRAP_SERVERS name outside servers."""
-    status = stack.status(_config())
-    return InfraSettings(
-        database_url=status.database_url, kafka_bootstrap_servers=status.kafka_bootstrap_servers
-    )
-
-
 @stack_app.command("up")
 def stack_up() -> None:
     """Start PostgreSQL and Tansu on 127.0.0.1 (idempotent)."""
-    status = stack.up(_config())
+    status = stack.up(stack_config())
     typer.echo(status.table())
 
 
 @stack_app.command("down")
 def stack_down() -> None:
     """Stop the services, then PostgreSQL and Tansu: only the PIDs this stack recorded."""
-    config = _config()
+    config = stack_config()
     for process in svc.processes(config.stack_dir):
         process.stop()
     stack.down(config)
@@ -61,7 +46,7 @@ def stack_down() -> None:
 @stack_app.command("status")
 def stack_status() -> None:
     """What runs, with PIDs and addresses."""
-    config = _config()
+    config = stack_config()
     typer.echo(stack.status(config).table())
     for process in svc.processes(config.stack_dir):
         pid = process.pid()
@@ -82,33 +67,12 @@ def run(
 
         asyncio.run(ServiceRuntime(svc.definition(service)).serve())
         return
-    config = _config()
-    status = stack.up(config)
-    started = [p for p in svc.processes(config.stack_dir)]
-    for process in started:
-        process.start(status.env())
-    for process in started:
-        process.wait_ready()
-        typer.echo(f"{process.name:<14} ready  {process.url}  (log {process.log})")
+    started = start_all()
     if detach:
         return
     wait_for_interrupt()
     for process in started:
         process.stop()
-
-
-def wait_for_interrupt() -> None:
-    typer.echo("serving; Ctrl-C stops the services (`diklat stack down` stops everything)")
-    stop = asyncio.Event()
-
-    async def wait() -> None:
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await stop.wait()
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(wait())
 
 
 @app.command("demo")

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import typer
 
+from diklat.local import local_infra, start_all, wait_for_interrupt
 from diklat.publish.send import Echo, Report, publish_files
 from shared.kafka import onboard_publisher
 from shared.settings import InfraSettings
@@ -222,10 +223,8 @@ def _cohort_codes() -> list[str]:
 
 
 def run_demo(wait: bool) -> None:
-    from diklat import cli
-
-    cli.run("all", detach=True)
-    asyncio.run(_run(cli.local_infra(), Path(".stack/certificates").resolve()))
+    start_all()
+    asyncio.run(_run(local_infra(), Path(".stack/certificates").resolve()))
     typer.echo(f"\ndashboard nasional: {CONSOLIDATION_URL}/dashboard  (token: {NATIONAL_TOKEN})")
     if wait:
-        cli.wait_for_interrupt()
+        wait_for_interrupt()

@@ -17,6 +17,7 @@ from faststream.middlewares import AckPolicy
 
 from shared.consumer import BatchProcessor
 from shared.logging import get_logger
+from shared.retry import REDELIVERY_PAUSE_S
 from shared.settings import InfraSettings, ServiceSettings
 from shared.topics import (
     DOMAIN_TOPICS,
@@ -29,7 +30,6 @@ from shared.topics import (
 )
 
 log = get_logger(__name__)
-RETRY_PAUSE_S = 1.0
 
 
 def build_broker(infra: InfraSettings, settings: ServiceSettings) -> KafkaBroker:
@@ -122,9 +122,7 @@ def subscribe_batches(
         try:
             await processor.process(records)
         except Exception:
-            # The batch is sought back and redelivered; pause so a Postgres outage is not a
-            # busy loop of failing transactions.
-            await asyncio.sleep(RETRY_PAUSE_S)
+            await asyncio.sleep(REDELIVERY_PAUSE_S)  # then NACK: sought back, redelivered
             raise
 
 

@@ -10,20 +10,17 @@ from typing import NamedTuple
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
 from prometheus_client import Gauge
 from pydantic import BaseModel
 
-from shared.db import DATABASE_TROUBLE, Connection
+from shared.db import Connection
 from shared.envelope import STRUCTURED_HEADERS, CloudEvent, to_structured
 from shared.events.domain import type_of
-from shared.logging import get_logger
+from shared.retry import through_outside_trouble
 from shared.topics import physical
 
-log = get_logger(__name__)
-_RELAY_TROUBLE: tuple[type[Exception], ...] = (*DATABASE_TROUBLE, KafkaError)
 _PARTITIONER = DefaultPartitioner()
 OUTBOX_BACKLOG = Gauge("diklat_outbox_backlog", "outbox rows not yet relayed", ["service"])
 
@@ -62,8 +59,7 @@ def row_for(topic: str, event: CloudEvent) -> OutboxRow:
 
 async def write_rows(conn: Connection, rows: list[OutboxRow]) -> None:
     """One COPY for the lot, in list order (ids follow it): one round trip, one NOTIFY (the
-    trigger is per statement). Measured against an INSERT from arrays: a third of the client's
-    CPU, about half the wall time."""
+    trigger is per statement), cheaper than an INSERT from arrays (bench/notes.md)."""
     if rows:
         await conn.copy_records_to_table(
             "outbox",
@@ -121,14 +117,12 @@ class OutboxRelay:
         self._spread = 0
 
     async def run(self) -> None:
-        while True:
-            try:
-                async with self._pool.acquire() as conn:
-                    await self._lead(conn)
-            except _RELAY_TROUBLE as exc:
-                # Postgres or Kafka restarting: rows stay in the outbox until a send succeeds.
-                log.warning("outbox relay interrupted; retrying", error=str(exc))
-                await asyncio.sleep(self._poll_interval_s)
+        # Postgres or Kafka restarting: rows stay in the outbox until a send succeeds.
+        await through_outside_trouble("outbox relay", self._lead_pooled, self._poll_interval_s)
+
+    async def _lead_pooled(self) -> None:
+        async with self._pool.acquire() as conn:
+            await self._lead(conn)
 
     async def _lead(self, conn: Connection) -> None:
         while not await conn.fetchval(
@@ -175,8 +169,7 @@ class OutboxRelay:
     async def relay_once(self, conn: Connection) -> int:
         """One round: up to `batch_size` rows and about `round_bytes` of payload (at least one
         row), in id order. The bytes bound memory: a round's payloads are held three or four
-        times over (rows, record batches, the produce request), and a service relaying a backlog
-        of large events (schedules, feedback of 500 outcomes) took its process past 200 MB."""
+        times over (rows, record batches, the produce request)."""
         rows = await conn.fetch(_ROUND, self._batch_size, self._round_bytes)
         if not rows:
             self._more = False
@@ -218,8 +211,8 @@ class OutboxRelay:
 
     async def _backlog(self, conn: Connection, relayed: list[asyncpg.Record]) -> int:
         """About how many rows wait: none if this round took all there were, else the ids
-        above the last one relayed (an index probe; a count(*) of a table whose deleted rows
-        await vacuum cost Postgres ~2 ms a round in a burst)."""
+        above the last one relayed (an index probe, where a count(*) would scan the deleted
+        rows awaiting vacuum)."""
         if not self._more:
             return 0
         last: int = relayed[-1]["id"]

@@ -16,7 +16,7 @@ import uvicorn
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Request, Response
 from faststream.kafka import KafkaBroker
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared import db
 from shared.auth import parse_tokens
@@ -24,13 +24,11 @@ from shared.consumer import Activity, BatchProcessor, Route
 from shared.kafka import build_broker, build_producer, ensure_topics, subscribe_batches
 from shared.logging import configure_logging, get_logger
 from shared.outbox import OutboxRelay
+from shared.retry import restarting, through_outside_trouble
 from shared.settings import InfraSettings, ServiceSettings
 from shared.topics import DOMAIN_TOPICS, INGEST_PATTERN
 
 log = get_logger(__name__)
-BACKGROUND_RESTARTS = Counter(
-    "diklat_background_restarts_total", "background loops restarted after a failure", ["task"]
-)
 BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
 
 
@@ -207,12 +205,10 @@ class ServiceRuntime:
         self._tasks.append(asyncio.ensure_future(supervised(name, start)))
 
     async def _sweep_parked(self) -> None:
+        interval = self.settings.park_sweep_interval_s
         while True:
-            await asyncio.sleep(self.settings.park_sweep_interval_s)
-            try:
-                await self.ingest.expire_parked()
-            except db.DATABASE_TROUBLE as exc:
-                log.warning("parking sweep failed; will retry", error=str(exc))
+            await asyncio.sleep(interval)
+            await through_outside_trouble("parking sweep", self.ingest.expire_parked, interval)
 
     def http_app(self) -> FastAPI:
         @contextlib.asynccontextmanager
@@ -279,17 +275,7 @@ async def supervised(name: str, start: Callable[[], Awaitable[None]]) -> None:
     """Run a background loop for the life of the process: a failure nobody foresaw (a client
     library's internal error while Postgres restarts, say) restarts it after a pause instead of
     silently ending it, which would leave e.g. the outbox unrelayed while the service looks up."""
-    failures = 0
-    while True:
-        try:
-            await start()
-            return
-        except Exception:
-            pause = RESTART_PAUSE_S[min(failures, len(RESTART_PAUSE_S) - 1)]
-            failures += 1
-            BACKGROUND_RESTARTS.labels(name).inc()
-            log.exception("background task failed; restarting it", task=name, pause_s=pause)
-            await asyncio.sleep(pause)
+    await restarting(name, start, RESTART_PAUSE_S)
 
 
 async def _bounded(step: Awaitable[None], what: str) -> None:

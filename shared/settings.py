@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, create_model, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ServiceName = Literal["enrolment", "attendance", "certification", "consolidation"]
@@ -62,7 +62,7 @@ class InfraSettings(BaseSettings):
 
 
 class ServiceSettings(BaseSettings):
-    """Tuning of one service; variables prefixed with DIKLAT_<SERVICE>_ (see `for_service`)."""
+    """Tuning of one service; `for_service` makes the class that reads DIKLAT_<SERVICE>_*."""
 
     model_config = SettingsConfigDict(extra="ignore")
 
@@ -77,8 +77,7 @@ class ServiceSettings(BaseSettings):
         default=None, description="password of the service's own role; default: derived locally"
     )
     consumer_group: str | None = None
-    # 4000 cost ~10% less CPU per mark (a batch's fixed costs shared by more events), but at the
-    # issue's sizes it took peak RSS past 200 MB (208-226 MB against 189-199 MB with 2000).
+    # Larger batches share a batch's fixed costs, but hold more in memory (bench/notes.md).
     batch_max_records: int = Field(default=2000, ge=1, le=100_000)
     lanes: int = Field(
         default=2,
@@ -87,19 +86,14 @@ class ServiceSettings(BaseSettings):
         description="concurrent transactions per batch, whole partitions or cohorts each: one "
         "lane decides while another waits for Postgres",
     )
-    # Below this a lane's fixed costs outweigh the overlap: a burst of 50 closes reached its
-    # last certificate 0.2-0.3 s later when its batches were split.
+    # Below this a lane's fixed costs outweigh the overlap (bench/notes.md).
     lane_min_records: int = Field(default=500, ge=1, description="smallest lane worth splitting")
     batch_timeout_ms: int = Field(default=50, ge=0, le=10_000)
-    # What one fetch may bring (the client's default is 50 MB). A consumer holds what it fetched
-    # until handled, and decoded it takes several times its size: with a backlog of large
-    # record batches, fetches of ~6 MB a partition were the largest part of a service's memory.
-    # Tansu honours this limit, not the per-partition one; a batch larger than it still comes.
+    # What one fetch may bring: a consumer holds it, decoded several times over, until handled.
+    # Tansu honours this limit, not the per-partition one (bench/notes.md).
     fetch_max_bytes: int = Field(default=2_097_152, ge=1024)
-    # How long the broker may hold a fetch that finds no new data. Tansu does not answer a
-    # waiting fetch when data arrives: with the client's 500 every hop waited ~200 ms (p50),
-    # with 100 ~10 ms. Kafka answers at once either way; idle consumers pay one empty fetch
-    # per 100 ms (50 cost Tansu ~10% of a core when idle, for little more gain).
+    # How long the broker may hold a fetch that finds nothing: Tansu does not answer a waiting
+    # fetch when data arrives, so this bounds every hop's wait there (bench/notes.md).
     fetch_max_wait_ms: int = Field(default=100, ge=1, le=10_000)
     session_timeout_ms: int = Field(default=6000, ge=1000)
     heartbeat_interval_ms: int = Field(default=1000, ge=100)
@@ -110,12 +104,11 @@ class ServiceSettings(BaseSettings):
     )
     park_sweep_interval_s: float = Field(default=1.0, gt=0)
     outbox_poll_interval_s: float = Field(default=0.5, gt=0)
-    # Rows per relay round (one read, one produce burst, one delete). A close releases a burst
-    # (certification: three rows per participant); 1,000 took five rounds for 50 cohorts and
-    # added ~0.4 s to the last certificate of the burst.
+    # Rows per relay round (one read, one produce burst, one delete): a close releases a burst of
+    # rows, relayed in fewer rounds the larger they are (bench/notes.md).
     outbox_batch_size: int = Field(default=5000, ge=1)
-    # ...and at most about this many bytes of payload a round: memory, not time, is the limit
-    # there (a round holds its payloads three or four times over while producing them).
+    # ...and at most about this many bytes of payload a round: a round holds its payloads three
+    # or four times over while producing them, so memory is the limit there.
     outbox_round_bytes: int = Field(default=4_000_000, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     public_base_url: str = "http://127.0.0.1:8083"
@@ -125,25 +118,34 @@ class ServiceSettings(BaseSettings):
 
     @classmethod
     def for_service(
-        cls, service: str, defaults: Mapping[str, object] | None = None, **overrides: object
+        cls, service: str, defaults: Mapping[str, object] | None = None, **overrides: Any
     ) -> ServiceSettings:
-        """The service's settings from DIKLAT_<SERVICE>_* variables; `defaults` (the service's
-        own, see ServiceDefinition.settings) stand where no variable or override sets a field."""
-        settings_class = type(
-            f"{service.title()}Settings",
-            (cls,),
-            {
-                "model_config": SettingsConfigDict(
-                    env_prefix=f"DIKLAT_{service.upper()}_", extra="ignore"
-                )
-            },
-        )
-        settings: ServiceSettings = settings_class(**overrides)
-        for name, value in (defaults or {}).items():
-            if name not in settings.model_fields_set:
-                setattr(settings, name, value)
-        if settings.http_port == 0 and "http_port" not in overrides:
-            settings.http_port = DEFAULT_HTTP_PORTS.get(service, 0)
-        if settings.consumer_group is None:
-            settings.consumer_group = service
-        return settings
+        """The service's settings: an override beats a DIKLAT_<SERVICE>_* variable, which beats
+        the service's own default (`defaults`, see ServiceDefinition.settings), which beats the
+        class's. Every value is validated: a wrong one stops the start naming its setting."""
+        return _service_class(cls, service, defaults or {})(**overrides)
+
+
+def _service_class(
+    base: type[ServiceSettings], service: str, defaults: Mapping[str, object]
+) -> type[ServiceSettings]:
+    """A subclass reading DIKLAT_<SERVICE>_* whose fields default to the service's own values,
+    keeping each field's constraints (pydantic-settings validates defaults too)."""
+    own = {
+        "http_port": DEFAULT_HTTP_PORTS.get(service, 0),
+        "consumer_group": service,
+        **defaults,
+    }
+    unknown = sorted(own.keys() - base.model_fields.keys())
+    if unknown:
+        raise ValueError(f"{service}: no such settings: {', '.join(unknown)}")
+    fields: dict[str, Any] = {
+        name: (Annotated[base.model_fields[name].annotation, base.model_fields[name]], value)
+        for name, value in own.items()
+    }
+    return create_model(
+        f"{service.title()}Settings",
+        __base__=base,
+        __cls_kwargs__={"env_prefix": f"DIKLAT_{service.upper()}_"},
+        **fields,
+    )

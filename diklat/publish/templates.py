@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from diklat.publish.sheets import Sheet, column_letter, read_file
-from services.enrolment.domain import AsnType, Gender, close_time_problem, validate_nip
 from shared.events import ingest
+from shared.events.rules import AsnType, Gender, close_time_problem, validate_nip
 from shared.regions import local_to_utc
 
 # Headings as organisers write them (compared case- and space-insensitively).
@@ -453,7 +453,7 @@ def _cohort(sheet: Sheet, plan: Plan) -> None:
 
 
 def _check_close(cohort: ingest.CohortScheduled, where: Location, plan: Plan) -> None:
-    """The services refuse a close timed before the first session (enrolment's rule), and
+    """The services refuse a close timed before the first session (the contract's rule), and
     `diklat publish` sends a close timed now: a cohort that has not started cannot be ditutup."""
     first = min(cohort.sessions, key=lambda s: (s.date, s.start))
     starts = local_to_utc(first.date, first.start, cohort.timezone)

@@ -13,7 +13,7 @@ DEFINITION = ServiceDefinition(
     migrations_package="services.certification.adapters.migrations",
     cohorts_commute=True,
     # Certificate numbers are drawn from one counter row per organiser and year, locked until
-    # commit: a second lane would wait for the first (measured: later certificates, not more).
+    # commit: a second lane would wait for the first.
     max_lanes=1,
     ingest_routes=INGEST_ROUTES,
     domain_routes=DOMAIN_ROUTES,

@@ -17,8 +17,7 @@ DEFINITION = ServiceDefinition(
     # UNKNOWN_TYPE, SOURCE_MISMATCH, SCHEMA_INVALID envelopes); other services stay silent.
     reports_envelope_errors=True,
     # Every registration it takes is answered by an event it emits, so its batches hold twice
-    # what others hold. Working off the burst's setup backlog (before fetches were bounded),
-    # 1,000 records peaked at 167-181 MB and 2,000 at 189-240 MB, at about the same events/s.
+    # what others hold: half the records for the same memory (bench/notes.md).
     settings={"batch_max_records": 1000},
     router=api.router,
     title="diklat enrolment",
