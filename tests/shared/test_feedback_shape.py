@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from shared.consumer import Handled, _Ledger
+from shared.consumer import Handled, Ledger, Origin
 from shared.envelope import CloudEvent, RecordPosition
 from shared.events.feedback import (
     MAX_OUTCOMES_PER_MESSAGE,
@@ -31,10 +31,10 @@ def closed(event_id: str, publisher: str = "15") -> CloudEvent:
     )
 
 
-def ledger_with(*events: tuple[CloudEvent, Handled]) -> _Ledger:
-    ledger = _Ledger("enrolment", NOW)
+def ledger_with(*events: tuple[CloudEvent, Handled]) -> Ledger:
+    ledger = Ledger("enrolment", NOW)
     for event, handled in events:
-        ledger.record(event, handled, reports=True, is_retry=False)
+        ledger.record(event, handled, Origin.LOG, reports=True)
     return ledger
 
 
