@@ -42,12 +42,12 @@ class MemoryStore:
     def __init__(self, clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
         self.state = MemoryState()
         self.clock = clock
-        self._locks: dict[str, asyncio.Lock] = {}
+        self.cohort_locks = CohortLockTable()
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Stores]:
         before = copy.deepcopy(self.state)
-        locks = MemoryLocks(self._locks)
+        locks = MemoryLocks(self.cohort_locks)
         try:
             yield Stores(
                 MemoryInbox(self.state),
@@ -133,19 +133,32 @@ class MemoryParking:
         return from_json(copy.deepcopy(parked.body), parked.position)
 
 
+@dataclass
+class CohortLockTable:
+    """The store's cohort locks, and how many transactions wait for one (as pg_locks shows)."""
+
+    locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    waiting: int = 0
+
+
 class MemoryLocks:
     """Cohort locks held by one transaction, released when it ends."""
 
-    def __init__(self, locks: dict[str, asyncio.Lock]) -> None:
-        self.locks = locks
+    def __init__(self, table: CohortLockTable) -> None:
+        self.table = table
         self.held: list[asyncio.Lock] = []
 
     async def lock(self, cohort_codes: Iterable[str]) -> None:
         for code in sorted(set(cohort_codes)):
-            lock = self.locks.setdefault(code, asyncio.Lock())
-            if lock not in self.held:
+            lock = self.table.locks.setdefault(code, asyncio.Lock())
+            if lock in self.held:
+                continue
+            self.table.waiting += 1
+            try:
                 await lock.acquire()
-                self.held.append(lock)
+            finally:
+                self.table.waiting -= 1
+            self.held.append(lock)
 
     def release(self) -> None:
         for lock in self.held:

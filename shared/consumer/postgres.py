@@ -6,8 +6,9 @@ commits with the state its handlers changed, or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 
 import asyncpg
 
@@ -24,6 +25,18 @@ def stores(conn: Connection) -> Stores:
     return Stores(
         PostgresInbox(conn), PostgresParking(conn), PostgresLocks(conn), PostgresOutbox(conn)
     )
+
+
+class PostgresStore:
+    """A pool as the ports' database: a transaction is one connection's."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Stores]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield stores(conn)
 
 
 class PostgresInbox:

@@ -72,6 +72,7 @@ class BatchProcessor:
         self.parked_routes = {**routes, **(parked_routes or {})}
         self.service = service
         self.pool = pool
+        self.store = postgres.PostgresStore(pool)  # the core's own transactions (no handlers)
         self.routes = routes
         self.reports_envelope_errors = reports_envelope_errors
         # The service keeps all its state per cohort: events of different cohorts commute, so
@@ -217,8 +218,8 @@ class BatchProcessor:
             else:
                 ledger.envelope_error(item, {})
             try:
-                async with self.pool.acquire() as conn, conn.transaction():
-                    await save(postgres.stores(conn), ledger, [])
+                async with self.store.transaction() as stores:
+                    await save(stores, ledger, [])
             except AlreadyInInbox:
                 return Counter()  # decided meanwhile (another instance): nothing to add
             except Exception as exc:
@@ -232,8 +233,7 @@ class BatchProcessor:
     async def expire_parked(self) -> int:
         """Reject parked publisher events whose wait is over, with the code they were parked
         with. Domain events are not expired: the gauges show them instead."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            stores = postgres.stores(conn)
+        async with self.store.transaction() as stores:
             expired = await stores.parking.expire(at_most=1000)
             waiting, oldest = await stores.parking.waiting_facts()
             PARKED_DOMAIN.labels(self.service).set(waiting)
