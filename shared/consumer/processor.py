@@ -22,24 +22,17 @@ from shared.consumer import postgres
 from shared.consumer.activity import Activity
 from shared.consumer.failures import RETRYABLE, server_trouble
 from shared.consumer.handling import Handling, inbox_keys, save
-from shared.consumer.ledger import Ledger, waited_too_long
-from shared.consumer.metrics import (
-    BATCH_SECONDS,
-    BATCHES_REDONE,
-    PARKED_DOMAIN,
-    PARKED_DOMAIN_OLDEST,
-    count_events,
-)
+from shared.consumer.ledger import Ledger
+from shared.consumer.metrics import BATCH_SECONDS, BATCHES_REDONE, count_events
 from shared.consumer.phases import Item, cohort_of, in_phases, share_out
 from shared.consumer.ports import AlreadyInInbox
 from shared.consumer.reading import Record, read
-from shared.consumer.routes import Handled, Route
-from shared.consumer.strategy import Attempt, Origin
+from shared.consumer.refusals import expire_parked, refuse
+from shared.consumer.routes import Route
+from shared.consumer.strategy import Attempt
 from shared.consumer.unit_of_work import UnitOfWork
-from shared.envelope import CloudEvent, EnvelopeError, RecordPosition
+from shared.envelope import CloudEvent, RecordPosition
 from shared.logging import get_logger
-from shared.reasons import DEFAULT_MESSAGES, ReasonCode
-from shared.topics import INGEST_PREFIX
 
 log = get_logger("shared.consumer")
 
@@ -196,56 +189,18 @@ class BatchProcessor:
         return counts
 
     async def _refuse(self, item: Item) -> Counter[str]:
-        """Record an item the core cannot handle as rejected PROCESSING_ERROR, in a transaction
-        of its own; should even that fail, under its position (its id or type may be what is
-        refused). A domain event that cannot be recorded is skipped, as an unreadable one is."""
-        position = item.position or RecordPosition("", 0, 0)
-        is_ingest = position.topic.startswith(INGEST_PREFIX)
-        for by_position in (False, True):
-            if by_position and not is_ingest:
-                log.error("domain record cannot be recorded; skipped", record=position.reference())
-                return Counter()
-            ledger = Ledger(self.service, dt.datetime.now(dt.UTC))
-            if by_position:
-                error = EnvelopeError(
-                    ReasonCode.PROCESSING_ERROR, DEFAULT_MESSAGES[ReasonCode.PROCESSING_ERROR][1]
-                )
-                error.position = position
-                ledger.envelope_error(error, {})
-            elif isinstance(item, CloudEvent):
-                handled = Handled.rejected(ReasonCode.PROCESSING_ERROR)
-                ledger.record(item, handled, Origin.LOG, self._reports(item, Origin.LOG))
-            else:
-                ledger.envelope_error(item, {})
-            try:
-                async with self.store.transaction() as stores:
-                    await save(stores, ledger, [])
-            except AlreadyInInbox:
-                return Counter()  # decided meanwhile (another instance): nothing to add
-            except Exception as exc:
-                if server_trouble(exc) or by_position:
-                    raise
-                continue
-            count_events(self.service, ledger.metric_keys)
-            return ledger.counts
-        raise AssertionError("unreachable")
+        reports = isinstance(item, CloudEvent) and _reports(self.routes, item)
+        return await refuse(self.store, self.service, item, reports)
 
     async def expire_parked(self) -> int:
         """Reject parked publisher events whose wait is over, with the code they were parked
         with. Domain events are not expired: the gauges show them instead."""
-        async with self.store.transaction() as stores:
-            expired = await stores.parking.expire(at_most=1000)
-            waiting, oldest = await stores.parking.waiting_facts()
-            PARKED_DOMAIN.labels(self.service).set(waiting)
-            PARKED_DOMAIN_OLDEST.labels(self.service).set(oldest)
-            ledger = Ledger(self.service, dt.datetime.now(dt.UTC))
-            for event, code in expired:
-                reports = self._reports(event, Origin.PARKING)
-                ledger.record(event, waited_too_long(code), Origin.PARKING, reports)
-            await save(stores, ledger, [])
-        return len(expired)
+        return await expire_parked(
+            self.store, self.service, lambda event: _reports(self.parked_routes, event)
+        )
 
-    def _reports(self, event: CloudEvent, origin: Origin) -> bool:
-        routes = self.parked_routes if origin is Origin.PARKING else self.routes
-        route = routes.get(event.type)
-        return route is not None and route.reports
+
+def _reports(routes: dict[str, Route], event: CloudEvent) -> bool:
+    """Whether the route of the event owes its publisher the outcome."""
+    route = routes.get(event.type)
+    return route is not None and route.reports
