@@ -1,5 +1,5 @@
 """In-memory adapters of the core's ports, for unit tests: they pass the same contract suites as
-the Postgres ones (tests/shared/test_*_contract.py). A `MemoryStore` is one database: its
+the Postgres ones (tests/shared/port_contracts.py). A `MemoryStore` is one database: its
 transactions roll back on an exception and hold their cohort locks until they end."""
 
 from __future__ import annotations

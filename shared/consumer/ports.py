@@ -3,8 +3,8 @@
 As eventsourcing's recorders, each port records what the core decided and what it consumed in
 the caller's one transaction: the inbox (what was consumed, and its outcome), parking (events
 waiting for a prerequisite), cohort locks and the outbox. `postgres.py` holds the adapters the
-services run on, `memory.py` the in-memory ones for unit tests; tests/shared/test_*_contract.py
-hold both to the same assertions.
+services run on, `memory.py` the in-memory ones for unit tests; tests/shared/port_contracts.py
+holds both to the same assertions.
 """
 
 from __future__ import annotations
