@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from shared.consumer import Handled, _Ledger
+from shared.consumer import Handled, Ledger, Origin
 from shared.envelope import CloudEvent, RecordPosition
 from shared.events.feedback import (
     MAX_OUTCOMES_PER_MESSAGE,
@@ -32,10 +32,10 @@ def closed(event_id: str, publisher: str = "15") -> CloudEvent:
     )
 
 
-def ledger_with(*events: tuple[CloudEvent, Handled]) -> _Ledger:
-    ledger = _Ledger("enrolment", NOW)
+def ledger_with(*events: tuple[CloudEvent, Handled]) -> Ledger:
+    ledger = Ledger("enrolment", NOW)
     for event, handled in events:
-        ledger.record(event, handled, reports=True, is_retry=False)
+        ledger.record(event, handled, Origin.LOG, reports=True)
     return ledger
 
 
@@ -84,7 +84,7 @@ def test_a_replayed_batch_gets_the_same_feedback_ids_and_other_outcomes_do_not()
 
 def _duplicates(*offsets: int, at: dt.datetime = NOW) -> list[str]:
     """Feedback ids of a batch answering `duplicate` to records re-using the id `e-1`."""
-    ledger = _Ledger("enrolment", at)
+    ledger = Ledger("enrolment", at)
     for offset in offsets:
         event = closed("e-1")
         event.position = RecordPosition("diklat.ingest.15", 0, offset)

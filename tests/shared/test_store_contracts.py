@@ -1,5 +1,6 @@
-"""Contract suites for the ports every service shares (inbox, outbox, migrations), run against
-each implementation: today the Postgres one; a new adapter subclasses the suite."""
+"""The core on the ports every service shares (inbox, outbox, parking, migrations), through
+`BatchProcessor` on Postgres. The ports' own contract suites, run on every adapter, are in
+port_contracts.py."""
 
 from __future__ import annotations
 

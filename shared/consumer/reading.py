@@ -1,0 +1,64 @@
+"""A Kafka record as the core sees it: an event for the routes, an envelope error, or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Container, Sequence
+from typing import Protocol
+
+from shared.consumer.phases import Item
+from shared.envelope import EnvelopeError, RecordPosition, check_source, parse_record
+from shared.events.ingest import INGEST_TYPES
+from shared.logging import get_logger
+from shared.reasons import ReasonCode
+from shared.topics import INGEST_PREFIX, logical
+
+log = get_logger("shared.consumer")
+
+
+class Record(Protocol):
+    """What the core needs of an aiokafka ConsumerRecord."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+
+
+def read(
+    record: Record, namespace: str, routed: Container[str], reports_envelope_errors: bool
+) -> Item | None:
+    """The record as an event of a `routed` type, an envelope error to report (where this
+    consumer reports them), or None: a type it does not follow, or a domain record unreadable."""
+    topic = logical(namespace, record.topic)
+    position = RecordPosition(topic, record.partition, record.offset)
+    is_ingest = topic.startswith(INGEST_PREFIX)
+    try:
+        event = parse_record(position, record.value, record.headers)
+        if is_ingest:
+            check_source(event, topic)
+    except EnvelopeError as error:
+        error.position = position
+        if not is_ingest:
+            # Our own services wrote it: a bug to see, not a publisher's error to report.
+            log.error(
+                "domain record unreadable; skipped",
+                record=position.reference(),
+                reason=error.code.value,
+                error=str(error),
+            )
+        return error if reports_envelope_errors and is_ingest else None
+    if event.type in routed:
+        return event
+    if reports_envelope_errors and is_ingest and event.type not in INGEST_TYPES:
+        unknown = EnvelopeError(
+            ReasonCode.UNKNOWN_TYPE,
+            f"unknown event type {event.type!r}",
+            f"jenis event {event.type!r} tidak dikenal",
+            event_id=event.id,
+            event_type=event.type,
+        )
+        unknown.position = position
+        return unknown
+    return None
