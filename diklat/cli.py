@@ -159,7 +159,16 @@ def db_provision(
 
 
 @app.command("rebuild")
-def rebuild() -> None:
+def rebuild(
+    partial_feedback: Annotated[
+        bool,
+        typer.Option(
+            "--partial-feedback",
+            help="go on when only feedback topics lost their first records "
+            "(data-quality counts then incomplete)",
+        ),
+    ] = False,
+) -> None:
     """Rebuild the national read model from the start of the topics, then swap it in; refused
     (exit 1, the live model unchanged) when a topic lost its first records or the result would
     have fewer rows than the live model."""
@@ -167,7 +176,7 @@ def rebuild() -> None:
     from services.consolidation.entrypoints.commands import rebuild as run_rebuild
 
     try:
-        events = asyncio.run(run_rebuild(local_infra()))
+        events = asyncio.run(run_rebuild(local_infra(), partial_feedback=partial_feedback))
     except RebuildRefused as refused:
         typer.echo(str(refused), err=True)
         raise typer.Exit(1) from None

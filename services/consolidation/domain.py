@@ -166,6 +166,11 @@ class RebuildRefused(Exception):
     """The rebuild would have swapped in less than the live model; nothing was changed."""
 
 
+FEEDBACK_TOPIC_PART = "diklat.feedback."
+# What the feedback topics feed: left out of the row comparison when they are accepted partial.
+DATA_QUALITY_TABLES = frozenset({"ingest_outcomes", "ingest_duplicates"})
+
+
 def require_whole_logs(first_offsets: Iterable[tuple[str, int, int]]) -> None:
     """Every partition a rebuild reads, as (topic, partition, first offset), must still hold
     its first record: a log whose start has moved (the broker's retention, a deletion) would
@@ -175,6 +180,16 @@ def require_whole_logs(first_offsets: Iterable[tuple[str, int, int]]) -> None:
         return
     id_ = "; ".join(f"topik {t} partisi {p} dimulai di offset {o}" for t, p, o in cut)
     en = "; ".join(f"topic {t} partition {p} starts at offset {o}" for t, p, o in cut)
+    if all(FEEDBACK_TOPIC_PART in t for t, _, _ in cut):
+        # Feedback feeds only the data-quality counts: the operator may accept them partial.
+        raise RebuildRefused(
+            f"Rebuild ditolak: {id_}. Hanya topik umpan balik yang kehilangan rekaman awalnya: "
+            "jalankan `diklat rebuild --partial-feedback` untuk membangun ulang dengan hitungan "
+            "kualitas data yang tidak lengkap; model yang berjalan tidak diubah. / Rebuild "
+            f"refused: {en}. Only feedback topics lost their first records: run `diklat rebuild "
+            "--partial-feedback` to rebuild with incomplete data-quality counts; the live model "
+            "is unchanged."
+        )
     raise RebuildRefused(
         f"Rebuild ditolak: {id_}. Rekaman awalnya sudah dihapus (retensi topik), jadi model "
         "hasil rebuild akan kurang dari model yang berjalan; model yang berjalan tidak diubah. "

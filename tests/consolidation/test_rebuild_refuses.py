@@ -16,7 +16,7 @@ from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 from services.consolidation.entrypoints.commands import RebuildRefused, rebuild
 from shared.runtime import ServiceRuntime
 from shared.settings import InfraSettings
-from shared.topics import ENROLMENT_EVENTS, physical
+from shared.topics import ENROLMENT_EVENTS, feedback_topic, physical
 from tests.consolidation.helpers import get, read_tables, scenario_running
 from tests.support import test_settings as service_settings
 
@@ -131,3 +131,26 @@ async def test_a_rebuild_with_fewer_rows_than_the_live_model_is_refused(infra):
         assert "cohorts" not in message  # only the tables that came out smaller are named
         assert await _schemas(runtime) == ["consolidation"]
         assert await read_tables(runtime) == live
+
+
+async def test_a_cut_feedback_topic_is_refused_unless_its_counts_may_be_partial(infra):
+    """Feedback topics feed only the data-quality counts: a deployment whose feedback topics
+    once had a 7-day retention can still rebuild, when the operator says so."""
+    async with scenario_running(infra) as (runtime, _):
+        live = await read_tables(runtime)
+        cut = await _cut_first_record(infra, feedback_topic("15"))
+
+        with pytest.raises(RebuildRefused) as refused:
+            await rebuild(infra, service_settings("consolidation"))
+        assert "diklat rebuild --partial-feedback" in str(refused.value)
+        assert f"{cut.topic} partisi {cut.partition} dimulai di offset 1" in str(refused.value)
+        assert await read_tables(runtime) == live
+
+        await rebuild(infra, service_settings("consolidation"), partial_feedback=True)
+        rebuilt = await read_tables(runtime)
+        # Everything but the data-quality counts is whole; those lost what the cut record held.
+        assert {t: rows for t, rows in rebuilt.items() if not t.startswith("ingest_")} == {
+            t: rows for t, rows in live.items() if not t.startswith("ingest_")
+        }
+        assert set(rebuilt["ingest_outcomes"]) < set(live["ingest_outcomes"])
+        assert await _schemas(runtime) == ["consolidation"]

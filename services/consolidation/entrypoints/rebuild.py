@@ -56,8 +56,15 @@ COUNTED_TABLES = (
 )
 
 
-async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None) -> int:
-    """Replay everything into a fresh schema and swap it in; returns the records replayed."""
+async def rebuild(
+    infra: InfraSettings,
+    settings: ServiceSettings | None = None,
+    *,
+    partial_feedback: bool = False,
+) -> int:
+    """Replay everything into a fresh schema and swap it in; returns the records replayed.
+    `partial_feedback`: go on when only feedback topics lost their first records (their
+    data-quality counts are then incomplete, and not compared with the live model's)."""
     settings = settings or ServiceSettings.for_service(SERVICE, DEFINITION.settings)
     password = settings.db_password or db.local_password(SERVICE)
     stamp = int(time.time() * 1000)
@@ -96,7 +103,7 @@ async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None)
         await consumer.start()
         try:
             partitions = await _partitions(consumer, infra)
-            await _require_whole_logs(consumer, partitions)
+            await _require_whole_logs(consumer, partitions, partial_feedback)
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             with fewer_collections(10_000, 50, 50):
@@ -108,6 +115,7 @@ async def rebuild(infra: InfraSettings, settings: ServiceSettings | None = None)
                     schema,
                     f"{SERVICE}_old_{stamp}",
                     replay(consumer, processor, partitions),
+                    partial_feedback,
                 )
         finally:
             await consumer.stop()
@@ -139,12 +147,24 @@ async def _partitions(consumer: AIOKafkaConsumer, infra: InfraSettings) -> list[
     ]
 
 
-async def _require_whole_logs(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> None:
-    first = await consumer.beginning_offsets(partitions)
-    domain.require_whole_logs((tp.topic, tp.partition, offset) for tp, offset in first.items())
+async def _require_whole_logs(
+    consumer: AIOKafkaConsumer, partitions: list[TopicPartition], partial_feedback: bool
+) -> None:
+    first = [
+        (tp.topic, tp.partition, offset)
+        for tp, offset in (await consumer.beginning_offsets(partitions)).items()
+    ]
+    if partial_feedback:
+        cut = [f for f in first if domain.FEEDBACK_TOPIC_PART in f[0] and f[2] > 0]
+        if cut:
+            log.warning("feedback topics cut; data-quality counts will be partial", cut=cut)
+        first = [f for f in first if domain.FEEDBACK_TOPIC_PART not in f[0]]
+    domain.require_whole_logs(first)
 
 
-async def _require_no_fewer_rows(conn: asyncpg.Connection, new: str) -> None:
+async def _require_no_fewer_rows(
+    conn: asyncpg.Connection, new: str, partial_feedback: bool = False
+) -> None:
     """Each table of the rebuilt model has at least the live one's rows (checked while the live
     tables are locked, after the final pass: the two are then comparable)."""
     present = {
@@ -155,6 +175,8 @@ async def _require_no_fewer_rows(conn: asyncpg.Connection, new: str) -> None:
         )
     }
     tables = [t for t in COUNTED_TABLES if (SERVICE, t) in present and (new, t) in present]
+    if partial_feedback:
+        tables = [t for t in tables if t not in domain.DATA_QUALITY_TABLES]
     if not tables:
         return  # the first rebuild: no live model to compare with
     counts = await conn.fetchrow(
@@ -169,7 +191,13 @@ async def _require_no_fewer_rows(conn: asyncpg.Connection, new: str) -> None:
     domain.require_no_fewer_rows((t, counts[f"new {t}"], counts[f"live {t}"]) for t in tables)
 
 
-async def swap(infra: InfraSettings, new: str, old: str, final_pass: Awaitable[int]) -> int:
+async def swap(
+    infra: InfraSettings,
+    new: str,
+    old: str,
+    final_pass: Awaitable[int],
+    partial_feedback: bool = False,
+) -> int:
     """Lock the live tables, run the final catch-up into `new`, swap, drop the old schema."""
     conn = await asyncpg.connect(infra.database_url)
     try:
@@ -182,7 +210,7 @@ async def swap(infra: InfraSettings, new: str, old: str, final_pass: Awaitable[i
             if tables:
                 await _lock_live_tables(conn, ", ".join(f'"{SERVICE}".{r["t"]}' for r in tables))
             caught_up = await final_pass
-            await _require_no_fewer_rows(conn, new)
+            await _require_no_fewer_rows(conn, new, partial_feedback)
             await conn.execute(f'ALTER SCHEMA "{SERVICE}" RENAME TO "{old}"')
             await conn.execute(f'ALTER SCHEMA "{new}" RENAME TO "{SERVICE}"')
             await conn.execute(f'DROP SCHEMA "{old}" CASCADE')
