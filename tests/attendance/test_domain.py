@@ -19,9 +19,9 @@ from services.attendance.domain import (
     is_present,
     local_date_of,
     pct_as_decimal,
-    session_start_utc,
     supersedes,
 )
+from shared.regions import local_to_utc
 
 pytestmark = pytest.mark.unit
 
@@ -203,11 +203,11 @@ def test_a_percentage_as_decimal_is_truncated_not_rounded():
 
 
 def test_a_0800_wita_session_starts_at_0000_utc():
-    start = session_start_utc(date(2023, 6, 19), time(8, 0), "Asia/Makassar")
+    start = local_to_utc(date(2023, 6, 19), time(8, 0), "Asia/Makassar")
     assert start == datetime(2023, 6, 19, 0, 0, tzinfo=UTC)
 
 
 def test_an_early_wit_session_falls_on_the_previous_utc_day():
-    start = session_start_utc(date(2023, 6, 19), time(7, 30), "Asia/Jayapura")
+    start = local_to_utc(date(2023, 6, 19), time(7, 30), "Asia/Jayapura")
     assert start == datetime(2023, 6, 18, 22, 30, tzinfo=UTC)
     assert local_date_of(start, "Asia/Jayapura") == date(2023, 6, 19)
