@@ -8,7 +8,7 @@ import pypdf
 import zxingcpp
 
 from services.certification.adapters.pdf import render_certificate, tanggal, verification_url
-from services.certification.handlers import versioned_number
+from services.certification.domain import versioned_number
 
 CONTENT = {
     "organizer": "BPSDM Provinsi Jambi",

@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from services.certification import domain
 from shared.db import from_json_rows, json_rows
 from shared.events.domain import CohortInfo, ParticipantFinalised
 
@@ -174,12 +175,25 @@ async def withdraw(conn: Conn, cohort_code: str, nip: str) -> None:
     )
 
 
-async def is_enrolled(conn: Conn, cohort_code: str, nip: str) -> bool:
-    return bool(
-        await conn.fetchval(
-            "SELECT 1 FROM enrolments WHERE cohort_code = $1 AND nip = $2", cohort_code, nip
-        )
+async def evaluation_facts(conn: Conn, cohort_code: str, nip: str) -> domain.EvaluationFacts | None:
+    """What a score is judged against, in one round trip; None if the cohort is unknown."""
+    row = await conn.fetchrow(
+        """SELECT c.publisher, c.cancelled, c.close_event_id IS NOT NULL,
+               EXISTS (SELECT 1 FROM enrolments e WHERE e.cohort_code = c.cohort_code
+                       AND e.nip = $2),
+               (SELECT jsonb_agg(jsonb_build_array(b.topic, b.partition, b."offset",
+                                                   b.verdict IS NOT NULL))
+                FROM close_barriers b
+                WHERE b.cohort_code = c.cohort_code AND b.source = '/publishers/' || c.publisher
+                  AND b.passed AND b.verdict IS DISTINCT FROM 'refused')
+           FROM cohorts c WHERE c.cohort_code = $1""",
+        cohort_code,
+        nip,
     )
+    if row is None:
+        return None
+    barriers = tuple(domain.CloseBarrier(t, p, o, a) for t, p, o, a in row[4] or ())
+    return domain.EvaluationFacts(row[0], row[1], row[2], row[3], barriers)
 
 
 # --- evaluations and attendance ----------------------------------------------------------
