@@ -8,6 +8,7 @@ passing one.
 Public API
 - EvaluationFacts, CloseBarrier; judge_evaluation(facts, publisher, position) -> SAVE,
   Reject(reason, ...) or Wait(waiting, reason); close_standing(barriers, position) -> Standing
+- score_replaces(sent_at, held_at) -> bool
 - CompletionPolicy(*, version, min_attendance_pct=90, evaluation_required=False,
   pass_score=60.01)
 - Explanation(message_id, message_en)
@@ -144,6 +145,12 @@ def judge_evaluation(
             return Reject(ReasonCode.NOT_ENROLLED)
         return Wait(Waiting.ENROLMENT, ReasonCode.NOT_ENROLLED)
     return SAVE
+
+
+def score_replaces(sent_at: dt.datetime, held_at: dt.datetime | None) -> bool:
+    """A correction is a later `time`; an older score arriving late changes nothing, and of
+    two at the same time the later arrival stays."""
+    return held_at is None or held_at <= sent_at
 
 
 # --- completion ----------------------------------------------------------------------------

@@ -54,16 +54,17 @@ SERVICE = "certification"
 
 async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, EvaluationRecorded)
-    facts = await repo.evaluation_facts(uow.conn, data.cohort_code, data.nip)
+    facts, held_time = await repo.evaluation_facts(uow.conn, data.cohort_code, data.nip)
     decision = domain.judge_evaluation(facts, event.publisher, event.position or _NOWHERE)
     if isinstance(decision, domain.Wait):
         key = _waiting_key(decision.waiting, data.cohort_code, data.nip)
         return await uow.park(event, waiting_for=key, reject_code=decision.reason)
     if isinstance(decision, domain.Reject):
         return Handled.rejected(decision.reason, decision.message_id, decision.message_en)
-    await repo.save_evaluation(
-        uow.conn, data.cohort_code, data.nip, data.score, event.id, event.time
-    )
+    if domain.score_replaces(event.time, held_time):
+        await repo.save_evaluation(
+            uow.conn, data.cohort_code, data.nip, data.score, event.id, event.time
+        )
     return Handled.applied()
 
 

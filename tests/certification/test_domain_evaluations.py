@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import pytest
@@ -16,6 +17,7 @@ from services.certification.domain import (
     Waiting,
     close_standing,
     judge_evaluation,
+    score_replaces,
 )
 from shared.reasons import ReasonCode
 
@@ -74,3 +76,11 @@ def test_a_score_of_someone_not_enrolled_waits_until_the_roster_is_final():
     stranger = replace(OPEN, enrolled=False)
     assert judged(stranger) == Wait(Waiting.ENROLMENT, ReasonCode.NOT_ENROLLED)
     assert judged(replace(stranger, roster_final=True)) == Reject(ReasonCode.NOT_ENROLLED)
+
+
+def test_a_later_score_replaces_the_held_one_and_an_earlier_one_does_not():
+    t = dt.datetime(2022, 5, 1, tzinfo=dt.UTC)
+    assert score_replaces(t, None)
+    assert score_replaces(t + dt.timedelta(seconds=1), t)
+    assert score_replaces(t, t)  # the same time: the later arrival stays
+    assert not score_replaces(t, t + dt.timedelta(seconds=1))
