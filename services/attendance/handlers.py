@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from services.attendance import domain
 from services.attendance.adapters import postgres as repo
@@ -22,7 +19,6 @@ from shared.consumer import (
 from shared.envelope import CloudEvent, RecordPosition, validate_data
 from shared.events import domain as ev
 from shared.events.ingest import ATTENDANCE_RECORDED, COHORT_CLOSED, AttendanceRecorded
-from shared.reasons import ReasonCode
 from shared.topics import ATTENDANCE_EVENTS
 
 # --- ingest --------------------------------------------------------------------------------
@@ -34,91 +30,45 @@ async def on_attendance_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
 
 
 async def on_attendance_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
-    """The hot path, set-based: one context read and one upsert for a whole run of marks.
+    """The hot path, set-based: one read of the facts and one upsert for a whole run of marks.
 
-    Marks do not change what other marks are checked against (cohort, roster, barrier), so
-    one read serves the run; supersession is by (time, id), so order within it is irrelevant.
+    Marks do not change what other marks are judged against (cohort, roster, barriers), so
+    one read serves the run; the winner is by (time, id), so order within it is irrelevant.
     """
     outcomes, valid = validated_run(events, AttendanceRecorded)
-    keys = [
-        repo.MarkKey(d.cohort_code, d.nip, d.session_no, *(e.position or RecordPosition("", 0, 0)))
+    marks = [
+        domain.Mark(d.cohort_code, d.nip, d.session_no, d.status.value, d.note, e.id, e.time)
         for _, e, d in valid
     ]
-    contexts = await repo.mark_contexts(uow.conn, keys) if keys else []
-    marks: list[repo.Mark] = []
-    for (index, event, data), ctx in zip(valid, contexts, strict=True):
-        decision = _judge(ctx, event, data)
-        if isinstance(decision, _Park):
-            outcomes[index] = await uow.park(event, decision.waiting_for, decision.reject_code)
-            continue
-        if decision is None:
-            marks.append(
-                repo.Mark(
-                    data.cohort_code,
-                    data.nip,
-                    data.session_no,
-                    data.status.value,
-                    data.note,
-                    event.id,
-                    event.time,
-                )
+    cohorts, held = await repo.mark_facts(uow.conn, marks) if marks else ({}, {})
+    counted: list[domain.Mark] = []
+    for (index, event, _), mark in zip(valid, marks, strict=True):
+        position = event.position or _NOWHERE
+        decision = domain.judge(cohorts.get(mark.cohort_code), mark, event.publisher, position)
+        if isinstance(decision, domain.Save):
+            counted.append(mark)
+            outcomes[index] = Handled.applied()
+        elif isinstance(decision, domain.Wait):
+            key = _waiting_key(decision.waiting, mark)
+            outcomes[index] = await uow.park(event, key, decision.reason)
+        else:
+            outcomes[index] = Handled.rejected(
+                decision.reason, decision.message_id, decision.message_en
             )
-            decision = Handled.applied()
-        outcomes[index] = decision
-    await repo.save_marks(uow.conn, marks)
+    await repo.save_marks(uow.conn, domain.winning_marks(counted, held))
     return [o for o in outcomes if o is not None]
 
 
-@dataclass(frozen=True)
-class _Park:
-    waiting_for: str
-    reject_code: ReasonCode
+_NOWHERE = RecordPosition("", 0, 0)
 
 
-def _judge(
-    ctx: repo.MarkContext | None, event: CloudEvent, data: AttendanceRecorded
-) -> Handled | _Park | None:
-    """A rejection, a reason to wait, or None: the mark is to be saved."""
-    code = data.cohort_code
-    if ctx is None:
-        return _Park(waiting_for_cohort(code), ReasonCode.UNKNOWN_COHORT)
-    if ctx.publisher != event.publisher:
-        return Handled.rejected(
-            ReasonCode.NOT_OWNER,
-            f"Angkatan {code} milik penerbit {ctx.publisher}.",
-            f"Cohort {code} belongs to publisher {ctx.publisher}.",
-        )
-    if ctx.status == "cancelled":
-        return Handled.rejected(ReasonCode.COHORT_CANCELLED)
-    if ctx.sent_after_close:
-        return Handled.rejected(
-            ReasonCode.COHORT_CLOSED,
-            "Presensi dikirim setelah angkatan ditutup.",
-            "Attendance was sent after the cohort was closed.",
-        )
-    if ctx.awaits_close_verdict:
-        # Sent after a close enrolment has not ruled on yet: closed or not, we cannot tell.
-        return _Park(waiting_for_close(code), ReasonCode.COHORT_CLOSED)
-    if not ctx.session_known:
-        return Handled.rejected(
-            ReasonCode.UNKNOWN_SESSION,
-            f"Sesi {data.session_no} tidak ada dalam jadwal {code}.",
-            f"Session {data.session_no} is not in the schedule of {code}.",
-        )
-    if ctx.withdrawn:
-        return Handled.rejected(
-            ReasonCode.NOT_ENROLLED,
-            "Peserta sudah mengundurkan diri dari angkatan ini.",
-            "The participant has withdrawn from this cohort.",
-        )
-    if not ctx.enrolled:
-        if ctx.roster_final:
-            return Handled.rejected(ReasonCode.NOT_ENROLLED)
-        # Enrolment may still be in flight on the domain topic: wait for it.
-        return _Park(waiting_for_enrolment(code, data.nip), ReasonCode.NOT_ENROLLED)
-    if ctx.status == "finalised":
-        return Handled.rejected(ReasonCode.COHORT_CLOSED)
-    return None
+def _waiting_key(waiting: domain.Waiting, mark: domain.Mark) -> str:
+    """The parking key a mark waits under, as the core unparks it."""
+    if waiting is domain.Waiting.COHORT:
+        return waiting_for_cohort(mark.cohort_code)
+    if waiting is domain.Waiting.ENROLMENT:
+        return waiting_for_enrolment(mark.cohort_code, mark.nip)
+    return waiting_for_close(mark.cohort_code)
 
 
 async def on_ingest_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
@@ -235,64 +185,18 @@ async def _finalise_ready(uow: UnitOfWork, codes: Sequence[str]) -> None:
 
 async def _finalise(uow: UnitOfWork, cohorts: Sequence[repo.CohortRow]) -> None:
     codes = [c.cohort_code for c in cohorts]
-    sessions = await repo.sessions_of(uow.conn, codes)
+    schedules = await repo.schedules_of(uow.conn, codes)
     marks = await repo.marks_of(uow.conn, codes)
     rosters = await repo.rosters_of(uow.conn, codes)
     results = {
-        c.cohort_code: _results(
-            sessions.get(c.cohort_code, []),
-            rosters.get(c.cohort_code, []),
-            marks.get(c.cohort_code, {}),
+        code: domain.finalise_roster(
+            schedules.get(code, []), rosters.get(code, []), marks.get(code, {})
         )
-        for c in cohorts
+        for code in codes
     }
-    rows = [
-        (code, nip, *_columns(figures, uow.now))
-        for code, res in results.items()
-        for nip, figures in res.items()
-    ]
-    new = await repo.save_finalisations_many(uow.conn, rows)
+    new = await repo.save_finalisations_many(uow.conn, results, uow.now)
     for cohort in cohorts:
         _announce(uow, cohort, results[cohort.cohort_code], new)
-
-
-def _results(
-    sessions: Sequence[repo.SessionRow],
-    roster: Sequence[repo.RosterRow],
-    marks: dict[str, dict[int, str]],
-) -> dict[str, domain.Figures]:
-    """Each enrolled, not withdrawn participant's finalisation; no marks means rate 0.
-
-    Participants with the same marks share one result: most of a cohort attended alike, and
-    the rule and its figures are most of a close's work here."""
-    # Only number and JP matter to the rate; the local date is the API's business.
-    schedule = [
-        domain.Session(s.no, s.starts_at.date(), s.starts_at.time(), s.ends_at.time(), s.jp)
-        for s in sessions
-    ]
-    alike: dict[frozenset[tuple[int, str]], domain.Figures] = {}
-    results: dict[str, domain.Figures] = {}
-    for member in roster:
-        if not member.withdrawn:
-            own = marks.get(member.nip, {})
-            key = frozenset(own.items())
-            if (figures := alike.get(key)) is None:
-                statuses = {no: domain.AttendanceStatus(s) for no, s in own.items()}
-                figures = alike[key] = domain.figures(domain.finalise(schedule, statuses))
-            results[member.nip] = figures
-    return results
-
-
-def _columns(f: domain.Figures, at: dt.datetime) -> tuple[Any, ...]:
-    return (
-        f.jp_present,
-        f.jp_total,
-        f.rate_pct,
-        f.sessions_total,
-        f.sessions_present,
-        f.missed_by_status,
-        at,
-    )
 
 
 def _announce(

@@ -1,18 +1,27 @@
-"""Certification rules: who completed, with what predicate, and how certificates are numbered.
+"""Certification rules: which scores count, who completed, with what predicate, what a
+certificate says and how it is numbered.
 
-Pure: standard library and `shared.regions` only. Explanations come in Indonesian (comma
-decimals) and English (point decimals) and never show a failing rate as a passing one.
+Pure: standard library, `shared.regions` and `shared.reasons` only. Explanations come in
+Indonesian (comma decimals) and English (point decimals) and never show a failing rate as a
+passing one.
 
 Public API
+- EvaluationFacts, CloseBarrier; judge_evaluation(facts, publisher, position) -> SAVE,
+  Reject(reason, ...) or Wait(waiting, reason); close_standing(barriers, position) -> Standing
+- score_replaces(sent_at, held_at) -> bool
 - CompletionPolicy(*, version, min_attendance_pct=90, evaluation_required=False,
   pass_score=60.01)
 - Explanation(message_id, message_en)
 - CompletionDecision(completed, reasons, predicate, summary)
 - decide_completion(policy, rate_pct, score, withdrawn) -> CompletionDecision
+- exact_rate(jp_present, jp_total, rate_pct) -> Fraction
 - predicate_for(score) -> str | None; SANGAT_MEMUASKAN ... KURANG_MEMUASKAN, TELAH_MENGIKUTI
 - format_id_decimal(value) -> str
 - certificate_number(organizer_code, year, seq, classification="800") -> str
-- organizer_code_for(publisher_id) -> str
+- organizer_code_for(publisher_id) -> str; versioned_number(base_number, version) -> str
+- sttp_content(info, participant, predicate, number, base_number, issue_date) -> dict
+- Correction; corrected_content(content, correction, number, issue_date) -> dict
+- issue_date(closed_at, now, timezone) -> date
 - new_verification_code() -> str; normalise_verification_code(text) -> str | None
 """
 
@@ -22,12 +31,129 @@ import datetime as dt
 import math
 import re
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 from fractions import Fraction
-from typing import Final
+from typing import Any, Final, NamedTuple
 
+from shared.reasons import ReasonCode
 from shared.regions import NASIONAL, is_province, is_valid_publisher_id, local_date_of
+
+# --- judging a score ----------------------------------------------------------------------
+
+
+class CloseBarrier(NamedTuple):
+    """Where the owner's close record sits on the ingest log, not refused by enrolment;
+    `accepted` once enrolment has applied that very close."""
+
+    topic: str
+    partition: int
+    offset: int
+    accepted: bool
+
+
+class Standing(Enum):
+    """Where a record stands against its cohort's close barriers."""
+
+    OPEN = "open"
+    CLOSED = "closed"  # after a close enrolment accepted: sent after the close
+    UNCONFIRMED = "unconfirmed"  # only after closes enrolment has not ruled on yet
+
+
+def close_standing(barriers: Iterable[CloseBarrier], position: tuple[str, int, int]) -> Standing:
+    """A record was sent after a close when it sits later on the same partition."""
+    topic, partition, offset = position
+    unconfirmed = False
+    for barrier in barriers:
+        if barrier.topic == topic and barrier.partition == partition and barrier.offset < offset:
+            if barrier.accepted:
+                return Standing.CLOSED
+            unconfirmed = True
+    return Standing.UNCONFIRMED if unconfirmed else Standing.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationFacts:
+    """What a participant's score is judged against."""
+
+    publisher: str
+    cancelled: bool
+    roster_final: bool  # enrolment has closed the cohort: nobody is still coming
+    enrolled: bool
+    barriers: tuple[CloseBarrier, ...]
+
+
+class Waiting(Enum):
+    """What a score that cannot be judged yet waits for."""
+
+    COHORT = "cohort"  # its schedule
+    ENROLMENT = "enrolment"  # the participant's enrolment
+    CLOSE_VERDICT = "close verdict"  # enrolment's word on a close sent before it
+
+
+class Save:
+    """The score counts: keep it (a later `time` replaces an earlier one)."""
+
+    __slots__ = ()
+
+
+SAVE: Final = Save()
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """The score is refused for good; messages default to the reason code's own."""
+
+    reason: ReasonCode
+    message_id: str | None = None
+    message_en: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """The score waits for `waiting`; if that never comes it is rejected with `reason`."""
+
+    waiting: Waiting
+    reason: ReasonCode
+
+
+def judge_evaluation(
+    facts: EvaluationFacts | None, publisher: str | None, position: tuple[str, int, int]
+) -> Save | Reject | Wait:
+    """Whether a score counts, is refused, or must wait; `publisher` sent it from `position`."""
+    if facts is None:
+        return Wait(Waiting.COHORT, ReasonCode.UNKNOWN_COHORT)
+    if facts.publisher != publisher:
+        return Reject(ReasonCode.NOT_OWNER)
+    if facts.cancelled:
+        return Reject(ReasonCode.COHORT_CANCELLED)
+    standing = close_standing(facts.barriers, position)
+    if standing is Standing.CLOSED:
+        return Reject(
+            ReasonCode.COHORT_CLOSED,
+            "Nilai dikirim setelah angkatan ditutup.",
+            "The score was sent after the cohort was closed.",
+        )
+    if standing is Standing.UNCONFIRMED:
+        # Sent after a close enrolment has not ruled on yet: closed or not, we cannot tell.
+        return Wait(Waiting.CLOSE_VERDICT, ReasonCode.COHORT_CLOSED)
+    if not facts.enrolled:
+        if facts.roster_final:
+            # Enrolment publishes the whole roster before CohortClosed: nobody is still coming.
+            return Reject(ReasonCode.NOT_ENROLLED)
+        return Wait(Waiting.ENROLMENT, ReasonCode.NOT_ENROLLED)
+    return SAVE
+
+
+def score_replaces(sent_at: dt.datetime, held_at: dt.datetime | None) -> bool:
+    """A correction is a later `time`; an older score arriving late changes nothing, and of
+    two at the same time the later arrival stays."""
+    return held_at is None or held_at <= sent_at
+
+
+# --- completion ----------------------------------------------------------------------------
 
 SANGAT_MEMUASKAN: Final = "Sangat Memuaskan"
 MEMUASKAN: Final = "Memuaskan"
@@ -130,6 +256,15 @@ def decide_completion(
         )
     met = tuple(check.explanation for check in checks)
     return CompletionDecision(True, (), _predicate(policy, score), _join("lulus", "completed", met))
+
+
+def exact_rate(
+    jp_present: Decimal | None, jp_total: Decimal | None, rate_pct: Decimal | None
+) -> Fraction:
+    """The rate to decide on: the published `rate_pct` is truncated, the JP give the exact one."""
+    if jp_present is not None and jp_total:
+        return Fraction(jp_present) / Fraction(jp_total) * 100
+    return Fraction(rate_pct or 0)
 
 
 def _attendance_check(policy: CompletionPolicy, rate: Fraction) -> _Check:
@@ -236,6 +371,11 @@ def certificate_number(
     return f"{classification}/{seq:04d}/{organizer_code}/{year}"
 
 
+def versioned_number(base_number: str, version: int) -> str:
+    """Re-issues keep the organiser's sequence and add the version: `…/2022-v2`."""
+    return base_number if version == 1 else f"{base_number}-v{version}"
+
+
 def organizer_code_for(publisher_id: str) -> str:
     """A default organiser code that embeds the publisher id, so numbers never collide
     across publishers: nasional -> BPSDM-KEMENDAGRI, 15 -> BPSDM-15, 35.23 -> BKPSDM-35.23."""
@@ -288,3 +428,66 @@ def issue_date(closed_at: dt.datetime | None, now: dt.datetime, timezone: str) -
     """The STTP is dated the day the cohort closed, in the cohort's own zone (a cohort of 2017
     processed today is dated 2017); the processing day only if the close time is unknown."""
     return local_date_of(closed_at or now, timezone)
+
+
+# --- what a certificate says ---------------------------------------------------------------
+
+
+def sttp_content(
+    info: Mapping[str, Any],
+    participant: Mapping[str, Any],
+    predicate: str | None,
+    number: str,
+    base_number: str,
+    issue_date: dt.date,
+) -> dict[str, Any]:
+    """What the STTP shows (design §5), from the cohort's info and the roster entry; the
+    verification URL is added when rendering."""
+    return {
+        "organizer": info["organizer"],
+        "programme_name": info["programme_name"],
+        "category": info["category"],
+        "angkatan": info["angkatan"],
+        "year": info["year"],
+        "start_date": info["start_date"],
+        "end_date": info["end_date"],
+        "location": info["location"],
+        "total_jp": str(info["total_jp"]),
+        "name": participant["name"],
+        "nip": participant["nip"],
+        "rank": participant.get("rank"),
+        "position": participant["position"],
+        "agency": participant["agency"],
+        "predicate": predicate,
+        "issue_date": issue_date.isoformat(),
+        "number": number,
+        "base_number": base_number,
+    }
+
+
+@dataclass(frozen=True)
+class Correction:
+    """Fields an admin may correct on a re-issued certificate; None keeps the old value."""
+
+    reason: str
+    name: str | None = None
+    rank: str | None = None
+    position: str | None = None
+    agency: str | None = None
+
+
+def corrected_content(
+    content: Mapping[str, Any], correction: Correction, number: str, issue_date: dt.date
+) -> dict[str, Any]:
+    """A re-issue's STTP: the old one with the corrections, its own number and date."""
+    changes = {
+        k: v
+        for k, v in (
+            ("name", correction.name),
+            ("rank", correction.rank),
+            ("position", correction.position),
+            ("agency", correction.agency),
+        )
+        if v is not None
+    }
+    return {**content, **changes, "number": number, "issue_date": issue_date.isoformat()}

@@ -12,21 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from services.certification import domain
 from services.certification.adapters import postgres as repo
-from shared.barrier import (
-    Barrier,
-    barrier_before,
-    confirm_closes,
-    note_closes,
-    refuse_closes,
-    waiting_for_close,
-)
+from shared.barrier import confirm_closes, note_closes, refuse_closes, waiting_for_close
 from shared.consumer import (
     Handled,
     Route,
@@ -36,11 +27,9 @@ from shared.consumer import (
     waiting_for_cohort,
     waiting_for_enrolment,
 )
-from shared.envelope import CloudEvent, validate_data
+from shared.envelope import CloudEvent, RecordPosition, validate_data
 from shared.events.domain import (
     CertificateIssued,
-    CertificateRevoked,
-    CertificateSuperseded,
     CloseRefused,
     CohortCancelled,
     CohortClosed,
@@ -55,7 +44,7 @@ from shared.events.feedback import Notice
 from shared.events.ingest import COHORT_CLOSED, EVALUATION_RECORDED, EvaluationRecorded
 from shared.logging import mask_nip
 from shared.reasons import ReasonCode
-from shared.topics import CERTIFICATION_EVENTS, publisher_source
+from shared.topics import CERTIFICATION_EVENTS
 
 SERVICE = "certification"
 
@@ -65,49 +54,30 @@ SERVICE = "certification"
 
 async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, EvaluationRecorded)
-    conn = uow.conn
-    cohort = await repo.get_cohort(conn, data.cohort_code)
-    if cohort is None:
-        return await uow.park(
-            event,
-            waiting_for=waiting_for_cohort(data.cohort_code),
-            reject_code=ReasonCode.UNKNOWN_COHORT,
+    facts, held_time = await repo.evaluation_facts(uow.conn, data.cohort_code, data.nip)
+    decision = domain.judge_evaluation(facts, event.publisher, event.position or _NOWHERE)
+    if isinstance(decision, domain.Wait):
+        key = _waiting_key(decision.waiting, data.cohort_code, data.nip)
+        return await uow.park(event, waiting_for=key, reject_code=decision.reason)
+    if isinstance(decision, domain.Reject):
+        return Handled.rejected(decision.reason, decision.message_id, decision.message_en)
+    if domain.score_replaces(event.time, held_time):
+        await repo.save_evaluation(
+            uow.conn, data.cohort_code, data.nip, data.score, event.id, event.time
         )
-    if cohort.publisher != event.publisher:
-        return Handled.rejected(ReasonCode.NOT_OWNER)
-    if cohort.cancelled:
-        return Handled.rejected(ReasonCode.COHORT_CANCELLED)
-    barrier = (
-        await barrier_before(
-            conn, data.cohort_code, publisher_source(cohort.publisher), event.position
-        )
-        if event.position is not None
-        else None
-    )
-    if barrier is Barrier.CLOSED:
-        return Handled.rejected(
-            ReasonCode.COHORT_CLOSED,
-            "Nilai dikirim setelah angkatan ditutup.",
-            "The score was sent after the cohort was closed.",
-        )
-    if barrier is Barrier.UNCONFIRMED:
-        # Sent after a close enrolment has not ruled on yet: closed or not, we cannot tell.
-        return await uow.park(
-            event,
-            waiting_for=waiting_for_close(data.cohort_code),
-            reject_code=ReasonCode.COHORT_CLOSED,
-        )
-    if not await repo.is_enrolled(conn, data.cohort_code, data.nip):
-        if cohort.close_event_id is not None:
-            # Enrolment publishes the whole roster before CohortClosed: nobody is still coming.
-            return Handled.rejected(ReasonCode.NOT_ENROLLED)
-        return await uow.park(
-            event,
-            waiting_for=waiting_for_enrolment(data.cohort_code, data.nip),
-            reject_code=ReasonCode.NOT_ENROLLED,
-        )
-    await repo.save_evaluation(conn, data.cohort_code, data.nip, data.score, event.id, event.time)
     return Handled.applied()
+
+
+_NOWHERE = RecordPosition("", 0, 0)
+
+
+def _waiting_key(waiting: domain.Waiting, cohort_code: str, nip: str) -> str:
+    """The parking key a score waits under, as the core unparks it."""
+    if waiting is domain.Waiting.COHORT:
+        return waiting_for_cohort(cohort_code)
+    if waiting is domain.Waiting.ENROLMENT:
+        return waiting_for_enrolment(cohort_code, nip)
+    return waiting_for_close(cohort_code)
 
 
 async def on_close_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
@@ -282,13 +252,6 @@ def _policy(cohort: repo.Cohort) -> domain.CompletionPolicy:
     )
 
 
-def _exact_rate(candidate: repo.Candidate) -> Fraction:
-    # The published rate_pct is rounded; the JP figures give the exact one.
-    if candidate.jp_present is not None and candidate.jp_total:
-        return Fraction(candidate.jp_present) / Fraction(candidate.jp_total) * 100
-    return Fraction(candidate.rate_pct or 0)
-
-
 async def _decide_all(uow: UnitOfWork, due: Sequence[tuple[repo.Cohort, repo.Candidate]]) -> int:
     """Decide, certify and announce each (cohort, candidate) in order, in a few statements: the
     decisions, one counter draw per organiser and year, the certificates. Same rows and events,
@@ -310,7 +273,10 @@ async def _decide_all(uow: UnitOfWork, due: Sequence[tuple[repo.Cohort, repo.Can
         )
         if (outcome := outcomes.get(key)) is None:
             outcome = outcomes[key] = domain.decide_completion(
-                _policy(cohort), _exact_rate(candidate), candidate.score, candidate.withdrawn
+                _policy(cohort),
+                domain.exact_rate(candidate.jp_present, candidate.jp_total, candidate.rate_pct),
+                candidate.score,
+                candidate.withdrawn,
             )
         decision = repo.Decision(
             cohort_code=cohort.cohort_code,
@@ -351,7 +317,7 @@ async def _decide_all(uow: UnitOfWork, due: Sequence[tuple[repo.Cohort, repo.Can
         if decision.completed:
             certificate = certificates[(decision.cohort_code, decision.nip)]
             if certificate.id in issued:
-                _announce(uow, certificate)
+                announce_issued(uow, certificate)
         else:
             uow.notify(
                 cohort.publisher,
@@ -401,8 +367,8 @@ async def _certificates(
             version=1,
             verification_code=domain.new_verification_code(),
             status="valid",
-            content=sttp_content(
-                cohort,
+            content=domain.sttp_content(
+                cohort.info,
                 candidate.participant,
                 decision.predicate,
                 number,
@@ -414,46 +380,7 @@ async def _certificates(
     return out
 
 
-def sttp_content(
-    cohort: repo.Cohort,
-    participant: dict[str, Any],
-    predicate: str | None,
-    number: str,
-    base_number: str,
-    issue_date: dt.date,
-) -> dict[str, Any]:
-    """What the STTP shows (design §5); the verification URL is added when rendering."""
-    info = cohort.info
-    return {
-        "organizer": info["organizer"],
-        "programme_name": info["programme_name"],
-        "category": info["category"],
-        "angkatan": info["angkatan"],
-        "year": info["year"],
-        "start_date": info["start_date"],
-        "end_date": info["end_date"],
-        "location": info["location"],
-        "total_jp": str(info["total_jp"]),
-        "name": participant["name"],
-        "nip": participant["nip"],
-        "rank": participant.get("rank"),
-        "position": participant["position"],
-        "agency": participant["agency"],
-        "predicate": predicate,
-        "issue_date": issue_date.isoformat(),
-        "number": number,
-        "base_number": base_number,
-    }
-
-
-async def _store_and_announce(uow: UnitOfWork, certificate: repo.Certificate) -> bool:
-    if not await repo.insert_certificate(uow.conn, certificate):
-        return False
-    _announce(uow, certificate)
-    return True
-
-
-def _tell_publisher(
+def tell_publisher(
     uow: UnitOfWork, certificate: repo.Certificate, what: str, message_id: str, message_en: str
 ) -> None:
     """A notice about one certificate on its publisher's feedback topic (id stable on replay)."""
@@ -472,7 +399,7 @@ def _tell_publisher(
     )
 
 
-def _announce(uow: UnitOfWork, certificate: repo.Certificate) -> None:
+def announce_issued(uow: UnitOfWork, certificate: repo.Certificate) -> None:
     content = certificate.content
     uow.emit(
         CERTIFICATION_EVENTS,
@@ -497,118 +424,13 @@ def _announce(uow: UnitOfWork, certificate: repo.Certificate) -> None:
         subject=certificate.cohort_code,
         event_id=f"{SERVICE}:issued:{certificate.id}",
     )
-    _tell_publisher(
+    tell_publisher(
         uow,
         certificate,
         "issued",
         f"STTP {certificate.number} diterbitkan.",
         f"Certificate {certificate.number} issued.",
     )
-
-
-# --- revocation and re-issue (admin API) -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Correction:
-    """Fields an admin may correct on a re-issued certificate; None keeps the old value."""
-
-    reason: str
-    name: str | None = None
-    rank: str | None = None
-    position: str | None = None
-    agency: str | None = None
-
-
-def versioned_number(base_number: str, version: int) -> str:
-    """Re-issues keep the organiser's sequence and add the version: `…/2022-v2`."""
-    return base_number if version == 1 else f"{base_number}-v{version}"
-
-
-async def revoke(
-    uow: UnitOfWork, certificate_id: uuid.UUID, reason: str
-) -> repo.Certificate | None:
-    """Revoke a valid certificate; None if it is not (any longer) valid."""
-    old = await repo.get_certificate(uow.conn, certificate_id, for_update=True)
-    if old is None or not await repo.set_status(uow.conn, old.id, "revoked", reason, uow.now):
-        return None
-    uow.emit(
-        CERTIFICATION_EVENTS,
-        CertificateRevoked(
-            certificate_id=str(old.id),
-            number=old.number,
-            cohort_code=old.cohort_code,
-            publisher=old.publisher,
-            nip=old.nip,
-            reason=reason,
-            revoked_at=uow.now,
-        ),
-        subject=old.cohort_code,
-        event_id=f"{SERVICE}:revoked:{old.id}",
-    )
-    _tell_publisher(
-        uow,
-        old,
-        "revoked",
-        f"STTP {old.number} dicabut: {reason}",
-        f"Certificate {old.number} revoked: {reason}",
-    )
-    return old
-
-
-async def reissue(
-    uow: UnitOfWork, certificate_id: uuid.UUID, correction: Correction
-) -> repo.Certificate | None:
-    """A new version replacing a valid certificate; None if it is not (any longer) valid."""
-    old = await repo.get_certificate(uow.conn, certificate_id, for_update=True)
-    if old is None or old.status != "valid":
-        return None
-    new_id = uuid.uuid4()
-    version = old.version + 1
-    number = versioned_number(old.content["base_number"], version)
-    changes = {
-        k: v
-        for k, v in (
-            ("name", correction.name),
-            ("rank", correction.rank),
-            ("position", correction.position),
-            ("agency", correction.agency),
-        )
-        if v is not None
-    }
-    content = {**old.content, **changes, "number": number, "issue_date": uow.now.date().isoformat()}
-    # Supersede first: the partial unique index admits one valid certificate at a time.
-    await repo.set_status(uow.conn, old.id, "superseded", correction.reason, uow.now, new_id)
-    new = repo.Certificate(
-        id=new_id,
-        cohort_code=old.cohort_code,
-        nip=old.nip,
-        publisher=old.publisher,
-        number=number,
-        version=version,
-        verification_code=domain.new_verification_code(),
-        status="valid",
-        content=content,
-        issued_at=uow.now,
-        previous_id=old.id,
-    )
-    uow.emit(
-        CERTIFICATION_EVENTS,
-        CertificateSuperseded(
-            certificate_id=str(old.id),
-            number=old.number,
-            cohort_code=old.cohort_code,
-            publisher=old.publisher,
-            nip=old.nip,
-            superseded_by=str(new_id),
-            reason=correction.reason,
-            superseded_at=uow.now,
-        ),
-        subject=old.cohort_code,
-        event_id=f"{SERVICE}:superseded:{old.id}",
-    )
-    await _store_and_announce(uow, new)
-    return new
 
 
 _EVALUATION = Route(on_evaluation_recorded)

@@ -1,7 +1,9 @@
-"""Attendance rules: presence, superseding marks, finalised JP and rate, venue time."""
+"""Attendance rules: presence, judging a mark, superseding marks, finalised JP and rate, venue
+time."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -11,17 +13,30 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.attendance.domain import (
+    SAVE,
     AttendanceStatus,
+    CloseBarrier,
+    CohortFacts,
+    Mark,
+    Reject,
     Session,
+    Standing,
+    Wait,
+    Waiting,
     attendance_pct,
+    close_standing,
     figures,
     finalise,
+    finalise_roster,
     is_present,
+    judge,
     local_date_of,
     pct_as_decimal,
-    session_start_utc,
     supersedes,
+    winning_marks,
 )
+from shared.reasons import ReasonCode
+from shared.regions import local_to_utc
 
 pytestmark = pytest.mark.unit
 
@@ -203,11 +218,140 @@ def test_a_percentage_as_decimal_is_truncated_not_rounded():
 
 
 def test_a_0800_wita_session_starts_at_0000_utc():
-    start = session_start_utc(date(2023, 6, 19), time(8, 0), "Asia/Makassar")
+    start = local_to_utc(date(2023, 6, 19), time(8, 0), "Asia/Makassar")
     assert start == datetime(2023, 6, 19, 0, 0, tzinfo=UTC)
 
 
 def test_an_early_wit_session_falls_on_the_previous_utc_day():
-    start = session_start_utc(date(2023, 6, 19), time(7, 30), "Asia/Jayapura")
+    start = local_to_utc(date(2023, 6, 19), time(7, 30), "Asia/Jayapura")
     assert start == datetime(2023, 6, 18, 22, 30, tzinfo=UTC)
     assert local_date_of(start, "Asia/Jayapura") == date(2023, 6, 19)
+
+
+# --- judging a mark ------------------------------------------------------------------------
+
+LOG = "diklat.ingest.73"
+ENROLLED, GONE, STRANGER = "198001012005011001", "198001012005011002", "198001012005011003"
+
+
+def facts(**changes: object) -> CohortFacts:
+    base = CohortFacts(
+        publisher="73",
+        status="scheduled",
+        roster_final=False,
+        sessions=frozenset({1, 2}),
+        enrolled=frozenset({ENROLLED}),
+        withdrawn=frozenset({GONE}),
+        barriers=(),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def a_mark(nip: str = ENROLLED, session_no: int = 1, event_id: str = "e1", seconds: int = 0):
+    return Mark("73-C1", nip, session_no, "HADIR", None, event_id, T0 + timedelta(seconds=seconds))
+
+
+def judged(f: CohortFacts | None, mark: Mark | None = None, offset: int = 10, publisher="73"):
+    return judge(f, mark or a_mark(), publisher, (LOG, 0, offset))
+
+
+def test_a_mark_of_an_enrolled_participant_for_a_scheduled_session_is_saved():
+    assert judged(facts()) is SAVE
+
+
+def test_a_mark_for_a_cohort_not_known_yet_waits_for_its_schedule():
+    assert judged(None) == Wait(Waiting.COHORT, ReasonCode.UNKNOWN_COHORT)
+
+
+def test_a_mark_from_another_publisher_is_rejected_not_owner_naming_the_owner():
+    decision = judged(facts(), publisher="74")
+    assert isinstance(decision, Reject) and decision.reason is ReasonCode.NOT_OWNER
+    assert decision.message_en == "Cohort 73-C1 belongs to publisher 73."
+
+
+def test_a_mark_for_a_cancelled_cohort_is_rejected_cohort_cancelled():
+    assert judged(facts(status="cancelled")) == Reject(ReasonCode.COHORT_CANCELLED)
+
+
+def test_a_mark_sent_after_an_accepted_close_is_rejected_cohort_closed():
+    decision = judged(facts(barriers=(CloseBarrier(LOG, 0, 5, True),)))
+    assert isinstance(decision, Reject) and decision.reason is ReasonCode.COHORT_CLOSED
+    assert decision.message_en == "Attendance was sent after the cohort was closed."
+
+
+def test_a_mark_sent_after_a_close_not_ruled_on_yet_waits_for_the_verdict():
+    decision = judged(facts(barriers=(CloseBarrier(LOG, 0, 5, False),)))
+    assert decision == Wait(Waiting.CLOSE_VERDICT, ReasonCode.COHORT_CLOSED)
+
+
+def test_a_close_later_on_the_log_or_on_another_partition_does_not_touch_a_mark():
+    later = CloseBarrier(LOG, 0, 11, True)
+    elsewhere = CloseBarrier(LOG, 1, 5, True)
+    other_topic = CloseBarrier("diklat.ingest.74", 0, 5, True)
+    assert judged(facts(barriers=(later, elsewhere, other_topic))) is SAVE
+
+
+def test_an_accepted_close_outweighs_an_unconfirmed_one_before_the_same_mark():
+    barriers = (CloseBarrier(LOG, 0, 3, False), CloseBarrier(LOG, 0, 4, True))
+    assert close_standing(barriers, (LOG, 0, 10)) is Standing.CLOSED
+    assert close_standing(barriers[:1], (LOG, 0, 10)) is Standing.UNCONFIRMED
+    assert close_standing(barriers, (LOG, 0, 3)) is Standing.OPEN
+
+
+def test_a_mark_for_a_session_not_in_the_schedule_is_rejected_unknown_session():
+    decision = judged(facts(), a_mark(session_no=9))
+    assert isinstance(decision, Reject) and decision.reason is ReasonCode.UNKNOWN_SESSION
+    assert decision.message_en == "Session 9 is not in the schedule of 73-C1."
+
+
+def test_a_mark_of_a_withdrawn_participant_is_rejected_not_enrolled():
+    decision = judged(facts(roster_final=True), a_mark(GONE))
+    assert isinstance(decision, Reject) and decision.reason is ReasonCode.NOT_ENROLLED
+    assert decision.message_en == "The participant has withdrawn from this cohort."
+
+
+def test_a_mark_of_someone_not_enrolled_waits_until_the_roster_is_final():
+    assert judged(facts(), a_mark(STRANGER)) == Wait(Waiting.ENROLMENT, ReasonCode.NOT_ENROLLED)
+    assert judged(facts(roster_final=True), a_mark(STRANGER)) == Reject(ReasonCode.NOT_ENROLLED)
+
+
+def test_a_mark_for_a_finalised_cohort_is_rejected_cohort_closed():
+    assert judged(facts(status="finalised")) == Reject(ReasonCode.COHORT_CLOSED)
+
+
+# --- which marks are stored ------------------------------------------------------------------
+
+
+def test_a_new_mark_is_stored_when_nothing_is_held():
+    mark = a_mark()
+    assert winning_marks([mark], {}) == [mark]
+
+
+def test_of_marks_sent_together_for_one_session_only_the_latest_is_stored():
+    early, late = a_mark(event_id="z", seconds=0), a_mark(event_id="a", seconds=1)
+    other = a_mark(session_no=2)
+    assert winning_marks([late, other, early], {}) == [late, other]
+
+
+def test_a_mark_older_than_the_held_one_is_not_stored():
+    key = ("73-C1", ENROLLED, 1)
+    held = {key: (T0 + timedelta(seconds=5), "m")}
+    assert winning_marks([a_mark(seconds=4)], held) == []
+    assert winning_marks([a_mark(event_id="m", seconds=5)], held) == []  # the same mark again
+    newer = a_mark(seconds=6)
+    assert winning_marks([newer], held) == [newer]
+
+
+# --- finalisation of a roster ------------------------------------------------------------------
+
+
+@dataclass
+class _Member:
+    nip: str
+    withdrawn: bool = False
+
+
+def test_withdrawn_participants_get_no_figures_and_unmarked_ones_rate_0():
+    result = finalise_roster(sessions(2, 2), [_Member("a"), _Member("b", True)], {})
+    assert list(result) == ["a"]
+    assert result["a"].rate_pct == 0 and result["a"].missed_by_status["UNRECORDED"] == 2

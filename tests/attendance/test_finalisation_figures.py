@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from services.attendance.adapters.postgres import RosterRow, SessionRow
-from services.attendance.handlers import _results
+from services.attendance.adapters.postgres import RosterRow
+from services.attendance.domain import Session, finalise_roster
 
 START = dt.datetime(2026, 3, 2, 1, tzinfo=dt.UTC)
 # Two sessions of 2 JP and one of 6: which session was missed decides the rate.
 SESSIONS = [
-    SessionRow(no, Decimal(jp), None, START + dt.timedelta(days=no), START + dt.timedelta(days=no))
+    Session(no, (START + dt.timedelta(days=no)).date(), START.time(), START.time(), Decimal(jp))
     for no, jp in ((1, 2), (2, 2), (3, 6))
 ]
 
@@ -30,7 +30,7 @@ def test_each_participant_gets_the_figures_of_their_own_marks() -> None:
         c.nip: {1: "HADIR", 2: "HADIR", 3: "ALPA"},  # as a
         gone.nip: {1: "HADIR", 2: "HADIR", 3: "HADIR"},
     }
-    results = _results(SESSIONS, [a, b, c, d, gone], marks)
+    results = finalise_roster(SESSIONS, [a, b, c, d, gone], marks)
     assert {nip: f.rate_pct for nip, f in results.items()} == {
         a.nip: Decimal(40),
         b.nip: Decimal(80),

@@ -8,7 +8,6 @@ import pypdf
 import zxingcpp
 
 from services.certification.adapters.pdf import render_certificate, tanggal, verification_url
-from services.certification.handlers import versioned_number
 
 CONTENT = {
     "organizer": "BPSDM Provinsi Jambi",
@@ -55,8 +54,3 @@ def test_the_pdf_shows_the_sttp_fields_and_a_qr_of_the_verification_url():
 
 def test_dates_are_written_the_indonesian_way():
     assert tanggal("2022-08-17") == "17 Agustus 2022"
-
-
-def test_a_reissue_keeps_the_sequence_and_adds_the_version():
-    assert versioned_number("800/0007/BPSDM-15/2022", 1) == "800/0007/BPSDM-15/2022"
-    assert versioned_number("800/0007/BPSDM-15/2022", 2) == "800/0007/BPSDM-15/2022-v2"

@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from services.attendance import domain
 from shared.db import from_json_rows, json_rows
 from shared.events.domain import CohortInfo
 
@@ -48,20 +49,6 @@ class RosterRow:
     nip: str
     name: str
     withdrawn: bool
-
-
-class MarkContext(NamedTuple):
-    """All an attendance mark is checked against, read in one round trip (a tuple: one is
-    built per mark on the hot path)."""
-
-    publisher: str
-    status: str
-    roster_final: bool
-    session_known: bool
-    enrolled: bool
-    withdrawn: bool
-    sent_after_close: bool  # after a close enrolment accepted
-    awaits_close_verdict: bool  # after a close enrolment has not ruled on yet (and no other)
 
 
 async def save_cohort(conn: Conn, info: CohortInfo) -> None:
@@ -178,77 +165,38 @@ async def withdraw(conn: Conn, code: str, nip: str, at: dt.datetime) -> None:
     )
 
 
-class MarkKey(NamedTuple):
-    """Where one attendance mark points: cohort, participant, session, and its log position
-    (a tuple: one is built per mark)."""
-
-    code: str
-    nip: str
-    session_no: int
-    topic: str
-    partition: int
-    offset: int
-
-
-async def mark_contexts(conn: Conn, keys: Sequence[MarkKey]) -> list[MarkContext | None]:
-    """Each mark's context, in input order; None where the cohort is unknown. One round trip
-    that reads per cohort, not per mark: a batch's thousand marks touch a handful of cohorts,
-    and a lookup per mark (a join of every key) was Postgres' costliest statement."""
+async def mark_facts(
+    conn: Conn, marks: Sequence[domain.Mark]
+) -> tuple[dict[str, domain.CohortFacts], domain.Held]:
+    """What a run of marks is judged against, by cohort, and the marks held for their keys, in
+    one round trip that reads per cohort, not per mark: a batch's thousand marks touch a
+    handful of cohorts, and a lookup per mark (a join of every key) was Postgres' costliest
+    statement. Cohorts unknown here are absent."""
     rows = await conn.fetch(
-        _COHORT_CONTEXTS, list({k.code for k in keys}), list({k.nip for k in keys})
+        _MARK_FACTS,
+        list({m.cohort_code for m in marks}),
+        list({m.nip for m in marks}),
+        list({m.session_no for m in marks}),
     )
-    cohorts = {row[0]: _CohortContext.of_row(row) for row in rows}
-    return [
-        context.of(key) if (context := cohorts.get(key.code)) is not None else None for key in keys
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class _CohortContext:
-    """What the marks of one cohort are checked against."""
-
-    publisher: str
-    status: str
-    roster_final: bool
-    sessions: frozenset[int]
-    enrolled: frozenset[str]  # of the run's NIPs, those enrolled and not withdrawn
-    withdrawn: frozenset[str]
-    # The owner's close records as we saw them, not refused: (topic, partition, offset,
-    # accepted by enrolment).
-    barriers: tuple[tuple[str, int, int, bool], ...]
-
-    @classmethod
-    def of_row(cls, row: asyncpg.Record) -> _CohortContext:
-        return cls(
+    cohorts: dict[str, domain.CohortFacts] = {}
+    held: dict[tuple[str, str, int], tuple[dt.datetime, str]] = {}
+    for row in rows:
+        code = row[0]
+        cohorts[code] = domain.CohortFacts(
             row[1],
             row[2],
             row[3],
             frozenset(row[4]),
             frozenset(row[5]),
             frozenset(row[6]),
-            tuple((t, p, o, c) for t, p, o, c in row[7] or ()),
+            tuple(domain.CloseBarrier(t, p, o, a) for t, p, o, a in row[7] or ()),
         )
-
-    def of(self, key: MarkKey) -> MarkContext:
-        withdrawn = key.nip in self.withdrawn
-        closed = unconfirmed = False
-        for topic, partition, offset, accepted in self.barriers:
-            if topic == key.topic and partition == key.partition and offset < key.offset:
-                closed = closed or accepted
-                unconfirmed = unconfirmed or not accepted
-        return MarkContext(
-            self.publisher,
-            self.status,
-            self.roster_final,
-            key.session_no in self.sessions,
-            withdrawn or key.nip in self.enrolled,
-            withdrawn,
-            closed,
-            unconfirmed and not closed,
-        )
+        if row[8]:
+            held.update(((code, n, no), (t, i)) for n, no, t, i in zip(*row[8:], strict=True))
+    return cohorts, held
 
 
-_COHORT_CONTEXTS = """
+_MARK_FACTS = """
     SELECT c.cohort_code, c.publisher, c.status, c.close_event_id IS NOT NULL,
            ARRAY(SELECT s.no FROM sessions s WHERE s.cohort_code = c.cohort_code),
            ARRAY(SELECT e.nip FROM enrolments e
@@ -261,42 +209,30 @@ _COHORT_CONTEXTS = """
                                                b.verdict IS NOT NULL))
             FROM close_barriers b
             WHERE b.cohort_code = c.cohort_code AND b.source = '/publishers/' || c.publisher
-              AND b.passed AND b.verdict IS DISTINCT FROM 'refused')
-    FROM cohorts c WHERE c.cohort_code = ANY($1::text[])"""
+              AND b.passed AND b.verdict IS DISTINCT FROM 'refused'),
+           h.nips, h.nos, h.times, h.ids
+    FROM cohorts c CROSS JOIN LATERAL (
+        SELECT array_agg(a.nip) AS nips, array_agg(a.session_no) AS nos,
+               array_agg(a.event_time) AS times, array_agg(a.event_id) AS ids
+        FROM attendance a
+        WHERE a.cohort_code = c.cohort_code AND a.nip = ANY($2::text[])
+          AND a.session_no = ANY($3::int[])) h
+    WHERE c.cohort_code = ANY($1::text[])"""
 
 
-class Mark(NamedTuple):
-    """A mark to save, in the upsert's column order."""
-
-    code: str
-    nip: str
-    session_no: int
-    status: str
-    note: str | None
-    event_id: str
-    event_time: dt.datetime
-
-
-async def save_marks(conn: Conn, marks: Sequence[Mark]) -> None:
-    """One upsert for many marks: a mark replaces the stored one only if (time, id) is later."""
-    latest: dict[tuple[str, str, int], Mark] = {}
-    for mark in marks:  # one row per key: an upsert may not touch a row twice
-        key = (mark.code, mark.nip, mark.session_no)
-        held = latest.get(key)
-        if held is None or (mark.event_time, mark.event_id) > (held.event_time, held.event_id):
-            latest[key] = mark
-    rows = list(latest.values())
-    if not rows:
+async def save_marks(conn: Conn, marks: Sequence[domain.Mark]) -> None:
+    """One upsert for many marks, at most one per (cohort, NIP, session), each replacing the
+    stored one: the domain chose them against what `mark_facts` read, and the cohort lock the
+    transaction holds keeps that current."""
+    if not marks:
         return
     await conn.execute(
         f"""INSERT INTO attendance (cohort_code, nip, session_no, status, note, event_id,
                event_time) {_MARK_ROWS}
            ON CONFLICT (cohort_code, nip, session_no) DO UPDATE SET status = EXCLUDED.status,
                note = EXCLUDED.note, event_id = EXCLUDED.event_id,
-               event_time = EXCLUDED.event_time, recorded_at = now()
-           WHERE (EXCLUDED.event_time, EXCLUDED.event_id)
-                 > (attendance.event_time, attendance.event_id)""",
-        json_rows([tuple(m) for m in rows]),
+               event_time = EXCLUDED.event_time, recorded_at = now()""",
+        json_rows([tuple(m) for m in marks]),
     )
 
 
@@ -339,17 +275,19 @@ async def marks(conn: Conn, code: str, nip: str | None = None) -> dict[str, dict
     return result
 
 
-async def sessions_of(conn: Conn, codes: Sequence[str]) -> dict[str, list[SessionRow]]:
-    """`sessions` of many cohorts in one round trip."""
+async def schedules_of(conn: Conn, codes: Sequence[str]) -> dict[str, list[domain.Session]]:
+    """The sessions of many cohorts in one round trip, as finalisation needs them."""
     rows = await conn.fetch(
-        """SELECT cohort_code, no, jp, title, starts_at, ends_at FROM sessions
+        """SELECT cohort_code, no, jp, starts_at, ends_at FROM sessions
            WHERE cohort_code = ANY($1::text[]) ORDER BY cohort_code, no""",
         list(codes),
     )
-    result: dict[str, list[SessionRow]] = {}
+    result: dict[str, list[domain.Session]] = {}
     for r in rows:
+        # Only number and JP matter to the rate; the local date is the API's business.
+        start, end = r["starts_at"], r["ends_at"]
         result.setdefault(r["cohort_code"], []).append(
-            SessionRow(r["no"], r["jp"], r["title"], r["starts_at"], r["ends_at"])
+            domain.Session(r["no"], start.date(), start.time(), end.time(), r["jp"])
         )
     return result
 
@@ -385,10 +323,15 @@ async def marks_of(conn: Conn, codes: Sequence[str]) -> dict[str, dict[str, dict
 
 
 async def save_finalisations_many(
-    conn: Conn, rows: Sequence[tuple[Any, ...]]
+    conn: Conn, results: dict[str, dict[str, domain.Figures]], at: dt.datetime
 ) -> set[tuple[str, str]]:
-    """Insert (code, nip, jp_present, jp_total, rate, total, present, missed, at) of many
-    cohorts in one statement; the (code, nip) inserted now, so a replay announces nobody twice."""
+    """Insert the figures of many cohorts (code -> nip -> figures) in one statement; the
+    (code, nip) inserted now, so a replay announces nobody twice."""
+    rows = [
+        (code, nip, *_finalisation_columns(figures), at)
+        for code, per_nip in results.items()
+        for nip, figures in per_nip.items()
+    ]
     if not rows:
         return set()
     columns = list(zip(*rows, strict=True))
@@ -402,3 +345,14 @@ async def save_finalisations_many(
         *[list(c) for c in columns],
     )
     return {(r["cohort_code"], r["nip"]) for r in inserted}
+
+
+def _finalisation_columns(f: domain.Figures) -> tuple[Any, ...]:
+    return (
+        f.jp_present,
+        f.jp_total,
+        f.rate_pct,
+        f.sessions_total,
+        f.sessions_present,
+        f.missed_by_status,
+    )

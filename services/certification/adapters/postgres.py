@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from services.certification import domain
 from shared.db import from_json_rows, json_rows
 from shared.events.domain import CohortInfo, ParticipantFinalised
 
@@ -174,12 +175,30 @@ async def withdraw(conn: Conn, cohort_code: str, nip: str) -> None:
     )
 
 
-async def is_enrolled(conn: Conn, cohort_code: str, nip: str) -> bool:
-    return bool(
-        await conn.fetchval(
-            "SELECT 1 FROM enrolments WHERE cohort_code = $1 AND nip = $2", cohort_code, nip
-        )
+async def evaluation_facts(
+    conn: Conn, cohort_code: str, nip: str
+) -> tuple[domain.EvaluationFacts | None, dt.datetime | None]:
+    """What a score is judged against (None if the cohort is unknown) and the `time` of the
+    score held, in one round trip."""
+    row = await conn.fetchrow(
+        """SELECT c.publisher, c.cancelled, c.close_event_id IS NOT NULL,
+               EXISTS (SELECT 1 FROM enrolments e WHERE e.cohort_code = c.cohort_code
+                       AND e.nip = $2),
+               (SELECT jsonb_agg(jsonb_build_array(b.topic, b.partition, b."offset",
+                                                   b.verdict IS NOT NULL))
+                FROM close_barriers b
+                WHERE b.cohort_code = c.cohort_code AND b.source = '/publishers/' || c.publisher
+                  AND b.passed AND b.verdict IS DISTINCT FROM 'refused'),
+               (SELECT v.event_time FROM evaluations v
+                WHERE v.cohort_code = c.cohort_code AND v.nip = $2)
+           FROM cohorts c WHERE c.cohort_code = $1""",
+        cohort_code,
+        nip,
     )
+    if row is None:
+        return None, None
+    barriers = tuple(domain.CloseBarrier(t, p, o, a) for t, p, o, a in row[4] or ())
+    return domain.EvaluationFacts(row[0], row[1], row[2], row[3], barriers), row[5]
 
 
 # --- evaluations and attendance ----------------------------------------------------------
@@ -188,13 +207,12 @@ async def is_enrolled(conn: Conn, cohort_code: str, nip: str) -> bool:
 async def save_evaluation(
     conn: Conn, cohort_code: str, nip: str, score: Decimal, event_id: str, event_time: dt.datetime
 ) -> None:
-    # A correction is a later `time`; an older event arriving late changes nothing.
+    # The domain chose it over the score held; the cohort lock keeps that read current.
     await conn.execute(
         """INSERT INTO evaluations (cohort_code, nip, score, event_id, event_time)
            VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (cohort_code, nip) DO UPDATE SET score = EXCLUDED.score,
-               event_id = EXCLUDED.event_id, event_time = EXCLUDED.event_time
-           WHERE evaluations.event_time <= EXCLUDED.event_time""",
+               event_id = EXCLUDED.event_id, event_time = EXCLUDED.event_time""",
         cohort_code,
         nip,
         score,

@@ -16,10 +16,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
-from services.certification import handlers
+from services.certification import commands, domain
 from services.certification.adapters import postgres as repo
 from services.certification.adapters.pdf import render_certificate, verification_url
-from services.certification.domain import normalise_verification_code
 from services.certification.entrypoints.throttle import FailureLimiter
 from shared.auth import AdminPrincipal, CurrentPrincipal, require_publisher_access
 from shared.consumer import UnitOfWork, lock_cohorts
@@ -292,7 +291,7 @@ async def _verification(
 async def verify_by_code(code: str, request: Request) -> Verification:
     """Public (no credential): what the QR code on the certificate points at."""
     # A code that cannot be one is looked up as an impossible one: the same 404, counted.
-    return await _verification(request, normalise_verification_code(code) or "")
+    return await _verification(request, domain.normalise_verification_code(code) or "")
 
 
 @v1.get("/verify", response_model=Verification)
@@ -306,7 +305,7 @@ async def verify(
     with the holder's name (case and spacing do not matter). A number alone is refused: numbers
     are sequential and would let anyone list every holder."""
     if code:
-        return await _verification(request, normalise_verification_code(code) or "")
+        return await _verification(request, domain.normalise_verification_code(code) or "")
     if not number or not name or not name.strip():
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, NAME_NEEDED)
     return await _verification(request, None, number, name)
@@ -324,10 +323,10 @@ async def _admin_change(
         await lock_cohorts(conn, [certificate.cohort_code])
         uow = UnitOfWork(conn, runtime.name, dt.timedelta(0))
         if isinstance(body, ReissueIn):
-            result = await handlers.reissue(
+            result = await commands.reissue(
                 uow,
                 certificate_id,
-                handlers.Correction(
+                domain.Correction(
                     reason=body.reason,
                     name=body.name,
                     rank=body.rank,
@@ -336,7 +335,7 @@ async def _admin_change(
                 ),
             )
         else:
-            result = await handlers.revoke(uow, certificate_id, body.reason)
+            result = await commands.revoke(uow, certificate_id, body.reason)
         if result is None:
             raise HTTPException(
                 status.HTTP_409_CONFLICT,
