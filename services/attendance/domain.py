@@ -1,7 +1,7 @@
 """Attendance rules: whether a mark counts, which mark wins, a participant's final JP and rate.
 
-Pure: standard library, `shared.regions` and `shared.reasons` only. Rates are exact
-`Fraction` percentages so that 27 of 30 JP is exactly 90, never 89.99999.
+Pure: standard library, `shared.regions`, `shared.reasons` and `shared.judgement` only. Rates
+are exact `Fraction` percentages so that 27 of 30 JP is exactly 90, never 89.99999.
 
 Public API
 - AttendanceStatus, PRESENT_STATUSES, ABSENT_STATUSES, is_present(status) -> bool
@@ -25,10 +25,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from enum import Enum, StrEnum
+from enum import StrEnum
 from fractions import Fraction
 from typing import Final, NamedTuple, Protocol
 
+from shared.judgement import (
+    SAVE,
+    CloseBarrier,
+    Reject,
+    Save,
+    Standing,
+    Wait,
+    Waiting,
+    close_standing,
+)
 from shared.reasons import ReasonCode
 from shared.regions import TIMEZONES, local_date_of
 
@@ -98,16 +108,6 @@ class Mark(NamedTuple):
     time: datetime
 
 
-class CloseBarrier(NamedTuple):
-    """Where the owner's close record sits on the ingest log, not refused by enrolment;
-    `accepted` once enrolment has applied that very close."""
-
-    topic: str
-    partition: int
-    offset: int
-    accepted: bool
-
-
 @dataclass(frozen=True, slots=True)
 class CohortFacts:
     """What the marks of one cohort are judged against."""
@@ -119,60 +119,6 @@ class CohortFacts:
     enrolled: frozenset[str]  # of the NIPs asked about: enrolled and not withdrawn
     withdrawn: frozenset[str]
     barriers: tuple[CloseBarrier, ...]
-
-
-class Standing(Enum):
-    """Where a record stands against its cohort's close barriers."""
-
-    OPEN = "open"
-    CLOSED = "closed"  # after a close enrolment accepted: sent after the close
-    UNCONFIRMED = "unconfirmed"  # only after closes enrolment has not ruled on yet
-
-
-def close_standing(barriers: Iterable[CloseBarrier], position: tuple[str, int, int]) -> Standing:
-    """A record was sent after a close when it sits later on the same partition."""
-    topic, partition, offset = position
-    unconfirmed = False
-    for barrier in barriers:
-        if barrier.topic == topic and barrier.partition == partition and barrier.offset < offset:
-            if barrier.accepted:
-                return Standing.CLOSED
-            unconfirmed = True
-    return Standing.UNCONFIRMED if unconfirmed else Standing.OPEN
-
-
-class Waiting(Enum):
-    """What a mark that cannot be judged yet waits for."""
-
-    COHORT = "cohort"  # its schedule
-    ENROLMENT = "enrolment"  # the participant's enrolment
-    CLOSE_VERDICT = "close verdict"  # enrolment's word on a close sent before it
-
-
-class Save:
-    """The mark counts: keep it (if it wins, see `winning_marks`)."""
-
-    __slots__ = ()
-
-
-SAVE: Final = Save()
-
-
-@dataclass(frozen=True, slots=True)
-class Reject:
-    """The mark is refused for good; messages default to the reason code's own."""
-
-    reason: ReasonCode
-    message_id: str | None = None
-    message_en: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Wait:
-    """The mark waits for `waiting`; if that never comes it is rejected with `reason`."""
-
-    waiting: Waiting
-    reason: ReasonCode
 
 
 MarkDecision = Save | Reject | Wait

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.certification import domain
+from services.certification import certificates
 from services.certification.adapters import postgres as repo
 from services.certification.handlers import SERVICE, announce_issued, tell_publisher
 from shared.consumer import UnitOfWork
@@ -45,14 +45,14 @@ async def revoke(
 
 
 async def reissue(
-    uow: UnitOfWork, certificate_id: uuid.UUID, correction: domain.Correction
+    uow: UnitOfWork, certificate_id: uuid.UUID, correction: certificates.Correction
 ) -> repo.Certificate | None:
     """A new version replacing a valid certificate; None if it is not (any longer) valid."""
     old = await repo.get_certificate(uow.conn, certificate_id, for_update=True)
     if old is None or old.status != "valid":
         return None
     version = old.version + 1
-    number = domain.versioned_number(old.content["base_number"], version)
+    number = certificates.versioned_number(old.content["base_number"], version)
     new = repo.Certificate(
         id=uuid.uuid4(),
         cohort_code=old.cohort_code,
@@ -60,9 +60,9 @@ async def reissue(
         publisher=old.publisher,
         number=number,
         version=version,
-        verification_code=domain.new_verification_code(),
+        verification_code=certificates.new_verification_code(),
         status="valid",
-        content=domain.corrected_content(old.content, correction, number, uow.now.date()),
+        content=certificates.corrected_content(old.content, correction, number, uow.now.date()),
         issued_at=uow.now,
         previous_id=old.id,
     )

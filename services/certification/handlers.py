@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from services.certification import domain
+from services.certification import certificates, domain
 from services.certification.adapters import postgres as repo
 from shared.barrier import confirm_closes, note_closes, refuse_closes, waiting_for_close
 from shared.consumer import (
@@ -344,8 +344,8 @@ async def _certificates(
         if (shared := per_cohort.get(cohort.cohort_code)) is None:
             shared = per_cohort[cohort.cohort_code] = (
                 int(cohort.info["year"]),
-                domain.organizer_code_for(cohort.publisher),
-                domain.issue_date(cohort.closed_at, uow.now, cohort.info["timezone"]),
+                certificates.organizer_code_for(cohort.publisher),
+                certificates.issue_date(cohort.closed_at, uow.now, cohort.info["timezone"]),
             )
         key = (cohort.publisher, shared[0])
         counts[key] = counts.get(key, 0) + 1
@@ -357,7 +357,7 @@ async def _certificates(
     for cohort, candidate, decision in completed:
         year, organizer_code, issued_on = per_cohort[cohort.cohort_code]
         seq = next(sequences[(cohort.publisher, year)])
-        number = domain.certificate_number(organizer_code, year, seq)
+        number = certificates.certificate_number(organizer_code, year, seq)
         out[(cohort.cohort_code, candidate.nip)] = repo.Certificate(
             id=uuid.uuid4(),
             cohort_code=cohort.cohort_code,
@@ -365,9 +365,9 @@ async def _certificates(
             publisher=cohort.publisher,
             number=number,
             version=1,
-            verification_code=domain.new_verification_code(),
+            verification_code=certificates.new_verification_code(),
             status="valid",
-            content=domain.sttp_content(
+            content=certificates.sttp_content(
                 cohort.info,
                 candidate.participant,
                 decision.predicate,
