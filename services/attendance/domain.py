@@ -5,9 +5,8 @@ are exact `Fraction` percentages so that 27 of 30 JP is exactly 90, never 89.999
 
 Public API
 - AttendanceStatus, PRESENT_STATUSES, ABSENT_STATUSES, is_present(status) -> bool
-- Mark, CohortFacts, CloseBarrier; judge(facts, mark, publisher, position) -> MarkDecision,
-  one of SAVE, Reject(reason, ...) or Wait(waiting, reason)
-- close_standing(barriers, position) -> Standing
+- Mark, CohortFacts; judge(facts, mark, publisher, position) -> MarkDecision, one of
+  shared.judgement's SAVE, Reject(reason, ...) or Wait(waiting, reason)
 - supersedes(new_time, old_time, *, new_event_id, old_event_id) -> bool
 - winning_marks(marks, held) -> list[Mark]
 - Session(no, date, start, end, jp); Finalisation; finalise(sessions, marks) -> Finalisation
@@ -29,26 +28,15 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Final, NamedTuple, Protocol
 
-from shared.judgement import (
-    SAVE,
-    CloseBarrier,
-    Reject,
-    Save,
-    Standing,
-    Wait,
-    Waiting,
-    close_standing,
-)
+from shared import judgement
 from shared.reasons import ReasonCode
 from shared.regions import TIMEZONES, local_date_of
 
 __all__ = [
     "ABSENT_STATUSES",
     "PRESENT_STATUSES",
-    "SAVE",
     "TIMEZONES",
     "AttendanceStatus",
-    "CloseBarrier",
     "CohortFacts",
     "Figures",
     "Finalisation",
@@ -56,14 +44,8 @@ __all__ = [
     "Mark",
     "MarkDecision",
     "Member",
-    "Reject",
-    "Save",
     "Session",
-    "Standing",
-    "Wait",
-    "Waiting",
     "attendance_pct",
-    "close_standing",
     "figures",
     "finalise",
     "finalise_roster",
@@ -118,27 +100,27 @@ class CohortFacts:
     sessions: frozenset[int]
     enrolled: frozenset[str]  # of the NIPs asked about: enrolled and not withdrawn
     withdrawn: frozenset[str]
-    barriers: tuple[CloseBarrier, ...]
+    barriers: tuple[judgement.CloseBarrier, ...]
 
 
-MarkDecision = Save | Reject | Wait
+MarkDecision = judgement.Save | judgement.Reject | judgement.Wait
 
-_CANCELLED: Final = Reject(ReasonCode.COHORT_CANCELLED)
-_FINALISED: Final = Reject(ReasonCode.COHORT_CLOSED)
-_SENT_AFTER_CLOSE: Final = Reject(
+_CANCELLED: Final = judgement.Reject(ReasonCode.COHORT_CANCELLED)
+_FINALISED: Final = judgement.Reject(ReasonCode.COHORT_CLOSED)
+_SENT_AFTER_CLOSE: Final = judgement.Reject(
     ReasonCode.COHORT_CLOSED,
     "Presensi dikirim setelah angkatan ditutup.",
     "Attendance was sent after the cohort was closed.",
 )
-_WITHDRAWN: Final = Reject(
+_WITHDRAWN: Final = judgement.Reject(
     ReasonCode.NOT_ENROLLED,
     "Peserta sudah mengundurkan diri dari angkatan ini.",
     "The participant has withdrawn from this cohort.",
 )
-_NOT_ENROLLED: Final = Reject(ReasonCode.NOT_ENROLLED)
-_FOR_COHORT: Final = Wait(Waiting.COHORT, ReasonCode.UNKNOWN_COHORT)
-_FOR_VERDICT: Final = Wait(Waiting.CLOSE_VERDICT, ReasonCode.COHORT_CLOSED)
-_FOR_ENROLMENT: Final = Wait(Waiting.ENROLMENT, ReasonCode.NOT_ENROLLED)
+_NOT_ENROLLED: Final = judgement.Reject(ReasonCode.NOT_ENROLLED)
+_FOR_COHORT: Final = judgement.Wait(judgement.Waiting.COHORT, ReasonCode.UNKNOWN_COHORT)
+_FOR_VERDICT: Final = judgement.Wait(judgement.Waiting.CLOSE_VERDICT, ReasonCode.COHORT_CLOSED)
+_FOR_ENROLMENT: Final = judgement.Wait(judgement.Waiting.ENROLMENT, ReasonCode.NOT_ENROLLED)
 
 
 def judge(
@@ -149,21 +131,25 @@ def judge(
     if facts is None:
         return _FOR_COHORT
     if facts.publisher != publisher:
-        return Reject(
+        return judgement.Reject(
             ReasonCode.NOT_OWNER,
             f"Angkatan {code} milik penerbit {facts.publisher}.",
             f"Cohort {code} belongs to publisher {facts.publisher}.",
         )
     if facts.status == "cancelled":
         return _CANCELLED
-    standing = close_standing(facts.barriers, position) if facts.barriers else Standing.OPEN
-    if standing is Standing.CLOSED:
+    standing = (
+        judgement.close_standing(facts.barriers, position)
+        if facts.barriers
+        else judgement.Standing.OPEN
+    )
+    if standing is judgement.Standing.CLOSED:
         return _SENT_AFTER_CLOSE
-    if standing is Standing.UNCONFIRMED:
+    if standing is judgement.Standing.UNCONFIRMED:
         # Sent after a close enrolment has not ruled on yet: closed or not, we cannot tell.
         return _FOR_VERDICT
     if mark.session_no not in facts.sessions:
-        return Reject(
+        return judgement.Reject(
             ReasonCode.UNKNOWN_SESSION,
             f"Sesi {mark.session_no} tidak ada dalam jadwal {code}.",
             f"Session {mark.session_no} is not in the schedule of {code}.",
@@ -175,7 +161,7 @@ def judge(
         return _NOT_ENROLLED if facts.roster_final else _FOR_ENROLMENT
     if facts.status == "finalised":
         return _FINALISED
-    return SAVE
+    return judgement.SAVE
 
 
 # --- which mark wins -----------------------------------------------------------------------

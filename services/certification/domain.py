@@ -6,8 +6,8 @@ Indonesian (comma decimals) and English (point decimals) and never show a failin
 passing one.
 
 Public API
-- EvaluationFacts, CloseBarrier; judge_evaluation(facts, publisher, position) -> SAVE,
-  Reject(reason, ...) or Wait(waiting, reason); close_standing(barriers, position) -> Standing
+- EvaluationFacts; judge_evaluation(facts, publisher, position) -> shared.judgement's SAVE,
+  Reject(reason, ...) or Wait(waiting, reason)
 - score_replaces(sent_at, held_at) -> bool
 - CompletionPolicy(*, version, min_attendance_pct=90, evaluation_required=False,
   pass_score=60.01)
@@ -28,16 +28,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final
 
-from shared.judgement import (
-    SAVE,
-    CloseBarrier,
-    Reject,
-    Save,
-    Standing,
-    Wait,
-    Waiting,
-    close_standing,
-)
+from shared import judgement
 from shared.reasons import ReasonCode
 
 __all__ = [
@@ -45,19 +36,11 @@ __all__ = [
     "KURANG_MEMUASKAN",
     "MEMUASKAN",
     "SANGAT_MEMUASKAN",
-    "SAVE",
     "TELAH_MENGIKUTI",
-    "CloseBarrier",
     "CompletionDecision",
     "CompletionPolicy",
     "EvaluationFacts",
     "Explanation",
-    "Reject",
-    "Save",
-    "Standing",
-    "Wait",
-    "Waiting",
-    "close_standing",
     "decide_completion",
     "exact_rate",
     "format_id_decimal",
@@ -77,35 +60,35 @@ class EvaluationFacts:
     cancelled: bool
     roster_final: bool  # enrolment has closed the cohort: nobody is still coming
     enrolled: bool
-    barriers: tuple[CloseBarrier, ...]
+    barriers: tuple[judgement.CloseBarrier, ...]
 
 
 def judge_evaluation(
     facts: EvaluationFacts | None, publisher: str | None, position: tuple[str, int, int]
-) -> Save | Reject | Wait:
+) -> judgement.Save | judgement.Reject | judgement.Wait:
     """Whether a score counts, is refused, or must wait; `publisher` sent it from `position`."""
     if facts is None:
-        return Wait(Waiting.COHORT, ReasonCode.UNKNOWN_COHORT)
+        return judgement.Wait(judgement.Waiting.COHORT, ReasonCode.UNKNOWN_COHORT)
     if facts.publisher != publisher:
-        return Reject(ReasonCode.NOT_OWNER)
+        return judgement.Reject(ReasonCode.NOT_OWNER)
     if facts.cancelled:
-        return Reject(ReasonCode.COHORT_CANCELLED)
-    standing = close_standing(facts.barriers, position)
-    if standing is Standing.CLOSED:
-        return Reject(
+        return judgement.Reject(ReasonCode.COHORT_CANCELLED)
+    standing = judgement.close_standing(facts.barriers, position)
+    if standing is judgement.Standing.CLOSED:
+        return judgement.Reject(
             ReasonCode.COHORT_CLOSED,
             "Nilai dikirim setelah angkatan ditutup.",
             "The score was sent after the cohort was closed.",
         )
-    if standing is Standing.UNCONFIRMED:
+    if standing is judgement.Standing.UNCONFIRMED:
         # Sent after a close enrolment has not ruled on yet: closed or not, we cannot tell.
-        return Wait(Waiting.CLOSE_VERDICT, ReasonCode.COHORT_CLOSED)
+        return judgement.Wait(judgement.Waiting.CLOSE_VERDICT, ReasonCode.COHORT_CLOSED)
     if not facts.enrolled:
         if facts.roster_final:
             # Enrolment publishes the whole roster before CohortClosed: nobody is still coming.
-            return Reject(ReasonCode.NOT_ENROLLED)
-        return Wait(Waiting.ENROLMENT, ReasonCode.NOT_ENROLLED)
-    return SAVE
+            return judgement.Reject(ReasonCode.NOT_ENROLLED)
+        return judgement.Wait(judgement.Waiting.ENROLMENT, ReasonCode.NOT_ENROLLED)
+    return judgement.SAVE
 
 
 def score_replaces(sent_at: dt.datetime, held_at: dt.datetime | None) -> bool:

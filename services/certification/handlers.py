@@ -17,6 +17,7 @@ from typing import Any
 
 from services.certification import certificates, domain
 from services.certification.adapters import postgres as repo
+from shared import judgement
 from shared.barrier import confirm_closes, note_closes, refuse_closes, waiting_for_close
 from shared.consumer import (
     Handled,
@@ -56,10 +57,10 @@ async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, EvaluationRecorded)
     facts, held_time = await repo.evaluation_facts(uow.conn, data.cohort_code, data.nip)
     decision = domain.judge_evaluation(facts, event.publisher, event.position or _NOWHERE)
-    if isinstance(decision, domain.Wait):
+    if isinstance(decision, judgement.Wait):
         key = _waiting_key(decision.waiting, data.cohort_code, data.nip)
         return await uow.park(event, waiting_for=key, reject_code=decision.reason)
-    if isinstance(decision, domain.Reject):
+    if isinstance(decision, judgement.Reject):
         return Handled.rejected(decision.reason, decision.message_id, decision.message_en)
     if domain.score_replaces(event.time, held_time):
         await repo.save_evaluation(
@@ -71,11 +72,11 @@ async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
 _NOWHERE = RecordPosition("", 0, 0)
 
 
-def _waiting_key(waiting: domain.Waiting, cohort_code: str, nip: str) -> str:
+def _waiting_key(waiting: judgement.Waiting, cohort_code: str, nip: str) -> str:
     """The parking key a score waits under, as the core unparks it."""
-    if waiting is domain.Waiting.COHORT:
+    if waiting is judgement.Waiting.COHORT:
         return waiting_for_cohort(cohort_code)
-    if waiting is domain.Waiting.ENROLMENT:
+    if waiting is judgement.Waiting.ENROLMENT:
         return waiting_for_enrolment(cohort_code, nip)
     return waiting_for_close(cohort_code)
 

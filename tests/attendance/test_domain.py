@@ -13,15 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.attendance.domain import (
-    SAVE,
     AttendanceStatus,
-    CloseBarrier,
     CohortFacts,
     Mark,
-    Reject,
     Session,
-    Wait,
-    Waiting,
     attendance_pct,
     figures,
     finalise,
@@ -33,6 +28,7 @@ from services.attendance.domain import (
     supersedes,
     winning_marks,
 )
+from shared.judgement import SAVE, CloseBarrier, Reject, Wait, Waiting
 from shared.reasons import ReasonCode
 from shared.regions import local_to_utc
 

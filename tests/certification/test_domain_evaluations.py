@@ -8,15 +8,11 @@ from dataclasses import replace
 import pytest
 
 from services.certification.domain import (
-    SAVE,
-    CloseBarrier,
     EvaluationFacts,
-    Reject,
-    Wait,
-    Waiting,
     judge_evaluation,
     score_replaces,
 )
+from shared.judgement import SAVE, CloseBarrier, Reject, Wait, Waiting
 from shared.reasons import ReasonCode
 
 pytestmark = pytest.mark.unit
