@@ -7,10 +7,12 @@ import uuid
 
 from services.certification import certificates
 from services.certification.adapters import postgres as repo
-from services.certification.handlers import SERVICE, announce_issued, tell_publisher
+from services.certification.announcements import (
+    announce_issued,
+    announce_revoked,
+    announce_superseded,
+)
 from shared.consumer import UnitOfWork
-from shared.events.domain import CertificateRevoked, CertificateSuperseded
-from shared.topics import CERTIFICATION_EVENTS
 
 
 async def revoke(
@@ -20,27 +22,7 @@ async def revoke(
     old = await repo.get_certificate(uow.conn, certificate_id, for_update=True)
     if old is None or not await repo.set_status(uow.conn, old.id, "revoked", reason, uow.now):
         return None
-    uow.emit(
-        CERTIFICATION_EVENTS,
-        CertificateRevoked(
-            certificate_id=str(old.id),
-            number=old.number,
-            cohort_code=old.cohort_code,
-            publisher=old.publisher,
-            nip=old.nip,
-            reason=reason,
-            revoked_at=uow.now,
-        ),
-        subject=old.cohort_code,
-        event_id=f"{SERVICE}:revoked:{old.id}",
-    )
-    tell_publisher(
-        uow,
-        old,
-        "revoked",
-        f"STTP {old.number} dicabut: {reason}",
-        f"Certificate {old.number} revoked: {reason}",
-    )
+    announce_revoked(uow, old, reason)
     return old
 
 
@@ -68,21 +50,7 @@ async def reissue(
     )
     # Supersede first: the partial unique index admits one valid certificate at a time.
     await repo.set_status(uow.conn, old.id, "superseded", correction.reason, uow.now, new.id)
-    uow.emit(
-        CERTIFICATION_EVENTS,
-        CertificateSuperseded(
-            certificate_id=str(old.id),
-            number=old.number,
-            cohort_code=old.cohort_code,
-            publisher=old.publisher,
-            nip=old.nip,
-            superseded_by=str(new.id),
-            reason=correction.reason,
-            superseded_at=uow.now,
-        ),
-        subject=old.cohort_code,
-        event_id=f"{SERVICE}:superseded:{old.id}",
-    )
+    announce_superseded(uow, old, new.id, correction.reason)
     if await repo.insert_certificate(uow.conn, new):
         announce_issued(uow, new)
     return new

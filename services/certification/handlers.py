@@ -17,6 +17,7 @@ from typing import Any
 
 from services.certification import certificates, domain
 from services.certification.adapters import postgres as repo
+from services.certification.announcements import SERVICE, announce_issued
 from shared import judgement
 from shared.barrier import confirm_closes, note_closes, refuse_closes, waiting_for_close
 from shared.consumer import (
@@ -30,7 +31,6 @@ from shared.consumer import (
 )
 from shared.envelope import CloudEvent, RecordPosition, validate_data
 from shared.events.domain import (
-    CertificateIssued,
     CloseRefused,
     CohortCancelled,
     CohortClosed,
@@ -46,9 +46,6 @@ from shared.events.ingest import COHORT_CLOSED, EVALUATION_RECORDED, EvaluationR
 from shared.logging import mask_nip
 from shared.reasons import ReasonCode
 from shared.topics import CERTIFICATION_EVENTS
-
-SERVICE = "certification"
-
 
 # --- ingest ------------------------------------------------------------------------------
 
@@ -379,59 +376,6 @@ async def _certificates(
             issued_at=uow.now,
         )
     return out
-
-
-def tell_publisher(
-    uow: UnitOfWork, certificate: repo.Certificate, what: str, message_id: str, message_en: str
-) -> None:
-    """A notice about one certificate on its publisher's feedback topic (id stable on replay)."""
-    uow.notify(
-        certificate.publisher,
-        Notice(
-            kind=f"certificate_{what}",
-            cohort_code=certificate.cohort_code,
-            nip_masked=mask_nip(certificate.nip),
-            message_id=message_id,
-            message_en=message_en,
-            certificate_number=certificate.number,
-            at=uow.now,
-        ),
-        event_id=f"{SERVICE}:notice-{what}:{certificate.id}",
-    )
-
-
-def announce_issued(uow: UnitOfWork, certificate: repo.Certificate) -> None:
-    content = certificate.content
-    uow.emit(
-        CERTIFICATION_EVENTS,
-        CertificateIssued(
-            certificate_id=str(certificate.id),
-            number=certificate.number,
-            version=certificate.version,
-            verification_code=certificate.verification_code,
-            cohort_code=certificate.cohort_code,
-            publisher=certificate.publisher,
-            nip=certificate.nip,
-            name=content["name"],
-            programme_name=content["programme_name"],
-            category=content["category"],
-            organizer=content["organizer"],
-            year=content["year"],
-            total_jp=Decimal(content["total_jp"]),
-            end_date=content["end_date"],
-            predicate=content["predicate"],
-            issued_at=certificate.issued_at,
-        ),
-        subject=certificate.cohort_code,
-        event_id=f"{SERVICE}:issued:{certificate.id}",
-    )
-    tell_publisher(
-        uow,
-        certificate,
-        "issued",
-        f"STTP {certificate.number} diterbitkan.",
-        f"Certificate {certificate.number} issued.",
-    )
 
 
 _EVALUATION = Route(on_evaluation_recorded)
