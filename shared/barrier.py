@@ -10,7 +10,6 @@ Barriers are keyed by source as well: another publisher's record with the same i
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,13 +19,6 @@ from shared.envelope import CloudEvent, RecordPosition
 from shared.events.domain import CloseRefused, CohortClosed, IngestRef
 from shared.events.ingest import CohortClosed as IngestClose
 from shared.topics import publisher_source
-
-
-class Barrier(enum.Enum):
-    """Where an ingest event stands against its cohort's close barriers."""
-
-    CLOSED = "closed"  # after a close enrolment accepted: sent after the close
-    UNCONFIRMED = "unconfirmed"  # after a close enrolment has not ruled on yet: wait
 
 
 def waiting_for_close(cohort_code: str) -> str:
@@ -97,23 +89,3 @@ async def _rule(
 
 
 _BARRIERS = from_json_rows("text, text, text, text, integer, bigint, boolean, text")
-
-
-async def barrier_before(
-    conn: Connection, cohort_code: str, owner_source: str, position: RecordPosition
-) -> Barrier | None:
-    """Was this ingest event sent after its cohort's owner closed the cohort? CLOSED if after
-    an accepted close, UNCONFIRMED if only after closes enrolment has not ruled on yet."""
-    confirmed = await conn.fetchval(
-        """SELECT bool_or(verdict IS NOT NULL) FROM close_barriers
-           WHERE cohort_code = $1 AND source = $2 AND topic = $3 AND partition = $4
-             AND "offset" < $5 AND passed AND verdict IS DISTINCT FROM 'refused'""",
-        cohort_code,
-        owner_source,
-        position.topic,
-        position.partition,
-        position.offset,
-    )
-    if confirmed is None:
-        return None
-    return Barrier.CLOSED if confirmed else Barrier.UNCONFIRMED

@@ -1,13 +1,12 @@
 """Attendance rules: whether a mark counts, which mark wins, a participant's final JP and rate.
 
-Pure: standard library, `shared.regions` and `shared.reasons` only. Rates are exact
-`Fraction` percentages so that 27 of 30 JP is exactly 90, never 89.99999.
+Pure: standard library, `shared.regions`, `shared.reasons` and `shared.judgement` only. Rates
+are exact `Fraction` percentages so that 27 of 30 JP is exactly 90, never 89.99999.
 
 Public API
 - AttendanceStatus, PRESENT_STATUSES, ABSENT_STATUSES, is_present(status) -> bool
-- Mark, CohortFacts, CloseBarrier; judge(facts, mark, publisher, position) -> MarkDecision,
-  one of SAVE, Reject(reason, ...) or Wait(waiting, reason)
-- close_standing(barriers, position) -> Standing
+- Mark, CohortFacts; judge(facts, mark, publisher, position) -> MarkDecision, one of
+  shared.judgement's SAVE, Reject(reason, ...) or Wait(waiting, reason)
 - supersedes(new_time, old_time, *, new_event_id, old_event_id) -> bool
 - winning_marks(marks, held) -> list[Mark]
 - Session(no, date, start, end, jp); Finalisation; finalise(sessions, marks) -> Finalisation
@@ -25,20 +24,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from enum import Enum, StrEnum
+from enum import StrEnum
 from fractions import Fraction
 from typing import Final, NamedTuple, Protocol
 
+from shared import judgement
 from shared.reasons import ReasonCode
 from shared.regions import TIMEZONES, local_date_of
 
 __all__ = [
     "ABSENT_STATUSES",
     "PRESENT_STATUSES",
-    "SAVE",
     "TIMEZONES",
     "AttendanceStatus",
-    "CloseBarrier",
     "CohortFacts",
     "Figures",
     "Finalisation",
@@ -46,14 +44,8 @@ __all__ = [
     "Mark",
     "MarkDecision",
     "Member",
-    "Reject",
-    "Save",
     "Session",
-    "Standing",
-    "Wait",
-    "Waiting",
     "attendance_pct",
-    "close_standing",
     "figures",
     "finalise",
     "finalise_roster",
@@ -98,16 +90,6 @@ class Mark(NamedTuple):
     time: datetime
 
 
-class CloseBarrier(NamedTuple):
-    """Where the owner's close record sits on the ingest log, not refused by enrolment;
-    `accepted` once enrolment has applied that very close."""
-
-    topic: str
-    partition: int
-    offset: int
-    accepted: bool
-
-
 @dataclass(frozen=True, slots=True)
 class CohortFacts:
     """What the marks of one cohort are judged against."""
@@ -118,81 +100,27 @@ class CohortFacts:
     sessions: frozenset[int]
     enrolled: frozenset[str]  # of the NIPs asked about: enrolled and not withdrawn
     withdrawn: frozenset[str]
-    barriers: tuple[CloseBarrier, ...]
+    barriers: tuple[judgement.CloseBarrier, ...]
 
 
-class Standing(Enum):
-    """Where a record stands against its cohort's close barriers."""
+MarkDecision = judgement.Save | judgement.Reject | judgement.Wait
 
-    OPEN = "open"
-    CLOSED = "closed"  # after a close enrolment accepted: sent after the close
-    UNCONFIRMED = "unconfirmed"  # only after closes enrolment has not ruled on yet
-
-
-def close_standing(barriers: Iterable[CloseBarrier], position: tuple[str, int, int]) -> Standing:
-    """A record was sent after a close when it sits later on the same partition."""
-    topic, partition, offset = position
-    unconfirmed = False
-    for barrier in barriers:
-        if barrier.topic == topic and barrier.partition == partition and barrier.offset < offset:
-            if barrier.accepted:
-                return Standing.CLOSED
-            unconfirmed = True
-    return Standing.UNCONFIRMED if unconfirmed else Standing.OPEN
-
-
-class Waiting(Enum):
-    """What a mark that cannot be judged yet waits for."""
-
-    COHORT = "cohort"  # its schedule
-    ENROLMENT = "enrolment"  # the participant's enrolment
-    CLOSE_VERDICT = "close verdict"  # enrolment's word on a close sent before it
-
-
-class Save:
-    """The mark counts: keep it (if it wins, see `winning_marks`)."""
-
-    __slots__ = ()
-
-
-SAVE: Final = Save()
-
-
-@dataclass(frozen=True, slots=True)
-class Reject:
-    """The mark is refused for good; messages default to the reason code's own."""
-
-    reason: ReasonCode
-    message_id: str | None = None
-    message_en: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Wait:
-    """The mark waits for `waiting`; if that never comes it is rejected with `reason`."""
-
-    waiting: Waiting
-    reason: ReasonCode
-
-
-MarkDecision = Save | Reject | Wait
-
-_CANCELLED: Final = Reject(ReasonCode.COHORT_CANCELLED)
-_FINALISED: Final = Reject(ReasonCode.COHORT_CLOSED)
-_SENT_AFTER_CLOSE: Final = Reject(
+_CANCELLED: Final = judgement.Reject(ReasonCode.COHORT_CANCELLED)
+_FINALISED: Final = judgement.Reject(ReasonCode.COHORT_CLOSED)
+_SENT_AFTER_CLOSE: Final = judgement.Reject(
     ReasonCode.COHORT_CLOSED,
     "Presensi dikirim setelah angkatan ditutup.",
     "Attendance was sent after the cohort was closed.",
 )
-_WITHDRAWN: Final = Reject(
+_WITHDRAWN: Final = judgement.Reject(
     ReasonCode.NOT_ENROLLED,
     "Peserta sudah mengundurkan diri dari angkatan ini.",
     "The participant has withdrawn from this cohort.",
 )
-_NOT_ENROLLED: Final = Reject(ReasonCode.NOT_ENROLLED)
-_FOR_COHORT: Final = Wait(Waiting.COHORT, ReasonCode.UNKNOWN_COHORT)
-_FOR_VERDICT: Final = Wait(Waiting.CLOSE_VERDICT, ReasonCode.COHORT_CLOSED)
-_FOR_ENROLMENT: Final = Wait(Waiting.ENROLMENT, ReasonCode.NOT_ENROLLED)
+_NOT_ENROLLED: Final = judgement.Reject(ReasonCode.NOT_ENROLLED)
+_FOR_COHORT: Final = judgement.Wait(judgement.Waiting.COHORT, ReasonCode.UNKNOWN_COHORT)
+_FOR_VERDICT: Final = judgement.Wait(judgement.Waiting.CLOSE_VERDICT, ReasonCode.COHORT_CLOSED)
+_FOR_ENROLMENT: Final = judgement.Wait(judgement.Waiting.ENROLMENT, ReasonCode.NOT_ENROLLED)
 
 
 def judge(
@@ -203,21 +131,25 @@ def judge(
     if facts is None:
         return _FOR_COHORT
     if facts.publisher != publisher:
-        return Reject(
+        return judgement.Reject(
             ReasonCode.NOT_OWNER,
             f"Angkatan {code} milik penerbit {facts.publisher}.",
             f"Cohort {code} belongs to publisher {facts.publisher}.",
         )
     if facts.status == "cancelled":
         return _CANCELLED
-    standing = close_standing(facts.barriers, position) if facts.barriers else Standing.OPEN
-    if standing is Standing.CLOSED:
+    standing = (
+        judgement.close_standing(facts.barriers, position)
+        if facts.barriers
+        else judgement.Standing.OPEN
+    )
+    if standing is judgement.Standing.CLOSED:
         return _SENT_AFTER_CLOSE
-    if standing is Standing.UNCONFIRMED:
+    if standing is judgement.Standing.UNCONFIRMED:
         # Sent after a close enrolment has not ruled on yet: closed or not, we cannot tell.
         return _FOR_VERDICT
     if mark.session_no not in facts.sessions:
-        return Reject(
+        return judgement.Reject(
             ReasonCode.UNKNOWN_SESSION,
             f"Sesi {mark.session_no} tidak ada dalam jadwal {code}.",
             f"Session {mark.session_no} is not in the schedule of {code}.",
@@ -229,7 +161,7 @@ def judge(
         return _NOT_ENROLLED if facts.roster_final else _FOR_ENROLMENT
     if facts.status == "finalised":
         return _FINALISED
-    return SAVE
+    return judgement.SAVE
 
 
 # --- which mark wins -----------------------------------------------------------------------

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from services.attendance import domain
 from services.attendance.adapters import postgres as repo
+from shared import judgement
 from shared.barrier import confirm_closes, note_closes, refuse_closes, waiting_for_close
 from shared.consumer import (
     Handled,
@@ -45,10 +46,10 @@ async def on_attendance_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> li
     for (index, event, _), mark in zip(valid, marks, strict=True):
         position = event.position or _NOWHERE
         decision = domain.judge(cohorts.get(mark.cohort_code), mark, event.publisher, position)
-        if isinstance(decision, domain.Save):
+        if isinstance(decision, judgement.Save):
             counted.append(mark)
             outcomes[index] = Handled.applied()
-        elif isinstance(decision, domain.Wait):
+        elif isinstance(decision, judgement.Wait):
             key = _waiting_key(decision.waiting, mark)
             outcomes[index] = await uow.park(event, key, decision.reason)
         else:
@@ -62,11 +63,11 @@ async def on_attendance_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> li
 _NOWHERE = RecordPosition("", 0, 0)
 
 
-def _waiting_key(waiting: domain.Waiting, mark: domain.Mark) -> str:
+def _waiting_key(waiting: judgement.Waiting, mark: domain.Mark) -> str:
     """The parking key a mark waits under, as the core unparks it."""
-    if waiting is domain.Waiting.COHORT:
+    if waiting is judgement.Waiting.COHORT:
         return waiting_for_cohort(mark.cohort_code)
-    if waiting is domain.Waiting.ENROLMENT:
+    if waiting is judgement.Waiting.ENROLMENT:
         return waiting_for_enrolment(mark.cohort_code, mark.nip)
     return waiting_for_close(mark.cohort_code)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import uuid
 
-from services.certification import domain
+from services.certification import certificates
 from services.certification.adapters import postgres as repo
-from services.certification.handlers import SERVICE, announce_issued, tell_publisher
+from services.certification.announcements import (
+    announce_issued,
+    announce_revoked,
+    announce_superseded,
+)
 from shared.consumer import UnitOfWork
-from shared.events.domain import CertificateRevoked, CertificateSuperseded
-from shared.topics import CERTIFICATION_EVENTS
 
 
 async def revoke(
@@ -20,39 +22,19 @@ async def revoke(
     old = await repo.get_certificate(uow.conn, certificate_id, for_update=True)
     if old is None or not await repo.set_status(uow.conn, old.id, "revoked", reason, uow.now):
         return None
-    uow.emit(
-        CERTIFICATION_EVENTS,
-        CertificateRevoked(
-            certificate_id=str(old.id),
-            number=old.number,
-            cohort_code=old.cohort_code,
-            publisher=old.publisher,
-            nip=old.nip,
-            reason=reason,
-            revoked_at=uow.now,
-        ),
-        subject=old.cohort_code,
-        event_id=f"{SERVICE}:revoked:{old.id}",
-    )
-    tell_publisher(
-        uow,
-        old,
-        "revoked",
-        f"STTP {old.number} dicabut: {reason}",
-        f"Certificate {old.number} revoked: {reason}",
-    )
+    announce_revoked(uow, old, reason)
     return old
 
 
 async def reissue(
-    uow: UnitOfWork, certificate_id: uuid.UUID, correction: domain.Correction
+    uow: UnitOfWork, certificate_id: uuid.UUID, correction: certificates.Correction
 ) -> repo.Certificate | None:
     """A new version replacing a valid certificate; None if it is not (any longer) valid."""
     old = await repo.get_certificate(uow.conn, certificate_id, for_update=True)
     if old is None or old.status != "valid":
         return None
     version = old.version + 1
-    number = domain.versioned_number(old.content["base_number"], version)
+    number = certificates.versioned_number(old.content["base_number"], version)
     new = repo.Certificate(
         id=uuid.uuid4(),
         cohort_code=old.cohort_code,
@@ -60,29 +42,15 @@ async def reissue(
         publisher=old.publisher,
         number=number,
         version=version,
-        verification_code=domain.new_verification_code(),
+        verification_code=certificates.new_verification_code(),
         status="valid",
-        content=domain.corrected_content(old.content, correction, number, uow.now.date()),
+        content=certificates.corrected_content(old.content, correction, number, uow.now.date()),
         issued_at=uow.now,
         previous_id=old.id,
     )
     # Supersede first: the partial unique index admits one valid certificate at a time.
     await repo.set_status(uow.conn, old.id, "superseded", correction.reason, uow.now, new.id)
-    uow.emit(
-        CERTIFICATION_EVENTS,
-        CertificateSuperseded(
-            certificate_id=str(old.id),
-            number=old.number,
-            cohort_code=old.cohort_code,
-            publisher=old.publisher,
-            nip=old.nip,
-            superseded_by=str(new.id),
-            reason=correction.reason,
-            superseded_at=uow.now,
-        ),
-        subject=old.cohort_code,
-        event_id=f"{SERVICE}:superseded:{old.id}",
-    )
+    announce_superseded(uow, old, new.id, correction.reason)
     if await repo.insert_certificate(uow.conn, new):
         announce_issued(uow, new)
     return new

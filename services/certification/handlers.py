@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from services.certification import domain
+from services.certification import certificates, domain
 from services.certification.adapters import postgres as repo
+from services.certification.announcements import SERVICE, announce_issued
+from shared import judgement
 from shared.barrier import confirm_closes, note_closes, refuse_closes, waiting_for_close
 from shared.consumer import (
     Handled,
@@ -29,7 +31,6 @@ from shared.consumer import (
 )
 from shared.envelope import CloudEvent, RecordPosition, validate_data
 from shared.events.domain import (
-    CertificateIssued,
     CloseRefused,
     CohortCancelled,
     CohortClosed,
@@ -46,9 +47,6 @@ from shared.logging import mask_nip
 from shared.reasons import ReasonCode
 from shared.topics import CERTIFICATION_EVENTS
 
-SERVICE = "certification"
-
-
 # --- ingest ------------------------------------------------------------------------------
 
 
@@ -56,10 +54,10 @@ async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, EvaluationRecorded)
     facts, held_time = await repo.evaluation_facts(uow.conn, data.cohort_code, data.nip)
     decision = domain.judge_evaluation(facts, event.publisher, event.position or _NOWHERE)
-    if isinstance(decision, domain.Wait):
+    if isinstance(decision, judgement.Wait):
         key = _waiting_key(decision.waiting, data.cohort_code, data.nip)
         return await uow.park(event, waiting_for=key, reject_code=decision.reason)
-    if isinstance(decision, domain.Reject):
+    if isinstance(decision, judgement.Reject):
         return Handled.rejected(decision.reason, decision.message_id, decision.message_en)
     if domain.score_replaces(event.time, held_time):
         await repo.save_evaluation(
@@ -71,11 +69,11 @@ async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
 _NOWHERE = RecordPosition("", 0, 0)
 
 
-def _waiting_key(waiting: domain.Waiting, cohort_code: str, nip: str) -> str:
+def _waiting_key(waiting: judgement.Waiting, cohort_code: str, nip: str) -> str:
     """The parking key a score waits under, as the core unparks it."""
-    if waiting is domain.Waiting.COHORT:
+    if waiting is judgement.Waiting.COHORT:
         return waiting_for_cohort(cohort_code)
-    if waiting is domain.Waiting.ENROLMENT:
+    if waiting is judgement.Waiting.ENROLMENT:
         return waiting_for_enrolment(cohort_code, nip)
     return waiting_for_close(cohort_code)
 
@@ -344,8 +342,8 @@ async def _certificates(
         if (shared := per_cohort.get(cohort.cohort_code)) is None:
             shared = per_cohort[cohort.cohort_code] = (
                 int(cohort.info["year"]),
-                domain.organizer_code_for(cohort.publisher),
-                domain.issue_date(cohort.closed_at, uow.now, cohort.info["timezone"]),
+                certificates.organizer_code_for(cohort.publisher),
+                certificates.issue_date(cohort.closed_at, uow.now, cohort.info["timezone"]),
             )
         key = (cohort.publisher, shared[0])
         counts[key] = counts.get(key, 0) + 1
@@ -357,7 +355,7 @@ async def _certificates(
     for cohort, candidate, decision in completed:
         year, organizer_code, issued_on = per_cohort[cohort.cohort_code]
         seq = next(sequences[(cohort.publisher, year)])
-        number = domain.certificate_number(organizer_code, year, seq)
+        number = certificates.certificate_number(organizer_code, year, seq)
         out[(cohort.cohort_code, candidate.nip)] = repo.Certificate(
             id=uuid.uuid4(),
             cohort_code=cohort.cohort_code,
@@ -365,9 +363,9 @@ async def _certificates(
             publisher=cohort.publisher,
             number=number,
             version=1,
-            verification_code=domain.new_verification_code(),
+            verification_code=certificates.new_verification_code(),
             status="valid",
-            content=domain.sttp_content(
+            content=certificates.sttp_content(
                 cohort.info,
                 candidate.participant,
                 decision.predicate,
@@ -378,59 +376,6 @@ async def _certificates(
             issued_at=uow.now,
         )
     return out
-
-
-def tell_publisher(
-    uow: UnitOfWork, certificate: repo.Certificate, what: str, message_id: str, message_en: str
-) -> None:
-    """A notice about one certificate on its publisher's feedback topic (id stable on replay)."""
-    uow.notify(
-        certificate.publisher,
-        Notice(
-            kind=f"certificate_{what}",
-            cohort_code=certificate.cohort_code,
-            nip_masked=mask_nip(certificate.nip),
-            message_id=message_id,
-            message_en=message_en,
-            certificate_number=certificate.number,
-            at=uow.now,
-        ),
-        event_id=f"{SERVICE}:notice-{what}:{certificate.id}",
-    )
-
-
-def announce_issued(uow: UnitOfWork, certificate: repo.Certificate) -> None:
-    content = certificate.content
-    uow.emit(
-        CERTIFICATION_EVENTS,
-        CertificateIssued(
-            certificate_id=str(certificate.id),
-            number=certificate.number,
-            version=certificate.version,
-            verification_code=certificate.verification_code,
-            cohort_code=certificate.cohort_code,
-            publisher=certificate.publisher,
-            nip=certificate.nip,
-            name=content["name"],
-            programme_name=content["programme_name"],
-            category=content["category"],
-            organizer=content["organizer"],
-            year=content["year"],
-            total_jp=Decimal(content["total_jp"]),
-            end_date=content["end_date"],
-            predicate=content["predicate"],
-            issued_at=certificate.issued_at,
-        ),
-        subject=certificate.cohort_code,
-        event_id=f"{SERVICE}:issued:{certificate.id}",
-    )
-    tell_publisher(
-        uow,
-        certificate,
-        "issued",
-        f"STTP {certificate.number} diterbitkan.",
-        f"Certificate {certificate.number} issued.",
-    )
 
 
 _EVALUATION = Route(on_evaluation_recorded)

@@ -13,18 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.attendance.domain import (
-    SAVE,
     AttendanceStatus,
-    CloseBarrier,
     CohortFacts,
     Mark,
-    Reject,
     Session,
-    Standing,
-    Wait,
-    Waiting,
     attendance_pct,
-    close_standing,
     figures,
     finalise,
     finalise_roster,
@@ -35,6 +28,7 @@ from services.attendance.domain import (
     supersedes,
     winning_marks,
 )
+from shared.judgement import SAVE, CloseBarrier, Reject, Wait, Waiting
 from shared.reasons import ReasonCode
 from shared.regions import local_to_utc
 
@@ -289,13 +283,6 @@ def test_a_close_later_on_the_log_or_on_another_partition_does_not_touch_a_mark(
     elsewhere = CloseBarrier(LOG, 1, 5, True)
     other_topic = CloseBarrier("diklat.ingest.74", 0, 5, True)
     assert judged(facts(barriers=(later, elsewhere, other_topic))) is SAVE
-
-
-def test_an_accepted_close_outweighs_an_unconfirmed_one_before_the_same_mark():
-    barriers = (CloseBarrier(LOG, 0, 3, False), CloseBarrier(LOG, 0, 4, True))
-    assert close_standing(barriers, (LOG, 0, 10)) is Standing.CLOSED
-    assert close_standing(barriers[:1], (LOG, 0, 10)) is Standing.UNCONFIRMED
-    assert close_standing(barriers, (LOG, 0, 3)) is Standing.OPEN
 
 
 def test_a_mark_for_a_session_not_in_the_schedule_is_rejected_unknown_session():

@@ -11,23 +11,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.certification.certificates import (
+    VERIFICATION_ALPHABET,
+    VERIFICATION_BITS,
+    certificate_number,
+    issue_date,
+    new_verification_code,
+    normalise_verification_code,
+    organizer_code_for,
+)
 from services.certification.domain import (
     CUKUP_MEMUASKAN,
     KURANG_MEMUASKAN,
     MEMUASKAN,
     SANGAT_MEMUASKAN,
     TELAH_MENGIKUTI,
-    VERIFICATION_ALPHABET,
-    VERIFICATION_BITS,
     CompletionDecision,
     CompletionPolicy,
-    certificate_number,
     decide_completion,
     format_id_decimal,
-    issue_date,
-    new_verification_code,
-    normalise_verification_code,
-    organizer_code_for,
     predicate_for,
 )
 

@@ -9,13 +9,13 @@ from fractions import Fraction
 
 import pytest
 
-from services.certification.domain import (
+from services.certification.certificates import (
     Correction,
     corrected_content,
-    exact_rate,
     sttp_content,
     versioned_number,
 )
+from services.certification.domain import exact_rate
 
 pytestmark = pytest.mark.unit
 

@@ -8,17 +8,11 @@ from dataclasses import replace
 import pytest
 
 from services.certification.domain import (
-    SAVE,
-    CloseBarrier,
     EvaluationFacts,
-    Reject,
-    Standing,
-    Wait,
-    Waiting,
-    close_standing,
     judge_evaluation,
     score_replaces,
 )
+from shared.judgement import SAVE, CloseBarrier, Reject, Wait, Waiting
 from shared.reasons import ReasonCode
 
 pytestmark = pytest.mark.unit
@@ -63,13 +57,6 @@ def test_a_score_sent_after_a_close_not_ruled_on_yet_waits_for_the_verdict():
 def test_a_close_later_on_the_log_or_on_another_partition_does_not_touch_a_score():
     barriers = (CloseBarrier(LOG, 0, 11, True), CloseBarrier(LOG, 1, 1, True))
     assert judged(replace(OPEN, barriers=barriers)) is SAVE
-
-
-def test_an_accepted_close_outweighs_an_unconfirmed_one():
-    barriers = (CloseBarrier(LOG, 0, 3, False), CloseBarrier(LOG, 0, 4, True))
-    assert close_standing(barriers, (LOG, 0, 10)) is Standing.CLOSED
-    assert close_standing(barriers[:1], (LOG, 0, 10)) is Standing.UNCONFIRMED
-    assert close_standing(barriers, (LOG, 0, 2)) is Standing.OPEN
 
 
 def test_a_score_of_someone_not_enrolled_waits_until_the_roster_is_final():

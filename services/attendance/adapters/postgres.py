@@ -12,6 +12,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from services.attendance import domain
+from shared import judgement
 from shared.db import from_json_rows, json_rows
 from shared.events.domain import CohortInfo
 
@@ -189,7 +190,7 @@ async def mark_facts(
             frozenset(row[4]),
             frozenset(row[5]),
             frozenset(row[6]),
-            tuple(domain.CloseBarrier(t, p, o, a) for t, p, o, a in row[7] or ()),
+            tuple(judgement.CloseBarrier(t, p, o, a) for t, p, o, a in row[7] or ()),
         )
         if row[8]:
             held.update(((code, n, no), (t, i)) for n, no, t, i in zip(*row[8:], strict=True))

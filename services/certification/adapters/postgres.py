@@ -13,6 +13,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from services.certification import domain
+from shared import judgement
 from shared.db import from_json_rows, json_rows
 from shared.events.domain import CohortInfo, ParticipantFinalised
 
@@ -197,7 +198,7 @@ async def evaluation_facts(
     )
     if row is None:
         return None, None
-    barriers = tuple(domain.CloseBarrier(t, p, o, a) for t, p, o, a in row[4] or ())
+    barriers = tuple(judgement.CloseBarrier(t, p, o, a) for t, p, o, a in row[4] or ())
     return domain.EvaluationFacts(row[0], row[1], row[2], row[3], barriers), row[5]
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
-from services.certification import commands, domain
+from services.certification import certificates, commands
 from services.certification.adapters import postgres as repo
 from services.certification.adapters.pdf import render_certificate, verification_url
 from services.certification.entrypoints.throttle import FailureLimiter
@@ -291,7 +291,7 @@ async def _verification(
 async def verify_by_code(code: str, request: Request) -> Verification:
     """Public (no credential): what the QR code on the certificate points at."""
     # A code that cannot be one is looked up as an impossible one: the same 404, counted.
-    return await _verification(request, domain.normalise_verification_code(code) or "")
+    return await _verification(request, certificates.normalise_verification_code(code) or "")
 
 
 @v1.get("/verify", response_model=Verification)
@@ -305,7 +305,7 @@ async def verify(
     with the holder's name (case and spacing do not matter). A number alone is refused: numbers
     are sequential and would let anyone list every holder."""
     if code:
-        return await _verification(request, domain.normalise_verification_code(code) or "")
+        return await _verification(request, certificates.normalise_verification_code(code) or "")
     if not number or not name or not name.strip():
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, NAME_NEEDED)
     return await _verification(request, None, number, name)
@@ -326,7 +326,7 @@ async def _admin_change(
             result = await commands.reissue(
                 uow,
                 certificate_id,
-                domain.Correction(
+                certificates.Correction(
                     reason=body.reason,
                     name=body.name,
                     rank=body.rank,
