@@ -8,18 +8,21 @@ province or region than the credential's own is 403. `region` is always the ASN'
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import asdict, dataclass
+from typing import Annotated, TypeVar
 
-from fastapi import HTTPException, Query, Request, status
+from fastapi import Depends, HTTPException, Query, Request, status
 
 from services.consolidation import domain
 from services.consolidation.adapters import views
+from services.consolidation.entrypoints.schemas import Page
 from shared.auth import Principal
 from shared.events.ingest import Category
 from shared.regions import is_province, is_valid_publisher_id, is_valid_region
 
 FILTERS = ("year", "publisher", "province", "region", "category")
 CATEGORIES = tuple(c.value for c in Category)
+T = TypeVar("T")
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
@@ -30,6 +33,58 @@ PublisherId = Annotated[str | None, Query(description="penyelenggara / publisher
 Province = Annotated[str | None, Query(description="provinsi / province: 15 (or nasional)")]
 Region = Annotated[str | None, Query(description="daerah asal ASN / ASN home region")]
 CategoryFilter = Annotated[str | None, Query(description="kategori / category: teknis, ...")]
+
+
+@dataclass(frozen=True)
+class Given:
+    """All five README filters as the query string gave them, not yet checked: the views
+    that take every filter declare them once through `AllFilters`."""
+
+    year: str | None
+    publisher: str | None
+    province: str | None
+    region: str | None
+    category: str | None
+
+    def checked(self, request: Request, principal: Principal, **instead: None) -> views.Filters:
+        """`filters_of` over all five; a filter in `instead` is taken but applied by the view."""
+        return filters_of(request, principal, **{**asdict(self), **instead})
+
+
+def _given(
+    year: Year = None,
+    publisher: PublisherId = None,
+    province: Province = None,
+    region: Region = None,
+    category: CategoryFilter = None,
+) -> Given:
+    # Only collects: checking stays in the route body, so a malformed `limit` is still
+    # reported (422) before a forbidden filter (403), as when each route declared them.
+    return Given(year, publisher, province, region, category)
+
+
+AllFilters = Annotated[Given, Depends(_given)]
+
+
+@dataclass(frozen=True)
+class Paging:
+    limit: int
+    offset: int
+
+    def size(self, everything: bool) -> int | None:
+        """The page size to read: none when the whole list is exported."""
+        return None if everything else self.limit
+
+    def page(self, total: int, items: list[T]) -> Page[T]:
+        # The route's response_model validates the items against the row schema.
+        return Page(total=total, limit=self.limit, offset=self.offset, items=items)
+
+
+def _paging(limit: Limit = 50, offset: Offset = 0) -> Paging:
+    return Paging(limit, offset)
+
+
+PageOf = Annotated[Paging, Depends(_paging)]
 
 
 def refused(message_id: str, message_en: str) -> HTTPException:

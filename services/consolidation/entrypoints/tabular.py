@@ -6,15 +6,26 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import Response
+from fastapi import Depends, Response
 from openpyxl import Workbook
+from pydantic import BaseModel
 
 from shared.tabular import csv_row, xlsx_row
 
 Format = Literal["json", "csv", "xlsx"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _format(format: Format = "json") -> Format:
+    return format
+
+
+# A dependency rather than a plain parameter so that, declared after `AllFilters` and
+# `PageOf`, it keeps its place last in the OpenAPI document (a route's own parameters come
+# before its dependencies' there).
+FormatOf = Annotated[Format, Depends(_format)]
 
 
 def _cell(value: Any) -> Any:
@@ -48,3 +59,8 @@ def render(
         media_type=XLSX_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
     )
+
+
+def table(items: Sequence[BaseModel], model: type[BaseModel], fmt: Format, name: str) -> Response:
+    """`render` of a view's rows, one column per field of the rows' schema."""
+    return render([i.model_dump() for i in items], list(model.model_fields), fmt, name)

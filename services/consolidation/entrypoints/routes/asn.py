@@ -9,8 +9,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from services.consolidation import domain
 from services.consolidation.adapters import views
 from services.consolidation.entrypoints.filters import (
-    Limit,
-    Offset,
+    PageOf,
     Province,
     Region,
     Year,
@@ -27,7 +26,7 @@ from services.consolidation.entrypoints.schemas import (
     Training,
     plain,
 )
-from services.consolidation.entrypoints.tabular import Format, render
+from services.consolidation.entrypoints.tabular import FormatOf, table
 from shared.auth import CurrentPrincipal
 from shared.runtime import runtime_of
 
@@ -38,12 +37,11 @@ router = APIRouter()
 async def below_minimum(
     request: Request,
     principal: CurrentPrincipal,
+    paging: PageOf,
+    format: FormatOf,
     year: Year = None,
     province: Province = None,
     region: Region = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    format: Format = "json",
 ) -> Any:
     """ASN (by home region) below 20 JP in `year`; a publisher credential sees its own region's."""
     f = filters_of(request, principal, asn_view=True, year=year, province=province, region=region)
@@ -52,17 +50,12 @@ async def below_minimum(
     everything = format != "json"
     async with views.reading(runtime_of(request).pool) as conn:
         total, rows = await views.below_minimum(
-            conn, f, domain.JP_MINIMUM, None if everything else limit, offset
+            conn, f, domain.JP_MINIMUM, paging.size(everything), paging.offset
         )
     items = [BelowMinimumRow(**plain(r)) for r in rows]
     if everything:
-        return render(
-            [i.model_dump() for i in items],
-            list(BelowMinimumRow.model_fields),
-            format,
-            f"below-20jp-{f.year}",
-        )
-    return Page[BelowMinimumRow](total=total, limit=limit, offset=offset, items=items)
+        return table(items, BelowMinimumRow, format, f"below-20jp-{f.year}")
+    return paging.page(total, items)
 
 
 @router.get("/api/v1/asn/{nip}", response_model=AsnView, tags=["views"])
@@ -70,8 +63,8 @@ async def asn(
     request: Request,
     principal: CurrentPrincipal,
     nip: str,
+    format: FormatOf,
     year: Year = None,
-    format: Format = "json",
 ) -> Any:
     """One ASN's whole training history (every organiser's), for a credential that covers the
     ASN's home region; `year` narrows it to the trainings that ended in that year."""
@@ -99,10 +92,5 @@ async def asn(
         ],
     )
     if format != "json":
-        return render(
-            [t.model_dump() for t in view.trainings],
-            list(Training.model_fields),
-            format,
-            "asn-trainings",
-        )
+        return table(view.trainings, Training, format, "asn-trainings")
     return view

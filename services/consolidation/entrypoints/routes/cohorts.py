@@ -9,19 +9,9 @@ from fastapi import APIRouter, HTTPException, Request, status
 
 from services.consolidation import domain
 from services.consolidation.adapters import views
-from services.consolidation.entrypoints.filters import (
-    CategoryFilter,
-    Limit,
-    Offset,
-    Province,
-    PublisherId,
-    Region,
-    Year,
-    filters_of,
-    forbidden,
-)
+from services.consolidation.entrypoints.filters import AllFilters, PageOf, filters_of, forbidden
 from services.consolidation.entrypoints.schemas import CohortRow, Page, ParticipantRow, plain
-from services.consolidation.entrypoints.tabular import Format, render
+from services.consolidation.entrypoints.tabular import FormatOf, table
 from shared.auth import CurrentPrincipal
 from shared.runtime import runtime_of
 
@@ -32,27 +22,14 @@ router = APIRouter()
 async def cohorts(
     request: Request,
     principal: CurrentPrincipal,
-    year: Year = None,
-    publisher: PublisherId = None,
-    province: Province = None,
-    region: Region = None,
-    category: CategoryFilter = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    format: Format = "json",
+    given: AllFilters,
+    paging: PageOf,
+    format: FormatOf,
 ) -> Any:
-    f = filters_of(
-        request,
-        principal,
-        year=year,
-        publisher=publisher,
-        province=province,
-        region=region,
-        category=category,
-    )
+    f = given.checked(request, principal)
     everything = format != "json"
     async with views.reading(runtime_of(request).pool) as conn:
-        total, found = await views.cohorts(conn, f, None if everything else limit, offset)
+        total, found = await views.cohorts(conn, f, paging.size(everything), paging.offset)
     today = dt.date.today()
     items = [
         CohortRow(
@@ -61,10 +38,8 @@ async def cohorts(
         for r in found
     ]
     if everything:
-        return render(
-            [i.model_dump() for i in items], list(CohortRow.model_fields), format, "cohorts"
-        )
-    return Page[CohortRow](total=total, limit=limit, offset=offset, items=items)
+        return table(items, CohortRow, format, "cohorts")
+    return paging.page(total, items)
 
 
 @router.get(
@@ -76,9 +51,8 @@ async def participants(
     request: Request,
     principal: CurrentPrincipal,
     cohort_code: str,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    format: Format = "json",
+    paging: PageOf,
+    format: FormatOf,
 ) -> Any:
     """One cohort's roster (its publisher's own data): no filter applies. `region` per row is
     what that registration claimed."""
@@ -93,14 +67,9 @@ async def participants(
         if not principal.may_see_publisher(found["publisher"]):
             raise forbidden("angkatan milik penyelenggara lain", "another publisher's cohort")
         total, rows = await views.participants(
-            conn, cohort_code, None if everything else limit, offset
+            conn, cohort_code, paging.size(everything), paging.offset
         )
     items = [ParticipantRow(**plain(r)) for r in rows]
     if everything:
-        return render(
-            [i.model_dump() for i in items],
-            list(ParticipantRow.model_fields),
-            format,
-            "participants",
-        )
-    return Page[ParticipantRow](total=total, limit=limit, offset=offset, items=items)
+        return table(items, ParticipantRow, format, "participants")
+    return paging.page(total, items)

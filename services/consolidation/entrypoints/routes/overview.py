@@ -10,18 +10,13 @@ from fastapi import APIRouter, Request
 from services.consolidation import domain
 from services.consolidation.adapters import views
 from services.consolidation.entrypoints.filters import (
-    CategoryFilter,
-    Province,
-    PublisherId,
-    Region,
-    Year,
+    AllFilters,
     check_province,
-    filters_of,
     forbidden,
     scope_of,
 )
 from services.consolidation.entrypoints.schemas import ProvinceRow, PublisherRow, Statistics, plain
-from services.consolidation.entrypoints.tabular import Format, render
+from services.consolidation.entrypoints.tabular import FormatOf, table
 from shared.auth import CurrentPrincipal
 from shared.regions import PROVINCES
 from shared.runtime import runtime_of
@@ -33,22 +28,10 @@ router = APIRouter()
 async def statistics(
     request: Request,
     principal: CurrentPrincipal,
-    year: Year = None,
-    publisher: PublisherId = None,
-    province: Province = None,
-    region: Region = None,
-    category: CategoryFilter = None,
-    format: Format = "json",
+    given: AllFilters,
+    format: FormatOf,
 ) -> Any:
-    f = filters_of(
-        request,
-        principal,
-        year=year,
-        publisher=publisher,
-        province=province,
-        region=region,
-        category=category,
-    )
+    f = given.checked(request, principal)
     async with views.reading(runtime_of(request).pool) as conn:
         row = await views.statistics(conn, f, dt.date.today())
     stats = Statistics(
@@ -56,7 +39,7 @@ async def statistics(
         completion_rate=domain.completion_rate(row["completed"], row["not_completed"]),
     )
     if format != "json":
-        return render([stats.model_dump()], list(Statistics.model_fields), format, "statistics")
+        return table([stats], Statistics, format, "statistics")
     return stats
 
 
@@ -64,27 +47,16 @@ async def statistics(
 async def provinces(
     request: Request,
     principal: CurrentPrincipal,
-    year: Year = None,
-    publisher: PublisherId = None,
-    province: Province = None,
-    region: Region = None,
-    category: CategoryFilter = None,
-    format: Format = "json",
+    given: AllFilters,
+    format: FormatOf,
 ) -> Any:
     """One row per province (and nasional): the activity of the cohorts it organised
     (`publisher`, `category`, `region` narrow them) and the 20 JP compliance of the ASN whose
     home it is (every training counts toward the minimum: `year`, `region` narrow them). A
     publisher credential sees its own province's row: its own cohorts, its own region's ASN."""
-    f = filters_of(
-        request,
-        principal,
-        year=year,
-        publisher=publisher,
-        province=None,  # taken, and applied below: it picks the row
-        region=region,
-        category=category,
-    )
+    f = given.checked(request, principal, province=None)  # applied below: it picks the row
     scope = scope_of(principal)
+    province = given.province
     if province is not None:
         check_province(domain.EVERYTHING, province, asn_view=False)  # a code or nasional
         if not scope.sees_province_row(province):
@@ -117,9 +89,7 @@ async def provinces(
             )
         )
     if format != "json":
-        return render(
-            [r.model_dump() for r in rows], list(ProvinceRow.model_fields), format, "provinces"
-        )
+        return table(rows, ProvinceRow, format, "provinces")
     return rows
 
 
@@ -127,22 +97,10 @@ async def provinces(
 async def publishers(
     request: Request,
     principal: CurrentPrincipal,
-    year: Year = None,
-    publisher: PublisherId = None,
-    province: Province = None,
-    region: Region = None,
-    category: CategoryFilter = None,
-    format: Format = "json",
+    given: AllFilters,
+    format: FormatOf,
 ) -> Any:
-    f = filters_of(
-        request,
-        principal,
-        year=year,
-        publisher=publisher,
-        province=province,
-        region=region,
-        category=category,
-    )
+    f = given.checked(request, principal)
     async with views.reading(runtime_of(request).pool) as conn:
         found = await views.publishers(conn, f)
     rows = [
@@ -155,7 +113,5 @@ async def publishers(
         for r in found
     ]
     if format != "json":
-        return render(
-            [r.model_dump() for r in rows], list(PublisherRow.model_fields), format, "publishers"
-        )
+        return table(rows, PublisherRow, format, "publishers")
     return rows

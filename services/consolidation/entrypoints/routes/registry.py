@@ -9,19 +9,15 @@ from fastapi import APIRouter, Request
 from services.consolidation import domain
 from services.consolidation.adapters import views
 from services.consolidation.entrypoints.filters import (
-    CategoryFilter,
-    Limit,
-    Offset,
-    Province,
+    AllFilters,
+    PageOf,
     PublisherId,
-    Region,
-    Year,
     check_province,
     filters_of,
     scope_of,
 )
 from services.consolidation.entrypoints.schemas import CertificateRow, Page, QualityRow, plain
-from services.consolidation.entrypoints.tabular import Format, render
+from services.consolidation.entrypoints.tabular import FormatOf, render, table
 from shared.auth import CurrentPrincipal
 from shared.runtime import runtime_of
 
@@ -32,33 +28,22 @@ router = APIRouter()
 async def certificates(
     request: Request,
     principal: CurrentPrincipal,
+    given: AllFilters,
+    paging: PageOf,
+    format: FormatOf,
     number: str | None = None,
     nip: str | None = None,
     name: str | None = None,
-    year: Year = None,
-    publisher: PublisherId = None,
-    province: Province = None,
-    region: Region = None,
-    category: CategoryFilter = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    format: Format = "json",
 ) -> Any:
     """The registry: a publisher credential sees its own cohorts' certificates and those of
     the ASN whose home region it covers. `province` is the organiser's, `region` the holder's
     home region."""
-    f = filters_of(
-        request,
-        principal,
-        year=year,
-        publisher=publisher,
-        province=None,  # taken; not the credential's scope (other organisers' certificates
-        region=region,  # of its own region's ASN are in it), so only checked as a code
-        category=category,
-    )
-    if province is not None:
-        check_province(domain.EVERYTHING, province, asn_view=False)
-        f.province = province
+    # `province` is taken but not the credential's scope (other organisers' certificates of
+    # its own region's ASN are in it), so it is only checked as a code.
+    f = given.checked(request, principal, province=None)
+    if given.province is not None:
+        check_province(domain.EVERYTHING, given.province, asn_view=False)
+        f.province = given.province
     # Explicit `publisher` narrows to that publisher's cohorts; the scope alone also admits
     # the certificates of the credential's own region's ASN from other organisers.
     scope = scope_of(principal)
@@ -70,28 +55,23 @@ async def certificates(
             number=number,
             nip=nip,
             name=name,
-            publisher=publisher,
+            publisher=given.publisher,
             own=scope.publisher,
-            limit=None if everything else limit,
-            offset=offset,
+            limit=paging.size(everything),
+            offset=paging.offset,
         )
     items = [CertificateRow(**plain(r)) for r in rows]
     if everything:
-        return render(
-            [i.model_dump() for i in items],
-            list(CertificateRow.model_fields),
-            format,
-            "certificates",
-        )
-    return Page[CertificateRow](total=total, limit=limit, offset=offset, items=items)
+        return table(items, CertificateRow, format, "certificates")
+    return paging.page(total, items)
 
 
 @router.get("/api/v1/data-quality", response_model=list[QualityRow], tags=["views"])
 async def data_quality(
     request: Request,
     principal: CurrentPrincipal,
+    format: FormatOf,
     publisher: PublisherId = None,
-    format: Format = "json",
 ) -> Any:
     """Outcomes per publisher: each event's decision and every duplicate record."""
     f = filters_of(request, principal, publisher=publisher)
