@@ -148,9 +148,13 @@ async def test_a_cut_feedback_topic_is_refused_unless_its_counts_may_be_partial(
 
         await rebuild(infra, service_settings("consolidation"), partial_feedback=True)
         rebuilt = await read_tables(runtime)
-        # Everything but the data-quality counts is whole; those lost what the cut record held.
+        # Everything but the data-quality counts is whole.
         assert {t: rows for t, rows in rebuilt.items() if not t.startswith("ingest_")} == {
             t: rows for t, rows in live.items() if not t.startswith("ingest_")
         }
-        assert set(rebuilt["ingest_outcomes"]) < set(live["ingest_outcomes"])
+        # The data-quality rows come only from what the cut left (whether the cut record was an
+        # event's latest word depends on which partition the broker gave it).
+        assert {r[:2] for r in rebuilt["ingest_outcomes"]} <= {
+            r[:2] for r in live["ingest_outcomes"]
+        }
         assert await _schemas(runtime) == ["consolidation"]
