@@ -10,7 +10,7 @@ from shared.consumer.failures import server_trouble
 from shared.consumer.ledger import Ledger, same_record
 from shared.consumer.phases import Item
 from shared.consumer.ports import Key, Position, Stores
-from shared.consumer.routes import DuplicateHook, Handled, Handler, Route
+from shared.consumer.routes import Handled, Handler, Route, RouteHook
 from shared.consumer.strategy import Attempt, Origin
 from shared.consumer.unit_of_work import UnitOfWork
 from shared.envelope import CloudEvent, EnvelopeError, RecordPosition
@@ -125,7 +125,7 @@ class Handling:
             await self._hook(hook, event, "duplicate hook")
         await self._released()
 
-    async def _hook(self, hook: DuplicateHook, event: CloudEvent, what: str) -> None:
+    async def _hook(self, hook: RouteHook, event: CloudEvent, what: str) -> None:
         """A route's hook in a savepoint of its own: should it fail too, it is logged and left
         out with what it emitted and released, and the event's outcome stands."""
         uow = self.uow

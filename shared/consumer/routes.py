@@ -39,7 +39,7 @@ class Handled:
 _APPLIED = Handled(Outcome.APPLIED)
 
 Handler = Callable[["UnitOfWork", CloudEvent], Awaitable[Handled]]
-DuplicateHook = Callable[["UnitOfWork", CloudEvent], Awaitable[None]]
+RouteHook = Callable[["UnitOfWork", CloudEvent], Awaitable[None]]
 BatchHandler = Callable[["UnitOfWork", Sequence[CloudEvent]], Awaitable[list[Handled]]]
 
 
@@ -53,10 +53,10 @@ class Route:
     # Called for an event of this type whose id was used before by another record (not a
     # replay of this one): the core answers `duplicate` without the handler, but the service
     # may owe the others a word about it (enrolment: a close that closed nothing).
-    duplicate: DuplicateHook | None = None
+    duplicate: RouteHook | None = None
     # Called, after the handler's savepoint is rolled back, for an event of this type rejected
     # PROCESSING_ERROR: the same word may be owed (a close that failed closed nothing).
-    failed: DuplicateHook | None = None
+    failed: RouteHook | None = None
 
 
 def is_publisher_event(event: CloudEvent) -> bool:
