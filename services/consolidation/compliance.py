@@ -1,0 +1,263 @@
+"""The 20 JP determination (issue 19): for one ASN and one year, the JP credited, the minimum
+that applies, a status with its reason, and the provenance behind it. Pure.
+
+PP 11/2017 (as amended by PP 17/2020) art. 203(4) gives every PNS at least 20 JP a year; PPPK
+are bounded by 24 JP as a maximum (PP 49/2018), so they are not assessed by default. Both, and
+which employment statuses exempt an ASN, are policy: `Policy` carries them.
+
+A training counts for the year its cohort ended, when the participant completed it and was
+not withdrawn and the cohort was not cancelled. The roster entry given is the one in force at
+the year's end; a status counts for a year when it began on or before the year's last day.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
+
+from shared.events.roster import EmploymentStatus
+
+
+class Standing(StrEnum):
+    MET = "MET"
+    BELOW = "BELOW"
+    ZERO = "ZERO"
+    EXEMPT = "EXEMPT"
+    NOT_IN_ROSTER = "NOT_IN_ROSTER"
+
+
+class Reason(StrEnum):
+    MINIMUM_MET = "MINIMUM_MET"
+    SHORTFALL = "SHORTFALL"
+    NO_TRAINING = "NO_TRAINING"
+    TYPE_NOT_ASSESSED = "TYPE_NOT_ASSESSED"  # e.g. PPPK under the default policy
+    TUGAS_BELAJAR = "TUGAS_BELAJAR"
+    CLTN = "CLTN"
+    LEFT_SERVICE = "LEFT_SERVICE"  # pensiun, berhenti, meninggal
+    UNKNOWN_TO_ROSTER = "UNKNOWN_TO_ROSTER"
+
+
+class Counted(StrEnum):
+    """What one training did for the year's JP."""
+
+    CREDITED = "CREDITED"
+    NOT_COMPLETED = "NOT_COMPLETED"
+    WITHDRAWN = "WITHDRAWN"
+    CANCELLED = "CANCELLED"
+    PENDING = "PENDING"  # the cohort has not closed or its decision has not arrived
+
+
+_EXEMPTING: Mapping[EmploymentStatus, Reason] = MappingProxyType(
+    {
+        EmploymentStatus.TUGAS_BELAJAR: Reason.TUGAS_BELAJAR,
+        EmploymentStatus.CLTN: Reason.CLTN,
+        EmploymentStatus.PENSIUN: Reason.LEFT_SERVICE,
+        EmploymentStatus.BERHENTI: Reason.LEFT_SERVICE,
+        EmploymentStatus.MENINGGAL: Reason.LEFT_SERVICE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Which ASN are assessed against which minimum, and which statuses exempt them."""
+
+    minimum_by_type: Mapping[str, Decimal | None] = field(
+        default_factory=lambda: MappingProxyType({"PNS": Decimal(20), "PPPK": None})
+    )
+    exempt_statuses: frozenset[EmploymentStatus] = frozenset(_EXEMPTING)
+
+    def minimum_for(self, asn_type: str) -> Decimal | None:
+        return self.minimum_by_type.get(asn_type)
+
+
+DEFAULT_POLICY = Policy()
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    asn_type: str
+    status: EmploymentStatus
+    status_since: date
+
+
+@dataclass(frozen=True)
+class Training:
+    """One enrolment of the ASN, as the read model knows it."""
+
+    cohort_code: str
+    end_date: date
+    jp: Decimal
+    withdrawn: bool = False
+    cancelled: bool = False
+    completed: bool | None = None  # None: not decided yet
+    attendance_pct: Decimal | None = None
+    min_attendance_pct: Decimal | None = None
+    certificate_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Why one training did or did not count, in a sentence per language."""
+
+    cohort_code: str
+    jp: Decimal
+    counted: Counted
+    certificate_number: str | None
+    why_id: str
+    why_en: str
+
+
+@dataclass(frozen=True)
+class Determination:
+    year: int
+    jp: Decimal
+    minimum: Decimal | None
+    standing: Standing
+    reason: Reason
+    provenance: tuple[Provenance, ...]
+
+    @property
+    def shortfall(self) -> Decimal:
+        if self.minimum is None or self.standing not in (Standing.BELOW, Standing.ZERO):
+            return Decimal(0)
+        return max(Decimal(0), self.minimum - self.jp)
+
+
+def counted(training: Training) -> Counted:
+    if training.cancelled:
+        return Counted.CANCELLED
+    if training.withdrawn:
+        return Counted.WITHDRAWN
+    if training.completed is None:
+        return Counted.PENDING
+    return Counted.CREDITED if training.completed else Counted.NOT_COMPLETED
+
+
+def provenance_of(training: Training) -> Provenance:
+    verdict = counted(training)
+    why_id, why_en = _why(verdict, training)
+    return Provenance(
+        training.cohort_code, training.jp, verdict, training.certificate_number, why_id, why_en
+    )
+
+
+def _why(verdict: Counted, training: Training) -> tuple[str, str]:
+    if verdict is Counted.CREDITED:
+        number = training.certificate_number or "-"
+        return f"Lulus; sertifikat {number}.", f"Completed; certificate {number}."
+    if verdict is Counted.NOT_COMPLETED:
+        return _not_completed_why(training)
+    if verdict is Counted.WITHDRAWN:
+        return "Mengundurkan diri.", "Withdrawn."
+    if verdict is Counted.CANCELLED:
+        return "Angkatan dibatalkan.", "The cohort was cancelled."
+    return "Belum diputuskan (angkatan belum ditutup).", "Not decided yet (cohort not closed)."
+
+
+def _not_completed_why(training: Training) -> tuple[str, str]:
+    shown, needed = training.attendance_pct, training.min_attendance_pct
+    if shown is not None and needed is not None and shown < needed:
+        figure = f"{_pct(shown)} < {_pct(needed)}"
+        return f"Tidak lulus: kehadiran {figure}.", f"Not completed: attendance {figure}."
+    return "Tidak lulus.", "Not completed."
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value.normalize():f}%"
+
+
+def determine(
+    year: int,
+    roster: RosterEntry | None,
+    trainings: Iterable[Training],
+    policy: Policy = DEFAULT_POLICY,
+) -> Determination:
+    """The ASN's standing for `year` from the trainings of cohorts that ended that year."""
+    of_year = sorted((t for t in trainings if t.end_date.year == year), key=_training_order)
+    provenance = tuple(provenance_of(t) for t in of_year)
+    jp = sum((p.jp for p in provenance if p.counted is Counted.CREDITED), Decimal(0))
+    if roster is None:
+        return Determination(
+            year, jp, None, Standing.NOT_IN_ROSTER, Reason.UNKNOWN_TO_ROSTER, provenance
+        )
+    minimum = policy.minimum_for(roster.asn_type)
+    standing, reason = _standing(year, roster, jp, minimum, policy)
+    return Determination(year, jp, minimum, standing, reason, provenance)
+
+
+def _training_order(training: Training) -> tuple[date, str]:
+    return training.end_date, training.cohort_code
+
+
+def _standing(
+    year: int, roster: RosterEntry, jp: Decimal, minimum: Decimal | None, policy: Policy
+) -> tuple[Standing, Reason]:
+    exemption = exemption_of(year, roster, policy)
+    if exemption is not None:
+        return Standing.EXEMPT, exemption
+    if minimum is None:
+        return Standing.EXEMPT, Reason.TYPE_NOT_ASSESSED
+    if jp >= minimum:
+        return Standing.MET, Reason.MINIMUM_MET
+    if jp == 0:
+        return Standing.ZERO, Reason.NO_TRAINING
+    return Standing.BELOW, Reason.SHORTFALL
+
+
+def exemption_of(year: int, roster: RosterEntry, policy: Policy = DEFAULT_POLICY) -> Reason | None:
+    """The exempting status in force in `year`, if any: one that began by the year's end."""
+    if roster.status not in policy.exempt_statuses or roster.status_since > date(year, 12, 31):
+        return None
+    return _EXEMPTING[roster.status]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts over a set of determinations: what a summary row of the drill-down shows."""
+
+    roster: int
+    met: int
+    below: int
+    zero: int
+    exempt: int
+    not_in_roster: int
+    median_jp: Decimal | None
+    mean_jp: Decimal | None
+
+    @property
+    def assessed(self) -> int:
+        return self.met + self.below + self.zero
+
+    @property
+    def compliance_pct(self) -> float | None:
+        """Met over assessed ASN (exempt and not-in-roster are outside the denominator)."""
+        return round(100.0 * self.met / self.assessed, 2) if self.assessed else None
+
+
+def tally(determinations: Sequence[Determination]) -> Tally:
+    by = {s: 0 for s in Standing}
+    for d in determinations:
+        by[d.standing] += 1
+    assessed_jp = [
+        d.jp for d in determinations if d.standing in (Standing.MET, Standing.BELOW, Standing.ZERO)
+    ]
+    return Tally(
+        roster=len(determinations) - by[Standing.NOT_IN_ROSTER],
+        met=by[Standing.MET],
+        below=by[Standing.BELOW],
+        zero=by[Standing.ZERO],
+        exempt=by[Standing.EXEMPT],
+        not_in_roster=by[Standing.NOT_IN_ROSTER],
+        median_jp=statistics.median(assessed_jp) if assessed_jp else None,
+        mean_jp=_mean(assessed_jp),
+    )
+
+
+def _mean(values: Sequence[Decimal]) -> Decimal | None:
+    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01")) if values else None

@@ -1,0 +1,149 @@
+"""The 20 JP determination rules, one status at a time (services/consolidation/compliance.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from services.consolidation.compliance import (
+    Counted,
+    Policy,
+    Reason,
+    RosterEntry,
+    Standing,
+    Training,
+    determine,
+    tally,
+)
+from shared.events.roster import EmploymentStatus
+
+PNS = RosterEntry("PNS", EmploymentStatus.AKTIF, date(2015, 5, 1))
+PPPK = RosterEntry("PPPK", EmploymentStatus.AKTIF, date(2022, 1, 1))
+
+
+def completed(code: str, jp: str, end: date = date(2024, 6, 1)) -> Training:
+    return Training(code, end, Decimal(jp), completed=True, certificate_number=f"{code}/CERT")
+
+
+def test_met_at_exactly_the_minimum_with_certificates_in_provenance() -> None:
+    d = determine(2024, PNS, [completed("15/A", "12"), completed("15/B", "8")])
+    assert (d.standing, d.reason, d.jp, d.minimum) == (
+        Standing.MET,
+        Reason.MINIMUM_MET,
+        Decimal(20),
+        Decimal(20),
+    )
+    assert [p.certificate_number for p in d.provenance] == ["15/A/CERT", "15/B/CERT"]
+    assert d.shortfall == 0
+
+
+def test_below_carries_the_shortfall() -> None:
+    d = determine(2024, PNS, [completed("15/A", "12.5")])
+    assert (d.standing, d.reason, d.shortfall) == (Standing.BELOW, Reason.SHORTFALL, Decimal("7.5"))
+
+
+def test_zero_when_the_roster_knows_the_asn_and_nothing_was_credited() -> None:
+    d = determine(2024, PNS, [])
+    assert (d.standing, d.reason, d.jp, d.shortfall) == (
+        Standing.ZERO,
+        Reason.NO_TRAINING,
+        Decimal(0),
+        Decimal(20),
+    )
+
+
+def test_trainings_that_did_not_count_say_why_and_leave_zero() -> None:
+    end = date(2024, 3, 1)
+    trainings = [
+        Training(
+            "15/A",
+            end,
+            Decimal(30),
+            completed=False,
+            attendance_pct=Decimal("72"),
+            min_attendance_pct=Decimal("90.00"),
+        ),
+        Training("15/B", end, Decimal(10), withdrawn=True, completed=True),
+        Training("15/C", end, Decimal(10), cancelled=True),
+        Training("15/D", end, Decimal(10)),
+    ]
+    d = determine(2024, PNS, trainings)
+    assert d.standing is Standing.ZERO
+    assert [p.counted for p in d.provenance] == [
+        Counted.NOT_COMPLETED,
+        Counted.WITHDRAWN,
+        Counted.CANCELLED,
+        Counted.PENDING,
+    ]
+    assert d.provenance[0].why_id == "Tidak lulus: kehadiran 72% < 90%."
+    assert d.provenance[0].why_en == "Not completed: attendance 72% < 90%."
+
+
+def test_only_cohorts_that_ended_in_the_year_count() -> None:
+    d = determine(2024, PNS, [completed("15/A", "20", end=date(2023, 12, 31))])
+    assert (d.standing, d.provenance) == (Standing.ZERO, ())
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        (EmploymentStatus.TUGAS_BELAJAR, Reason.TUGAS_BELAJAR),
+        (EmploymentStatus.CLTN, Reason.CLTN),
+        (EmploymentStatus.PENSIUN, Reason.LEFT_SERVICE),
+        (EmploymentStatus.BERHENTI, Reason.LEFT_SERVICE),
+        (EmploymentStatus.MENINGGAL, Reason.LEFT_SERVICE),
+    ],
+)
+def test_exempt_when_the_status_began_by_the_years_end(
+    status: EmploymentStatus, reason: Reason
+) -> None:
+    roster = RosterEntry("PNS", status, date(2024, 12, 31))
+    assert (determine(2024, roster, []).standing, determine(2024, roster, []).reason) == (
+        Standing.EXEMPT,
+        reason,
+    )
+    assert determine(2023, roster, []).standing is Standing.ZERO  # it began after 2023
+
+
+def test_pppk_is_not_assessed_by_default_but_the_policy_can_assess_them() -> None:
+    d = determine(2024, PPPK, [])
+    assert (d.standing, d.reason, d.minimum, d.shortfall) == (
+        Standing.EXEMPT,
+        Reason.TYPE_NOT_ASSESSED,
+        None,
+        0,
+    )
+    strict = Policy(minimum_by_type={"PNS": Decimal(20), "PPPK": Decimal(24)})
+    assert determine(2024, PPPK, [completed("15/A", "20")], strict).shortfall == Decimal(4)
+
+
+def test_a_policy_may_stop_exempting_a_status() -> None:
+    roster = RosterEntry("PNS", EmploymentStatus.TUGAS_BELAJAR, date(2020, 1, 1))
+    policy = Policy(exempt_statuses=frozenset({EmploymentStatus.CLTN}))
+    assert determine(2024, roster, [], policy).standing is Standing.ZERO
+
+
+def test_not_in_roster_keeps_what_the_asn_trained() -> None:
+    d = determine(2024, None, [completed("15/A", "24")])
+    assert (d.standing, d.reason, d.jp, d.minimum) == (
+        Standing.NOT_IN_ROSTER,
+        Reason.UNKNOWN_TO_ROSTER,
+        Decimal(24),
+        None,
+    )
+
+
+def test_tally_counts_each_standing_and_rates_over_assessed_only() -> None:
+    ds = [
+        determine(2024, PNS, [completed("A", "20")]),
+        determine(2024, PNS, [completed("B", "10")]),
+        determine(2024, PNS, []),
+        determine(2024, PPPK, []),
+        determine(2024, None, [completed("C", "4")]),
+    ]
+    t = tally(ds)
+    assert (t.roster, t.met, t.below, t.zero, t.exempt, t.not_in_roster) == (4, 1, 1, 1, 1, 1)
+    assert (t.median_jp, t.mean_jp, t.compliance_pct) == (Decimal(10), Decimal(10), 33.33)
+    assert tally([]).compliance_pct is None
