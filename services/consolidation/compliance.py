@@ -261,3 +261,85 @@ def tally(determinations: Sequence[Determination]) -> Tally:
 
 def _mean(values: Sequence[Decimal]) -> Decimal | None:
     return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01")) if values else None
+
+
+# --- maintained counts ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an ASN-year is counted: the home region and agency the roster gives."""
+
+    region: str
+    agency: str
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one ASN-year adds to its (year, region, agency) counts row and JP histogram."""
+
+    key: tuple[int, str, str]
+    standing: Standing
+    jp: Decimal
+
+    @property
+    def assessed(self) -> bool:
+        return self.standing in (Standing.MET, Standing.BELOW, Standing.ZERO)
+
+
+def contribution(placement: Placement, determination: Determination) -> Contribution:
+    key = (determination.year, placement.region, placement.agency)
+    return Contribution(key, determination.standing, determination.jp)
+
+
+CountKey = tuple[int, str, str]
+
+
+def count_changes(
+    changes: Iterable[tuple[Contribution | None, Contribution | None]],
+) -> tuple[dict[CountKey, dict[Standing, int]], dict[tuple[int, str, str, Decimal], int]]:
+    """The net change to the counts rows and to the assessed-JP histogram from each ASN-year's
+    (before, after): what the projection adds in the same transaction as the facts."""
+    counts: dict[CountKey, dict[Standing, int]] = {}
+    histogram: dict[tuple[int, str, str, Decimal], int] = {}
+    for before, after in changes:
+        for side, sign in ((before, -1), (after, 1)):
+            if side is None:
+                continue
+            row = counts.setdefault(side.key, dict.fromkeys(Standing, 0))
+            row[side.standing] += sign
+            if side.assessed:
+                bucket = (*side.key, side.jp)
+                histogram[bucket] = histogram.get(bucket, 0) + sign
+    return _without_zeros(counts), {k: n for k, n in histogram.items() if n}
+
+
+def _without_zeros(
+    counts: dict[CountKey, dict[Standing, int]],
+) -> dict[CountKey, dict[Standing, int]]:
+    return {key: row for key, row in counts.items() if any(row.values())}
+
+
+def median_of_histogram(buckets: Iterable[tuple[Decimal, int]]) -> Decimal | None:
+    """The median JP from (jp, how many) buckets, as statistics.median would give on the list."""
+    ordered = sorted((jp, n) for jp, n in buckets if n > 0)
+    size = sum(n for _, n in ordered)
+    if size == 0:
+        return None
+    low, high = _nth(ordered, (size - 1) // 2), _nth(ordered, size // 2)
+    return (low + high) / 2
+
+
+def _nth(ordered: Sequence[tuple[Decimal, int]], index: int) -> Decimal:
+    seen = 0
+    for jp, n in ordered:
+        seen += n
+        if index < seen:
+            return jp
+    raise IndexError(index)
+
+
+def service_start_year(nip: str) -> int:
+    """The year an ASN entered the service, from the NIP's middle digits (TMT CPNS for a PNS,
+    the appointment year for a PPPK): no determination is owed for a year before it."""
+    return int(nip[8:12])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from datetime import date
 from decimal import Decimal
 
@@ -9,12 +10,17 @@ import pytest
 
 from services.consolidation.compliance import (
     Counted,
+    Placement,
     Policy,
     Reason,
     RosterEntry,
     Standing,
     Training,
+    contribution,
+    count_changes,
     determine,
+    median_of_histogram,
+    service_start_year,
     tally,
 )
 from shared.events.roster import EmploymentStatus
@@ -147,3 +153,32 @@ def test_tally_counts_each_standing_and_rates_over_assessed_only() -> None:
     assert (t.roster, t.met, t.below, t.zero, t.exempt, t.not_in_roster) == (4, 1, 1, 1, 1, 1)
     assert (t.median_jp, t.mean_jp, t.compliance_pct) == (Decimal(10), Decimal(10), 33.33)
     assert tally([]).compliance_pct is None
+
+
+def test_count_changes_move_an_asn_year_between_rows_and_standings() -> None:
+    tuban, jambi = Placement("35.23", "Pemkab Tuban"), Placement("15", "Pemprov Jambi")
+    zero = determine(2024, PNS, [])
+    met = determine(2024, PNS, [completed("A", "20")])
+    counts, histogram = count_changes(
+        [
+            (None, contribution(tuban, zero)),  # a new roster entry
+            (contribution(tuban, zero), contribution(jambi, met)),  # a transfer and a training
+        ]
+    )
+    # Tuban's row nets to nothing (in and out again), so it is not touched at all.
+    assert counts == {
+        (2024, "15", "Pemprov Jambi"): {**dict.fromkeys(Standing, 0), Standing.MET: 1}
+    }
+    assert histogram == {(2024, "15", "Pemprov Jambi", Decimal(20)): 1}
+
+
+def test_median_of_histogram_is_the_median_of_the_values() -> None:
+    values = [Decimal(v) for v in ("0", "0", "4", "20", "20", "24")]
+    buckets = [(v, values.count(v)) for v in set(values)]
+    assert median_of_histogram(buckets) == statistics.median(values) == Decimal(12)
+    assert median_of_histogram([(Decimal(7), 3)]) == Decimal(7)
+    assert median_of_histogram([]) is None
+
+
+def test_service_start_year_is_read_from_the_nip() -> None:
+    assert service_start_year("198609262015051001") == 2015

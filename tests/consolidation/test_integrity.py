@@ -336,8 +336,8 @@ async def test_the_migration_gives_existing_asn_back_their_home_region(database_
     """A model written before the fix (Budi moved to 15.71 by Jambi's later registration) is
     re-derived by the forward migration: Tuban's own claim holds."""
     migrations = db.service_migrations("consolidation", CONSOLIDATION.migrations_package)
-    before = [m for m in migrations if not m.name.endswith("002_home_region_and_duplicates.sql")]
-    assert len(before) == len(migrations) - 1
+    fix = next(m for m in migrations if m.name.endswith("002_home_region_and_duplicates.sql"))
+    before = migrations[: migrations.index(fix)]  # the model as it was before the fix
     conn = await asyncpg.connect(database_url)
     try:
         await conn.execute("CREATE SCHEMA consolidation")
@@ -367,7 +367,8 @@ async def test_the_migration_gives_existing_asn_back_their_home_region(database_
             BUDI,
             LATER,
         )
-        assert await db.migrate(conn, "consolidation", migrations) == [migrations[-1].name]
+        upto_fix = migrations[: migrations.index(fix) + 1]
+        assert await db.migrate(conn, "consolidation", upto_fix) == [fix.name]
         assert await conn.fetchval("SELECT region FROM asn WHERE nip = $1", BUDI) == "35.23"
         claims = await conn.fetch(
             "SELECT cohort_code, publisher, claim_authority FROM enrolments ORDER BY 1"
@@ -378,5 +379,12 @@ async def test_the_migration_gives_existing_asn_back_their_home_region(database_
 
 
 async def repo_cohorts(conn: asyncpg.Connection, info: ev.CohortInfo) -> None:
+    """The cohort in the columns the model had before the fix (the projection writes later
+    ones)."""
     row = projection.cohort_row(info, organizer_province(info.publisher), scenario.NOW)
-    await projection.upsert_cohorts(conn, [row])
+    await conn.execute(
+        """INSERT INTO cohorts (cohort_code, publisher, organizer_province, programme_name,
+               category, organizer, year, angkatan, location, start_date, end_date, total_jp,
+               changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
+        *row[:13],
+    )

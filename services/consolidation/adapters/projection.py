@@ -16,7 +16,7 @@ from shared.events import domain as ev
 from shared.events.feedback import IngestOutcome
 
 CohortRow = tuple[
-    str, str, str | None, str, str, str, int, str, str, dt.date, dt.date, Any, dt.datetime
+    str, str, str | None, str, str, str, int, str, str, dt.date, dt.date, Any, dt.datetime, Any
 ]
 
 
@@ -35,6 +35,7 @@ def cohort_row(c: ev.CohortInfo, province: str | None, changed_at: dt.datetime) 
         c.end_date,
         c.total_jp,
         changed_at,
+        c.completion.min_attendance_pct,
     )
 
 
@@ -47,13 +48,14 @@ async def upsert_cohorts(conn: Connection, rows: Sequence[CohortRow]) -> None:
         conn,
         f"""INSERT INTO cohorts (cohort_code, publisher, organizer_province, programme_name,
                category, organizer, year, angkatan, location, start_date, end_date, total_jp,
-               changed_at)
+               changed_at, min_attendance_pct)
            {_COHORTS_ROWS}
            ON CONFLICT (cohort_code) DO UPDATE SET programme_name = EXCLUDED.programme_name,
                category = EXCLUDED.category, organizer = EXCLUDED.organizer,
                year = EXCLUDED.year, angkatan = EXCLUDED.angkatan, location = EXCLUDED.location,
                start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
-               total_jp = EXCLUDED.total_jp, changed_at = EXCLUDED.changed_at
+               total_jp = EXCLUDED.total_jp, changed_at = EXCLUDED.changed_at,
+               min_attendance_pct = EXCLUDED.min_attendance_pct
            WHERE cohorts.changed_at <= EXCLUDED.changed_at""",
         rows,
         0,
@@ -118,7 +120,8 @@ async def _upsert_rounds(
 
 # Rows travel as one JSON document (shared.db.json_rows): see there why.
 _COHORTS_ROWS = from_json_rows(
-    "text, text, text, text, text, text, int, text, text, date, date, numeric, timestamptz"
+    "text, text, text, text, text, text, int, text, text, date, date, numeric, timestamptz,"
+    " numeric"
 )
 _ENROLMENTS_ROWS = from_json_rows(
     "text, text, text, text, text, text, text, text, text, text, timestamptz, text, smallint"

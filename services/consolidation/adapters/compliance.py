@@ -1,0 +1,293 @@
+"""The roster and the 20 JP determinations in Postgres: record roster rows, and re-determine
+the ASN-years a batch touched, moving the counts by the difference in the same transaction.
+
+The rules are `services.consolidation.compliance`'s; this module only loads their inputs and
+saves their results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from services.consolidation.compliance import (
+    DEFAULT_POLICY,
+    Contribution,
+    Determination,
+    Placement,
+    Policy,
+    RosterEntry,
+    Standing,
+    Training,
+    contribution,
+    count_changes,
+    determine,
+    service_start_year,
+)
+from shared.db import Connection, from_json_rows, json_rows
+from shared.events.roster import AsnRecorded, EmploymentStatus, change_kind
+from shared.regions import NASIONAL
+
+
+def area_province(region: str) -> str:
+    """The province column of a home region: `35.23` -> `35`, `nasional` stays itself."""
+    return region if region == NASIONAL else region[:2]
+
+
+@dataclass(frozen=True)
+class RosterChange:
+    """One accepted roster row, with who sent it and where the ASN was before."""
+
+    event_id: str
+    publisher: str
+    recorded_at: dt.datetime
+    row: AsnRecorded
+
+
+async def current_regions(conn: Connection, nips: Sequence[str]) -> dict[str, str]:
+    rows = await conn.fetch("SELECT nip, region FROM roster WHERE nip = ANY($1::text[])", nips)
+    return {r["nip"]: r["region"] for r in rows}
+
+
+async def record_roster(conn: Connection, changes: Sequence[RosterChange]) -> None:
+    """Latest row per ASN wins by recording time; every row goes to the history once."""
+    if not changes:
+        return
+    before = await current_regions(conn, sorted({c.row.nip for c in changes}))
+    history: list[tuple[Any, ...]] = []
+    latest: dict[str, RosterChange] = {}
+    for c in sorted(changes, key=lambda c: (c.recorded_at, c.event_id)):
+        kind = change_kind(before.get(c.row.nip), c.row)
+        before[c.row.nip] = c.row.region
+        history.append(_history_row(c, kind))
+        latest[c.row.nip] = c
+    await conn.execute(_INSERT_HISTORY, json_rows(history))
+    await conn.execute(_UPSERT_ROSTER, json_rows([_roster_row(c) for c in latest.values()]))
+
+
+def _history_row(c: RosterChange, kind: str) -> tuple[Any, ...]:
+    r = c.row
+    return (r.nip, c.event_id, c.publisher, kind, r.region, r.agency, r.status.value,
+            r.status_since, c.recorded_at)  # fmt: skip
+
+
+def _roster_row(c: RosterChange) -> tuple[Any, ...]:
+    r = c.row
+    return (r.nip, r.name, r.asn_type, r.gender, r.agency, r.unit, r.region,
+            area_province(r.region), r.position, r.rank, r.status.value, r.status_since,
+            c.publisher, c.recorded_at)  # fmt: skip
+
+
+_INSERT_HISTORY = f"""
+    INSERT INTO roster_history (nip, event_id, publisher, change, region, agency, status,
+        status_since, recorded_at)
+    {from_json_rows("text, text, text, text, text, text, text, date, timestamptz")}
+    ON CONFLICT (nip, event_id) DO NOTHING"""
+
+_UPSERT_ROSTER = f"""
+    INSERT INTO roster (nip, name, asn_type, gender, agency, unit, region, region_province,
+        position, rank, status, status_since, publisher, recorded_at)
+    {
+    from_json_rows(
+        "text, text, text, text, text, text, text, text, text, text, text, date, text, timestamptz"
+    )
+}
+    ON CONFLICT (nip) DO UPDATE SET name = EXCLUDED.name, asn_type = EXCLUDED.asn_type,
+        gender = EXCLUDED.gender, agency = EXCLUDED.agency, unit = EXCLUDED.unit,
+        region = EXCLUDED.region, region_province = EXCLUDED.region_province,
+        position = EXCLUDED.position, rank = EXCLUDED.rank, status = EXCLUDED.status,
+        status_since = EXCLUDED.status_since, publisher = EXCLUDED.publisher,
+        recorded_at = EXCLUDED.recorded_at
+    WHERE roster.recorded_at <= EXCLUDED.recorded_at"""
+
+
+async def open_years(conn: Connection, years: Iterable[int]) -> list[int]:
+    """Owe a determination for `years` to every roster ASN; the years that were new."""
+    rows = await conn.fetch(
+        """INSERT INTO compliance_years SELECT unnest($1::int[]) ON CONFLICT DO NOTHING
+           RETURNING year""",
+        sorted(set(years)),
+    )
+    return [r["year"] for r in rows]
+
+
+@dataclass(frozen=True)
+class _Person:
+    name: str
+    placement: Placement
+    unit: str | None
+    roster: RosterEntry | None
+
+
+async def redetermine(
+    conn: Connection, nips: Sequence[str], policy: Policy = DEFAULT_POLICY
+) -> None:
+    """Bring every ASN-year of `nips` in line with the facts, and the counts with them."""
+    nips = sorted(set(nips))
+    if not nips:
+        return
+    people = await _people(conn, nips)
+    trainings = await _trainings(conn, nips)
+    years = [r["year"] for r in await conn.fetch("SELECT year FROM compliance_years")]
+    before = await _saved(conn, nips)
+    after: dict[tuple[int, str], tuple[_Person, Determination]] = {}
+    for nip, person in people.items():
+        owed = _years_owed(nip, person, years, trainings.get(nip, ()))
+        for year in owed:
+            after[(year, nip)] = (
+                person,
+                determine(year, person.roster, trainings.get(nip, ()), policy),
+            )
+    await _save(conn, nips, after)
+    await _move_counts(conn, before, after)
+
+
+def _years_owed(
+    nip: str, person: _Person, open_: Iterable[int], trainings: Iterable[Training]
+) -> set[int]:
+    trained = {t.end_date.year for t in trainings}
+    if person.roster is None:
+        return trained
+    return trained | {y for y in open_ if y >= service_start_year(nip)}
+
+
+async def _people(conn: Connection, nips: Sequence[str]) -> dict[str, _Person]:
+    """Who each NIP is and where they count: the roster's entry, else the enrolment claims'."""
+    rows = await conn.fetch(
+        """SELECT n.nip, r.nip IS NOT NULL AS in_roster,
+                  coalesce(r.name, a.name) AS name, coalesce(r.region, a.region) AS region,
+                  coalesce(r.agency, a.agency) AS agency, r.unit,
+                  coalesce(r.asn_type, a.asn_type) AS asn_type, r.status, r.status_since
+           FROM unnest($1::text[]) AS n(nip)
+           LEFT JOIN roster r ON r.nip = n.nip LEFT JOIN asn a ON a.nip = n.nip
+           WHERE r.nip IS NOT NULL OR a.nip IS NOT NULL""",
+        nips,
+    )
+    return {r["nip"]: _person(r) for r in rows}
+
+
+def _person(r: Any) -> _Person:
+    roster = (
+        RosterEntry(r["asn_type"], EmploymentStatus(r["status"]), r["status_since"])
+        if r["in_roster"]
+        else None
+    )
+    return _Person(r["name"], Placement(r["region"], r["agency"]), r["unit"], roster)
+
+
+async def _trainings(conn: Connection, nips: Sequence[str]) -> dict[str, list[Training]]:
+    rows = await conn.fetch(
+        """SELECT e.nip, e.cohort_code, c.end_date, c.total_jp, e.withdrawn,
+                  c.status = 'cancelled' AS cancelled, k.completed, t.rate_pct,
+                  c.min_attendance_pct, x.number
+           FROM enrolments e JOIN cohorts c USING (cohort_code)
+           LEFT JOIN completions k USING (cohort_code, nip)
+           LEFT JOIN attendance t USING (cohort_code, nip)
+           LEFT JOIN certificates x ON x.cohort_code = e.cohort_code AND x.nip = e.nip
+               AND x.status = 'valid'
+           WHERE e.nip = ANY($1::text[])""",
+        nips,
+    )
+    found: dict[str, list[Training]] = defaultdict(list)
+    for r in rows:
+        found[r["nip"]].append(
+            Training(
+                r["cohort_code"],
+                r["end_date"],
+                r["total_jp"],
+                r["withdrawn"],
+                r["cancelled"],
+                r["completed"],
+                r["rate_pct"],
+                r["min_attendance_pct"],
+                r["number"],
+            )
+        )
+    return found
+
+
+async def _saved(conn: Connection, nips: Sequence[str]) -> dict[tuple[int, str], Contribution]:
+    rows = await conn.fetch(
+        "SELECT year, nip, region, agency, standing, jp FROM asn_years WHERE nip = ANY($1)", nips
+    )
+    return {
+        (r["year"], r["nip"]): Contribution(
+            (r["year"], r["region"], r["agency"]), Standing(r["standing"]), r["jp"]
+        )
+        for r in rows
+    }
+
+
+async def _save(
+    conn: Connection,
+    nips: Sequence[str],
+    after: dict[tuple[int, str], tuple[_Person, Determination]],
+) -> None:
+    await conn.execute(
+        f"""DELETE FROM asn_years WHERE nip = ANY($2::text[])
+            AND (year, nip) NOT IN ({from_json_rows("int, text")})""",
+        json_rows(list(after)),
+        nips,
+    )
+    if after:
+        await conn.execute(
+            _UPSERT_ASN_YEARS, json_rows([_asn_year_row(k, v) for k, v in after.items()])
+        )
+
+
+def _asn_year_row(key: tuple[int, str], value: tuple[_Person, Determination]) -> tuple[Any, ...]:
+    (year, nip), (person, d) = key, value
+    p = person.placement
+    return (year, nip, person.name, p.region, area_province(p.region), p.agency, person.unit,
+            d.jp, d.minimum, d.standing.value, d.reason.value, d.shortfall)  # fmt: skip
+
+
+_UPSERT_ASN_YEARS = f"""
+    INSERT INTO asn_years (year, nip, name, region, region_province, agency, unit, jp, minimum,
+        standing, reason, shortfall)
+    {
+    from_json_rows("int, text, text, text, text, text, text, numeric, numeric, text, text, numeric")
+}
+    ON CONFLICT (year, nip) DO UPDATE SET name = EXCLUDED.name, region = EXCLUDED.region,
+        region_province = EXCLUDED.region_province, agency = EXCLUDED.agency,
+        unit = EXCLUDED.unit, jp = EXCLUDED.jp, minimum = EXCLUDED.minimum,
+        standing = EXCLUDED.standing, reason = EXCLUDED.reason, shortfall = EXCLUDED.shortfall"""
+
+
+async def _move_counts(
+    conn: Connection,
+    before: dict[tuple[int, str], Contribution],
+    after: dict[tuple[int, str], tuple[_Person, Determination]],
+) -> None:
+    new = {k: contribution(p.placement, d) for k, (p, d) in after.items()}
+    counts, histogram = count_changes(
+        (before.get(k), new.get(k)) for k in sorted(before.keys() | new.keys())
+    )
+    if counts:
+        rows = [
+            (*key, area_province(key[1]), *(row[s] for s in _COUNTED))
+            for key, row in sorted(counts.items())
+        ]
+        await conn.execute(_ADD_COUNTS, json_rows(rows))
+    if histogram:
+        await conn.execute(_ADD_JP, json_rows([(*k, n) for k, n in sorted(histogram.items())]))
+
+
+_COUNTED = (Standing.MET, Standing.BELOW, Standing.ZERO, Standing.EXEMPT, Standing.NOT_IN_ROSTER)
+
+_ADD_COUNTS = f"""
+    INSERT INTO compliance_counts AS c (year, region, agency, region_province, met, below, zero,
+        exempt, not_in_roster)
+    {from_json_rows("int, text, text, text, int, int, int, int, int")}
+    ON CONFLICT (year, region, agency) DO UPDATE SET met = c.met + EXCLUDED.met,
+        below = c.below + EXCLUDED.below, zero = c.zero + EXCLUDED.zero,
+        exempt = c.exempt + EXCLUDED.exempt,
+        not_in_roster = c.not_in_roster + EXCLUDED.not_in_roster"""
+
+_ADD_JP = f"""
+    INSERT INTO compliance_jp AS h (year, region, agency, jp, n)
+    {from_json_rows("int, text, text, numeric, int")}
+    ON CONFLICT (year, region, agency, jp) DO UPDATE SET n = h.n + EXCLUDED.n"""

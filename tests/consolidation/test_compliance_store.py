@@ -1,0 +1,181 @@
+"""The roster and determinations in Postgres (services/consolidation/adapters/compliance.py):
+each ASN-year re-determined from the facts, the counts moved by the difference and always equal
+to a count from scratch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.consolidation.adapters.compliance import (
+    RosterChange,
+    open_years,
+    record_roster,
+    redetermine,
+)
+from services.consolidation.entrypoints.app import DEFINITION
+from shared import db
+from shared.events.roster import AsnRecorded
+
+pytestmark = pytest.mark.integration
+
+AT = dt.datetime(2024, 7, 1, tzinfo=dt.UTC)
+SITI = "198703152010012002"  # in Tuban's roster, trains 24 JP
+BUDI = "198609262015051001"  # in Tuban's roster, trains nothing
+RINA = "199001012019032001"  # trained, in no roster
+
+
+@pytest.fixture
+async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    connection = await asyncpg.connect(database_url)
+    migrations = db.service_migrations("consolidation", DEFINITION.migrations_package)
+    await connection.execute("CREATE SCHEMA consolidation")
+    await db.migrate(connection, "consolidation", migrations)
+    await connection.execute("SET search_path = consolidation")
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+def roster_row(nip: str, name: str, **changes: Any) -> AsnRecorded:
+    fields = {
+        "nip": nip,
+        "name": name,
+        "asn_type": "PNS",
+        "gender": "P" if nip[14] == "2" else "L",
+        "agency": "Pemerintah Kabupaten Tuban",
+        "region": "35.23",
+        "status_since": dt.date(2015, 1, 1),
+    }
+    return AsnRecorded.model_validate({**fields, **changes})
+
+
+async def record(conn: asyncpg.Connection, event_id: str, row: AsnRecorded, publisher: str) -> None:
+    await record_roster(conn, [RosterChange(event_id, publisher, AT, row)])
+
+
+async def train(conn: asyncpg.Connection, nip: str, region: str, *, completed: bool) -> None:
+    code = f"35.23/TEKNIS/2024/{nip[-3:]}"
+    await conn.execute(
+        """INSERT INTO cohorts (cohort_code, publisher, organizer_province, programme_name,
+               category, organizer, year, angkatan, location, start_date, end_date, total_jp,
+               changed_at, min_attendance_pct)
+           VALUES ($1, '35.23', '35', 'Bimtek SIPD', 'bimtek', 'BKPSDM Tuban', 2024, 'I',
+               'Tuban', '2024-03-04', '2024-03-07', 24, $2, 90)""",
+        code,
+        AT,
+    )
+    await conn.execute(
+        """INSERT INTO enrolments (cohort_code, nip, name, asn_type, gender, position, agency,
+               region, region_province, enrolled_at, publisher, claim_authority)
+           VALUES ($1, $2, 'Peserta', 'PNS', 'P', 'Analis', 'Pemkab Tuban', $3, $4, $5,
+               '35.23', 3)""",
+        code,
+        nip,
+        region,
+        region[:2],
+        AT,
+    )
+    await conn.execute(
+        """INSERT INTO asn (nip, name, gender, asn_type, agency, region, region_province,
+               enrolled_at) VALUES ($1, 'Peserta', 'P', 'PNS', 'Pemkab Tuban', $2, $3, $4)""",
+        nip,
+        region,
+        region[:2],
+        AT,
+    )
+    await conn.execute(
+        "INSERT INTO attendance VALUES ($1, $2, $3, 24, $4)",
+        code,
+        nip,
+        24 if completed else 18,
+        100 if completed else 75,
+    )
+    await conn.execute(
+        "INSERT INTO completions (cohort_code, nip, completed, decided_at) VALUES ($1, $2, $3, $4)",
+        code,
+        nip,
+        completed,
+        AT,
+    )
+
+
+async def standings(conn: asyncpg.Connection) -> dict[str, tuple[Any, ...]]:
+    rows = await conn.fetch("SELECT nip, region, standing, jp, shortfall FROM asn_years")
+    return {r["nip"]: (r["region"], r["standing"], r["jp"], r["shortfall"]) for r in rows}
+
+
+async def assert_counts_match_a_count_from_scratch(conn: asyncpg.Connection) -> None:
+    kept = await conn.fetch(
+        """SELECT year, region, agency, met, below, zero, exempt, not_in_roster
+           FROM compliance_counts WHERE met + below + zero + exempt + not_in_roster > 0
+           ORDER BY 1, 2, 3"""
+    )
+    fresh = await conn.fetch(
+        """SELECT year, region, agency, count(*) FILTER (WHERE standing = 'MET'),
+                  count(*) FILTER (WHERE standing = 'BELOW'),
+                  count(*) FILTER (WHERE standing = 'ZERO'),
+                  count(*) FILTER (WHERE standing = 'EXEMPT'),
+                  count(*) FILTER (WHERE standing = 'NOT_IN_ROSTER')
+           FROM asn_years GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+    )
+    assert [tuple(r) for r in kept] == [tuple(r) for r in fresh]
+    histogram = await conn.fetch(
+        "SELECT year, region, agency, jp, n FROM compliance_jp WHERE n <> 0 ORDER BY 1, 2, 3, 4"
+    )
+    assessed = await conn.fetch(
+        """SELECT year, region, agency, jp, count(*) FROM asn_years
+           WHERE standing IN ('MET', 'BELOW', 'ZERO') GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"""
+    )
+    assert [tuple(r) for r in histogram] == [tuple(r) for r in assessed]
+
+
+async def test_the_zero_jp_asn_of_the_roster_is_determined_and_counted(conn) -> None:
+    await open_years(conn, [2024])
+    await record(conn, "r1", roster_row(SITI, "Siti Aminah"), "35.23")
+    await record(conn, "r2", roster_row(BUDI, "Budi Santoso"), "35.23")
+    await train(conn, SITI, "35.23", completed=True)
+    await train(conn, RINA, "35.71", completed=True)
+    await redetermine(conn, [SITI, BUDI, RINA])
+    assert await standings(conn) == {
+        SITI: ("35.23", "MET", Decimal(24), Decimal(0)),
+        BUDI: ("35.23", "ZERO", Decimal(0), Decimal(20)),
+        RINA: ("35.71", "NOT_IN_ROSTER", Decimal(24), Decimal(0)),
+    }
+    await assert_counts_match_a_count_from_scratch(conn)
+    before = await conn.fetch("SELECT * FROM compliance_counts ORDER BY 1, 2, 3")
+    await redetermine(conn, [SITI, BUDI, RINA])  # a replay moves nothing
+    assert await conn.fetch("SELECT * FROM compliance_counts ORDER BY 1, 2, 3") == before
+
+
+async def test_a_transfer_and_a_failed_training_move_the_counts(conn) -> None:
+    await open_years(conn, [2024])
+    await record(conn, "r1", roster_row(SITI, "Siti Aminah"), "35.23")
+    await train(conn, SITI, "35.23", completed=False)
+    await redetermine(conn, [SITI])
+    assert (await standings(conn))[SITI][1] == "ZERO"
+    moved = roster_row(SITI, "Siti Aminah", region="15", agency="Pemprov Jambi")
+    await record(conn, "r2", moved, "35.23")
+    await redetermine(conn, [SITI])
+    assert (await standings(conn))[SITI][:2] == ("15", "ZERO")
+    history = await conn.fetch("SELECT event_id, change, region FROM roster_history ORDER BY 1")
+    assert [tuple(r) for r in history] == [("r1", "new", "35.23"), ("r2", "transfer", "15")]
+    await assert_counts_match_a_count_from_scratch(conn)
+    tuban = await conn.fetchval(
+        "SELECT zero FROM compliance_counts WHERE region = '35.23' AND year = 2024"
+    )
+    assert tuban == 0
+
+
+async def test_a_year_owed_starts_with_the_asns_service(conn) -> None:
+    await open_years(conn, [2014, 2024])
+    await record(conn, "r1", roster_row(BUDI, "Budi Santoso"), "35.23")  # TMT 2015
+    await redetermine(conn, [BUDI])
+    years = await conn.fetch("SELECT year FROM asn_years WHERE nip = $1 ORDER BY 1", BUDI)
+    assert [r["year"] for r in years] == [2024]
