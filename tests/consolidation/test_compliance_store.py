@@ -4,7 +4,6 @@ to a count from scratch."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -12,22 +11,12 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.consolidation.adapters.compliance import (
-    RosterChange,
-    open_years,
-    record_roster,
-    redetermine,
-)
+from services.consolidation.adapters.compliance import open_years, redetermine
 from services.consolidation.entrypoints.app import DEFINITION
 from shared import db
-from shared.events.roster import AsnRecorded
+from tests.consolidation.compliance_facts import BUDI, RINA, SITI, record, roster_row, train
 
 pytestmark = pytest.mark.integration
-
-AT = dt.datetime(2024, 7, 1, tzinfo=dt.UTC)
-SITI = "198703152010012002"  # in Tuban's roster, trains 24 JP
-BUDI = "198609262015051001"  # in Tuban's roster, trains nothing
-RINA = "199001012019032001"  # trained, in no roster
 
 
 @pytest.fixture
@@ -41,69 +30,6 @@ async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
         yield connection
     finally:
         await connection.close()
-
-
-def roster_row(nip: str, name: str, **changes: Any) -> AsnRecorded:
-    fields = {
-        "nip": nip,
-        "name": name,
-        "asn_type": "PNS",
-        "gender": "P" if nip[14] == "2" else "L",
-        "agency": "Pemerintah Kabupaten Tuban",
-        "region": "35.23",
-        "status_since": dt.date(2015, 1, 1),
-    }
-    return AsnRecorded.model_validate({**fields, **changes})
-
-
-async def record(conn: asyncpg.Connection, event_id: str, row: AsnRecorded, publisher: str) -> None:
-    await record_roster(conn, [RosterChange(event_id, publisher, AT, row)])
-
-
-async def train(conn: asyncpg.Connection, nip: str, region: str, *, completed: bool) -> None:
-    code = f"35.23/TEKNIS/2024/{nip[-3:]}"
-    await conn.execute(
-        """INSERT INTO cohorts (cohort_code, publisher, organizer_province, programme_name,
-               category, organizer, year, angkatan, location, start_date, end_date, total_jp,
-               changed_at, min_attendance_pct)
-           VALUES ($1, '35.23', '35', 'Bimtek SIPD', 'bimtek', 'BKPSDM Tuban', 2024, 'I',
-               'Tuban', '2024-03-04', '2024-03-07', 24, $2, 90)""",
-        code,
-        AT,
-    )
-    await conn.execute(
-        """INSERT INTO enrolments (cohort_code, nip, name, asn_type, gender, position, agency,
-               region, region_province, enrolled_at, publisher, claim_authority)
-           VALUES ($1, $2, 'Peserta', 'PNS', 'P', 'Analis', 'Pemkab Tuban', $3, $4, $5,
-               '35.23', 3)""",
-        code,
-        nip,
-        region,
-        region[:2],
-        AT,
-    )
-    await conn.execute(
-        """INSERT INTO asn (nip, name, gender, asn_type, agency, region, region_province,
-               enrolled_at) VALUES ($1, 'Peserta', 'P', 'PNS', 'Pemkab Tuban', $2, $3, $4)""",
-        nip,
-        region,
-        region[:2],
-        AT,
-    )
-    await conn.execute(
-        "INSERT INTO attendance VALUES ($1, $2, $3, 24, $4)",
-        code,
-        nip,
-        24 if completed else 18,
-        100 if completed else 75,
-    )
-    await conn.execute(
-        "INSERT INTO completions (cohort_code, nip, completed, decided_at) VALUES ($1, $2, $3, $4)",
-        code,
-        nip,
-        completed,
-        AT,
-    )
 
 
 async def standings(conn: asyncpg.Connection) -> dict[str, tuple[Any, ...]]:

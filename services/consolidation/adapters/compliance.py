@@ -273,7 +273,9 @@ async def _move_counts(
         ]
         await conn.execute(_ADD_COUNTS, json_rows(rows))
     if histogram:
-        await conn.execute(_ADD_JP, json_rows([(*k, n) for k, n in sorted(histogram.items())]))
+        await conn.execute(
+            _ADD_JP, json_rows([(*k, area_province(k[1]), n) for k, n in sorted(histogram.items())])
+        )
 
 
 _COUNTED = (Standing.MET, Standing.BELOW, Standing.ZERO, Standing.EXEMPT, Standing.NOT_IN_ROSTER)
@@ -288,6 +290,29 @@ _ADD_COUNTS = f"""
         not_in_roster = c.not_in_roster + EXCLUDED.not_in_roster"""
 
 _ADD_JP = f"""
-    INSERT INTO compliance_jp AS h (year, region, agency, jp, n)
-    {from_json_rows("int, text, text, numeric, int")}
+    INSERT INTO compliance_jp AS h (year, region, agency, jp, region_province, n)
+    {from_json_rows("int, text, text, numeric, text, int")}
     ON CONFLICT (year, region, agency, jp) DO UPDATE SET n = h.n + EXCLUDED.n"""
+
+
+@dataclass(frozen=True)
+class Explained:
+    """One ASN-year with everything behind it, for the determination view."""
+
+    name: str
+    placement: Placement
+    unit: str | None
+    determination: Determination
+
+
+async def explain(
+    conn: Connection, nip: str, year: int, policy: Policy = DEFAULT_POLICY
+) -> Explained | None:
+    """The determination as `redetermine` makes it, with its provenance; None for a NIP that
+    is in no roster and was never enrolled."""
+    person = (await _people(conn, [nip])).get(nip)
+    if person is None:
+        return None
+    trainings = (await _trainings(conn, [nip])).get(nip, [])
+    d = determine(year, person.roster, trainings, policy)
+    return Explained(person.name, person.placement, person.unit, d)

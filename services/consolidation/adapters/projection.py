@@ -120,8 +120,7 @@ async def _upsert_rounds(
 
 # Rows travel as one JSON document (shared.db.json_rows): see there why.
 _COHORTS_ROWS = from_json_rows(
-    "text, text, text, text, text, text, int, text, text, date, date, numeric, timestamptz,"
-    " numeric"
+    "text, text, text, text, text, text, int, text, text, date, date, numeric, timestamptz, numeric"
 )
 _ENROLMENTS_ROWS = from_json_rows(
     "text, text, text, text, text, text, text, text, text, text, timestamptz, text, smallint"

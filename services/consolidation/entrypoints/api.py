@@ -16,6 +16,7 @@ from fastapi import APIRouter
 from services.consolidation.entrypoints.routes import (
     asn,
     cohorts,
+    compliance,
     dashboard,
     exports,
     overview,
@@ -23,5 +24,5 @@ from services.consolidation.entrypoints.routes import (
 )
 
 router = APIRouter()
-for group in (overview, cohorts, asn, registry, exports, dashboard):
+for group in (overview, compliance, cohorts, asn, registry, exports, dashboard):
     router.include_router(group.router)

@@ -150,3 +150,71 @@ class QualityRow(BaseModel):
 def plain(row: asyncpg.Record | dict[str, Any]) -> dict[str, Any]:
     """The row with its numerics as the floats the models declare."""
     return {k: float(v) if isinstance(v, Decimal) else v for k, v in dict(row).items()}
+
+
+class ComplianceCounts(BaseModel):
+    """One group of the 20 JP drill-down (or the totals): roster size is every ASN of the
+    roster placed here; the rate is met over assessed (met, below, zero)."""
+
+    key: str
+    name: str
+    roster: int
+    met: int
+    below: int
+    zero: int
+    exempt: int
+    not_in_roster: int
+    compliance_pct: float | None
+    median_jp: float | None
+    mean_jp: float | None
+
+
+class ComplianceSummary(BaseModel):
+    year: int
+    level: str  # what `rows` are: province | region | agency | unit
+    province: str | None
+    region: str | None
+    agency: str | None
+    totals: ComplianceCounts
+    rows: list[ComplianceCounts]
+
+
+class AtRiskRow(BaseModel):
+    nip: str
+    name: str
+    region: str
+    agency: str
+    unit: str | None
+    jp: float
+    minimum: float | None
+    shortfall: float
+    standing: str
+    reason: str
+
+
+class ProvenanceRow(BaseModel):
+    cohort_code: str
+    jp: float
+    counted: str
+    certificate_number: str | None
+    why_id: str
+    why_en: str
+
+
+class DeterminationView(BaseModel):
+    nip: str
+    name: str
+    year: int
+    region: str
+    agency: str
+    unit: str | None
+    jp: float
+    minimum: float | None
+    standing: str
+    reason: str
+    shortfall: float
+    provenance: list[ProvenanceRow]
+
+
+class TrendRow(ComplianceCounts):
+    year: int

@@ -80,10 +80,12 @@ CREATE INDEX compliance_counts_province ON compliance_counts (year, region_provi
 
 -- How many assessed ASN-years have each JP figure: exact medians and means at any level.
 CREATE TABLE compliance_jp (
-    year   integer NOT NULL,
-    region text    NOT NULL,
-    agency text    NOT NULL,
-    jp     numeric NOT NULL,
-    n      integer NOT NULL,
+    year            integer NOT NULL,
+    region          text    NOT NULL,
+    agency          text    NOT NULL,
+    jp              numeric NOT NULL,
+    region_province text    NOT NULL,
+    n               integer NOT NULL,
     PRIMARY KEY (year, region, agency, jp)
 );
+CREATE INDEX compliance_jp_province ON compliance_jp (year, region_province);
