@@ -105,3 +105,23 @@ async def test_a_year_owed_starts_with_the_asns_service(conn) -> None:
     await redetermine(conn, [BUDI])
     years = await conn.fetch("SELECT year FROM asn_years WHERE nip = $1 ORDER BY 1", BUDI)
     assert [r["year"] for r in years] == [2024]
+
+
+async def test_opening_a_year_determines_the_untrained_roster_in_one_pass(conn) -> None:
+    await record(conn, "r1", roster_row(BUDI, "Budi Santoso"), "35.23")
+    await record(conn, "r2", roster_row(SITI, "Siti Aminah", status="tugas_belajar"), "35.23")
+    pppk = roster_row("199205052021212001", "Dewi", asn_type="PPPK")
+    await record(conn, "r3", pppk, "35.23")
+    assert await open_years(conn, [2024, 2024]) == [2024]
+    assert await open_years(conn, [2024]) == []  # opened once
+    assert await standings(conn) == {
+        BUDI: ("35.23", "ZERO", Decimal(0), Decimal(20)),
+        SITI: ("35.23", "EXEMPT", Decimal(0), Decimal(0)),
+        pppk.nip: ("35.23", "EXEMPT", Decimal(0), Decimal(0)),
+    }
+    await assert_counts_match_a_count_from_scratch(conn)
+    counts = await conn.fetch("SELECT * FROM compliance_counts ORDER BY 1, 2, 3")
+    jp = await conn.fetch("SELECT * FROM compliance_jp ORDER BY 1, 2, 3, 4")
+    await redetermine(conn, [BUDI, SITI, pppk.nip])  # the rules one by one agree: no change
+    assert await conn.fetch("SELECT * FROM compliance_counts ORDER BY 1, 2, 3") == counts
+    assert await conn.fetch("SELECT * FROM compliance_jp ORDER BY 1, 2, 3, 4") == jp

@@ -131,6 +131,7 @@ async def test_one_asns_determination_names_what_credited_it(http) -> None:
     [credit] = siti["provenance"]
     assert credit["counted"] == "CREDITED"
     assert credit["certificate_number"] == f"800/{SITI[-3:]}/BKPSDM/2024"
+    assert [(h["change"], h["region"]) for h in siti["roster_history"]] == [("new", "35.23")]
     rina = await get(http, f"/api/v1/compliance/asn/{RINA}?year=2024", NATIONAL)
     assert (rina["standing"], rina["reason"]) == ("NOT_IN_ROSTER", "UNKNOWN_TO_ROSTER")
     unknown = await http.get(

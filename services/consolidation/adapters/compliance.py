@@ -104,14 +104,85 @@ _UPSERT_ROSTER = f"""
     WHERE roster.recorded_at <= EXCLUDED.recorded_at"""
 
 
-async def open_years(conn: Connection, years: Iterable[int]) -> list[int]:
-    """Owe a determination for `years` to every roster ASN; the years that were new."""
+async def open_years(
+    conn: Connection, years: Iterable[int], policy: Policy = DEFAULT_POLICY
+) -> list[int]:
+    """Owe a determination for `years` to every roster ASN in service; the years that were new.
+    Each new year's ASN without a row (no training ended in it) are determined in one pass."""
     rows = await conn.fetch(
         """INSERT INTO compliance_years SELECT unnest($1::int[]) ON CONFLICT DO NOTHING
            RETURNING year""",
         sorted(set(years)),
     )
-    return [r["year"] for r in rows]
+    opened = sorted(r["year"] for r in rows)
+    for year in opened:
+        await determine_untrained(conn, year, policy)
+    return opened
+
+
+async def determine_untrained(conn: Connection, year: int, policy: Policy = DEFAULT_POLICY) -> None:
+    """Every roster ASN in service in `year` that has no row for it yet: with no training, the
+    determination depends on the ASN type and status alone, so the rules decide each distinct
+    (type, status, began by the year's end) once and one statement applies them to the roster,
+    counts included."""
+    kinds = await conn.fetch(
+        """SELECT DISTINCT asn_type, status, status_since <= make_date($1, 12, 31) AS began
+           FROM roster""",
+        year,
+    )
+    decided = [_untrained(year, k["asn_type"], k["status"], k["began"], policy) for k in kinds]
+    if decided:
+        await conn.execute(_DETERMINE_UNTRAINED, json_rows(decided), year)
+
+
+def _untrained(
+    year: int, asn_type: str, status: str, began: bool, policy: Policy
+) -> tuple[Any, ...]:
+    since = dt.date(year, 12, 31) if began else dt.date(year + 1, 1, 1)
+    d = determine(year, RosterEntry(asn_type, EmploymentStatus(status), since), (), policy)
+    assessed = d.standing in (Standing.MET, Standing.BELOW, Standing.ZERO)
+    return (asn_type, status, began, d.minimum, d.standing.value, d.reason.value, d.shortfall,
+            assessed)  # fmt: skip
+
+
+# substr(nip, 9, 4): compliance.service_start_year, the year the ASN entered the service.
+_DETERMINE_UNTRAINED = f"""
+    WITH decided AS (
+        {
+    from_json_rows(
+        "asn_type text, status text, began boolean, minimum numeric, standing text,"
+        " reason text, shortfall numeric, assessed boolean"
+    )
+}
+    ), inserted AS (
+        INSERT INTO asn_years (year, nip, name, region, region_province, agency, unit, jp,
+            minimum, standing, reason, shortfall)
+        SELECT $2, r.nip, r.name, r.region, r.region_province, r.agency, r.unit, 0,
+            d.minimum, d.standing, d.reason, d.shortfall
+        FROM roster r JOIN decided d ON d.asn_type = r.asn_type AND d.status = r.status
+            AND d.began = (r.status_since <= make_date($2, 12, 31))
+        WHERE substr(r.nip, 9, 4)::int <= $2
+        ON CONFLICT (year, nip) DO NOTHING
+        RETURNING region, region_province, agency, standing, reason
+    ), assessed AS (
+        SELECT * FROM inserted i
+        WHERE EXISTS (SELECT 1 FROM decided d WHERE d.standing = i.standing AND d.assessed)
+    ), counted AS (
+        INSERT INTO compliance_counts AS c (year, region, agency, region_province, met, below,
+            zero, exempt, not_in_roster)
+        SELECT $2, region, agency, region_province,
+            count(*) FILTER (WHERE standing = 'MET'), count(*) FILTER (WHERE standing = 'BELOW'),
+            count(*) FILTER (WHERE standing = 'ZERO'), count(*) FILTER (WHERE standing = 'EXEMPT'),
+            0
+        FROM inserted GROUP BY region, region_province, agency
+        ON CONFLICT (year, region, agency) DO UPDATE SET met = c.met + EXCLUDED.met,
+            below = c.below + EXCLUDED.below, zero = c.zero + EXCLUDED.zero,
+            exempt = c.exempt + EXCLUDED.exempt
+    )
+    INSERT INTO compliance_jp AS h (year, region, agency, jp, region_province, n)
+    SELECT $2, region, agency, 0, region_province, count(*) FROM assessed
+    GROUP BY region, region_province, agency
+    ON CONFLICT (year, region, agency, jp) DO UPDATE SET n = h.n + EXCLUDED.n"""
 
 
 @dataclass(frozen=True)

@@ -160,8 +160,15 @@ async def at_risk(
     return int(total), list(rows)
 
 
-async def determination(conn: Connection, nip: str, year: int) -> Any:
-    return await conn.fetchrow("SELECT * FROM asn_years WHERE year = $1 AND nip = $2", year, nip)
+async def roster_history(conn: Connection, nip: str) -> list[Any]:
+    """Every accepted roster row of the ASN, oldest first: transfers and status changes."""
+    return list(
+        await conn.fetch(
+            """SELECT recorded_at, change, region, agency, status, status_since, publisher
+               FROM roster_history WHERE nip = $1 ORDER BY recorded_at, event_id""",
+            nip,
+        )
+    )
 
 
 async def trend(conn: Connection, scope: str | None) -> list[dict[str, Any]]:

@@ -201,6 +201,16 @@ class ProvenanceRow(BaseModel):
     why_en: str
 
 
+class RosterChangeRow(BaseModel):
+    recorded_at: dt.datetime
+    change: str  # new | same | transfer
+    region: str
+    agency: str
+    status: str
+    status_since: dt.date
+    publisher: str
+
+
 class DeterminationView(BaseModel):
     nip: str
     name: str
@@ -214,6 +224,7 @@ class DeterminationView(BaseModel):
     reason: str
     shortfall: float
     provenance: list[ProvenanceRow]
+    roster_history: list[RosterChangeRow]
 
 
 class TrendRow(ComplianceCounts):

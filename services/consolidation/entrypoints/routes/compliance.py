@@ -19,6 +19,7 @@ from services.consolidation.entrypoints.schemas import (
     DeterminationView,
     Page,
     ProvenanceRow,
+    RosterChangeRow,
     TrendRow,
     plain,
 )
@@ -150,6 +151,7 @@ async def determination(request: Request, principal: CurrentPrincipal, nip: str,
     (with their certificates) and, for those that did not count, why."""
     async with reading(runtime_of(request).pool) as conn:
         found = await store.explain(conn, nip, year)
+        history = await cviews.roster_history(conn, nip)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "ASN tidak dikenal / unknown ASN")
     scope = scope_of(principal)
@@ -182,6 +184,7 @@ async def determination(request: Request, principal: CurrentPrincipal, nip: str,
             )
             for p in d.provenance
         ],
+        roster_history=[RosterChangeRow(**dict(h)) for h in history],
     )
 
 
