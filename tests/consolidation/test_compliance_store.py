@@ -11,7 +11,11 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.consolidation.adapters.compliance import open_years, redetermine
+from services.consolidation.adapters.compliance import (
+    determine_everyone,
+    open_years,
+    redetermine,
+)
 from services.consolidation.entrypoints.app import DEFINITION
 from shared import db
 from tests.consolidation.compliance_facts import BUDI, RINA, SITI, record, roster_row, train
@@ -125,3 +129,31 @@ async def test_opening_a_year_determines_the_untrained_roster_in_one_pass(conn) 
     await redetermine(conn, [BUDI, SITI, pppk.nip])  # the rules one by one agree: no change
     assert await conn.fetch("SELECT * FROM compliance_counts ORDER BY 1, 2, 3") == counts
     assert await conn.fetch("SELECT * FROM compliance_jp ORDER BY 1, 2, 3, 4") == jp
+
+
+async def test_determining_everyone_from_scratch_leaves_what_the_live_upkeep_left(conn) -> None:
+    await open_years(conn, [2024])
+    await record(conn, "r1", roster_row(SITI, "Siti Aminah"), "35.23")
+    await record(conn, "r2", roster_row(BUDI, "Budi Santoso"), "35.23")
+    await train(conn, SITI, "35.23", completed=True)
+    await train(conn, RINA, "35.71", completed=False)
+    await redetermine(conn, [SITI, RINA, BUDI])  # as the handlers do for what a batch touched
+    live = [await table(conn, t) for t in ("asn_years", "compliance_counts", "compliance_jp")]
+    await determine_everyone(conn, chunk=1)
+    assert [await table(conn, t) for t in ("asn_years", "compliance_counts", "compliance_jp")] == [
+        [r for r in rows if r.get("n", 1) != 0] for rows in live
+    ]
+
+
+async def table(conn: asyncpg.Connection, name: str) -> list[dict[str, Any]]:
+    rows = await conn.fetch(f"SELECT * FROM {name} ORDER BY 1, 2, 3, 4")
+    return [
+        dict(r)
+        for r in rows
+        if not (
+            name == "compliance_counts" and not any(v for k, v in dict(r).items() if k in _COUNTS)
+        )
+    ]
+
+
+_COUNTS = ("met", "below", "zero", "exempt", "not_in_roster")

@@ -387,3 +387,33 @@ async def explain(
     trainings = (await _trainings(conn, [nip])).get(nip, [])
     d = determine(year, person.roster, trainings, policy)
     return Explained(person.name, person.placement, person.unit, d)
+
+
+async def determine_everyone(
+    conn: Connection, policy: Policy = DEFAULT_POLICY, chunk: int = 5000
+) -> None:
+    """The determinations from scratch, once, as a rebuild ends: the years of every cohort are
+    owed, the trained ASN are determined a chunk at a time, the untrained roster in one pass a
+    year. It leaves what the live service's batch-by-batch maintenance leaves."""
+    await conn.execute("TRUNCATE asn_years, compliance_counts, compliance_jp")
+    await conn.execute(
+        """INSERT INTO compliance_years
+           SELECT DISTINCT extract(year FROM end_date)::int FROM cohorts
+           ON CONFLICT DO NOTHING"""
+    )
+    last = ""
+    while True:
+        nips = [
+            r["nip"]
+            for r in await conn.fetch(
+                "SELECT DISTINCT nip FROM enrolments WHERE nip > $1 ORDER BY nip LIMIT $2",
+                last,
+                chunk,
+            )
+        ]
+        if not nips:
+            break
+        await redetermine(conn, nips, policy)
+        last = nips[-1]
+    for row in await conn.fetch("SELECT year FROM compliance_years ORDER BY year"):
+        await determine_untrained(conn, row["year"], policy)
