@@ -23,14 +23,26 @@ from shared.barrier import confirm_closes, note_closes, refuse_closes, waiting_f
 from shared.consumer import (
     Handled,
     Route,
+    RouteTable,
     UnitOfWork,
     applied_unless_invalid,
+    route_table,
     validated_run,
     waiting_for_cohort,
     waiting_for_enrolment,
 )
 from shared.envelope import CloudEvent, RecordPosition, validate_data
 from shared.events.domain import (
+    ATTENDANCE_COHORT_FINALISED,
+    ATTENDANCE_PARTICIPANT_FINALISED,
+    DOMAIN_TYPES,
+    ENROLMENT_CLOSE_REFUSED,
+    ENROLMENT_COHORT_AMENDED,
+    ENROLMENT_COHORT_CANCELLED,
+    ENROLMENT_COHORT_CLOSED,
+    ENROLMENT_COHORT_SCHEDULED,
+    ENROLMENT_PARTICIPANT_ENROLLED,
+    ENROLMENT_PARTICIPANT_WITHDRAWN,
     CloseRefused,
     CohortCancelled,
     CohortClosed,
@@ -42,7 +54,12 @@ from shared.events.domain import (
     ParticipantWithdrawn,
 )
 from shared.events.feedback import Notice
-from shared.events.ingest import COHORT_CLOSED, EVALUATION_RECORDED, EvaluationRecorded
+from shared.events.ingest import (
+    COHORT_CLOSED,
+    EVALUATION_RECORDED,
+    INGEST_TYPES,
+    EvaluationRecorded,
+)
 from shared.logging import mask_nip
 from shared.reasons import ReasonCode
 from shared.topics import CERTIFICATION_EVENTS
@@ -379,29 +396,33 @@ async def _certificates(
 
 
 _EVALUATION = Route(on_evaluation_recorded)
-INGEST_ROUTES: dict[str, Route] = {
-    EVALUATION_RECORDED: _EVALUATION,
-    COHORT_CLOSED: Route(
-        on_close_recorded,
-        reports=False,
-        batch=on_close_recorded_run,
-        duplicate=on_close_recorded_duplicate,
-    ),
-}
-DOMAIN_ROUTES: dict[str, Route] = {
-    "diklat.enrolment.cohort_scheduled.v1": Route(on_cohort_info),
-    "diklat.enrolment.cohort_amended.v1": Route(on_cohort_info),
-    "diklat.enrolment.cohort_cancelled.v1": Route(on_cohort_cancelled),
-    "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed, batch=on_cohort_closed_run),
-    "diklat.enrolment.close_refused.v1": Route(on_close_refused, batch=on_close_refused_run),
-    "diklat.enrolment.participant_enrolled.v1": Route(
-        on_participant_enrolled, batch=on_participant_enrolled_run
-    ),
-    "diklat.enrolment.participant_withdrawn.v1": Route(on_participant_withdrawn),
-    "diklat.attendance.participant_finalised.v1": Route(
-        on_participant_finalised, batch=on_participant_finalised_run
-    ),
-    "diklat.attendance.cohort_finalised.v1": Route(
-        on_cohort_finalised, batch=on_cohort_finalised_run
-    ),
-}
+INGEST_ROUTES: RouteTable = route_table(
+    INGEST_TYPES,
+    {
+        EVALUATION_RECORDED: _EVALUATION,
+        COHORT_CLOSED: Route(
+            on_close_recorded,
+            reports=False,
+            batch=on_close_recorded_run,
+            duplicate=on_close_recorded_duplicate,
+        ),
+    },
+)
+DOMAIN_ROUTES: RouteTable = route_table(
+    DOMAIN_TYPES,
+    {
+        ENROLMENT_COHORT_SCHEDULED: Route(on_cohort_info),
+        ENROLMENT_COHORT_AMENDED: Route(on_cohort_info),
+        ENROLMENT_COHORT_CANCELLED: Route(on_cohort_cancelled),
+        ENROLMENT_COHORT_CLOSED: Route(on_cohort_closed, batch=on_cohort_closed_run),
+        ENROLMENT_CLOSE_REFUSED: Route(on_close_refused, batch=on_close_refused_run),
+        ENROLMENT_PARTICIPANT_ENROLLED: Route(
+            on_participant_enrolled, batch=on_participant_enrolled_run
+        ),
+        ENROLMENT_PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
+        ATTENDANCE_PARTICIPANT_FINALISED: Route(
+            on_participant_finalised, batch=on_participant_finalised_run
+        ),
+        ATTENDANCE_COHORT_FINALISED: Route(on_cohort_finalised, batch=on_cohort_finalised_run),
+    },
+)
