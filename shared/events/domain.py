@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from shared.events.ingest import Category, CompletionPolicy, Method, TimeZone
+from shared.topics import ATTENDANCE_EVENTS, CERTIFICATION_EVENTS, ENROLMENT_EVENTS
 
 
 class _Data(BaseModel):
@@ -247,6 +248,12 @@ CERTIFICATION_TYPES: dict[str, type[_Data]] = {
     CERTIFICATION_CERTIFICATE_ISSUED: CertificateIssued,
     CERTIFICATION_CERTIFICATE_REVOKED: CertificateRevoked,
     CERTIFICATION_CERTIFICATE_SUPERSEDED: CertificateSuperseded,
+}
+# Which types travel on which domain topic (each service publishes its own).
+DOMAIN_STREAMS: dict[str, dict[str, type[_Data]]] = {
+    ENROLMENT_EVENTS: ENROLMENT_TYPES,
+    ATTENDANCE_EVENTS: ATTENDANCE_TYPES,
+    CERTIFICATION_EVENTS: CERTIFICATION_TYPES,
 }
 DOMAIN_TYPES: dict[str, type[_Data]] = {
     **ENROLMENT_TYPES,
