@@ -32,17 +32,8 @@ from shared.consumer import (
     waiting_for_enrolment,
 )
 from shared.envelope import CloudEvent, RecordPosition, validate_data
+from shared.events import domain as ev
 from shared.events.domain import (
-    ATTENDANCE_COHORT_FINALISED,
-    ATTENDANCE_PARTICIPANT_FINALISED,
-    DOMAIN_TYPES,
-    ENROLMENT_CLOSE_REFUSED,
-    ENROLMENT_COHORT_AMENDED,
-    ENROLMENT_COHORT_CANCELLED,
-    ENROLMENT_COHORT_CLOSED,
-    ENROLMENT_COHORT_SCHEDULED,
-    ENROLMENT_PARTICIPANT_ENROLLED,
-    ENROLMENT_PARTICIPANT_WITHDRAWN,
     CloseRefused,
     CohortCancelled,
     CohortClosed,
@@ -409,20 +400,20 @@ INGEST_ROUTES: RouteTable = route_table(
     },
 )
 DOMAIN_ROUTES: RouteTable = route_table(
-    DOMAIN_TYPES,
+    ev.DOMAIN_TYPES,
     {
-        ENROLMENT_COHORT_SCHEDULED: Route(on_cohort_info),
-        ENROLMENT_COHORT_AMENDED: Route(on_cohort_info),
-        ENROLMENT_COHORT_CANCELLED: Route(on_cohort_cancelled),
-        ENROLMENT_COHORT_CLOSED: Route(on_cohort_closed, batch=on_cohort_closed_run),
-        ENROLMENT_CLOSE_REFUSED: Route(on_close_refused, batch=on_close_refused_run),
-        ENROLMENT_PARTICIPANT_ENROLLED: Route(
+        ev.ENROLMENT_COHORT_SCHEDULED: Route(on_cohort_info),
+        ev.ENROLMENT_COHORT_AMENDED: Route(on_cohort_info),
+        ev.ENROLMENT_COHORT_CANCELLED: Route(on_cohort_cancelled),
+        ev.ENROLMENT_COHORT_CLOSED: Route(on_cohort_closed, batch=on_cohort_closed_run),
+        ev.ENROLMENT_CLOSE_REFUSED: Route(on_close_refused, batch=on_close_refused_run),
+        ev.ENROLMENT_PARTICIPANT_ENROLLED: Route(
             on_participant_enrolled, batch=on_participant_enrolled_run
         ),
-        ENROLMENT_PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
-        ATTENDANCE_PARTICIPANT_FINALISED: Route(
+        ev.ENROLMENT_PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
+        ev.ATTENDANCE_PARTICIPANT_FINALISED: Route(
             on_participant_finalised, batch=on_participant_finalised_run
         ),
-        ATTENDANCE_COHORT_FINALISED: Route(on_cohort_finalised, batch=on_cohort_finalised_run),
+        ev.ATTENDANCE_COHORT_FINALISED: Route(on_cohort_finalised, batch=on_cohort_finalised_run),
     },
 )
