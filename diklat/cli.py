@@ -187,11 +187,12 @@ def rebuild(
 def asyncapi(
     out: Annotated[Path, typer.Option(help="where to write")] = Path("docs/asyncapi.json"),
 ) -> None:
-    """Generate the AsyncAPI document of the event contract from the pydantic models."""
+    """Generate the AsyncAPI document of the event contract: the services' live subscriptions,
+    their route tables and the contract's pydantic models."""
     from shared.asyncapi import build_document
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    # Sorted keys: FastStream orders channels by hash; the file changes only with the contract.
+    # Sorted keys: the file changes only when the contract or a subscription does.
     out.write_text(
         json.dumps(build_document(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     )

@@ -18,7 +18,7 @@ from diklat.stack.processes import (
     wait_until,
     write_pid,
 )
-from shared.runtime import ServiceDefinition
+from shared.service import ServiceDefinition
 from shared.settings import DEFAULT_HTTP_PORTS
 
 SERVICES = ("enrolment", "attendance", "certification", "consolidation")
@@ -29,7 +29,7 @@ _MARKER = "diklat.cli"
 def definition(service: str) -> ServiceDefinition:
     if service not in SERVICES:
         raise SystemExit(f"unknown service {service!r}; choose one of {', '.join(SERVICES)}")
-    module = importlib.import_module(f"services.{service}.entrypoints.app")
+    module = importlib.import_module(f"services.{service}.bootstrap")
     found: ServiceDefinition = module.DEFINITION
     return found
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord
@@ -15,7 +15,7 @@ from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.middlewares import AckPolicy
 
-from shared.consumer import BatchProcessor
+from shared.consumer import Record
 from shared.logging import get_logger
 from shared.retry import REDELIVERY_PAUSE_S
 from shared.settings import InfraSettings, ServiceSettings
@@ -82,9 +82,12 @@ async def _no_decode(message: Any, original: Any) -> None:
     return None  # the consumer core parses raw records itself
 
 
+BatchRun = Callable[[Sequence[Record]], Awaitable[object]]
+
+
 def subscribe_batches(
     broker: KafkaBroker,
-    processor: BatchProcessor,
+    process: BatchRun,
     settings: ServiceSettings,
     *,
     group_id: str,
@@ -94,7 +97,8 @@ def subscribe_batches(
     title: str | None = None,
     description: str | None = None,
 ) -> None:
-    """Subscribe a batch consumer whose offsets are committed only after the DB commit."""
+    """Subscribe a batch consumer whose offsets are committed only after the DB commit;
+    `process` (the consumer core) runs each batch."""
     subscriber = broker.subscriber(
         *(physical(namespace, t) for t in topics),
         pattern=physical_pattern(namespace, pattern) if pattern else None,
@@ -120,7 +124,7 @@ def subscribe_batches(
     async def handle_batch(message: KafkaMessage) -> None:
         records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
         try:
-            await processor.process(records)
+            await process(records)
         except Exception:
             await asyncio.sleep(REDELIVERY_PAUSE_S)  # then NACK: sought back, redelivered
             raise

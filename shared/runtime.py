@@ -1,5 +1,7 @@
-"""Assembles one service process: pool, migrations, consumers, outbox relay, parking sweeper,
-HTTP (health, readiness, metrics, the service's routes). Every service runs through this."""
+"""Runs one service process: pool, migrations, consumers, outbox relay, parking sweeper, HTTP
+(health, readiness, metrics, the service's routes). What runs is declared by the service's
+composition root (`services/<name>/bootstrap.py`, a `ServiceDefinition`); nothing here is
+particular to one service."""
 
 from __future__ import annotations
 
@@ -7,52 +9,30 @@ import asyncio
 import contextlib
 import functools
 import gc
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 import asyncpg
 import uvicorn
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared import db
 from shared.auth import parse_tokens
-from shared.consumer import Activity, BatchProcessor, Route
+from shared.consumer import Activity, BatchProcessor, Record, RouteTable
 from shared.kafka import build_broker, build_producer, ensure_topics, subscribe_batches
 from shared.logging import configure_logging, get_logger
 from shared.outbox import OutboxRelay
 from shared.retry import restarting, through_outside_trouble
+from shared.service import ServiceDefinition, Subscription, subscriptions_of
 from shared.settings import InfraSettings, ServiceSettings
-from shared.topics import DOMAIN_TOPICS, INGEST_PATTERN
+from shared.topics import DOMAIN_TOPICS
 
 log = get_logger(__name__)
-BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
 
-
-@dataclass(frozen=True)
-class ServiceDefinition:
-    """What makes one service different from another; everything else is shared."""
-
-    name: str
-    migrations_package: str | None = None  # e.g. "services.attendance.adapters.migrations"
-    ingest_routes: dict[str, Route] = field(default_factory=dict)
-    domain_routes: dict[str, Route] = field(default_factory=dict)
-    domain_topics: Sequence[str] = ()
-    extra_patterns: Sequence[tuple[str, dict[str, Route]]] = ()
-    reports_envelope_errors: bool = False
-    # All state is per cohort, so events of different cohorts commute (consumer.in_phases).
-    cohorts_commute: bool = False
-    # Upper bound on DIKLAT_<SERVICE>_LANES: 1 where every transaction takes one shared row
-    # lock early (lanes would only queue behind each other).
-    max_lanes: int = 8
-    # The service's own defaults for its settings (DIKLAT_<SERVICE>_* variables still win).
-    settings: Mapping[str, object] = field(default_factory=dict)
-    router: APIRouter | None = None
-    background: Sequence[BackgroundTask] = ()
-    title: str = ""
+__all__ = ["ServiceDefinition", "ServiceRuntime", "fewer_collections", "runtime_of", "supervised"]
 
 
 class ServiceRuntime:
@@ -69,6 +49,11 @@ class ServiceRuntime:
             definition.name, definition.settings
         )
         self.broker: KafkaBroker = build_broker(self.infra, self.settings)
+        # Declared now, started with the broker: the AsyncAPI document reads them unstarted.
+        self.subscriptions = subscriptions_of(definition)
+        self._processors: dict[str, BatchProcessor] = {}
+        for subscription in self.subscriptions:
+            self._subscribe(subscription)
         self._producer: AIOKafkaProducer | None = None
         self._pool: asyncpg.Pool | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -97,7 +82,7 @@ class ServiceRuntime:
         # aiokafka clients must be created inside the running loop.
         self._producer = build_producer(self.infra)
         await self._producer.start()
-        self._subscribe()
+        self._make_processors()
         await self.broker.start()
         self.relay = OutboxRelay(
             self.pool,
@@ -150,7 +135,7 @@ class ServiceRuntime:
             )
         return pool
 
-    def processor(self, routes: dict[str, Route], reports: bool = False) -> BatchProcessor:
+    def processor(self, routes: RouteTable, reports: bool = False) -> BatchProcessor:
         """A processor for one subscription; parked ingest events run on the ingest routes."""
         return BatchProcessor(
             self.name,
@@ -166,40 +151,28 @@ class ServiceRuntime:
             activity=self.activity,
         )
 
-    def _subscribe(self) -> None:
+    def _make_processors(self) -> None:
         d = self.definition
-        ns = self.infra.kafka_topic_namespace
+        # The sweeper expires parked ingest events even where no ingest subscription runs.
         self.ingest = self.processor(d.ingest_routes, d.reports_envelope_errors)
-        if d.ingest_routes or d.reports_envelope_errors:
-            subscribe_batches(
-                self.broker,
-                self.ingest,
-                self.settings,
-                group_id=f"{self.settings.consumer_group}.ingest",
-                namespace=ns,
-                pattern=INGEST_PATTERN,
-                title=f"{self.name}/ingest",
-            )
-        if d.domain_routes:
-            subscribe_batches(
-                self.broker,
-                self.processor(d.domain_routes),
-                self.settings,
-                group_id=f"{self.settings.consumer_group}.domain",
-                namespace=ns,
-                topics=d.domain_topics,
-                title=f"{self.name}/domain",
-            )
-        for index, (pattern, routes) in enumerate(d.extra_patterns):
-            subscribe_batches(
-                self.broker,
-                self.processor(routes),
-                self.settings,
-                group_id=f"{self.settings.consumer_group}.extra{index}",
-                namespace=ns,
-                pattern=pattern,
-                title=f"{self.name}/{pattern}",
-            )
+        for s in self.subscriptions:
+            made = self.ingest if s.name == "ingest" else self.processor(s.routes)
+            self._processors[s.name] = made
+
+    def _subscribe(self, subscription: Subscription) -> None:
+        async def process(records: Sequence[Record]) -> object:
+            return await self._processors[subscription.name].process(records)
+
+        subscribe_batches(
+            self.broker,
+            process,
+            self.settings,
+            group_id=f"{self.settings.consumer_group}.{subscription.name}",
+            namespace=self.infra.kafka_topic_namespace,
+            topics=subscription.topics,
+            pattern=subscription.pattern,
+            title=f"{self.name}/{subscription.name}",
+        )
 
     def _spawn(self, name: str, start: Callable[[], Awaitable[None]]) -> None:
         self._tasks.append(asyncio.ensure_future(supervised(name, start)))

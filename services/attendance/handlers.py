@@ -11,15 +11,22 @@ from shared.barrier import confirm_closes, note_closes, refuse_closes, waiting_f
 from shared.consumer import (
     Handled,
     Route,
+    RouteTable,
     UnitOfWork,
     applied_unless_invalid,
+    route_table,
     validated_run,
     waiting_for_cohort,
     waiting_for_enrolment,
 )
 from shared.envelope import CloudEvent, RecordPosition, validate_data
 from shared.events import domain as ev
-from shared.events.ingest import ATTENDANCE_RECORDED, COHORT_CLOSED, AttendanceRecorded
+from shared.events.ingest import (
+    ATTENDANCE_RECORDED,
+    COHORT_CLOSED,
+    INGEST_TYPES,
+    AttendanceRecorded,
+)
 from shared.topics import ATTENDANCE_EVENTS
 
 # --- ingest --------------------------------------------------------------------------------
@@ -242,25 +249,31 @@ def _announce(
 
 _ATTENDANCE = Route(on_attendance_recorded, batch=on_attendance_run)
 
-INGEST_ROUTES: dict[str, Route] = {
-    ATTENDANCE_RECORDED: _ATTENDANCE,
-    # Enrolment owns the close and reports on it; we only note where it sits in the log.
-    COHORT_CLOSED: Route(
-        on_ingest_cohort_closed,
-        reports=False,
-        batch=on_ingest_close_run,
-        duplicate=on_ingest_close_duplicate,
-    ),
-}
+INGEST_ROUTES: RouteTable = route_table(
+    INGEST_TYPES,
+    {
+        ATTENDANCE_RECORDED: _ATTENDANCE,
+        # Enrolment owns the close and reports on it; we only note where it sits in the log.
+        COHORT_CLOSED: Route(
+            on_ingest_cohort_closed,
+            reports=False,
+            batch=on_ingest_close_run,
+            duplicate=on_ingest_close_duplicate,
+        ),
+    },
+)
 
-DOMAIN_ROUTES: dict[str, Route] = {
-    "diklat.enrolment.cohort_scheduled.v1": Route(on_cohort_info),
-    "diklat.enrolment.cohort_amended.v1": Route(on_cohort_info),
-    "diklat.enrolment.cohort_cancelled.v1": Route(on_cohort_cancelled),
-    "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed, batch=on_cohort_closed_run),
-    "diklat.enrolment.close_refused.v1": Route(on_close_refused, batch=on_close_refused_run),
-    "diklat.enrolment.participant_enrolled.v1": Route(
-        on_participant_enrolled, batch=on_participant_enrolled_run
-    ),
-    "diklat.enrolment.participant_withdrawn.v1": Route(on_participant_withdrawn),
-}
+DOMAIN_ROUTES: RouteTable = route_table(
+    ev.DOMAIN_TYPES,
+    {
+        ev.ENROLMENT_COHORT_SCHEDULED: Route(on_cohort_info),
+        ev.ENROLMENT_COHORT_AMENDED: Route(on_cohort_info),
+        ev.ENROLMENT_COHORT_CANCELLED: Route(on_cohort_cancelled),
+        ev.ENROLMENT_COHORT_CLOSED: Route(on_cohort_closed, batch=on_cohort_closed_run),
+        ev.ENROLMENT_CLOSE_REFUSED: Route(on_close_refused, batch=on_close_refused_run),
+        ev.ENROLMENT_PARTICIPANT_ENROLLED: Route(
+            on_participant_enrolled, batch=on_participant_enrolled_run
+        ),
+        ev.ENROLMENT_PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
+    },
+)

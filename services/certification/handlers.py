@@ -23,13 +23,16 @@ from shared.barrier import confirm_closes, note_closes, refuse_closes, waiting_f
 from shared.consumer import (
     Handled,
     Route,
+    RouteTable,
     UnitOfWork,
     applied_unless_invalid,
+    route_table,
     validated_run,
     waiting_for_cohort,
     waiting_for_enrolment,
 )
 from shared.envelope import CloudEvent, RecordPosition, validate_data
+from shared.events import domain as ev
 from shared.events.domain import (
     CloseRefused,
     CohortCancelled,
@@ -42,7 +45,12 @@ from shared.events.domain import (
     ParticipantWithdrawn,
 )
 from shared.events.feedback import Notice
-from shared.events.ingest import COHORT_CLOSED, EVALUATION_RECORDED, EvaluationRecorded
+from shared.events.ingest import (
+    COHORT_CLOSED,
+    EVALUATION_RECORDED,
+    INGEST_TYPES,
+    EvaluationRecorded,
+)
 from shared.logging import mask_nip
 from shared.reasons import ReasonCode
 from shared.topics import CERTIFICATION_EVENTS
@@ -379,29 +387,33 @@ async def _certificates(
 
 
 _EVALUATION = Route(on_evaluation_recorded)
-INGEST_ROUTES: dict[str, Route] = {
-    EVALUATION_RECORDED: _EVALUATION,
-    COHORT_CLOSED: Route(
-        on_close_recorded,
-        reports=False,
-        batch=on_close_recorded_run,
-        duplicate=on_close_recorded_duplicate,
-    ),
-}
-DOMAIN_ROUTES: dict[str, Route] = {
-    "diklat.enrolment.cohort_scheduled.v1": Route(on_cohort_info),
-    "diklat.enrolment.cohort_amended.v1": Route(on_cohort_info),
-    "diklat.enrolment.cohort_cancelled.v1": Route(on_cohort_cancelled),
-    "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed, batch=on_cohort_closed_run),
-    "diklat.enrolment.close_refused.v1": Route(on_close_refused, batch=on_close_refused_run),
-    "diklat.enrolment.participant_enrolled.v1": Route(
-        on_participant_enrolled, batch=on_participant_enrolled_run
-    ),
-    "diklat.enrolment.participant_withdrawn.v1": Route(on_participant_withdrawn),
-    "diklat.attendance.participant_finalised.v1": Route(
-        on_participant_finalised, batch=on_participant_finalised_run
-    ),
-    "diklat.attendance.cohort_finalised.v1": Route(
-        on_cohort_finalised, batch=on_cohort_finalised_run
-    ),
-}
+INGEST_ROUTES: RouteTable = route_table(
+    INGEST_TYPES,
+    {
+        EVALUATION_RECORDED: _EVALUATION,
+        COHORT_CLOSED: Route(
+            on_close_recorded,
+            reports=False,
+            batch=on_close_recorded_run,
+            duplicate=on_close_recorded_duplicate,
+        ),
+    },
+)
+DOMAIN_ROUTES: RouteTable = route_table(
+    ev.DOMAIN_TYPES,
+    {
+        ev.ENROLMENT_COHORT_SCHEDULED: Route(on_cohort_info),
+        ev.ENROLMENT_COHORT_AMENDED: Route(on_cohort_info),
+        ev.ENROLMENT_COHORT_CANCELLED: Route(on_cohort_cancelled),
+        ev.ENROLMENT_COHORT_CLOSED: Route(on_cohort_closed, batch=on_cohort_closed_run),
+        ev.ENROLMENT_CLOSE_REFUSED: Route(on_close_refused, batch=on_close_refused_run),
+        ev.ENROLMENT_PARTICIPANT_ENROLLED: Route(
+            on_participant_enrolled, batch=on_participant_enrolled_run
+        ),
+        ev.ENROLMENT_PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
+        ev.ATTENDANCE_PARTICIPANT_FINALISED: Route(
+            on_participant_finalised, batch=on_participant_finalised_run
+        ),
+        ev.ATTENDANCE_COHORT_FINALISED: Route(on_cohort_finalised, batch=on_cohort_finalised_run),
+    },
+)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
+from shared.topics import FEEDBACK_PREFIX
+
 JP_MINIMUM = Decimal(20)
 NASIONAL = "nasional"
 
@@ -166,7 +168,8 @@ class RebuildRefused(Exception):
     """The rebuild would have swapped in less than the live model; nothing was changed."""
 
 
-FEEDBACK_TOPIC_PART = "diklat.feedback."
+# Inside the physical name (a namespace may come before it), so matched anywhere in it.
+FEEDBACK_TOPIC_PART = FEEDBACK_PREFIX
 # What the feedback topics feed: left out of the row comparison when they are accepted partial.
 DATA_QUALITY_TABLES = frozenset({"ingest_outcomes", "ingest_duplicates"})
 

@@ -17,12 +17,20 @@ from shared.consumer import (
     Handled,
     Handler,
     Route,
+    RouteTable,
     UnitOfWork,
     applied_unless_invalid,
+    route_table,
 )
 from shared.envelope import CloudEvent, validate_data
 from shared.events import domain as ev
-from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, IngestOutcome, IngestOutcomes
+from shared.events.feedback import (
+    FEEDBACK_TYPE,
+    FEEDBACK_TYPES,
+    OUTCOMES_TYPE,
+    IngestOutcome,
+    IngestOutcomes,
+)
 from shared.topics import publisher_of_topic
 
 M = TypeVar("M", bound=BaseModel)
@@ -67,8 +75,18 @@ async def on_certificate_superseded(uow: UnitOfWork, event: CloudEvent) -> Handl
 
 
 async def on_cohort_scheduled_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
-    """Schedules and amendments (the same model)."""
-    outcomes, valid = applied_unless_invalid(events, ev.CohortInfo)
+    return await _upsert_cohorts(uow, events, ev.CohortScheduled)
+
+
+async def on_cohort_amended_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    return await _upsert_cohorts(uow, events, ev.CohortAmended)
+
+
+async def _upsert_cohorts(
+    uow: UnitOfWork, events: Sequence[CloudEvent], model: type[ev.CohortInfo]
+) -> list[Handled]:
+    """Schedules and amendments: the same fields, each validated as its contract model."""
+    outcomes, valid = applied_unless_invalid(events, model)
     rows = [projection.cohort_row(d, organizer_province(d.publisher), e.time) for e, d in valid]
     await projection.upsert_cohorts(uow.conn, rows)
     return outcomes
@@ -145,6 +163,7 @@ def _set_based(run: BatchHandler, reports: bool = True) -> Route:
 
 
 on_cohort_scheduled = _one(on_cohort_scheduled_run)
+on_cohort_amended = _one(on_cohort_amended_run)
 on_participant_enrolled = _one(on_participant_enrolled_run)
 on_participant_finalised = _one(on_participant_finalised_run)
 on_completion_decided = _one(on_completion_decided_run)
@@ -153,39 +172,35 @@ on_ingest_outcome = _one(on_ingest_outcome_run)
 on_ingest_outcomes = _one(on_ingest_outcomes_run)
 
 
-DOMAIN_ROUTES: dict[str, Route] = {
-    "diklat.enrolment.cohort_scheduled.v1": _set_based(on_cohort_scheduled_run),
-    "diklat.enrolment.cohort_amended.v1": _set_based(on_cohort_scheduled_run),
-    "diklat.enrolment.cohort_cancelled.v1": Route(on_cohort_cancelled),
-    "diklat.enrolment.cohort_closed.v1": Route(on_cohort_closed),
-    "diklat.enrolment.participant_enrolled.v1": _set_based(on_participant_enrolled_run),
-    "diklat.enrolment.participant_withdrawn.v1": Route(on_participant_withdrawn),
-    "diklat.attendance.participant_finalised.v1": _set_based(on_participant_finalised_run),
-    "diklat.certification.completion_decided.v1": _set_based(on_completion_decided_run),
-    "diklat.certification.certificate_issued.v1": _set_based(on_certificate_issued_run),
-    "diklat.certification.certificate_revoked.v1": Route(on_certificate_revoked),
-    "diklat.certification.certificate_superseded.v1": Route(on_certificate_superseded),
-}
-FEEDBACK_ROUTES: dict[str, Route] = {
-    FEEDBACK_TYPE: _set_based(on_ingest_outcome_run, reports=False),
-    OUTCOMES_TYPE: _set_based(on_ingest_outcomes_run, reports=False),
-}
+DOMAIN_ROUTES: RouteTable = route_table(
+    ev.DOMAIN_TYPES,
+    {
+        ev.ENROLMENT_COHORT_SCHEDULED: _set_based(on_cohort_scheduled_run),
+        ev.ENROLMENT_COHORT_AMENDED: _set_based(on_cohort_amended_run),
+        ev.ENROLMENT_COHORT_CANCELLED: Route(on_cohort_cancelled),
+        ev.ENROLMENT_COHORT_CLOSED: Route(on_cohort_closed),
+        ev.ENROLMENT_PARTICIPANT_ENROLLED: _set_based(on_participant_enrolled_run),
+        ev.ENROLMENT_PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
+        ev.ATTENDANCE_PARTICIPANT_FINALISED: _set_based(on_participant_finalised_run),
+        ev.CERTIFICATION_COMPLETION_DECIDED: _set_based(on_completion_decided_run),
+        ev.CERTIFICATION_CERTIFICATE_ISSUED: _set_based(on_certificate_issued_run),
+        ev.CERTIFICATION_CERTIFICATE_REVOKED: Route(on_certificate_revoked),
+        ev.CERTIFICATION_CERTIFICATE_SUPERSEDED: Route(on_certificate_superseded),
+    },
+)
+FEEDBACK_ROUTES: RouteTable = route_table(
+    FEEDBACK_TYPES,
+    {
+        FEEDBACK_TYPE: _set_based(on_ingest_outcome_run, reports=False),
+        OUTCOMES_TYPE: _set_based(on_ingest_outcomes_run, reports=False),
+    },
+)
 
-# The model each routed type's handler validates its data as. The rebuild's replay validates
-# ahead with it, while the previous batch's transaction runs; `validate_data` then passes the
-# instance through. Tests hold this map to the handlers.
+# The model each routed type's handler validates its data as, from the contract. The rebuild's
+# replay validates ahead with it, while the previous batch's transaction runs; `validate_data`
+# then passes the instance through. Tests hold the handlers to this map.
 DATA_MODELS: dict[str, type[BaseModel]] = {
-    "diklat.enrolment.cohort_scheduled.v1": ev.CohortInfo,
-    "diklat.enrolment.cohort_amended.v1": ev.CohortInfo,
-    "diklat.enrolment.cohort_cancelled.v1": ev.CohortCancelled,
-    "diklat.enrolment.cohort_closed.v1": ev.CohortClosed,
-    "diklat.enrolment.participant_enrolled.v1": ev.ParticipantEnrolled,
-    "diklat.enrolment.participant_withdrawn.v1": ev.ParticipantWithdrawn,
-    "diklat.attendance.participant_finalised.v1": ev.ParticipantFinalised,
-    "diklat.certification.completion_decided.v1": ev.CompletionDecided,
-    "diklat.certification.certificate_issued.v1": ev.CertificateIssued,
-    "diklat.certification.certificate_revoked.v1": ev.CertificateRevoked,
-    "diklat.certification.certificate_superseded.v1": ev.CertificateSuperseded,
-    FEEDBACK_TYPE: IngestOutcome,
-    OUTCOMES_TYPE: IngestOutcomes,
+    event_type: route.model
+    for event_type, route in {**DOMAIN_ROUTES, **FEEDBACK_ROUTES}.items()
+    if route.model is not None
 }

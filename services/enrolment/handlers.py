@@ -14,7 +14,15 @@ from decimal import Decimal
 from services.enrolment import domain
 from services.enrolment.adapters import postgres as repo
 from services.enrolment.domain import Accepted, AsnType, Gender, Rejection
-from shared.consumer import Handled, Route, UnitOfWork, validated_run, waiting_for_cohort
+from shared.consumer import (
+    Handled,
+    Route,
+    RouteTable,
+    UnitOfWork,
+    route_table,
+    validated_run,
+    waiting_for_cohort,
+)
 from shared.envelope import CloudEvent, EnvelopeError, RecordPosition, validate_data
 from shared.events import domain as events
 from shared.events import ingest
@@ -383,14 +391,20 @@ async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handle
     return Handled.applied()
 
 
-INGEST_ROUTES: dict[str, Route] = {
-    ingest.COHORT_SCHEDULED: Route(on_cohort_scheduled, batch=on_schedule_run),
-    ingest.COHORT_CANCELLED: Route(on_cohort_cancelled),
-    ingest.COHORT_CLOSED: Route(
-        on_cohort_closed, batch=on_close_run, duplicate=on_close_duplicate, failed=on_close_failed
-    ),
-    ingest.PARTICIPANT_REGISTERED: Route(on_participant_registered, batch=on_registration_run),
-    ingest.PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
-}
+INGEST_ROUTES: RouteTable = route_table(
+    ingest.INGEST_TYPES,
+    {
+        ingest.COHORT_SCHEDULED: Route(on_cohort_scheduled, batch=on_schedule_run),
+        ingest.COHORT_CANCELLED: Route(on_cohort_cancelled),
+        ingest.COHORT_CLOSED: Route(
+            on_cohort_closed,
+            batch=on_close_run,
+            duplicate=on_close_duplicate,
+            failed=on_close_failed,
+        ),
+        ingest.PARTICIPANT_REGISTERED: Route(on_participant_registered, batch=on_registration_run),
+        ingest.PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
+    },
+)
 # Enrolment is the source of the domain stream; it consumes no other service's events.
-DOMAIN_ROUTES: dict[str, Route] = {}
+DOMAIN_ROUTES: RouteTable = {}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
 
 from shared.envelope import CloudEvent
 from shared.reasons import DEFAULT_MESSAGES, Outcome, ReasonCode
@@ -57,6 +59,30 @@ class Route:
     # Called, after the handler's savepoint is rolled back, for an event of this type rejected
     # PROCESSING_ERROR: the same word may be owed (a close that failed closed nothing).
     failed: RouteHook | None = None
+    # The contract's model of this type's data, filled in by `route_table`.
+    model: type[BaseModel] | None = None
+
+
+RouteTable = dict[str, Route]
+
+
+class NotInContract(ValueError):
+    """A service routes an event type the contract does not name (a typo, a retired type)."""
+
+
+def route_table(contract: Mapping[str, type[BaseModel]], routes: Mapping[str, Route]) -> RouteTable:
+    """Each routed type with its data model from `contract` (one of the `*_TYPES` maps of
+    `shared.events`); refuses, when the service module is imported, a type it does not name."""
+    unknown = sorted(set(routes) - set(contract))
+    if unknown:
+        raise NotInContract(
+            f"routes for event types the contract does not name: {', '.join(unknown)} "
+            f"(the contract names: {', '.join(sorted(contract))})"
+        )
+    return {
+        event_type: replace(route, model=contract[event_type])
+        for event_type, route in routes.items()
+    }
 
 
 def is_publisher_event(event: CloudEvent) -> bool:

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from shared.events.ingest import Category, CompletionPolicy, Method, TimeZone
+from shared.topics import ATTENDANCE_EVENTS, CERTIFICATION_EVENTS, ENROLMENT_EVENTS
 
 
 class _Data(BaseModel):
@@ -214,24 +215,45 @@ class CertificateSuperseded(_Data):
     superseded_at: dt.datetime
 
 
+# The one place each domain event type is named: services route and emit by these constants.
+ENROLMENT_COHORT_SCHEDULED = "diklat.enrolment.cohort_scheduled.v1"
+ENROLMENT_COHORT_AMENDED = "diklat.enrolment.cohort_amended.v1"
+ENROLMENT_COHORT_CANCELLED = "diklat.enrolment.cohort_cancelled.v1"
+ENROLMENT_COHORT_CLOSED = "diklat.enrolment.cohort_closed.v1"
+ENROLMENT_CLOSE_REFUSED = "diklat.enrolment.close_refused.v1"
+ENROLMENT_PARTICIPANT_ENROLLED = "diklat.enrolment.participant_enrolled.v1"
+ENROLMENT_PARTICIPANT_WITHDRAWN = "diklat.enrolment.participant_withdrawn.v1"
+ATTENDANCE_PARTICIPANT_FINALISED = "diklat.attendance.participant_finalised.v1"
+ATTENDANCE_COHORT_FINALISED = "diklat.attendance.cohort_finalised.v1"
+CERTIFICATION_COMPLETION_DECIDED = "diklat.certification.completion_decided.v1"
+CERTIFICATION_CERTIFICATE_ISSUED = "diklat.certification.certificate_issued.v1"
+CERTIFICATION_CERTIFICATE_REVOKED = "diklat.certification.certificate_revoked.v1"
+CERTIFICATION_CERTIFICATE_SUPERSEDED = "diklat.certification.certificate_superseded.v1"
+
 ENROLMENT_TYPES: dict[str, type[_Data]] = {
-    "diklat.enrolment.cohort_scheduled.v1": CohortScheduled,
-    "diklat.enrolment.cohort_amended.v1": CohortAmended,
-    "diklat.enrolment.cohort_cancelled.v1": CohortCancelled,
-    "diklat.enrolment.cohort_closed.v1": CohortClosed,
-    "diklat.enrolment.close_refused.v1": CloseRefused,
-    "diklat.enrolment.participant_enrolled.v1": ParticipantEnrolled,
-    "diklat.enrolment.participant_withdrawn.v1": ParticipantWithdrawn,
+    ENROLMENT_COHORT_SCHEDULED: CohortScheduled,
+    ENROLMENT_COHORT_AMENDED: CohortAmended,
+    ENROLMENT_COHORT_CANCELLED: CohortCancelled,
+    ENROLMENT_COHORT_CLOSED: CohortClosed,
+    ENROLMENT_CLOSE_REFUSED: CloseRefused,
+    ENROLMENT_PARTICIPANT_ENROLLED: ParticipantEnrolled,
+    ENROLMENT_PARTICIPANT_WITHDRAWN: ParticipantWithdrawn,
 }
 ATTENDANCE_TYPES: dict[str, type[_Data]] = {
-    "diklat.attendance.participant_finalised.v1": ParticipantFinalised,
-    "diklat.attendance.cohort_finalised.v1": CohortFinalised,
+    ATTENDANCE_PARTICIPANT_FINALISED: ParticipantFinalised,
+    ATTENDANCE_COHORT_FINALISED: CohortFinalised,
 }
 CERTIFICATION_TYPES: dict[str, type[_Data]] = {
-    "diklat.certification.completion_decided.v1": CompletionDecided,
-    "diklat.certification.certificate_issued.v1": CertificateIssued,
-    "diklat.certification.certificate_revoked.v1": CertificateRevoked,
-    "diklat.certification.certificate_superseded.v1": CertificateSuperseded,
+    CERTIFICATION_COMPLETION_DECIDED: CompletionDecided,
+    CERTIFICATION_CERTIFICATE_ISSUED: CertificateIssued,
+    CERTIFICATION_CERTIFICATE_REVOKED: CertificateRevoked,
+    CERTIFICATION_CERTIFICATE_SUPERSEDED: CertificateSuperseded,
+}
+# Which types travel on which domain topic (each service publishes its own).
+DOMAIN_STREAMS: dict[str, dict[str, type[_Data]]] = {
+    ENROLMENT_EVENTS: ENROLMENT_TYPES,
+    ATTENDANCE_EVENTS: ATTENDANCE_TYPES,
+    CERTIFICATION_EVENTS: CERTIFICATION_TYPES,
 }
 DOMAIN_TYPES: dict[str, type[_Data]] = {
     **ENROLMENT_TYPES,

@@ -79,3 +79,10 @@ class Notice(BaseModel):
     message_en: str
     certificate_number: str | None = None
     at: dt.datetime
+
+
+FEEDBACK_TYPES: dict[str, type[BaseModel]] = {
+    OUTCOMES_TYPE: IngestOutcomes,
+    FEEDBACK_TYPE: IngestOutcome,
+    NOTICE_TYPE: Notice,
+}

@@ -20,7 +20,7 @@ from diklat.stack.processes import free_port
 from shared.settings import InfraSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-# Every consumer group a service runs (see ServiceRuntime._subscribe).
+# Every consumer group a service runs (see shared.service.subscriptions_of).
 CONSUMER_GROUPS = {
     "enrolment": ("enrolment.ingest",),
     "attendance": ("attendance.ingest", "attendance.domain"),

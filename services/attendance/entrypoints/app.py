@@ -1,19 +1,7 @@
-"""The attendance service: enrolment's domain events and attendance ingest in, finalisations out."""
+"""The service's definition for tools and tests, from its composition root (bootstrap.py)."""
 
 from __future__ import annotations
 
-from services.attendance.entrypoints import api
-from services.attendance.handlers import DOMAIN_ROUTES, INGEST_ROUTES
-from shared.runtime import ServiceDefinition
-from shared.topics import ENROLMENT_EVENTS
+from services.attendance.bootstrap import DEFINITION
 
-DEFINITION = ServiceDefinition(
-    name="attendance",
-    migrations_package="services.attendance.adapters.migrations",
-    cohorts_commute=True,
-    ingest_routes=INGEST_ROUTES,
-    domain_routes=DOMAIN_ROUTES,
-    domain_topics=[ENROLMENT_EVENTS],
-    router=api.router,
-    title="diklat attendance",
-)
+__all__ = ["DEFINITION"]

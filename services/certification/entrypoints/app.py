@@ -1,24 +1,7 @@
-"""The certification service definition: run with `diklat run certification`."""
+"""The service's definition for tools and tests, from its composition root (bootstrap.py)."""
 
 from __future__ import annotations
 
-from services.certification.entrypoints import api
-from services.certification.entrypoints.pdf_worker import pdf_worker
-from services.certification.handlers import DOMAIN_ROUTES, INGEST_ROUTES
-from shared.runtime import ServiceDefinition
-from shared.topics import ATTENDANCE_EVENTS, ENROLMENT_EVENTS
+from services.certification.bootstrap import DEFINITION
 
-DEFINITION = ServiceDefinition(
-    name="certification",
-    migrations_package="services.certification.adapters.migrations",
-    cohorts_commute=True,
-    # Certificate numbers are drawn from one counter row per organiser and year, locked until
-    # commit: a second lane would wait for the first.
-    max_lanes=1,
-    ingest_routes=INGEST_ROUTES,
-    domain_routes=DOMAIN_ROUTES,
-    domain_topics=[ENROLMENT_EVENTS, ATTENDANCE_EVENTS],
-    router=api.router,
-    background=[pdf_worker],
-    title="diklat certification: completion decisions, STTP certificates, verification",
-)
+__all__ = ["DEFINITION"]

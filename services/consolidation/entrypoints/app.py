@@ -1,25 +1,7 @@
-"""The consolidation service: all domain events and feedback outcomes into the national view."""
+"""The service's definition for tools and tests, from its composition root (bootstrap.py)."""
 
 from __future__ import annotations
 
-from services.consolidation.entrypoints import api
-from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
-from shared.runtime import ServiceDefinition
-from shared.topics import (
-    ATTENDANCE_EVENTS,
-    CERTIFICATION_EVENTS,
-    ENROLMENT_EVENTS,
-    FEEDBACK_PATTERN,
-)
+from services.consolidation.bootstrap import DEFINITION, DOMAIN_TOPICS
 
-DOMAIN_TOPICS = [ENROLMENT_EVENTS, ATTENDANCE_EVENTS, CERTIFICATION_EVENTS]
-
-DEFINITION = ServiceDefinition(
-    name="consolidation",
-    migrations_package="services.consolidation.adapters.migrations",
-    domain_routes=DOMAIN_ROUTES,
-    domain_topics=DOMAIN_TOPICS,
-    extra_patterns=[(FEEDBACK_PATTERN, FEEDBACK_ROUTES)],
-    router=api.router,
-    title="diklat consolidation — national BPSDM view",
-)
+__all__ = ["DEFINITION", "DOMAIN_TOPICS"]

@@ -31,7 +31,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from services.consolidation import domain
-from services.consolidation.entrypoints.app import DEFINITION, DOMAIN_TOPICS
+from services.consolidation.bootstrap import DEFINITION, DOMAIN_TOPICS
 from services.consolidation.entrypoints.replay import BATCH_RECORDS, replay
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
 from shared import db

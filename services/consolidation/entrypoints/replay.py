@@ -39,6 +39,7 @@ from pydantic import ValidationError
 from services.consolidation.handlers import DATA_MODELS
 from shared.consumer import BatchProcessor
 from shared.envelope import CloudEvent, EnvelopeError
+from shared.events import domain as ev
 from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE
 
 Item = CloudEvent | EnvelopeError
@@ -55,17 +56,17 @@ _CHUNK = 100
 # order) gives the same rows as applying it in log order. A routed type missing here keeps its
 # batch in log order (tests hold the routes to this map).
 TABLE_OF: dict[str, str] = {
-    "diklat.enrolment.cohort_scheduled.v1": "cohorts",
-    "diklat.enrolment.cohort_amended.v1": "cohorts",
-    "diklat.enrolment.cohort_cancelled.v1": "cohorts",
-    "diklat.enrolment.cohort_closed.v1": "cohorts",
-    "diklat.enrolment.participant_enrolled.v1": "enrolments, asn",
-    "diklat.enrolment.participant_withdrawn.v1": "enrolments, asn",
-    "diklat.attendance.participant_finalised.v1": "attendance",
-    "diklat.certification.completion_decided.v1": "completions",
-    "diklat.certification.certificate_issued.v1": "certificates",
-    "diklat.certification.certificate_revoked.v1": "certificates",
-    "diklat.certification.certificate_superseded.v1": "certificates",
+    ev.ENROLMENT_COHORT_SCHEDULED: "cohorts",
+    ev.ENROLMENT_COHORT_AMENDED: "cohorts",
+    ev.ENROLMENT_COHORT_CANCELLED: "cohorts",
+    ev.ENROLMENT_COHORT_CLOSED: "cohorts",
+    ev.ENROLMENT_PARTICIPANT_ENROLLED: "enrolments, asn",
+    ev.ENROLMENT_PARTICIPANT_WITHDRAWN: "enrolments, asn",
+    ev.ATTENDANCE_PARTICIPANT_FINALISED: "attendance",
+    ev.CERTIFICATION_COMPLETION_DECIDED: "completions",
+    ev.CERTIFICATION_CERTIFICATE_ISSUED: "certificates",
+    ev.CERTIFICATION_CERTIFICATE_REVOKED: "certificates",
+    ev.CERTIFICATION_CERTIFICATE_SUPERSEDED: "certificates",
     FEEDBACK_TYPE: "ingest_outcomes",
     OUTCOMES_TYPE: "ingest_outcomes",
 }

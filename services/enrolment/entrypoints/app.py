@@ -1,24 +1,7 @@
-"""The enrolment service: the ingest gate for cohorts and participants (`diklat run enrolment`)."""
+"""The service's definition for tools and tests, from its composition root (bootstrap.py)."""
 
 from __future__ import annotations
 
-from services.enrolment.entrypoints import api
-from services.enrolment.handlers import DOMAIN_ROUTES, INGEST_ROUTES
-from shared.runtime import ServiceDefinition
+from services.enrolment.bootstrap import DEFINITION
 
-DEFINITION = ServiceDefinition(
-    name="enrolment",
-    migrations_package="services.enrolment.adapters.migrations",
-    cohorts_commute=True,
-    ingest_routes=INGEST_ROUTES,
-    domain_routes=DOMAIN_ROUTES,
-    domain_topics=[],
-    # Enrolment alone answers for records that are not usable events (MALFORMED,
-    # UNKNOWN_TYPE, SOURCE_MISMATCH, SCHEMA_INVALID envelopes); other services stay silent.
-    reports_envelope_errors=True,
-    # Every registration it takes is answered by an event it emits, so its batches hold twice
-    # what others hold: half the records for the same memory (bench/notes.md).
-    settings={"batch_max_records": 1000},
-    router=api.router,
-    title="diklat enrolment",
-)
+__all__ = ["DEFINITION"]

@@ -1,0 +1,27 @@
+"""The consolidation service's composition root: all domain events and feedback outcomes into the
+national view. Its parts (routes, topics, HTTP routes) are declared here once;
+`shared.runtime.ServiceRuntime` runs them."""
+
+from __future__ import annotations
+
+from services.consolidation.entrypoints import api
+from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
+from shared.service import ServiceDefinition
+from shared.topics import (
+    ATTENDANCE_EVENTS,
+    CERTIFICATION_EVENTS,
+    ENROLMENT_EVENTS,
+    FEEDBACK_PATTERN,
+)
+
+DOMAIN_TOPICS = [ENROLMENT_EVENTS, ATTENDANCE_EVENTS, CERTIFICATION_EVENTS]
+
+DEFINITION = ServiceDefinition(
+    name="consolidation",
+    migrations_package="services.consolidation.adapters.migrations",
+    domain_routes=DOMAIN_ROUTES,
+    domain_topics=DOMAIN_TOPICS,
+    extra_patterns=[(FEEDBACK_PATTERN, FEEDBACK_ROUTES)],
+    router=api.router,
+    title="diklat consolidation — national BPSDM view",
+)
