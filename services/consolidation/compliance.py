@@ -20,7 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
-from shared.events.roster import EmploymentStatus
+from shared.events.ingest import EmploymentStatus
 
 
 class Standing(StrEnum):

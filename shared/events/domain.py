@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.events.ingest import AsnRecorded as RosterRow
 from shared.events.ingest import Category, CompletionPolicy, Method, TimeZone
 from shared.topics import ATTENDANCE_EVENTS, CERTIFICATION_EVENTS, ENROLMENT_EVENTS
 
@@ -129,6 +130,18 @@ class ParticipantWithdrawn(_Data):
     withdrawn_at: dt.datetime
 
 
+class AsnRecorded(_Data):
+    """A roster row the enrolment gate accepted: the ASN as their region's roster states them
+    now, who recorded it, and what it did to their home region (issue 19)."""
+
+    asn: RosterRow
+    publisher: str
+    change: Literal["new", "same", "transfer"]
+    previous_region: str | None
+    recorded_at: dt.datetime
+    cause: IngestRef
+
+
 # --- attendance --------------------------------------------------------------------------
 
 
@@ -223,6 +236,7 @@ ENROLMENT_COHORT_CLOSED = "diklat.enrolment.cohort_closed.v1"
 ENROLMENT_CLOSE_REFUSED = "diklat.enrolment.close_refused.v1"
 ENROLMENT_PARTICIPANT_ENROLLED = "diklat.enrolment.participant_enrolled.v1"
 ENROLMENT_PARTICIPANT_WITHDRAWN = "diklat.enrolment.participant_withdrawn.v1"
+ENROLMENT_ASN_RECORDED = "diklat.enrolment.asn_recorded.v1"
 ATTENDANCE_PARTICIPANT_FINALISED = "diklat.attendance.participant_finalised.v1"
 ATTENDANCE_COHORT_FINALISED = "diklat.attendance.cohort_finalised.v1"
 CERTIFICATION_COMPLETION_DECIDED = "diklat.certification.completion_decided.v1"
@@ -238,6 +252,7 @@ ENROLMENT_TYPES: dict[str, type[_Data]] = {
     ENROLMENT_CLOSE_REFUSED: CloseRefused,
     ENROLMENT_PARTICIPANT_ENROLLED: ParticipantEnrolled,
     ENROLMENT_PARTICIPANT_WITHDRAWN: ParticipantWithdrawn,
+    ENROLMENT_ASN_RECORDED: AsnRecorded,
 }
 ATTENDANCE_TYPES: dict[str, type[_Data]] = {
     ATTENDANCE_PARTICIPANT_FINALISED: ParticipantFinalised,

@@ -16,6 +16,8 @@ from pydantic import (
     model_validator,
 )
 
+from shared.regions import NASIONAL, is_valid_region
+
 CohortCode = Annotated[
     str,
     StringConstraints(
@@ -186,6 +188,45 @@ class EvaluationRecorded(_Data):
     score: Decimal = Field(ge=0, le=100, decimal_places=2)
 
 
+def _home_region(value: str) -> str:
+    if value != NASIONAL and not is_valid_region(value):
+        raise ValueError(
+            "must be a Kemendagri province (e.g. 15) or kabupaten/kota (e.g. 35.23) code, "
+            "or 'nasional' for a central agency"
+        )
+    return value
+
+
+HomeRegion = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_home_region)]
+
+
+class EmploymentStatus(StrEnum):
+    """Kedudukan hukum as the roster states it."""
+
+    AKTIF = "aktif"
+    TUGAS_BELAJAR = "tugas_belajar"
+    CLTN = "cltn"  # cuti di luar tanggungan negara
+    PENSIUN = "pensiun"
+    BERHENTI = "berhenti"
+    MENINGGAL = "meninggal"
+
+
+class AsnRecorded(_Data):
+    """One ASN as their home region's roster states them now; a later row replaces it whole."""
+
+    nip: Nip
+    name: ShortText
+    asn_type: Literal["PNS", "PPPK"]
+    gender: Literal["L", "P"]
+    agency: ShortText  # instansi
+    unit: ShortText | None = None  # unit kerja
+    region: HomeRegion
+    position: ShortText | None = None  # jabatan
+    rank: ShortText | None = None  # pangkat/golongan, e.g. "Pembina, IV/a"
+    status: EmploymentStatus = EmploymentStatus.AKTIF
+    status_since: dt.date = Field(ge=dt.date(1940, 1, 1), le=dt.date(2100, 12, 31))
+
+
 def cohort_code_prefix(publisher: str) -> str:
     """What every cohort code a publisher schedules starts with: its id and `/` (`15/`,
     `35.23/`, `nasional/`). The separator keeps `15.71/...` from belonging to `15`."""
@@ -221,6 +262,7 @@ PARTICIPANT_REGISTERED = "diklat.participant.registered.v1"
 PARTICIPANT_WITHDRAWN = "diklat.participant.withdrawn.v1"
 ATTENDANCE_RECORDED = "diklat.attendance.recorded.v1"
 EVALUATION_RECORDED = "diklat.evaluation.recorded.v1"
+ASN_RECORDED = "diklat.asn.recorded.v1"
 
 INGEST_TYPES: dict[str, type[_Data]] = {
     COHORT_SCHEDULED: CohortScheduled,

@@ -1,71 +1,22 @@
-"""v1 roster ingest: who a region's ASN are (issue 19). The `data` of `diklat.asn.recorded.v1`
-and the rules the gate and `diklat publish` apply to it beyond its schema. Pure (pydantic, the
-standard library and `shared.regions`).
+"""The roster's rules beyond its schema (issue 19): who may record whom. The roster row itself,
+`diklat.asn.recorded.v1`, is in `shared.events.ingest` with the other ingest types. Pure.
 
 A region's publisher keeps its own ASN: a province its provincial ASN, a kabupaten/kota its
 own, `nasional` the central agencies'. A row that moves an ASN to another region is a transfer:
 only the ASN's current region or `nasional` may make it.
 
 Public API
-- ASN_RECORDED (the CloudEvent type), AsnRecorded (its data)
-- EmploymentStatus, HomeRegion
 - roster_problem(publisher, current_region, row) -> RosterProblem | None
+- change_kind(current_region, row) -> "new" | "same" | "transfer"
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
-
-from shared.events.ingest import Nip, ShortText
-from shared.regions import NASIONAL, is_valid_region
-
-ASN_RECORDED = "diklat.asn.recorded.v1"
-
-
-def _home_region(value: str) -> str:
-    if value != NASIONAL and not is_valid_region(value):
-        raise ValueError(
-            "must be a Kemendagri province (e.g. 15) or kabupaten/kota (e.g. 35.23) code, "
-            "or 'nasional' for a central agency"
-        )
-    return value
-
-
-HomeRegion = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_home_region)]
-
-
-class EmploymentStatus(StrEnum):
-    """Kedudukan hukum as the roster states it."""
-
-    AKTIF = "aktif"
-    TUGAS_BELAJAR = "tugas_belajar"
-    CLTN = "cltn"  # cuti di luar tanggungan negara
-    PENSIUN = "pensiun"
-    BERHENTI = "berhenti"
-    MENINGGAL = "meninggal"
-
-
-class AsnRecorded(BaseModel):
-    """One ASN as their home region's roster states them now; a later row replaces it whole."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    nip: Nip
-    name: ShortText
-    asn_type: Literal["PNS", "PPPK"]
-    gender: Literal["L", "P"]
-    agency: ShortText  # instansi
-    unit: ShortText | None = None  # unit kerja
-    region: HomeRegion
-    position: ShortText | None = None  # jabatan
-    rank: ShortText | None = None  # pangkat/golongan, e.g. "Pembina, IV/a"
-    status: EmploymentStatus = EmploymentStatus.AKTIF
-    status_since: dt.date = Field(ge=dt.date(1940, 1, 1), le=dt.date(2100, 12, 31))
+from shared.events.ingest import AsnRecorded
+from shared.regions import NASIONAL
 
 
 @dataclass(frozen=True)

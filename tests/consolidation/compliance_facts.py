@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from services.consolidation.adapters.compliance import RosterChange, record_roster
-from shared.events.roster import AsnRecorded
+from shared.events.ingest import AsnRecorded
 
 AT = dt.datetime(2024, 7, 1, tzinfo=dt.UTC)
 SITI = "198703152010012002"  # in Tuban's roster, trains 24 JP

@@ -23,7 +23,7 @@ from services.consolidation.compliance import (
     service_start_year,
     tally,
 )
-from shared.events.roster import EmploymentStatus
+from shared.events.ingest import EmploymentStatus
 
 PNS = RosterEntry("PNS", EmploymentStatus.AKTIF, date(2015, 5, 1))
 PPPK = RosterEntry("PPPK", EmploymentStatus.AKTIF, date(2022, 1, 1))

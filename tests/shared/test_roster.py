@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shared.events.roster import AsnRecorded, EmploymentStatus, change_kind, roster_problem
+from shared.events.ingest import AsnRecorded, EmploymentStatus
+from shared.events.roster import change_kind, roster_problem
 
 
 def row(**changes: Any) -> AsnRecorded:

@@ -28,7 +28,8 @@ from services.consolidation.compliance import (
     service_start_year,
 )
 from shared.db import Connection, from_json_rows, json_rows
-from shared.events.roster import AsnRecorded, EmploymentStatus, change_kind
+from shared.events.ingest import AsnRecorded, EmploymentStatus
+from shared.events.roster import change_kind
 from shared.regions import NASIONAL
 
 
