@@ -20,7 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared import db
 from shared.auth import parse_tokens
-from shared.consumer import Activity, BatchProcessor, Route
+from shared.consumer import Activity, BatchProcessor, RepositoryFactory, Route
 from shared.kafka import build_broker, build_producer, ensure_topics, subscribe_batches
 from shared.logging import configure_logging, get_logger
 from shared.outbox import OutboxRelay
@@ -52,6 +52,8 @@ class ServiceDefinition:
     settings: Mapping[str, object] = field(default_factory=dict)
     router: APIRouter | None = None
     background: Sequence[BackgroundTask] = ()
+    # The handlers' repository on a transaction's connection (`UnitOfWork.repository`).
+    repository: RepositoryFactory | None = None
     title: str = ""
 
 
@@ -164,6 +166,7 @@ class ServiceRuntime:
             lanes=min(self.settings.lanes, self.definition.max_lanes),
             lane_min_records=self.settings.lane_min_records,
             activity=self.activity,
+            repository=self.definition.repository,
         )
 
     def _subscribe(self) -> None:

@@ -31,7 +31,7 @@ from shared.consumer.routes import (
     waiting_for_enrolment,
 )
 from shared.consumer.strategy import Attempt, Origin
-from shared.consumer.unit_of_work import UnitOfWork
+from shared.consumer.unit_of_work import RepositoryFactory, UnitOfWork
 from shared.envelope import CloudEvent, EnvelopeError, validate_data
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "Ledger",
     "Origin",
     "Record",
+    "RepositoryFactory",
     "Route",
     "RouteHook",
     "UnitOfWork",

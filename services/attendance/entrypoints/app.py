@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.attendance.adapters.postgres import PostgresAttendanceRepository
 from services.attendance.entrypoints import api
 from services.attendance.handlers import DOMAIN_ROUTES, INGEST_ROUTES
 from shared.runtime import ServiceDefinition
@@ -15,5 +16,6 @@ DEFINITION = ServiceDefinition(
     domain_routes=DOMAIN_ROUTES,
     domain_topics=[ENROLMENT_EVENTS],
     router=api.router,
+    repository=PostgresAttendanceRepository,
     title="diklat attendance",
 )
