@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.enrolment.adapters.postgres import PostgresEnrolmentRepository
 from services.enrolment.entrypoints import api
 from services.enrolment.handlers import DOMAIN_ROUTES, INGEST_ROUTES
 from shared.runtime import ServiceDefinition
@@ -20,5 +21,6 @@ DEFINITION = ServiceDefinition(
     # what others hold: half the records for the same memory (bench/notes.md).
     settings={"batch_max_records": 1000},
     router=api.router,
+    repository=PostgresEnrolmentRepository,
     title="diklat enrolment",
 )
