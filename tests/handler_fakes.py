@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -55,6 +56,11 @@ class FakeService:
         """The events released since last asked, for the test to run as the core would."""
         released, self.unparked = self.unparked, []
         return released
+
+    def published(self) -> list[tuple[str, dict[str, Any]]]:
+        """Each outbox row's CloudEvent type and data, in order."""
+        events = [json.loads(row.payload) for row in self.store.state.outbox]
+        return [(event["type"], event["data"]) for event in events]
 
     def parked_keys(self) -> set[str]:
         """What the parked events wait for."""
