@@ -9,9 +9,37 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from shared.consumer import BatchHandler, Handled, Handler, RepositoryFactory, UnitOfWork
+from shared.consumer import (
+    BatchHandler,
+    Handled,
+    Handler,
+    RepositoryFactory,
+    RouteHook,
+    UnitOfWork,
+)
 from shared.consumer.memory import MemoryStore
-from shared.envelope import CloudEvent
+from shared.envelope import CloudEvent, RecordPosition
+
+
+def logged(
+    kind: str,
+    data: dict[str, Any],
+    publisher: str,
+    *,
+    event_id: str,
+    offset: int,
+    time: dt.datetime,
+) -> CloudEvent:
+    """A publisher's `diklat.<kind>.v1` record as a consumer read it from its ingest log."""
+    return CloudEvent(
+        id=event_id,
+        source=f"/publishers/{publisher}",
+        type=f"diklat.{kind}.v1",
+        time=time,
+        data=data,
+        subject=data.get("cohort_code"),
+        position=RecordPosition(f"diklat.ingest.{publisher}", 0, offset),
+    )
 
 
 class FakeService:
@@ -45,6 +73,11 @@ class FakeService:
     async def handle(self, handler: Handler, event: CloudEvent) -> Handled:
         async with self.unit_of_work() as uow:
             return await handler(uow, event)
+
+    async def run_hook(self, hook: RouteHook, event: CloudEvent) -> None:
+        """A route's `duplicate` or `failed` hook for this event."""
+        async with self.unit_of_work() as uow:
+            await hook(uow, event)
 
     async def handle_run(
         self, handler: BatchHandler, events: Sequence[CloudEvent]

@@ -13,10 +13,11 @@ from decimal import Decimal
 from services.attendance import domain
 from services.attendance.ports import AttendanceRepository, RosterRow
 from shared.barrier import confirmed_barriers, noted_barriers, refused_barriers
-from shared.envelope import CloudEvent, RecordPosition
+from shared.envelope import CloudEvent
 from shared.events import domain as ev
 from shared.judgement import CloseBarrier
 from tests.attendance.builders import T0, closed, nip, scheduled
+from tests.handler_fakes import logged
 
 CODE = "15/A/2024/1"
 OTHER = "15/A/2024/2"
@@ -25,17 +26,10 @@ SESSIONS = [(1, DAY, "08:00", "10:00", "2"), (2, DAY, "10:00", "12:00", "3")]
 A, B, C = nip(1), nip(2), nip(3)
 
 
-def close_record(event_id: str, offset: int, source: str = "/publishers/15") -> CloudEvent:
+def close_record(event_id: str, offset: int, publisher: str = "15") -> CloudEvent:
     """The owner's `cohort.closed` as this service passes it on its ingest log."""
-    return CloudEvent(
-        id=event_id,
-        source=source,
-        type="diklat.cohort.closed.v1",
-        time=T0,
-        data={"cohort_code": CODE},
-        subject=CODE,
-        position=RecordPosition("diklat.ingest.15", 0, offset),
-    )
+    data = {"cohort_code": CODE}
+    return logged("cohort.closed", data, publisher, event_id=event_id, offset=offset, time=T0)
 
 
 def a_mark(nip_: str, session_no: int, status: str = "HADIR", minute: int = 0) -> domain.Mark:
@@ -82,7 +76,7 @@ class AttendanceRepositoryContract:
         got = await facts(repo, A, B, C, nip(4))
         assert (got.publisher, got.status, got.roster_final) == ("15", "scheduled", False)
         assert got.sessions == {1, 2}
-        assert (got.enrolled, got.withdrawn) == ({A}, {B, C})
+        assert (got.enrolled, got.withdrawn) == (frozenset({A}), frozenset({B, C}))
         assert got.barriers == ()
 
     async def test_an_amendment_replaces_the_schedule(self, repo: AttendanceRepository) -> None:
@@ -169,9 +163,7 @@ class AttendanceRepositoryContract:
 
     async def test_another_publishers_close_is_no_barrier(self, repo: AttendanceRepository) -> None:
         await repo.save_cohort(scheduled(CODE, "15", "Asia/Jakarta", SESSIONS))
-        await repo.note_barriers(
-            noted_barriers([close_record("close-1", 7, source="/publishers/16")])[1]
-        )
+        await repo.note_barriers(noted_barriers([close_record("close-1", 7, publisher="16")])[1])
         assert (await facts(repo)).barriers == ()
 
     async def test_a_cohort_is_finalised_once_its_accepted_close_is_passed_here(

@@ -12,12 +12,12 @@ from services.attendance import handlers
 from services.attendance.adapters.memory import AttendanceMemory
 from shared.barrier import waiting_for_close
 from shared.consumer import waiting_for_cohort, waiting_for_enrolment
-from shared.envelope import CloudEvent, RecordPosition
+from shared.envelope import CloudEvent
 from shared.events import domain as ev
 from shared.outbox import domain_event
 from shared.reasons import ReasonCode
 from tests.attendance.builders import T0, cancelled, closed, enrolled, nip, scheduled, withdrawn
-from tests.handler_fakes import FakeService
+from tests.handler_fakes import FakeService, logged
 
 pytestmark = pytest.mark.unit
 
@@ -44,26 +44,16 @@ def from_enrolment(data: BaseModel) -> CloudEvent:
 def mark_event(
     nip_: str, session_no: int, offset: int, status: str = "HADIR", publisher: str = "15"
 ) -> CloudEvent:
-    return CloudEvent(
-        id=f"mark-{offset}",
-        source=f"/publishers/{publisher}",
-        type="diklat.attendance.recorded.v1",
-        time=T0 + dt.timedelta(minutes=offset),
-        data={"cohort_code": CODE, "nip": nip_, "session_no": session_no, "status": status},
-        subject=CODE,
-        position=RecordPosition(f"diklat.ingest.{publisher}", 0, offset),
+    data = {"cohort_code": CODE, "nip": nip_, "session_no": session_no, "status": status}
+    at = T0 + dt.timedelta(minutes=offset)
+    return logged(
+        "attendance.recorded", data, publisher, event_id=f"mark-{offset}", offset=offset, time=at
     )
 
 
 def close_record(event_id: str, offset: int) -> CloudEvent:
-    return CloudEvent(
-        id=event_id,
-        source="/publishers/15",
-        type="diklat.cohort.closed.v1",
-        time=T0,
-        data={"cohort_code": CODE},
-        subject=CODE,
-        position=RecordPosition("diklat.ingest.15", 0, offset),
+    return logged(
+        "cohort.closed", {"cohort_code": CODE}, "15", event_id=event_id, offset=offset, time=T0
     )
 
 
@@ -206,7 +196,7 @@ async def test_finalisation_announces_each_participant_then_the_cohort_exactly_o
     ]
     assert memory.finalisations[(CODE, A)].rate_pct == 100
     assert memory.finalisations[(CODE, B)].rate_pct == 0
-    await service.handle(handlers.on_ingest_close_duplicate, close_record("close-1", 5))
+    await service.run_hook(handlers.on_ingest_close_duplicate, close_record("close-1", 5))
     assert len(service.emitted) == 3
 
 

@@ -8,36 +8,30 @@ A subclass provides a `repo` fixture: one repository on a fresh, empty store."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from services.enrolment.domain import CohortStatus, CohortView, EnrolmentStatus
 from services.enrolment.handlers import cohort_info
 from services.enrolment.ports import EnrolmentRepository, NewEnrolment
 from shared.events import domain as ev
 from shared.events.ingest import CohortScheduled
-from tests.enrolment.factories import TUBAN, TUBAN_COHORT, cohort_data, nips
+from tests.enrolment.factories import TUBAN, TUBAN_COHORT, cohort_data, nips, participant_data
 
 NOW = dt.datetime(2017, 9, 1, tzinfo=dt.UTC)
 OTHER = "35.23/KASI-PEM/2017/II"
 A, B = nips(2)
 
 
-def info(code: str = TUBAN_COHORT, version: int = 1, **data: object) -> ev.CohortInfo:
+def info(code: str = TUBAN_COHORT, version: int = 1, **data: Any) -> ev.CohortInfo:
     return cohort_info(
         CohortScheduled.model_validate(cohort_data(code, **data)), TUBAN, policy_version=version
     )
 
 
 def enrolment(nip: str, code: str = TUBAN_COHORT, *, was_withdrawn: bool = False) -> NewEnrolment:
-    participant = ev.Participant(
-        nip=nip,
-        name="Peserta",
-        asn_type="PNS",
-        gender="L",
-        position="Kasi",
-        agency="Kec",
-        region=TUBAN,
-    )
-    return NewEnrolment(code, participant, was_withdrawn)
+    data = participant_data(code, nip)
+    del data["cohort_code"]
+    return NewEnrolment(code, ev.Participant.model_validate(data), was_withdrawn)
 
 
 class EnrolmentRepositoryContract:

@@ -12,7 +12,7 @@ import pytest
 from services.enrolment import handlers
 from services.enrolment.adapters.memory import EnrolmentMemory
 from shared.consumer import waiting_for_cohort
-from shared.envelope import CloudEvent, RecordPosition
+from shared.envelope import CloudEvent
 from shared.reasons import ReasonCode
 from tests.enrolment.factories import (
     TUBAN,
@@ -22,7 +22,7 @@ from tests.enrolment.factories import (
     participant_data,
     withdrawal_data,
 )
-from tests.handler_fakes import FakeService
+from tests.handler_fakes import FakeService, logged
 
 pytestmark = pytest.mark.unit
 
@@ -38,15 +38,8 @@ def service() -> FakeService:
 
 def ingest(kind: str, data: dict[str, Any], publisher: str = TUBAN) -> CloudEvent:
     offset = next(_offsets)
-    return CloudEvent(
-        id=f"{kind}-{offset}",
-        source=f"/publishers/{publisher}",
-        type=f"diklat.{kind}.v1",
-        time=BEFORE_START,
-        data=data,
-        subject=data["cohort_code"],
-        position=RecordPosition(f"diklat.ingest.{publisher}", 0, offset),
-    )
+    event_id = f"{kind}-{offset}"
+    return logged(kind, data, publisher, event_id=event_id, offset=offset, time=BEFORE_START)
 
 
 def schedule(**data: Any) -> CloudEvent:
@@ -194,7 +187,7 @@ async def test_a_close_that_closes_nothing_is_announced_as_refused(service: Fake
         ("rejected", ReasonCode.NOT_OWNER),
     ]
     assert types(service)[1:] == ["cohort_closed.v1", "close_refused.v1", "close_refused.v1"]
-    await service.handle(handlers.on_close_duplicate, close())
+    await service.run_hook(handlers.on_close_duplicate, close())
     event_type, data = service.published()[-1]
     assert (event_type, data["outcome"]) == ("diklat.enrolment.close_refused.v1", "duplicate")
 

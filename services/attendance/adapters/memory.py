@@ -18,6 +18,8 @@ from shared.events.domain import CohortInfo, SessionInfo
 from shared.topics import publisher_source
 
 MarkKey = tuple[str, str, int]  # cohort, NIP, session number
+# The cohort's columns a schedule (or its amendment) sets; the others are its state.
+_SCHEDULED = [f.name for f in dataclasses.fields(CohortRow)][:9]
 
 
 @dataclass
@@ -48,18 +50,10 @@ class MemoryAttendanceRepository:
     async def save_cohort(self, info: CohortInfo) -> None:
         stored = self.memory.cohorts.get(info.cohort_code)
         self.memory.cohorts[info.cohort_code] = CohortRow(
-            info.cohort_code,
-            info.publisher,
-            info.programme_name,
-            info.organizer,
-            info.angkatan,
-            info.year,
-            info.location,
-            info.timezone,
-            info.total_jp,
-            stored.status if stored else "scheduled",
-            stored.close_event_id if stored else None,
-            stored.finalised_at if stored else None,
+            **{name: getattr(info, name) for name in _SCHEDULED},
+            status=stored.status if stored else "scheduled",
+            close_event_id=stored.close_event_id if stored else None,
+            finalised_at=stored.finalised_at if stored else None,
         )
         self.memory.sessions[info.cohort_code] = list(info.sessions)
 
