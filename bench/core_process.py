@@ -67,6 +67,7 @@ async def _processor(
             cohorts_commute=definition.cohorts_commute,
             lanes=min(2, definition.max_lanes),
             parked_routes=definition.ingest_routes,
+            repository=definition.repository,
         )
         for routes, reports in (
             (definition.ingest_routes, definition.reports_envelope_errors),

@@ -11,14 +11,19 @@ Barriers are keyed by source as well: another publisher's record with the same i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from shared import judgement
 from shared.consumer import Handled, applied_unless_invalid
+from shared.consumer.routes import waiting_for_cohort, waiting_for_enrolment
 from shared.db import Connection, from_json_rows, json_rows
 from shared.envelope import CloudEvent, RecordPosition
 from shared.events.domain import CloseRefused, CohortClosed, IngestRef
 from shared.events.ingest import CohortClosed as IngestClose
 from shared.topics import publisher_source
+
+# A barrier as stored: cohort, source, event id, topic, partition, offset, passed (this service
+# saw the record on its ingest log), verdict (None, "closed" or "refused").
+BarrierRow = tuple[str, str, str, str, int, int, bool, str | None]
 
 
 def waiting_for_close(cohort_code: str) -> str:
@@ -26,57 +31,92 @@ def waiting_for_close(cohort_code: str) -> str:
     return f"close:{cohort_code}"
 
 
-async def note_closes(
-    conn: Connection, events: Sequence[CloudEvent]
-) -> tuple[list[Handled], list[str]]:
-    """Remember where each close sits, in one statement. Its data is checked as enrolment
-    checks it: a close enrolment answers SCHEMA_INVALID makes no barrier (and gets no verdict).
-    Returns each event's outcome and the cohort codes of the barriers noted, in order."""
+def waiting_key(waiting: judgement.Waiting, cohort_code: str, nip: str) -> str:
+    """The parking key an ingest record of (cohort, NIP) waits under, as the core unparks it."""
+    if waiting is judgement.Waiting.COHORT:
+        return waiting_for_cohort(cohort_code)
+    if waiting is judgement.Waiting.ENROLMENT:
+        return waiting_for_enrolment(cohort_code, nip)
+    return waiting_for_close(cohort_code)
+
+
+def noted_barriers(events: Sequence[CloudEvent]) -> tuple[list[Handled], list[BarrierRow]]:
+    """Where each close sits, one row per (cohort, source, id), first record first. Its data is
+    checked as enrolment checks it: a close enrolment answers SCHEMA_INVALID makes no barrier
+    (and gets no verdict)."""
     outcomes, valid = applied_unless_invalid(events, IngestClose)
-    rows: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+    rows: dict[tuple[str, str, str], BarrierRow] = {}
     for event, data in valid:
         position = event.position or RecordPosition("", 0, 0)
         key = (data.cohort_code, event.source, event.id)
         rows.setdefault(
             key, (*key, position.topic, position.partition, position.offset, True, None)
         )
-    if rows:
-        # A row a verdict made first takes the position this service saw; a record seen
-        # before (a replay, a re-sent close) keeps the first.
-        await conn.execute(
-            f"""INSERT INTO close_barriers (cohort_code, source, event_id, topic, partition,
-                   "offset", passed, verdict) {_BARRIERS}
-               ON CONFLICT (cohort_code, source, event_id) DO UPDATE SET passed = true,
-                   topic = EXCLUDED.topic, partition = EXCLUDED.partition,
-                   "offset" = EXCLUDED."offset"
-               WHERE NOT close_barriers.passed""",
-            json_rows(list(rows.values())),
-        )
-    return outcomes, [key[0] for key in rows]
+    return outcomes, list(rows.values())
+
+
+def confirmed_barriers(closes: Sequence[CohortClosed]) -> list[BarrierRow]:
+    """Enrolment applied these closes: their barriers count (noted now if not seen yet)."""
+    return _verdicts(
+        [(d.cohort_code, publisher_source(d.publisher), d.cause) for d in closes], "closed"
+    )
+
+
+def refused_barriers(refusals: Sequence[CloseRefused]) -> list[BarrierRow]:
+    """Enrolment did not apply these closes: their barriers do not count."""
+    return _verdicts(
+        [(d.cohort_code, publisher_source(d.publisher), d.cause) for d in refusals], "refused"
+    )
+
+
+def _verdicts(verdicts: Sequence[tuple[str, str, IngestRef]], verdict: str) -> list[BarrierRow]:
+    rows: dict[tuple[str, str, str], BarrierRow] = {}
+    for code, source, cause in verdicts:
+        key = (code, source, cause.event_id)
+        rows.setdefault(key, (*key, cause.topic, cause.partition, cause.offset, False, verdict))
+    return list(rows.values())
+
+
+async def note_closes(
+    conn: Connection, events: Sequence[CloudEvent]
+) -> tuple[list[Handled], list[str]]:
+    """Remember where each close sits, in one statement (`noted_barriers`). Returns each
+    event's outcome and the cohort codes of the barriers noted, in order."""
+    outcomes, rows = noted_barriers(events)
+    await save_noted(conn, rows)
+    return outcomes, [row[0] for row in rows]
+
+
+async def save_noted(conn: Connection, rows: Sequence[BarrierRow]) -> None:
+    """Store barriers this service passed on its ingest log."""
+    if not rows:
+        return
+    # A row a verdict made first takes the position this service saw; a record seen
+    # before (a replay, a re-sent close) keeps the first.
+    await conn.execute(
+        f"""INSERT INTO close_barriers (cohort_code, source, event_id, topic, partition,
+               "offset", passed, verdict) {_BARRIERS}
+           ON CONFLICT (cohort_code, source, event_id) DO UPDATE SET passed = true,
+               topic = EXCLUDED.topic, partition = EXCLUDED.partition,
+               "offset" = EXCLUDED."offset"
+           WHERE NOT close_barriers.passed""",
+        json_rows(rows),
+    )
 
 
 async def confirm_closes(conn: Connection, closes: Sequence[CohortClosed]) -> None:
     """Enrolment applied these closes: their barriers count (noted now if not seen yet)."""
-    await _rule(
-        conn, [(d.cohort_code, publisher_source(d.publisher), d.cause) for d in closes], "closed"
-    )
+    await save_verdicts(conn, confirmed_barriers(closes))
 
 
 async def refuse_closes(conn: Connection, refusals: Sequence[CloseRefused]) -> None:
-    """Enrolment did not apply these closes: their barriers do not count. Never undoes a
-    confirmation (a re-sent copy of an accepted close is refused as a duplicate)."""
-    await _rule(
-        conn, [(d.cohort_code, publisher_source(d.publisher), d.cause) for d in refusals], "refused"
-    )
+    """Enrolment did not apply these closes: their barriers do not count."""
+    await save_verdicts(conn, refused_barriers(refusals))
 
 
-async def _rule(
-    conn: Connection, verdicts: Sequence[tuple[str, str, IngestRef]], verdict: str
-) -> None:
-    rows: dict[tuple[str, str, str], tuple[Any, ...]] = {}
-    for code, source, cause in verdicts:
-        key = (code, source, cause.event_id)
-        rows.setdefault(key, (*key, cause.topic, cause.partition, cause.offset, False, verdict))
+async def save_verdicts(conn: Connection, rows: Sequence[BarrierRow]) -> None:
+    """Store enrolment's verdicts. Never undoes a confirmation (a re-sent copy of an accepted
+    close is refused as a duplicate)."""
     if not rows:
         return
     await conn.execute(
@@ -84,7 +124,7 @@ async def _rule(
                "offset", passed, verdict) {_BARRIERS}
            ON CONFLICT (cohort_code, source, event_id) DO UPDATE SET verdict = EXCLUDED.verdict
            WHERE close_barriers.verdict IS DISTINCT FROM 'closed'""",
-        json_rows(list(rows.values())),
+        json_rows(rows),
     )
 
 

@@ -149,6 +149,7 @@ class ServiceRuntime:
             lanes=min(self.settings.lanes, self.definition.max_lanes),
             lane_min_records=self.settings.lane_min_records,
             activity=self.activity,
+            repository=self.definition.repository,
         )
 
     def _make_processors(self) -> None:

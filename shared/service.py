@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
-from shared.consumer import RouteTable
+from shared.consumer import RepositoryFactory, RouteTable
 from shared.topics import INGEST_PATTERN
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ class ServiceDefinition:
     settings: Mapping[str, object] = field(default_factory=dict)
     router: APIRouter | None = None
     background: Sequence[BackgroundTask] = ()
+    # The handlers' repository on a transaction's connection (`UnitOfWork.repository`).
+    repository: RepositoryFactory | None = None
     title: str = ""
 
 

@@ -4,6 +4,7 @@ finalisations out. Its parts (routes, topics, settings, HTTP routes) are declare
 
 from __future__ import annotations
 
+from services.attendance.adapters.postgres import PostgresAttendanceRepository
 from services.attendance.entrypoints import api
 from services.attendance.handlers import DOMAIN_ROUTES, INGEST_ROUTES
 from shared.service import ServiceDefinition
@@ -17,5 +18,6 @@ DEFINITION = ServiceDefinition(
     domain_routes=DOMAIN_ROUTES,
     domain_topics=[ENROLMENT_EVENTS],
     router=api.router,
+    repository=PostgresAttendanceRepository,
     title="diklat attendance",
 )

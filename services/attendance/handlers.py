@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.attendance import domain
-from services.attendance.adapters import postgres as repo
+from services.attendance.ports import CohortRow, repository
 from shared import judgement
-from shared.barrier import confirm_closes, note_closes, refuse_closes, waiting_for_close
+from shared.barrier import (
+    confirmed_barriers,
+    noted_barriers,
+    refused_barriers,
+    waiting_for_close,
+    waiting_key,
+)
 from shared.consumer import (
     Handled,
     Route,
@@ -48,7 +54,8 @@ async def on_attendance_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> li
         domain.Mark(d.cohort_code, d.nip, d.session_no, d.status.value, d.note, e.id, e.time)
         for _, e, d in valid
     ]
-    cohorts, held = await repo.mark_facts(uow.conn, marks) if marks else ({}, {})
+    repo = repository(uow)
+    cohorts, held = await repo.mark_facts(marks) if marks else ({}, {})
     counted: list[domain.Mark] = []
     for (index, event, _), mark in zip(valid, marks, strict=True):
         position = event.position or _NOWHERE
@@ -57,26 +64,17 @@ async def on_attendance_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> li
             counted.append(mark)
             outcomes[index] = Handled.applied()
         elif isinstance(decision, judgement.Wait):
-            key = _waiting_key(decision.waiting, mark)
+            key = waiting_key(decision.waiting, mark.cohort_code, mark.nip)
             outcomes[index] = await uow.park(event, key, decision.reason)
         else:
             outcomes[index] = Handled.rejected(
                 decision.reason, decision.message_id, decision.message_en
             )
-    await repo.save_marks(uow.conn, domain.winning_marks(counted, held))
+    await repo.save_marks(domain.winning_marks(counted, held))
     return [o for o in outcomes if o is not None]
 
 
 _NOWHERE = RecordPosition("", 0, 0)
-
-
-def _waiting_key(waiting: judgement.Waiting, mark: domain.Mark) -> str:
-    """The parking key a mark waits under, as the core unparks it."""
-    if waiting is judgement.Waiting.COHORT:
-        return waiting_for_cohort(mark.cohort_code)
-    if waiting is judgement.Waiting.ENROLMENT:
-        return waiting_for_enrolment(mark.cohort_code, mark.nip)
-    return waiting_for_close(mark.cohort_code)
 
 
 async def on_ingest_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
@@ -85,8 +83,9 @@ async def on_ingest_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled
 
 async def on_ingest_close_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     """The closes as this service's ingest consumer passes them: the close barriers."""
-    outcomes, codes = await note_closes(uow.conn, events)
-    await _finalise_ready(uow, codes)
+    outcomes, barriers = noted_barriers(events)
+    await repository(uow).note_barriers(barriers)
+    await _finalise_ready(uow, [barrier[0] for barrier in barriers])
     return outcomes
 
 
@@ -102,14 +101,14 @@ async def on_ingest_close_duplicate(uow: UnitOfWork, event: CloudEvent) -> None:
 async def on_cohort_info(uow: UnitOfWork, event: CloudEvent) -> Handled:
     """A first schedule or an amendment: both carry the whole cohort."""
     info = validate_data(event, ev.CohortInfo)
-    await repo.save_cohort(uow.conn, info)
+    await repository(uow).save_cohort(info)
     await uow.unpark(waiting_for_cohort(info.cohort_code))
     return Handled.applied()
 
 
 async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ev.CohortCancelled)
-    await repo.cancel_cohort(uow.conn, data.cohort_code)
+    await repository(uow).cancel_cohort(data.cohort_code)
     await uow.unpark_cohort(data.cohort_code)  # re-run now: rejected COHORT_CANCELLED
     return Handled.applied()
 
@@ -124,8 +123,7 @@ async def on_participant_enrolled_run(
     """A run of enrolments (an organiser's spreadsheet): one upsert, one unpark. One at a time
     this service took ~1.5 ms an enrolment and fell ever further behind the enrolment service."""
     outcomes, valid = applied_unless_invalid(events, ev.ParticipantEnrolled)
-    await repo.enrol_many(
-        uow.conn,
+    await repository(uow).enrol_many(
         [(d.cohort_code, d.participant.nip, d.participant.name, d.enrolled_at) for _, d in valid],
     )
     await uow.unpark_many(
@@ -136,7 +134,7 @@ async def on_participant_enrolled_run(
 
 async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ev.ParticipantWithdrawn)
-    await repo.withdraw(uow.conn, data.cohort_code, data.nip, data.withdrawn_at)
+    await repository(uow).withdraw(data.cohort_code, data.nip, data.withdrawn_at)
     await uow.unpark(waiting_for_enrolment(data.cohort_code, data.nip))
     return Handled.applied()
 
@@ -150,10 +148,9 @@ async def on_cohort_closed_run(uow: UnitOfWork, events: Sequence[CloudEvent]) ->
     of statements, not a dozen round trips each (they are independent of one another)."""
     outcomes, valid = applied_unless_invalid(events, ev.CohortClosed)
     closes = [d for _, d in valid]
-    await repo.mark_closed_many(
-        uow.conn, [(d.cohort_code, d.cause.event_id, d.closed_at) for d in closes]
-    )
-    await confirm_closes(uow.conn, closes)
+    repo = repository(uow)
+    await repo.mark_closed_many([(d.cohort_code, d.cause.event_id, d.closed_at) for d in closes])
+    await repo.rule_barriers(confirmed_barriers(closes))
     await _finalise_ready(uow, [d.cohort_code for d in closes])
     # Marks sent after the close waited for this word: now they are rejected COHORT_CLOSED.
     await uow.unpark_many([waiting_for_close(d.cohort_code) for d in closes])
@@ -168,7 +165,7 @@ async def on_close_refused_run(uow: UnitOfWork, events: Sequence[CloudEvent]) ->
     """Closes enrolment did not apply: their barriers are dropped, and the marks that waited
     for the verdict are judged as if the record had never been sent."""
     outcomes, valid = applied_unless_invalid(events, ev.CloseRefused)
-    await refuse_closes(uow.conn, [d for _, d in valid])
+    await repository(uow).rule_barriers(refused_barriers([d for _, d in valid]))
     await uow.unpark_many([waiting_for_close(d.cohort_code) for _, d in valid])
     return outcomes
 
@@ -182,7 +179,7 @@ async def _finalise_ready(uow: UnitOfWork, codes: Sequence[str]) -> None:
     codes = list(dict.fromkeys(codes))
     if not codes:
         return
-    ready = {c.cohort_code: c for c in await repo.finalise_ready(uow.conn, codes, uow.now)}
+    ready = {c.cohort_code: c for c in await repository(uow).finalise_ready(codes, uow.now)}
     cohorts = [ready[code] for code in codes if code in ready]
     if not cohorts:
         return
@@ -191,25 +188,26 @@ async def _finalise_ready(uow: UnitOfWork, codes: Sequence[str]) -> None:
     await uow.unpark_cohorts([c.cohort_code for c in cohorts])
 
 
-async def _finalise(uow: UnitOfWork, cohorts: Sequence[repo.CohortRow]) -> None:
+async def _finalise(uow: UnitOfWork, cohorts: Sequence[CohortRow]) -> None:
+    repo = repository(uow)
     codes = [c.cohort_code for c in cohorts]
-    schedules = await repo.schedules_of(uow.conn, codes)
-    marks = await repo.marks_of(uow.conn, codes)
-    rosters = await repo.rosters_of(uow.conn, codes)
+    schedules = await repo.schedules_of(codes)
+    marks = await repo.marks_of(codes)
+    rosters = await repo.rosters_of(codes)
     results = {
         code: domain.finalise_roster(
             schedules.get(code, []), rosters.get(code, []), marks.get(code, {})
         )
         for code in codes
     }
-    new = await repo.save_finalisations_many(uow.conn, results, uow.now)
+    new = await repo.save_finalisations_many(results, uow.now)
     for cohort in cohorts:
         _announce(uow, cohort, results[cohort.cohort_code], new)
 
 
 def _announce(
     uow: UnitOfWork,
-    cohort: repo.CohortRow,
+    cohort: CohortRow,
     results: dict[str, domain.Figures],
     new: set[tuple[str, str]],
 ) -> None:

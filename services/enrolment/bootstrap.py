@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from services.enrolment.adapters.postgres import PostgresEnrolmentRepository
 from services.enrolment.entrypoints import api
 from services.enrolment.handlers import DOMAIN_ROUTES, INGEST_ROUTES
 from shared.service import ServiceDefinition
@@ -22,5 +23,6 @@ DEFINITION = ServiceDefinition(
     # what others hold: half the records for the same memory (bench/notes.md).
     settings={"batch_max_records": 1000},
     router=api.router,
+    repository=PostgresEnrolmentRepository,
     title="diklat enrolment",
 )

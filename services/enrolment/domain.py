@@ -1,10 +1,12 @@
 """Enrolment rules: region policy, amendment window and cohort decisions, with the contract's
-NIP and close-time rules (`shared.events.rules`, which the tools check too).
+NIP and close-time rules (`shared.events.rules`, which the tools check too); the wording of
+each refusal is in `rejections.py`.
 
-Pure: standard library, `shared.regions` and `shared.events.rules` only. A handler loads
-state, calls one `decide_*` function and applies or rejects according to the result; every
-`Rejection` carries a stable reason code (the values of `shared.reasons.ReasonCode`) and a
-message in Indonesian and English that a province operator understands.
+Pure: standard library, `shared.regions`, `shared.events.rules` and `rejections.py` only. A
+handler loads state, calls one `decide_*` function and applies or rejects according to the
+result; every `Rejection` carries a stable reason code (the values of
+`shared.reasons.ReasonCode`) and a message in Indonesian and English that a province operator
+understands.
 
 Public API (`__all__`)
 - AsnType, Gender, NipDefect, NipProblem, validate_nip, birth_date_of, gender_of: the
@@ -28,8 +30,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Final, Literal
+from typing import Literal
 
+from services.enrolment import rejections
+from services.enrolment.rejections import (
+    ALREADY_ENROLLED,
+    AMENDMENT_WINDOW_CLOSED,
+    COHORT_CANCELLED,
+    COHORT_CLOSED,
+    INVALID_NIP,
+    NOT_ENROLLED,
+    NOT_OWNER,
+    QUOTA_FULL,
+    REGION_NOT_ALLOWED,
+    SCHEMA_INVALID,
+    UNKNOWN_COHORT,
+    Rejection,
+    not_publishers_code,
+    unknown_cohort,
+)
 from shared.events import rules
 from shared.events.rules import (
     AsnType,
@@ -41,14 +60,7 @@ from shared.events.rules import (
     require_aware,
     validate_nip,
 )
-from shared.regions import (
-    NASIONAL,
-    is_kabupaten_kota,
-    is_province,
-    is_valid_region,
-    province_name,
-    publisher_covers,
-)
+from shared.regions import NASIONAL, is_valid_region, publisher_covers
 
 __all__ = [
     "ALREADY_ENROLLED",
@@ -85,28 +97,6 @@ __all__ = [
     "unknown_cohort",
     "validate_nip",
 ]
-
-# --- reason codes (same strings as shared.reasons.ReasonCode) ----------------------------
-
-SCHEMA_INVALID: Final = "SCHEMA_INVALID"
-INVALID_NIP: Final = "INVALID_NIP"
-UNKNOWN_COHORT: Final = "UNKNOWN_COHORT"
-NOT_OWNER: Final = "NOT_OWNER"
-COHORT_CLOSED: Final = "COHORT_CLOSED"
-COHORT_CANCELLED: Final = "COHORT_CANCELLED"
-QUOTA_FULL: Final = "QUOTA_FULL"
-ALREADY_ENROLLED: Final = "ALREADY_ENROLLED"
-NOT_ENROLLED: Final = "NOT_ENROLLED"
-REGION_NOT_ALLOWED: Final = "REGION_NOT_ALLOWED"
-AMENDMENT_WINDOW_CLOSED: Final = "AMENDMENT_WINDOW_CLOSED"
-
-
-@dataclass(frozen=True)
-class Rejection:
-    code: str
-    message_id: str
-    message_en: str
-
 
 # --- policies ----------------------------------------------------------------------------
 
@@ -186,7 +176,7 @@ def decide_schedule(
     if refused is not None:
         return refused
     if not can_amend(existing.first_session_start, now):
-        return _amendment_window_closed(existing)
+        return rejections.amendment_window_closed(existing)
     return Accepted.AMENDED
 
 
@@ -213,13 +203,13 @@ def decide_registration(
         )
     # Before the quota: re-sending an enrolment to a full cohort is not a quota problem.
     if enrolment is EnrolmentStatus.ENROLLED:
-        return _already_enrolled(cohort)
+        return rejections.already_enrolled(cohort)
     if not is_valid_region(participant_region):
-        return _unknown_region(participant_region)
+        return rejections.unknown_region(participant_region)
     if not region_allowed(publisher_id, cohort.open_to_other_regions, participant_region):
-        return _region_not_allowed(cohort, participant_region)
+        return rejections.region_not_allowed(cohort, participant_region)
     if enrolled_count >= cohort.quota:
-        return _quota_full(cohort)
+        return rejections.quota_full(cohort)
     return Accepted.ENROLLED
 
 
@@ -230,7 +220,7 @@ def decide_withdrawal(
     if refused is not None:
         return refused
     if enrolment is None:
-        return _not_enrolled(cohort)
+        return rejections.not_enrolled(cohort)
     if enrolment is EnrolmentStatus.WITHDRAWN:
         return Accepted.ALREADY_WITHDRAWN
     return Accepted.WITHDRAWN
@@ -240,11 +230,11 @@ def decide_cancel(
     cohort: CohortView, publisher_id: str
 ) -> Literal[Accepted.CANCELLED, Accepted.ALREADY_CANCELLED] | Rejection:
     if cohort.publisher_id != publisher_id:
-        return _not_owner(cohort, publisher_id)
+        return rejections.not_owner(cohort, publisher_id)
     if cohort.status is CohortStatus.CANCELLED:
         return Accepted.ALREADY_CANCELLED
     if cohort.status is CohortStatus.CLOSED:
-        return _cohort_closed(cohort)
+        return rejections.cohort_closed(cohort)
     return Accepted.CANCELLED
 
 
@@ -253,7 +243,7 @@ def decide_close(
 ) -> Literal[Accepted.CLOSED, Accepted.ALREADY_CLOSED] | Rejection:
     """`closed_at` is when the organiser says it closed (the certificates' date)."""
     if cohort.publisher_id != publisher_id:
-        return _not_owner(cohort, publisher_id)
+        return rejections.not_owner(cohort, publisher_id)
     # Before the state: a close that cannot have happened is wrong whatever the cohort's state.
     early = close_time_problem(
         cohort.cohort_code, cohort.first_session_start, cohort.timezone, closed_at
@@ -263,7 +253,7 @@ def decide_close(
     if cohort.status is CohortStatus.CLOSED:
         return Accepted.ALREADY_CLOSED
     if cohort.status is CohortStatus.CANCELLED:
-        return _cohort_cancelled(cohort)
+        return rejections.cohort_cancelled(cohort)
     return Accepted.CLOSED
 
 
@@ -275,133 +265,12 @@ def close_time_problem(
     return None if problem is None else Rejection(SCHEMA_INVALID, *problem)
 
 
-def unknown_cohort(cohort_code: str) -> Rejection:
-    return Rejection(
-        UNKNOWN_COHORT,
-        f"angkatan {cohort_code} tidak dikenal: kirim dahulu event jadwal "
-        "(diklat.cohort.scheduled.v1) untuk angkatan ini",
-        f"cohort {cohort_code} is unknown: send its schedule (diklat.cohort.scheduled.v1) first",
-    )
-
-
-def not_publishers_code(cohort_code: str, publisher_id: str, prefix: str) -> Rejection:
-    """An event for a cohort not yet scheduled whose code the sender may never schedule
-    (`prefix` is the start its own codes must have): it can never become the sender's, so it
-    is refused at once, as for a cohort another publisher scheduled, instead of parked."""
-    return Rejection(
-        NOT_OWNER,
-        f"angkatan {cohort_code} bukan milik penerbit {publisher_id}: kode angkatan penerbit "
-        f"{publisher_id} diawali '{prefix}'",
-        f"cohort {cohort_code} does not belong to publisher {publisher_id}: the cohort codes of "
-        f"publisher {publisher_id} start with '{prefix}'",
-    )
-
-
 def _refuse_unless_owner_and_open(cohort: CohortView, publisher_id: str) -> Rejection | None:
     # Ownership first: another publisher learns nothing about a cohort's state.
     if cohort.publisher_id != publisher_id:
-        return _not_owner(cohort, publisher_id)
+        return rejections.not_owner(cohort, publisher_id)
     if cohort.status is CohortStatus.CANCELLED:
-        return _cohort_cancelled(cohort)
+        return rejections.cohort_cancelled(cohort)
     if cohort.status is CohortStatus.CLOSED:
-        return _cohort_closed(cohort)
+        return rejections.cohort_closed(cohort)
     return None
-
-
-# --- messages ----------------------------------------------------------------------------
-
-
-def _not_owner(cohort: CohortView, publisher_id: str) -> Rejection:
-    return Rejection(
-        NOT_OWNER,
-        f"angkatan {cohort.cohort_code} dijadwalkan oleh penerbit {cohort.publisher_id}; "
-        f"penerbit {publisher_id} tidak berhak mengubahnya",
-        f"cohort {cohort.cohort_code} was scheduled by publisher {cohort.publisher_id}; "
-        f"publisher {publisher_id} may not act on it",
-    )
-
-
-def _cohort_cancelled(cohort: CohortView) -> Rejection:
-    return Rejection(
-        COHORT_CANCELLED,
-        f"angkatan {cohort.cohort_code} sudah dibatalkan",
-        f"cohort {cohort.cohort_code} has been cancelled",
-    )
-
-
-def _cohort_closed(cohort: CohortView) -> Rejection:
-    return Rejection(
-        COHORT_CLOSED,
-        f"angkatan {cohort.cohort_code} sudah ditutup; peserta, kehadiran dan nilai sudah final",
-        f"cohort {cohort.cohort_code} is closed; participants, attendance and scores are final",
-    )
-
-
-def _amendment_window_closed(cohort: CohortView) -> Rejection:
-    start = cohort.first_session_start.isoformat(timespec="minutes")
-    return Rejection(
-        AMENDMENT_WINDOW_CLOSED,
-        f"jadwal angkatan {cohort.cohort_code} tidak dapat diubah lagi: "
-        f"sesi pertama sudah dimulai pada {start}",
-        f"the schedule of cohort {cohort.cohort_code} can no longer change: "
-        f"its first session started at {start}",
-    )
-
-
-def _already_enrolled(cohort: CohortView) -> Rejection:
-    return Rejection(
-        ALREADY_ENROLLED,
-        f"peserta dengan NIP ini sudah terdaftar di angkatan {cohort.cohort_code}",
-        f"a participant with this NIP is already enrolled in cohort {cohort.cohort_code}",
-    )
-
-
-def _not_enrolled(cohort: CohortView) -> Rejection:
-    return Rejection(
-        NOT_ENROLLED,
-        f"tidak ada peserta dengan NIP ini di angkatan {cohort.cohort_code}",
-        f"no participant with this NIP is enrolled in cohort {cohort.cohort_code}",
-    )
-
-
-def _unknown_region(region: str) -> Rejection:
-    return Rejection(
-        SCHEMA_INVALID,
-        f"kode wilayah {region} bukan kode provinsi atau kabupaten/kota Kemendagri",
-        f"region {region} is not a Kemendagri province or kabupaten/kota code",
-    )
-
-
-def _region_not_allowed(cohort: CohortView, region: str) -> Rejection:
-    area, home = cohort.publisher_id, region
-    return Rejection(
-        REGION_NOT_ALLOWED,
-        f"angkatan {cohort.cohort_code} hanya untuk peserta dari wilayah {_wilayah(area)} "
-        f"dan tidak terbuka untuk daerah lain; peserta berasal dari {_wilayah(home)}",
-        f"cohort {cohort.cohort_code} is only for participants from {_region(area)} and is "
-        f"not open to other regions; the participant is from {_region(home)}",
-    )
-
-
-def _wilayah(code: str) -> str:
-    if is_province(code):
-        return f"{code} (Provinsi {province_name(code)})"
-    if is_kabupaten_kota(code):
-        return f"{code} (kabupaten/kota di Provinsi {province_name(code)})"
-    return code
-
-
-def _region(code: str) -> str:
-    if is_province(code):
-        return f"{code} ({province_name(code)} province)"
-    if is_kabupaten_kota(code):
-        return f"{code} (a kabupaten/kota in {province_name(code)})"
-    return code
-
-
-def _quota_full(cohort: CohortView) -> Rejection:
-    return Rejection(
-        QUOTA_FULL,
-        f"kuota angkatan {cohort.cohort_code} ({cohort.quota} peserta) sudah penuh",
-        f"cohort {cohort.cohort_code} is full ({cohort.quota} participants)",
-    )

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from services.enrolment import domain
-from services.enrolment.adapters import postgres as repo
 from services.enrolment.domain import Accepted, AsnType, Gender, Rejection
+from services.enrolment.ports import NewEnrolment, StoredCohort, repository
 from shared.consumer import (
     Handled,
     Route,
@@ -100,24 +100,25 @@ def _unknown(cohort_code: str, publisher: str) -> Rejection:
 
 
 async def on_cohort_scheduled(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    repo = repository(uow)
     data = validate_data(event, ingest.CohortScheduled)
     publisher = _publisher(event)
     foreign = _foreign_code(data.cohort_code, publisher)
     if foreign is not None:
         return foreign
-    stored = await repo.load_cohort(uow.conn, data.cohort_code)
+    stored = await repo.load_cohort(data.cohort_code)
     decision = domain.decide_schedule(stored.view if stored else None, publisher, uow.now)
     if isinstance(decision, Rejection):
         return _rejected(decision)
     if decision is Accepted.NEW_COHORT:
         info = cohort_info(data, publisher, policy_version=1)
-        await repo.insert_cohort(uow.conn, info, uow.now)
+        await repo.insert_cohort(info, uow.now)
         uow.emit(ENROLMENT_EVENTS, events.CohortScheduled(**dict(info)), subject=data.cohort_code)
         await uow.unpark(waiting_for_cohort(data.cohort_code))
         return Handled.applied()
     assert stored is not None  # AMENDED implies an existing cohort
     info = cohort_info(data, publisher, policy_version=stored.policy_version + 1)
-    await repo.amend_cohort(uow.conn, info, uow.now)
+    await repo.amend_cohort(info, uow.now)
     uow.emit(ENROLMENT_EVENTS, events.CohortAmended(**dict(info)), subject=data.cohort_code)
     return Handled.applied()
 
@@ -126,17 +127,18 @@ async def on_schedule_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Ha
     """A run of schedules: the first schedule of each unknown code in bulk (one read, one
     insert, one unpark), then amendments, refusals and a code's later schedules one by one in
     order. Codes are independent, and each code's first schedule still comes first."""
+    repo = repository(uow)
     outcomes, valid = validated_run(run, ingest.CohortScheduled)
     for index, event, data in valid:
         outcomes[index] = _foreign_code(data.cohort_code, _publisher(event))
     valid = [item for item in valid if outcomes[item[0]] is None]
-    stored = await repo.load_cohorts(uow.conn, {d.cohort_code for _, _, d in valid})
+    stored = await repo.load_cohorts({d.cohort_code for _, _, d in valid})
     first: dict[str, tuple[int, CloudEvent, ingest.CohortScheduled]] = {}
     for item in valid:
         if item[2].cohort_code not in stored:
             first.setdefault(item[2].cohort_code, item)
     infos = [cohort_info(d, _publisher(e), policy_version=1) for _, e, d in first.values()]
-    await repo.insert_cohorts(uow.conn, infos, uow.now)
+    await repo.insert_cohorts(infos, uow.now)
     for info in infos:
         uow.emit(ENROLMENT_EVENTS, events.CohortScheduled(**dict(info)), subject=info.cohort_code)
         outcomes[first[info.cohort_code][0]] = Handled.applied()
@@ -148,16 +150,17 @@ async def on_schedule_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Ha
 
 
 async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    repo = repository(uow)
     data = validate_data(event, ingest.CohortCancelled)
     publisher = _publisher(event)
-    stored = await repo.load_cohort(uow.conn, data.cohort_code)
+    stored = await repo.load_cohort(data.cohort_code)
     if stored is None:
         return _rejected(_unknown(data.cohort_code, publisher))
     decision = domain.decide_cancel(stored.view, publisher)
     if isinstance(decision, Rejection):
         return _rejected(decision)
     if decision is Accepted.CANCELLED:
-        await repo.cancel_cohort(uow.conn, data.cohort_code, data.reason, uow.now)
+        await repo.cancel_cohort(data.cohort_code, data.reason, uow.now)
         uow.emit(
             ENROLMENT_EVENTS,
             events.CohortCancelled(
@@ -180,9 +183,10 @@ async def on_close_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handl
     A code's later closes in the run are decided after its first is written, as one by one.
     Every valid close that does not close its cohort is announced as refused (CloseRefused):
     attendance and certification noted a barrier for it and wait for our word."""
+    repo = repository(uow)
     outcomes, valid = validated_run(run, ingest.CohortClosed)
-    stored = await repo.load_cohorts(uow.conn, {d.cohort_code for _, _, d in valid})
-    closing: list[tuple[CloudEvent, repo.StoredCohort, dt.datetime]] = []
+    stored = await repo.load_cohorts({d.cohort_code for _, _, d in valid})
+    closing: list[tuple[CloudEvent, StoredCohort, dt.datetime]] = []
     firsts: set[str] = set()
     later: list[int] = []
     for index, event, data in valid:
@@ -204,7 +208,7 @@ async def on_close_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handl
         if decision is Accepted.CLOSED:
             closing.append((event, cohort, closed_at))
         outcomes[index] = Handled.applied()
-    await repo.close_cohorts(uow.conn, [(c.view.cohort_code, at) for _, c, at in closing])
+    await repo.close_cohorts([(c.view.cohort_code, at) for _, c, at in closing])
     for event, cohort, closed_at in closing:
         _announce_close(uow, event, cohort, closed_at)
     closed = {id(event) for event, _, _ in closing}
@@ -263,7 +267,7 @@ def _ingest_ref(event: CloudEvent) -> events.IngestRef:
 
 
 def _announce_close(
-    uow: UnitOfWork, event: CloudEvent, cohort: repo.StoredCohort, closed_at: dt.datetime
+    uow: UnitOfWork, event: CloudEvent, cohort: StoredCohort, closed_at: dt.datetime
 ) -> None:
     # The cause lets attendance and certification find this very record on their own view
     # of the ingest log (close barrier, shared/barrier.py).
@@ -290,13 +294,14 @@ async def on_participant_registered(uow: UnitOfWork, event: CloudEvent) -> Handl
 async def on_registration_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handled]:
     """A run of registrations, set-based: cohorts and statuses read once, decided in order
     in memory (seats and earlier registrations of the run count), written in one upsert."""
+    repo = repository(uow)
     outcomes, valid = validated_run(run, ingest.ParticipantRegistered)
-    cohorts = await repo.load_cohorts(uow.conn, {d.cohort_code for _, _, d in valid})
+    cohorts = await repo.load_cohorts({d.cohort_code for _, _, d in valid})
     statuses = await repo.enrolment_statuses(
-        uow.conn, {(d.cohort_code, d.nip) for _, _, d in valid if d.cohort_code in cohorts}
+        {(d.cohort_code, d.nip) for _, _, d in valid if d.cohort_code in cohorts}
     )
     seats_taken = {code: stored.enrolled for code, stored in cohorts.items()}
-    enrolled: list[repo.NewEnrolment] = []
+    enrolled: list[NewEnrolment] = []
     for index, event, data in valid:
         stored = cohorts.get(data.cohort_code)
         foreign = _not_publishers(data.cohort_code, _publisher(event)) if stored is None else None
@@ -324,9 +329,7 @@ async def on_registration_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> lis
             continue
         participant = _participant(data)
         enrolled.append(
-            repo.NewEnrolment(
-                data.cohort_code, participant, status is domain.EnrolmentStatus.WITHDRAWN
-            )
+            NewEnrolment(data.cohort_code, participant, status is domain.EnrolmentStatus.WITHDRAWN)
         )
         statuses[(data.cohort_code, data.nip)] = domain.EnrolmentStatus.ENROLLED
         seats_taken[data.cohort_code] += 1
@@ -341,7 +344,7 @@ async def on_registration_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> lis
             subject=data.cohort_code,
         )
         outcomes[index] = Handled.applied()
-    await repo.enrol_many(uow.conn, enrolled, uow.now)
+    await repo.enrol_many(enrolled, uow.now)
     return [o for o in outcomes if o is not None]
 
 
@@ -359,9 +362,10 @@ def _participant(data: ingest.ParticipantRegistered) -> events.Participant:
 
 
 async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    repo = repository(uow)
     data = validate_data(event, ingest.ParticipantWithdrawn)
     publisher = _publisher(event)
-    stored = await repo.load_cohort(uow.conn, data.cohort_code)
+    stored = await repo.load_cohort(data.cohort_code)
     foreign = _not_publishers(data.cohort_code, publisher) if stored is None else None
     if foreign is not None:
         return _rejected(foreign)
@@ -371,12 +375,12 @@ async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handle
             waiting_for=waiting_for_cohort(data.cohort_code),
             reject_code=ReasonCode.UNKNOWN_COHORT,
         )
-    status = await repo.enrolment_status(uow.conn, data.cohort_code, data.nip)
+    status = await repo.enrolment_status(data.cohort_code, data.nip)
     decision = domain.decide_withdrawal(stored.view, publisher, status)
     if isinstance(decision, Rejection):
         return _rejected(decision)
     if decision is Accepted.WITHDRAWN:
-        await repo.withdraw(uow.conn, data.cohort_code, data.nip, data.reason, uow.now)
+        await repo.withdraw(data.cohort_code, data.nip, data.reason, uow.now)
         uow.emit(
             ENROLMENT_EVENTS,
             events.ParticipantWithdrawn(

@@ -34,7 +34,7 @@ from shared.consumer.routes import (
     waiting_for_enrolment,
 )
 from shared.consumer.strategy import Attempt, Origin
-from shared.consumer.unit_of_work import UnitOfWork
+from shared.consumer.unit_of_work import RepositoryFactory, UnitOfWork
 from shared.envelope import CloudEvent, EnvelopeError, validate_data
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "NotInContract",
     "Origin",
     "Record",
+    "RepositoryFactory",
     "Route",
     "RouteHook",
     "RouteTable",

@@ -30,7 +30,7 @@ from shared.consumer.reading import Record, read
 from shared.consumer.refusals import expire_parked, refuse
 from shared.consumer.routes import Route
 from shared.consumer.strategy import Attempt
-from shared.consumer.unit_of_work import UnitOfWork
+from shared.consumer.unit_of_work import RepositoryFactory, UnitOfWork
 from shared.envelope import CloudEvent, RecordPosition
 from shared.logging import get_logger
 
@@ -58,7 +58,9 @@ class BatchProcessor:
         lanes: int = 1,
         lane_min_records: int = 500,
         activity: Activity | None = None,
+        repository: RepositoryFactory | None = None,
     ) -> None:
+        self.repository = repository  # the service's repository, built per transaction
         self.namespace = namespace
         self.activity = activity or Activity()
         # Parked ingest events may be released by a domain event: they run on these routes.
@@ -159,7 +161,13 @@ class BatchProcessor:
             seen = await stores.inbox.seen(inbox_keys(items)) if attempt.looks_up else {}
             if attempt.looks_up:
                 self.expect_seen = bool(seen)
-            uow = UnitOfWork(conn, self.service, self.park_timeout, parking=stores.parking)
+            uow = UnitOfWork(
+                conn,
+                self.service,
+                self.park_timeout,
+                parking=stores.parking,
+                repository_factory=self.repository,
+            )
             ledger = Ledger(self.service, uow.now)
             await Handling(self.routes, self.parked_routes, uow, ledger, seen, attempt).handle(
                 items

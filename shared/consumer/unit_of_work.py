@@ -1,9 +1,10 @@
-"""What a handler may touch: the transaction's connection, the outbox, parking."""
+"""What a handler may touch: the transaction's connection, its service's repository, the outbox,
+parking."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
@@ -23,6 +24,10 @@ from shared.outbox import OutboxRow, domain_event, row_for
 from shared.reasons import ReasonCode
 from shared.topics import feedback_topic
 
+# Builds a service's repository on the transaction's connection (the composition root names
+# the adapter; unit tests give one that ignores the connection).
+RepositoryFactory = Callable[[Connection], object]
+
 
 @dataclass
 class UnitOfWork:
@@ -36,9 +41,21 @@ class UnitOfWork:
     rows: list[OutboxRow] = field(default_factory=list)
     unparked: list[CloudEvent] = field(default_factory=list)
     parking: Parking | None = None  # None: Postgres parking on `conn`
+    repository_factory: RepositoryFactory | None = None
 
     def __post_init__(self) -> None:
         self._parking: Parking = self.parking or postgres.PostgresParking(self.conn)
+        self._repository: object | None = None
+
+    @property
+    def repository(self) -> object:
+        """The service's repository for this transaction, built once; each service's `ports.py`
+        names its type (`repository(uow)`)."""
+        if self._repository is None:
+            if self.repository_factory is None:
+                raise LookupError(f"no repository is wired for the {self.service} service")
+            self._repository = self.repository_factory(self.conn)
+        return self._repository
 
     def emit(
         self, topic: str, data: BaseModel, subject: str, event_id: str | None = None

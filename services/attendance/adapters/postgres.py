@@ -1,4 +1,5 @@
-"""Attendance repository: every SQL statement of the service, each taking an asyncpg connection."""
+"""Attendance repository: every SQL statement of the service, each taking an asyncpg connection;
+`PostgresAttendanceRepository` is the handlers' port (`services/attendance/ports.py`) on them."""
 
 from __future__ import annotations
 
@@ -12,28 +13,14 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from services.attendance import domain
+from services.attendance.ports import Close, CohortRow, Enrolment, RosterRow
 from shared import judgement
+from shared.barrier import BarrierRow, save_noted, save_verdicts
 from shared.db import from_json_rows, json_rows
 from shared.events.domain import CohortInfo
 
 # Handlers pass the transaction's connection, the API a pooled one.
 Conn = asyncpg.Connection | PoolConnectionProxy
-
-
-@dataclass(frozen=True)
-class CohortRow:
-    cohort_code: str
-    publisher: str
-    programme_name: str
-    organizer: str
-    angkatan: str
-    year: int
-    location: str
-    timezone: str
-    total_jp: Decimal
-    status: str
-    close_event_id: str | None
-    finalised_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -43,13 +30,6 @@ class SessionRow:
     title: str | None
     starts_at: dt.datetime
     ends_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class RosterRow:
-    nip: str
-    name: str
-    withdrawn: bool
 
 
 async def save_cohort(conn: Conn, info: CohortInfo) -> None:
@@ -94,7 +74,7 @@ async def cancel_cohort(conn: Conn, code: str) -> None:
     )
 
 
-async def mark_closed_many(conn: Conn, closes: Sequence[tuple[str, str, dt.datetime]]) -> None:
+async def mark_closed_many(conn: Conn, closes: Sequence[Close]) -> None:
     """`mark_closed` for many (code, close event id, closed at) in one statement."""
     first: dict[str, tuple[str, str, dt.datetime]] = {}
     for close in closes:  # as one by one: the first close of a cohort wins
@@ -140,7 +120,7 @@ async def cohort(conn: Conn, code: str) -> CohortRow | None:
     return CohortRow(**dict(row)) if row else None
 
 
-async def enrol_many(conn: Conn, rows: Sequence[tuple[str, str, str, dt.datetime]]) -> None:
+async def enrol_many(conn: Conn, rows: Sequence[Enrolment]) -> None:
     """`enrol` for many (cohort, NIP, name, enrolled at), in order: the last of a key wins."""
     latest = {(code, nip): (code, nip, name, at) for code, nip, name, at in rows}
     if not latest:
@@ -357,3 +337,56 @@ def _finalisation_columns(f: domain.Figures) -> tuple[Any, ...]:
         f.sessions_present,
         f.missed_by_status,
     )
+
+
+class PostgresAttendanceRepository:
+    """The attendance repository port on one transaction's connection."""
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    async def save_cohort(self, info: CohortInfo) -> None:
+        await save_cohort(self.conn, info)
+
+    async def cancel_cohort(self, code: str) -> None:
+        await cancel_cohort(self.conn, code)
+
+    async def mark_closed_many(self, closes: Sequence[Close]) -> None:
+        await mark_closed_many(self.conn, closes)
+
+    async def finalise_ready(self, codes: Sequence[str], at: dt.datetime) -> list[CohortRow]:
+        return await finalise_ready(self.conn, codes, at)
+
+    async def enrol_many(self, rows: Sequence[Enrolment]) -> None:
+        await enrol_many(self.conn, rows)
+
+    async def withdraw(self, code: str, nip: str, at: dt.datetime) -> None:
+        await withdraw(self.conn, code, nip, at)
+
+    async def mark_facts(
+        self, marks: Sequence[domain.Mark]
+    ) -> tuple[dict[str, domain.CohortFacts], domain.Held]:
+        return await mark_facts(self.conn, marks)
+
+    async def save_marks(self, marks: Sequence[domain.Mark]) -> None:
+        await save_marks(self.conn, marks)
+
+    async def schedules_of(self, codes: Sequence[str]) -> dict[str, list[domain.Session]]:
+        return await schedules_of(self.conn, codes)
+
+    async def rosters_of(self, codes: Sequence[str]) -> dict[str, list[RosterRow]]:
+        return await rosters_of(self.conn, codes)
+
+    async def marks_of(self, codes: Sequence[str]) -> dict[str, dict[str, dict[int, str]]]:
+        return await marks_of(self.conn, codes)
+
+    async def save_finalisations_many(
+        self, results: dict[str, dict[str, domain.Figures]], at: dt.datetime
+    ) -> set[tuple[str, str]]:
+        return await save_finalisations_many(self.conn, results, at)
+
+    async def note_barriers(self, rows: Sequence[BarrierRow]) -> None:
+        await save_noted(self.conn, rows)
+
+    async def rule_barriers(self, rows: Sequence[BarrierRow]) -> None:
+        await save_verdicts(self.conn, rows)

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from services.attendance import domain
 from services.attendance.adapters import postgres as repo
+from services.attendance.ports import CohortRow
 from shared.auth import CurrentPrincipal, require_publisher_access
 from shared.runtime import runtime_of
 
@@ -137,9 +138,7 @@ def daily_counts(
     return result
 
 
-async def _visible_cohort(
-    conn: repo.Conn, code: str, principal: CurrentPrincipal
-) -> repo.CohortRow:
+async def _visible_cohort(conn: repo.Conn, code: str, principal: CurrentPrincipal) -> CohortRow:
     cohort = await repo.cohort(conn, code)
     if cohort is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown cohort {code}")

@@ -1,30 +1,20 @@
-"""Enrolment repository: cohorts and enrolments in the `enrolment` schema (SQL lives only here)."""
+"""Enrolment repository: cohorts and enrolments in the `enrolment` schema (SQL lives only here);
+`PostgresEnrolmentRepository` is the handlers' port (`services/enrolment/ports.py`) on it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
 from services.enrolment.domain import CohortStatus, CohortView, EnrolmentStatus
+from services.enrolment.ports import NewEnrolment, StoredCohort
 from shared.db import Connection as Conn
 from shared.db import from_json_rows, json_rows
-from shared.events.domain import CohortInfo, Participant
-
-
-@dataclass(frozen=True)
-class StoredCohort:
-    """A cohort as the decisions see it, plus the counters and version the handlers need."""
-
-    view: CohortView
-    policy_version: int
-    enrolled: int
-    withdrawn: int
-
+from shared.events.domain import CohortInfo
 
 _DECISION_COLUMNS = """cohort_code, publisher, status, first_session_start, quota,
                      open_to_other_regions, timezone, policy_version, enrolled, withdrawn"""
@@ -159,13 +149,6 @@ async def enrolment_statuses(
     return {(r[0], r[1]): EnrolmentStatus(r[2]) for r in rows if (r[0], r[1]) in wanted}
 
 
-@dataclass(frozen=True)
-class NewEnrolment:
-    cohort_code: str
-    participant: Participant
-    was_withdrawn: bool
-
-
 async def enrol_many(conn: Conn, enrolments: Sequence[NewEnrolment], now: dt.datetime) -> None:
     """Enrol (or re-enrol) many at once: one upsert, one counter update per cohort."""
     if not enrolments:
@@ -220,40 +203,6 @@ _ENROLMENT_ROWS = from_json_rows(
 )
 
 
-async def enrol(
-    conn: Conn, cohort_code: str, participant: Participant, now: dt.datetime, *, was_withdrawn: bool
-) -> None:
-    """Enrol, or re-enrol a withdrawn participant (the row is reused, the seat taken again)."""
-    await conn.execute(
-        """INSERT INTO enrolments AS e (cohort_code, nip, status, name, asn_type, gender,
-               position, rank, agency, region, enrolled_at)
-           VALUES ($1, $2, 'ENROLLED', $3, $4, $5, $6, $7, $8, $9, $10)
-           ON CONFLICT (cohort_code, nip) DO UPDATE SET status = 'ENROLLED',
-               name = EXCLUDED.name, asn_type = EXCLUDED.asn_type, gender = EXCLUDED.gender,
-               position = EXCLUDED.position, rank = EXCLUDED.rank, agency = EXCLUDED.agency,
-               region = EXCLUDED.region, enrolled_at = EXCLUDED.enrolled_at,
-               withdrawn_at = NULL, withdraw_reason = NULL""",
-        cohort_code,
-        participant.nip,
-        participant.name,
-        participant.asn_type,
-        participant.gender,
-        participant.position,
-        participant.rank,
-        participant.agency,
-        participant.region,
-        now,
-    )
-    await conn.execute(
-        """UPDATE cohorts SET enrolled = enrolled + 1,
-               withdrawn = withdrawn - CASE WHEN $2 THEN 1 ELSE 0 END, updated_at = $3
-           WHERE cohort_code = $1""",
-        cohort_code,
-        was_withdrawn,
-        now,
-    )
-
-
 async def withdraw(conn: Conn, cohort_code: str, nip: str, reason: str, now: dt.datetime) -> None:
     await conn.execute(
         """UPDATE enrolments SET status = 'WITHDRAWN', withdrawn_at = $3, withdraw_reason = $4
@@ -270,6 +219,48 @@ async def withdraw(conn: Conn, cohort_code: str, nip: str, reason: str, now: dt.
         cohort_code,
         now,
     )
+
+
+class PostgresEnrolmentRepository:
+    """The enrolment repository port on one transaction's connection."""
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    async def load_cohort(self, cohort_code: str) -> StoredCohort | None:
+        return await load_cohort(self.conn, cohort_code)
+
+    async def load_cohorts(self, cohort_codes: Collection[str]) -> dict[str, StoredCohort]:
+        return await load_cohorts(self.conn, cohort_codes)
+
+    async def insert_cohort(self, info: CohortInfo, now: dt.datetime) -> None:
+        await insert_cohort(self.conn, info, now)
+
+    async def insert_cohorts(self, infos: Sequence[CohortInfo], now: dt.datetime) -> None:
+        await insert_cohorts(self.conn, infos, now)
+
+    async def amend_cohort(self, info: CohortInfo, now: dt.datetime) -> None:
+        await amend_cohort(self.conn, info, now)
+
+    async def cancel_cohort(self, cohort_code: str, reason: str, now: dt.datetime) -> None:
+        await cancel_cohort(self.conn, cohort_code, reason, now)
+
+    async def close_cohorts(self, closes: Sequence[tuple[str, dt.datetime]]) -> None:
+        await close_cohorts(self.conn, closes)
+
+    async def enrolment_status(self, cohort_code: str, nip: str) -> EnrolmentStatus | None:
+        return await enrolment_status(self.conn, cohort_code, nip)
+
+    async def enrolment_statuses(
+        self, keys: Collection[tuple[str, str]]
+    ) -> dict[tuple[str, str], EnrolmentStatus]:
+        return await enrolment_statuses(self.conn, keys)
+
+    async def enrol_many(self, enrolments: Sequence[NewEnrolment], now: dt.datetime) -> None:
+        await enrol_many(self.conn, enrolments, now)
+
+    async def withdraw(self, cohort_code: str, nip: str, reason: str, now: dt.datetime) -> None:
+        await withdraw(self.conn, cohort_code, nip, reason, now)
 
 
 # --- queries for the HTTP API ------------------------------------------------------------
