@@ -26,8 +26,8 @@ from typing import Any
 
 import asyncpg
 
-from services.certification.adapters import postgres as repo
 from services.certification.adapters.pdf import render_certificate, verification_url
+from services.certification.adapters.postgres import views
 from shared.db import DATABASE_TROUBLE
 from shared.logging import get_logger
 from shared.runtime import ServiceRuntime
@@ -76,7 +76,7 @@ async def render_pending(
 ) -> int:
     """Render up to `limit` pending PDFs (in `executor`, else a thread); returns how many."""
     async with pool.acquire() as conn, conn.transaction():
-        pending = await repo.claim_pending_pdfs(conn, limit)
+        pending = await views.claim_pending_pdfs(conn, limit)
         if pending:
             items = [
                 (c.content, verification_url(public_base_url, c.verification_code)) for c in pending
@@ -88,7 +88,7 @@ async def render_pending(
                     executor, render_many, items
                 )
             for certificate, pdf in zip(pending, pdfs, strict=True):
-                await repo.store_pdf(conn, certificate.id, pdf)
+                await views.store_pdf(conn, certificate.id, pdf)
     if pending:
         log.info("certificate PDFs rendered", count=len(pending))
     return len(pending)
