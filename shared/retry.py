@@ -16,10 +16,12 @@ from prometheus_client import Counter
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
+    retry_if_exception,
     retry_if_exception_type,
     stop_never,
     wait_chain,
     wait_fixed,
+    wait_none,
 )
 
 from shared.db import DATABASE_TROUBLE
@@ -116,3 +118,12 @@ def _restart(task: str) -> Callable[[RetryCallState], None]:
         )
 
     return announce
+
+
+def escalating(goes_again: Callable[[BaseException], bool]) -> AsyncRetrying:
+    """Tries of work the caller escalates between (a batch: looked up, carefully, each record
+    alone): after each failure `goes_again` readies the next try or says there is none, and then
+    the failure is raised. No pause: a rolled-back transaction goes again at once."""
+    return AsyncRetrying(
+        retry=retry_if_exception(goes_again), wait=wait_none(), stop=stop_never, reraise=True
+    )
