@@ -1,4 +1,5 @@
-"""The retry policy: outside trouble (Postgres, Kafka) is waited out, anything else goes up."""
+"""The retry policy: outside trouble (Postgres, Kafka) is waited out, anything else goes up;
+broken help is renewed; a batch escalates as `Escalation` says."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import asyncpg
 import pytest
 from aiokafka.errors import KafkaConnectionError
 
-from shared.retry import renewing, through_outside_trouble
+from shared.consumer.strategy import Attempt, Escalation
+from shared.retry import escalating, renewing, through_outside_trouble
 
 pytestmark = pytest.mark.unit
 
@@ -68,3 +70,33 @@ async def test_any_other_failure_goes_up_without_a_renewal() -> None:
     with pytest.raises(asyncpg.CannotConnectNowError):
         await renewing("test work", (BrokenProcessPool,), lambda: renewed.append(1), work, "x")
     assert renewed == []
+
+
+async def test_an_escalating_batch_goes_again_carefully_then_each_record_alone() -> None:
+    tries = Escalation(Attempt.OPTIMISTIC)
+    seen: list[tuple[Attempt, bool]] = []
+
+    async def batch() -> str:
+        seen.append((tries.attempt, tries.each_alone))
+        if not tries.each_alone:
+            raise ValueError("a statement refused the batch")
+        return "each alone"
+
+    def goes_again(failure: BaseException) -> bool:
+        return isinstance(failure, ValueError) and not tries.each_alone and tries.after_failure()
+
+    assert await escalating(goes_again)(batch) == "each alone"
+    assert seen == [(Attempt.OPTIMISTIC, False), (Attempt.CAREFUL, False), (Attempt.CAREFUL, True)]
+
+
+async def test_transient_rollbacks_go_again_carefully_five_times_then_go_up() -> None:
+    tries = Escalation(Attempt.LOOKED_UP)
+    attempts: list[Attempt] = []
+
+    async def batch() -> None:
+        attempts.append(tries.attempt)
+        raise asyncpg.DeadlockDetectedError("simulated")
+
+    with pytest.raises(asyncpg.DeadlockDetectedError):
+        await escalating(lambda _: tries.after_transient())(batch)
+    assert attempts == [Attempt.LOOKED_UP] + [Attempt.CAREFUL] * 5
