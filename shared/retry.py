@@ -3,7 +3,8 @@ limit on their number, and one log line (and, for restarts, one metric) per fail
 
 Work that fails for a reason outside it (Postgres or Kafka restarting) waits and goes again, and
 a background loop that fails for a reason nobody foresaw is restarted: a service has nothing
-better to do than wait for what it depends on, so neither gives up. Built on tenacity.
+better to do than wait for what it depends on, so neither gives up. Work whose helper broke (a
+renderer process that died) gets a new one and goes again at once. Built on tenacity.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from prometheus_client import Counter
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
+    retry_if_exception,
     retry_if_exception_type,
     stop_never,
     wait_chain,
     wait_fixed,
+    wait_none,
 )
 
 from shared.db import DATABASE_TROUBLE
@@ -36,11 +39,27 @@ BACKGROUND_RESTARTS = Counter(
 
 
 async def through_outside_trouble(
-    what: str, work: Callable[[], Awaitable[object]], pause_s: float
+    what: str,
+    work: Callable[[], Awaitable[object]],
+    pause_s: float,
+    said: str = "interrupted by Postgres or Kafka; retrying",
 ) -> None:
-    """Run `work` until it returns; after each failure of `OUTSIDE_TROUBLE` a warning, a pause of
-    `pause_s`, and again. Any other failure is raised."""
-    await _forever(OUTSIDE_TROUBLE, [pause_s], _warn(what))(work)
+    """Run `work` until it returns; after each failure of `OUTSIDE_TROUBLE` a warning (`said`), a
+    pause of `pause_s`, and again. Any other failure is raised."""
+    await _forever(OUTSIDE_TROUBLE, [pause_s], _warn(what, said))(work)
+
+
+async def renewing(
+    what: str,
+    broken: tuple[type[Exception], ...],
+    renew: Callable[[], object],
+    work: Callable[[], Awaitable[object]],
+    said: str,
+) -> None:
+    """Run `work` until it returns; after each failure of `broken` (a helper process died, say) a
+    warning (`said`), `renew()` to replace what broke, and again without a pause. Any other
+    failure is raised."""
+    await _forever(broken, [0.0], _renew(what, said, renew))(work)
 
 
 async def restarting(
@@ -73,14 +92,17 @@ def _pause_s(state: RetryCallState) -> float:
     return state.next_action.sleep if state.next_action is not None else 0.0
 
 
-def _warn(what: str) -> Callable[[RetryCallState], None]:
+def _warn(what: str, said: str) -> Callable[[RetryCallState], None]:
     def announce(state: RetryCallState) -> None:
-        log.warning(
-            "interrupted by Postgres or Kafka; retrying",
-            task=what,
-            error=str(_failure(state)),
-            pause_s=_pause_s(state),
-        )
+        log.warning(said, task=what, error=str(_failure(state)), pause_s=_pause_s(state))
+
+    return announce
+
+
+def _renew(what: str, said: str, renew: Callable[[], object]) -> Callable[[RetryCallState], None]:
+    def announce(state: RetryCallState) -> None:
+        log.warning(said, task=what, error=str(_failure(state)))
+        renew()
 
     return announce
 
@@ -96,3 +118,12 @@ def _restart(task: str) -> Callable[[RetryCallState], None]:
         )
 
     return announce
+
+
+def escalating(goes_again: Callable[[BaseException], bool]) -> AsyncRetrying:
+    """Tries of work the caller escalates between (a batch: looked up, carefully, each record
+    alone): after each failure `goes_again` readies the next try or says there is none, and then
+    the failure is raised. No pause: a rolled-back transaction goes again at once."""
+    return AsyncRetrying(
+        retry=retry_if_exception(goes_again), wait=wait_none(), stop=stop_never, reraise=True
+    )

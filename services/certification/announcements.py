@@ -10,7 +10,7 @@ from typing import TypedDict
 
 from pydantic import BaseModel
 
-from services.certification.adapters import postgres as repo
+from services.certification.ports import Certificate
 from shared.consumer import UnitOfWork
 from shared.events.domain import CertificateIssued, CertificateRevoked, CertificateSuperseded
 from shared.events.feedback import Notice
@@ -30,7 +30,7 @@ class _Named(TypedDict):
     nip: str
 
 
-def _named(certificate: repo.Certificate) -> _Named:
+def _named(certificate: Certificate) -> _Named:
     return _Named(
         certificate_id=str(certificate.id),
         number=certificate.number,
@@ -40,7 +40,7 @@ def _named(certificate: repo.Certificate) -> _Named:
     )
 
 
-def _emit(uow: UnitOfWork, certificate: repo.Certificate, what: str, data: BaseModel) -> None:
+def _emit(uow: UnitOfWork, certificate: Certificate, what: str, data: BaseModel) -> None:
     uow.emit(
         CERTIFICATION_EVENTS,
         data,
@@ -50,7 +50,7 @@ def _emit(uow: UnitOfWork, certificate: repo.Certificate, what: str, data: BaseM
 
 
 def tell_publisher(
-    uow: UnitOfWork, certificate: repo.Certificate, what: str, message_id: str, message_en: str
+    uow: UnitOfWork, certificate: Certificate, what: str, message_id: str, message_en: str
 ) -> None:
     """A notice about one certificate on its publisher's feedback topic (id stable on replay)."""
     uow.notify(
@@ -68,7 +68,7 @@ def tell_publisher(
     )
 
 
-def announce_issued(uow: UnitOfWork, certificate: repo.Certificate) -> None:
+def announce_issued(uow: UnitOfWork, certificate: Certificate) -> None:
     content = certificate.content
     _emit(
         uow,
@@ -98,7 +98,7 @@ def announce_issued(uow: UnitOfWork, certificate: repo.Certificate) -> None:
     )
 
 
-def announce_revoked(uow: UnitOfWork, old: repo.Certificate, reason: str) -> None:
+def announce_revoked(uow: UnitOfWork, old: Certificate, reason: str) -> None:
     _emit(
         uow,
         old,
@@ -114,9 +114,7 @@ def announce_revoked(uow: UnitOfWork, old: repo.Certificate, reason: str) -> Non
     )
 
 
-def announce_superseded(
-    uow: UnitOfWork, old: repo.Certificate, new_id: uuid.UUID, reason: str
-) -> None:
+def announce_superseded(uow: UnitOfWork, old: Certificate, new_id: uuid.UUID, reason: str) -> None:
     """No notice: the publisher hears of the re-issue as the new certificate's issue."""
     _emit(
         uow,

@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import uuid
 
-from services.certification import certificates
-from services.certification.adapters import postgres as repo
+from services.certification import certificates, repository
 from services.certification.announcements import (
     announce_issued,
     announce_revoked,
     announce_superseded,
 )
+from services.certification.ports import Certificate
 from shared.consumer import UnitOfWork
 
 
-async def revoke(
-    uow: UnitOfWork, certificate_id: uuid.UUID, reason: str
-) -> repo.Certificate | None:
+async def revoke(uow: UnitOfWork, certificate_id: uuid.UUID, reason: str) -> Certificate | None:
     """Revoke a valid certificate; None if it is not (any longer) valid."""
-    old = await repo.get_certificate(uow.conn, certificate_id, for_update=True)
-    if old is None or not await repo.set_status(uow.conn, old.id, "revoked", reason, uow.now):
+    repo = repository.of(uow)
+    old = await repo.get_certificate(certificate_id, for_update=True)
+    if old is None or not await repo.set_status(old.id, "revoked", reason, uow.now):
         return None
     announce_revoked(uow, old, reason)
     return old
@@ -28,14 +27,15 @@ async def revoke(
 
 async def reissue(
     uow: UnitOfWork, certificate_id: uuid.UUID, correction: certificates.Correction
-) -> repo.Certificate | None:
+) -> Certificate | None:
     """A new version replacing a valid certificate; None if it is not (any longer) valid."""
-    old = await repo.get_certificate(uow.conn, certificate_id, for_update=True)
+    repo = repository.of(uow)
+    old = await repo.get_certificate(certificate_id, for_update=True)
     if old is None or old.status != "valid":
         return None
     version = old.version + 1
     number = certificates.versioned_number(old.content["base_number"], version)
-    new = repo.Certificate(
+    new = Certificate(
         id=uuid.uuid4(),
         cohort_code=old.cohort_code,
         nip=old.nip,
@@ -49,8 +49,8 @@ async def reissue(
         previous_id=old.id,
     )
     # Supersede first: the partial unique index admits one valid certificate at a time.
-    await repo.set_status(uow.conn, old.id, "superseded", correction.reason, uow.now, new.id)
+    await repo.set_status(old.id, "superseded", correction.reason, uow.now, new.id)
     announce_superseded(uow, old, new.id, correction.reason)
-    if await repo.insert_certificate(uow.conn, new):
+    if await repo.insert_certificate(new):
         announce_issued(uow, new)
     return new

@@ -14,7 +14,7 @@ import asyncio
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import asyncpg
 
@@ -29,10 +29,11 @@ from shared.consumer.ports import AlreadyInInbox
 from shared.consumer.reading import Record, read
 from shared.consumer.refusals import expire_parked, refuse
 from shared.consumer.routes import Route
-from shared.consumer.strategy import Attempt
+from shared.consumer.strategy import Attempt, Escalation
 from shared.consumer.unit_of_work import RepositoryFactory, UnitOfWork
 from shared.envelope import CloudEvent, RecordPosition
 from shared.logging import get_logger
+from shared.retry import escalating
 
 log = get_logger("shared.consumer")
 
@@ -116,40 +117,51 @@ class BatchProcessor:
         return counts
 
     async def process_items(self, items: list[Item]) -> Counter[str]:
-        """Handle what `read` made of a batch, in one transaction, escalating as `Attempt` says."""
+        """Handle what `read` made of a batch in one transaction; `Escalation` says how."""
         started = time.perf_counter()
         if self.cohorts_commute:
             items = in_phases(items)
-        attempt, failures = Attempt.first(self.expect_seen), 0
-        while True:
-            try:
-                counts = await self._transaction(items, attempt)
-                break
-            except _Redo:
-                # Rolled back: handled again, this time knowing what the inbox holds.
-                BATCHES_REDONE.labels(self.service).inc()
-                attempt = Attempt.LOOKED_UP
-            except RETRYABLE:
-                failures += 1
-                if failures > 5:
-                    raise
-                attempt = Attempt.CAREFUL
-            except Exception as exc:
-                if server_trouble(exc):
-                    raise
-                if failures > 0:
-                    # Carefully it still failed outside the handlers' savepoints: one of the
-                    # core's own statements refused something. Each record alone then, so one
-                    # that fails is rejected instead of holding up its partition forever.
-                    log.exception("batch failed event by event; each alone", records=len(items))
-                    counts = await self._each_alone(items)
-                    break
-                log.exception("batch failed; replaying it event by event", records=len(items))
-                failures, attempt = failures + 1, Attempt.CAREFUL
+        tries = Escalation(Attempt.first(self.expect_seen))
+        retrying = escalating(self._goes_again(tries, len(items)))
+        counts: Counter[str] = await retrying(self._try, items, tries)
         BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
         if counts:
             log.info("batch handled", records=len(items), **{str(k): v for k, v in counts.items()})
         return counts
+
+    async def _try(self, items: list[Item], tries: Escalation) -> Counter[str]:
+        if tries.each_alone:
+            return await self._each_alone(items)
+        return await self._transaction(items, tries.attempt)
+
+    def _goes_again(self, tries: Escalation, records: int) -> Callable[[BaseException], bool]:
+        """Whether a batch goes again after a failure, and how (`Attempt`)."""
+
+        def goes_again(failure: BaseException) -> bool:
+            if isinstance(failure, _Redo):
+                # Rolled back: handled again, this time knowing what the inbox holds.
+                BATCHES_REDONE.labels(self.service).inc()
+                return tries.redo_looked_up()
+            if tries.each_alone or not isinstance(failure, Exception):
+                return False
+            if isinstance(failure, RETRYABLE):
+                return tries.after_transient()
+            if server_trouble(failure):
+                return False
+            if tries.failures > 0:
+                # Carefully it still failed outside the handlers' savepoints: one of the
+                # core's own statements refused something. Each record alone then, so one
+                # that fails is rejected instead of holding up its partition forever.
+                log.exception(
+                    "batch failed event by event; each alone", records=records, exc_info=failure
+                )
+            else:
+                log.exception(
+                    "batch failed; replaying it event by event", records=records, exc_info=failure
+                )
+            return tries.after_failure()
+
+        return goes_again
 
     async def _transaction(self, items: list[Item], attempt: Attempt) -> Counter[str]:
         async with self.pool.acquire() as conn, conn.transaction():

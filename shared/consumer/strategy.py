@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
+from typing import ClassVar
 
 
 class Attempt(enum.Enum):
@@ -40,3 +42,36 @@ class Origin(enum.Enum):
     # Released from (or expired in) parking: the parked routes (an ingest event released by a
     # domain event runs on the ingest routes); its inbox row, written when parked, is settled.
     PARKING = "parking"
+
+
+@dataclass
+class Escalation:
+    """Where the tries at one batch stand: the next attempt, and whether each record is now
+    tried alone. Each answer says whether the batch goes again (shared/retry.py: escalating)."""
+
+    attempt: Attempt
+    failures: int = 0
+    each_alone: bool = False
+
+    # A deadlock or a serialization failure this often in a row is not passing: redelivery waits.
+    TRANSIENT_FAILURES_AT_MOST: ClassVar[int] = 5
+
+    def redo_looked_up(self) -> bool:
+        """The optimistic attempt met an event the inbox holds: again, looking up."""
+        self.attempt = Attempt.LOOKED_UP
+        return True
+
+    def after_transient(self) -> bool:
+        """Rolled back by Postgres for no fault of the batch: again, carefully."""
+        self.failures += 1
+        self.attempt = Attempt.CAREFUL
+        return self.failures <= self.TRANSIENT_FAILURES_AT_MOST
+
+    def after_failure(self) -> bool:
+        """The batch failed: again carefully (each event in a savepoint), and should it fail
+        even so, outside the handlers' savepoints, each record alone."""
+        if self.failures > 0:
+            self.each_alone = True
+        else:
+            self.failures, self.attempt = self.failures + 1, Attempt.CAREFUL
+        return True

@@ -17,11 +17,13 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from services.certification import certificates, commands
-from services.certification.adapters import postgres as repo
 from services.certification.adapters.pdf import render_certificate, verification_url
+from services.certification.adapters.postgres import views
 from services.certification.entrypoints.throttle import FailureLimiter
+from services.certification.ports import Certificate
 from shared.auth import AdminPrincipal, CurrentPrincipal, require_publisher_access
 from shared.consumer import UnitOfWork, lock_cohorts
+from shared.db import Connection
 from shared.logging import mask_nip
 from shared.outbox import write_rows
 from shared.runtime import runtime_of
@@ -100,7 +102,7 @@ def _base_url(request: Request) -> str:
     return runtime_of(request).settings.public_base_url
 
 
-def _out(certificate: repo.Certificate, base_url: str) -> CertificateOut:
+def _out(certificate: Certificate, base_url: str) -> CertificateOut:
     return CertificateOut(
         id=certificate.id,
         number=certificate.number,
@@ -111,21 +113,21 @@ def _out(certificate: repo.Certificate, base_url: str) -> CertificateOut:
     )
 
 
-async def _cohort_publisher(conn: repo.Conn, code: str) -> str:
-    cohort = await repo.get_cohort(conn, code)
+async def _cohort_publisher(conn: Connection, code: str) -> str:
+    cohort = await views.get_cohort(conn, code)
     if cohort is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown cohort")
     return cohort.publisher
 
 
-async def _pdf(conn: repo.Conn, certificate: repo.Certificate, base_url: str) -> bytes:
+async def _pdf(conn: Connection, certificate: Certificate, base_url: str) -> bytes:
     """The stored PDF, or rendered now if the background worker has not reached it yet."""
-    stored = await repo.pdf_of(conn, certificate.id)
+    stored = await views.pdf_of(conn, certificate.id)
     if stored is not None:
         return stored
     url = verification_url(base_url, certificate.verification_code)
     pdf = await asyncio.to_thread(render_certificate, certificate.content, url)
-    await repo.store_pdf(conn, certificate.id, pdf)
+    await views.store_pdf(conn, certificate.id, pdf)
     return pdf
 
 
@@ -137,7 +139,7 @@ def _filename(number: str) -> str:
 async def decisions(code: str, request: Request, principal: CurrentPrincipal) -> list[DecisionOut]:
     async with runtime_of(request).pool.acquire() as conn:
         require_publisher_access(principal, await _cohort_publisher(conn, code))
-        rows = await repo.decisions_of(conn, code)
+        rows = await views.decisions_of(conn, code)
     return [
         DecisionOut(
             nip=d.nip,
@@ -161,8 +163,8 @@ async def cohort_zip(code: str, request: Request, principal: CurrentPrincipal) -
     base_url = _base_url(request)
     async with runtime_of(request).pool.acquire() as conn:
         require_publisher_access(principal, await _cohort_publisher(conn, code))
-        certificates = await repo.valid_certificates_of(conn, code)
-        stored = await repo.pdfs_of(conn, [c.id for c in certificates])
+        certificates = await views.valid_certificates_of(conn, code)
+        stored = await views.pdfs_of(conn, [c.id for c in certificates])
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for certificate in certificates:
@@ -181,7 +183,7 @@ async def certificate_pdf(
     certificate_id: uuid.UUID, request: Request, principal: CurrentPrincipal
 ) -> Response:
     async with runtime_of(request).pool.acquire() as conn:
-        certificate = await repo.get_certificate(conn, certificate_id)
+        certificate = await views.get_certificate(conn, certificate_id)
         if certificate is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown certificate")
         require_publisher_access(principal, certificate.publisher)
@@ -244,9 +246,9 @@ async def _verification(
     limiter.failed(client)  # until found: concurrent look-ups cannot all pass the check first
     async with runtime_of(request).pool.acquire() as conn:
         if code is not None:
-            certificate = await repo.find_certificate(conn, code=code)
+            certificate = await views.find_certificate(conn, code=code)
         elif number is not None and name is not None:
-            certificate = await repo.find_certificate(conn, number=number)
+            certificate = await views.find_certificate(conn, number=number)
             if certificate is not None and not same_name(name, certificate.content["name"]):
                 certificate = None
         else:
@@ -256,7 +258,7 @@ async def _verification(
         limiter.forgive(client)
         current = None
         if certificate.superseded_by is not None:
-            newer = await repo.get_certificate(conn, certificate.superseded_by)
+            newer = await views.get_certificate(conn, certificate.superseded_by)
             current = newer.number if newer else None
     c = certificate.content
     shown = ShownCertificate(
@@ -313,10 +315,10 @@ async def verify(
 
 async def _admin_change(
     request: Request, certificate_id: uuid.UUID, action: str, body: RevokeIn | ReissueIn
-) -> repo.Certificate:
+) -> Certificate:
     runtime = runtime_of(request)
     async with runtime.pool.acquire() as conn, conn.transaction():
-        certificate = await repo.get_certificate(conn, certificate_id)
+        certificate = await views.get_certificate(conn, certificate_id)
         if certificate is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown certificate")
         # The consumers' own cohort lock: no decision commits while an admin change holds it.
@@ -351,7 +353,7 @@ async def revoke(
 ) -> CertificateOut:
     await _admin_change(request, certificate_id, "revoked", body)
     async with runtime_of(request).pool.acquire() as conn:
-        revoked = await repo.get_certificate(conn, certificate_id)
+        revoked = await views.get_certificate(conn, certificate_id)
     assert revoked is not None
     return _out(revoked, _base_url(request))
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import multiprocessing
 import os
 import threading
@@ -26,10 +27,10 @@ from typing import Any
 
 import asyncpg
 
-from services.certification.adapters import postgres as repo
 from services.certification.adapters.pdf import render_certificate, verification_url
-from shared.db import DATABASE_TROUBLE
+from services.certification.adapters.postgres import views
 from shared.logging import get_logger
+from shared.retry import renewing, through_outside_trouble
 from shared.runtime import ServiceRuntime
 
 log = get_logger(__name__)
@@ -76,7 +77,7 @@ async def render_pending(
 ) -> int:
     """Render up to `limit` pending PDFs (in `executor`, else a thread); returns how many."""
     async with pool.acquire() as conn, conn.transaction():
-        pending = await repo.claim_pending_pdfs(conn, limit)
+        pending = await views.claim_pending_pdfs(conn, limit)
         if pending:
             items = [
                 (c.content, verification_url(public_base_url, c.verification_code)) for c in pending
@@ -88,44 +89,71 @@ async def render_pending(
                     executor, render_many, items
                 )
             for certificate, pdf in zip(pending, pdfs, strict=True):
-                await repo.store_pdf(conn, certificate.id, pdf)
+                await views.store_pdf(conn, certificate.id, pdf)
     if pending:
         log.info("certificate PDFs rendered", count=len(pending))
     return len(pending)
 
 
+class Renderer:
+    """The renderer process of one worker, replaced when it dies."""
+
+    def __init__(self) -> None:
+        self.executor = renderer()
+
+    def renew(self) -> None:
+        self.shutdown()
+        self.executor = renderer()
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
 async def pdf_worker(runtime: ServiceRuntime) -> None:
+    """Render pending PDFs for the life of the service: Postgres trouble is waited out, a
+    renderer process that died is replaced (shared/retry.py)."""
+    rendering = Renderer()
+    try:
+        await through_outside_trouble(
+            "PDF worker",
+            functools.partial(_renewing_the_renderer, runtime, rendering),
+            POLL_S,
+            said="PDF worker lost its connection; retrying",
+        )
+    finally:
+        rendering.shutdown()
+
+
+async def _renewing_the_renderer(runtime: ServiceRuntime, rendering: Renderer) -> None:
+    await renewing(
+        "PDF worker",
+        (BrokenProcessPool,),
+        rendering.renew,
+        functools.partial(_listen_and_render, runtime, rendering),
+        said="PDF renderer process died; starting a new one",
+    )
+
+
+async def _listen_and_render(runtime: ServiceRuntime, rendering: Renderer) -> None:
+    """Render whenever the consumers are quiet, woken by new certificates or the poll."""
     wake = asyncio.Event()
     channel = f"{runtime.name}_pdf"
 
     def on_notify(*_: object) -> None:
         wake.set()
 
-    executor = renderer()
-    try:
-        while True:
-            try:
-                async with runtime.pool.acquire() as listener:
-                    await listener.add_listener(channel, on_notify)
-                    try:
-                        while True:
-                            wake.clear()
-                            await runtime.activity.until_quiet(QUIET_S, MAX_DEFER_S)
-                            rendered = await render_pending(
-                                runtime.pool, runtime.settings.public_base_url, BATCH, executor
-                            )
-                            if rendered < BATCH:
-                                with contextlib.suppress(TimeoutError):
-                                    await asyncio.wait_for(wake.wait(), POLL_S)
-                    finally:
-                        with contextlib.suppress(Exception):
-                            await listener.remove_listener(channel, on_notify)
-            except BrokenProcessPool:
-                log.warning("PDF renderer process died; starting a new one")
-                executor.shutdown(wait=False, cancel_futures=True)
-                executor = renderer()
-            except DATABASE_TROUBLE as exc:
-                log.warning("PDF worker lost its connection; retrying", error=str(exc))
-                await asyncio.sleep(POLL_S)
-    finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+    async with runtime.pool.acquire() as listener:
+        await listener.add_listener(channel, on_notify)
+        try:
+            while True:
+                wake.clear()
+                await runtime.activity.until_quiet(QUIET_S, MAX_DEFER_S)
+                rendered = await render_pending(
+                    runtime.pool, runtime.settings.public_base_url, BATCH, rendering.executor
+                )
+                if rendered < BATCH:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), POLL_S)
+        finally:
+            with contextlib.suppress(Exception):
+                await listener.remove_listener(channel, on_notify)

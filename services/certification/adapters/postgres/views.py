@@ -1,0 +1,88 @@
+"""What the HTTP API and the PDF worker read and store on Postgres, outside the handlers'
+repository port: a cohort's decisions and certificates, look-ups for verification, the PDFs."""
+
+from __future__ import annotations
+
+import uuid
+
+from services.certification.adapters.postgres.certificates import CERT_COLUMNS, PostgresCertificates
+from services.certification.ports import Certificate, Cohort, Decision
+from shared.db import Connection
+
+
+async def get_cohort(conn: Connection, cohort_code: str) -> Cohort | None:
+    row = await conn.fetchrow(
+        """SELECT cohort_code, publisher, info, policy_version, min_attendance_pct,
+               evaluation_required, pass_score, cancelled, close_event_id, finalised, closed_at
+           FROM cohorts WHERE cohort_code = $1""",
+        cohort_code,
+    )
+    return Cohort(**dict(row)) if row else None
+
+
+async def decisions_of(conn: Connection, cohort_code: str) -> list[Decision]:
+    rows = await conn.fetch(
+        """SELECT cohort_code, nip, completed, policy_version, rate_pct, score, predicate,
+               explanation_id, explanation_en, decided_at
+           FROM decisions WHERE cohort_code = $1 ORDER BY nip""",
+        cohort_code,
+    )
+    return [Decision(**dict(r)) for r in rows]
+
+
+async def get_certificate(conn: Connection, certificate_id: uuid.UUID) -> Certificate | None:
+    return await PostgresCertificates(conn).get_certificate(certificate_id)
+
+
+async def find_certificate(
+    conn: Connection, *, code: str | None = None, number: str | None = None
+) -> Certificate | None:
+    row = await conn.fetchrow(
+        f"""SELECT {CERT_COLUMNS} FROM certificates
+            WHERE verification_code = $1 OR number = $2""",
+        code,
+        number,
+    )
+    return Certificate(**dict(row)) if row else None
+
+
+async def valid_certificates_of(conn: Connection, cohort_code: str) -> list[Certificate]:
+    rows = await conn.fetch(
+        f"""SELECT {CERT_COLUMNS} FROM certificates
+            WHERE cohort_code = $1 AND status = 'valid' ORDER BY number""",
+        cohort_code,
+    )
+    return [Certificate(**dict(r)) for r in rows]
+
+
+async def pdf_of(conn: Connection, certificate_id: uuid.UUID) -> bytes | None:
+    pdf: bytes | None = await conn.fetchval(
+        "SELECT pdf FROM certificates WHERE id = $1", certificate_id
+    )
+    return pdf
+
+
+async def pdfs_of(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, bytes]:
+    rows = await conn.fetch(
+        "SELECT id, pdf FROM certificates WHERE id = ANY($1::uuid[]) AND pdf IS NOT NULL", ids
+    )
+    return {r["id"]: r["pdf"] for r in rows}
+
+
+async def claim_pending_pdfs(conn: Connection, limit: int) -> list[Certificate]:
+    """Certificates without a PDF, locked so another instance's worker skips them; call
+    inside a transaction."""
+    rows = await conn.fetch(
+        f"""SELECT {CERT_COLUMNS} FROM certificates WHERE pdf IS NULL
+            ORDER BY issued_at LIMIT $1 FOR UPDATE SKIP LOCKED""",
+        limit,
+    )
+    return [Certificate(**dict(r)) for r in rows]
+
+
+async def store_pdf(conn: Connection, certificate_id: uuid.UUID, pdf: bytes) -> None:
+    await conn.execute(
+        "UPDATE certificates SET pdf = $2, pdf_rendered_at = now() WHERE id = $1",
+        certificate_id,
+        pdf,
+    )

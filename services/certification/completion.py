@@ -1,0 +1,209 @@
+"""Deciding completion and issuing certificates: load who is due → decide (domain) → save the
+decisions and certificates → announce them. Called by the handlers whenever a prerequisite of a
+decision arrives (enrolment's close, our barrier, attendance's results)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from services.certification import certificates, domain, repository
+from services.certification.announcements import SERVICE, announce_issued
+from services.certification.ports import Candidate, Certificate, Cohort, Decision
+from shared.consumer import UnitOfWork
+from shared.events.domain import CompletionDecided
+from shared.events.feedback import Notice
+from shared.logging import mask_nip
+from shared.topics import CERTIFICATION_EVENTS
+
+Due = tuple[Cohort, Candidate]
+Decided = tuple[Cohort, Candidate, Decision]
+
+
+async def decide_due(uow: UnitOfWork, cohort_codes: Sequence[str]) -> int:
+    """Decide every participant of these cohorts whose prerequisites are all present, cohort
+    by cohort in the order given (certificate numbers follow it)."""
+    repo = repository.of(uow)
+    codes = list(dict.fromkeys(cohort_codes))
+    cohorts = await repo.deciding_cohorts(codes)
+    wanted = [(code, None, cohorts[code].finalised) for code in codes if code in cohorts]
+    candidates = await repo.undecided(wanted)
+    return await decide_all(uow, [(cohorts[code], c) for code, c in candidates])
+
+
+async def decide_all(uow: UnitOfWork, due: Sequence[Due]) -> int:
+    """Decide, certify and announce each (cohort, candidate) in order, in a few statements: the
+    decisions, one counter draw per organiser and year, the certificates. Same rows and events,
+    in the same order, as deciding them one at a time."""
+    if not due:
+        return 0
+    repo = repository.of(uow)
+    decided = decisions_for(due, uow.now)
+    inserted = await repo.insert_decisions([d for _, _, d in decided])
+    decided = [x for x in decided if (x[2].cohort_code, x[2].nip) in inserted]
+    issuing = await first_certificates(uow, [x for x in decided if x[2].completed])
+    issued = await repo.insert_certificates(list(issuing.values()))
+    for cohort, _, decision in decided:
+        announce_decision(uow, cohort, decision)
+        if not decision.completed:
+            tell_completion_failed(uow, cohort, decision)
+        elif (certificate := issuing[(decision.cohort_code, decision.nip)]).id in issued:
+            announce_issued(uow, certificate)
+    return len(decided)
+
+
+def decisions_for(due: Sequence[Due], now: dt.datetime) -> list[Decided]:
+    """The domain's decision for each (cohort, candidate), as rows to save."""
+    # Participants with the same figures under the same policy share one decision: most of a
+    # cohort attended alike, and the rule with its explanations is much of a certificate's work.
+    outcomes: dict[tuple[Any, ...], domain.CompletionDecision] = {}
+    decided = []
+    for cohort, candidate in due:
+        key = (
+            cohort.cohort_code,
+            candidate.jp_present,
+            candidate.jp_total,
+            candidate.rate_pct,
+            candidate.score,
+            candidate.withdrawn,
+        )
+        if (outcome := outcomes.get(key)) is None:
+            outcome = outcomes[key] = completion_of(cohort, candidate)
+        decided.append((cohort, candidate, decision_row(cohort, candidate, outcome, now)))
+    return decided
+
+
+def completion_of(cohort: Cohort, candidate: Candidate) -> domain.CompletionDecision:
+    return domain.decide_completion(
+        policy_of(cohort),
+        domain.exact_rate(candidate.jp_present, candidate.jp_total, candidate.rate_pct),
+        candidate.score,
+        candidate.withdrawn,
+    )
+
+
+def policy_of(cohort: Cohort) -> domain.CompletionPolicy:
+    return domain.CompletionPolicy(
+        version=cohort.policy_version,
+        min_attendance_pct=cohort.min_attendance_pct,
+        evaluation_required=cohort.evaluation_required,
+        pass_score=cohort.pass_score,
+    )
+
+
+def decision_row(
+    cohort: Cohort, candidate: Candidate, outcome: domain.CompletionDecision, now: dt.datetime
+) -> Decision:
+    return Decision(
+        cohort_code=cohort.cohort_code,
+        nip=candidate.nip,
+        completed=outcome.completed,
+        policy_version=cohort.policy_version,
+        rate_pct=candidate.rate_pct or Decimal(0),
+        score=candidate.score,
+        predicate=outcome.predicate,
+        explanation_id=outcome.summary.message_id,
+        explanation_en=outcome.summary.message_en,
+        decided_at=now,
+    )
+
+
+def announce_decision(uow: UnitOfWork, cohort: Cohort, decision: Decision) -> None:
+    uow.emit(
+        CERTIFICATION_EVENTS,
+        CompletionDecided(
+            cohort_code=decision.cohort_code,
+            publisher=cohort.publisher,
+            nip=decision.nip,
+            completed=decision.completed,
+            policy_version=decision.policy_version,
+            rate_pct=decision.rate_pct,
+            score=decision.score,
+            predicate=decision.predicate,
+            explanation_id=decision.explanation_id,
+            explanation_en=decision.explanation_en,
+            decided_at=decision.decided_at,
+        ),
+        subject=cohort.cohort_code,
+        event_id=f"{SERVICE}:decided:{cohort.cohort_code}:{decision.nip}",
+    )
+
+
+def tell_completion_failed(uow: UnitOfWork, cohort: Cohort, decision: Decision) -> None:
+    uow.notify(
+        cohort.publisher,
+        Notice(
+            kind="completion_failed",
+            cohort_code=cohort.cohort_code,
+            nip_masked=mask_nip(decision.nip),
+            message_id=decision.explanation_id,
+            message_en=decision.explanation_en,
+            at=uow.now,
+        ),
+        event_id=f"{SERVICE}:failed:{cohort.cohort_code}:{decision.nip}",
+    )
+
+
+# What a cohort's certificates share: year, organiser code, issue date.
+_Shared = tuple[int, str, dt.date]
+
+
+async def first_certificates(
+    uow: UnitOfWork, completed: Sequence[Decided]
+) -> dict[tuple[str, str], Certificate]:
+    """First certificates for these decisions, numbered in order per organiser and year."""
+    per_cohort: dict[str, _Shared] = {}
+    counts: dict[tuple[str, int], int] = {}
+    for cohort, _, _ in completed:
+        if (shared := per_cohort.get(cohort.cohort_code)) is None:
+            shared = per_cohort[cohort.cohort_code] = shared_by_cohort(cohort, uow.now)
+        key = (cohort.publisher, shared[0])
+        counts[key] = counts.get(key, 0) + 1
+    repo = repository.of(uow)
+    sequences = {
+        key: iter(await repo.next_sequences(key[0], key[1], n)) for key, n in counts.items()
+    }
+    out: dict[tuple[str, str], Certificate] = {}
+    for cohort, candidate, decision in completed:
+        year, organizer_code, issued_on = per_cohort[cohort.cohort_code]
+        seq = next(sequences[(cohort.publisher, year)])
+        number = certificates.certificate_number(organizer_code, year, seq)
+        out[(cohort.cohort_code, candidate.nip)] = first_certificate(
+            cohort, candidate, decision, number, issued_on, uow.now
+        )
+    return out
+
+
+def shared_by_cohort(cohort: Cohort, now: dt.datetime) -> _Shared:
+    return (
+        int(cohort.info["year"]),
+        certificates.organizer_code_for(cohort.publisher),
+        certificates.issue_date(cohort.closed_at, now, cohort.info["timezone"]),
+    )
+
+
+def first_certificate(
+    cohort: Cohort,
+    candidate: Candidate,
+    decision: Decision,
+    number: str,
+    issued_on: dt.date,
+    now: dt.datetime,
+) -> Certificate:
+    return Certificate(
+        id=uuid.uuid4(),
+        cohort_code=cohort.cohort_code,
+        nip=candidate.nip,
+        publisher=cohort.publisher,
+        number=number,
+        version=1,
+        verification_code=certificates.new_verification_code(),
+        status="valid",
+        content=certificates.sttp_content(
+            cohort.info, candidate.participant, decision.predicate, number, number, issued_on
+        ),
+        issued_at=now,
+    )

@@ -1,0 +1,275 @@
+"""Certification's handlers and admin commands as unit tests, on the in-memory repository and
+the core's in-memory ports (no Postgres, no Kafka), as cosmicpython's tests/unit/test_handlers.py
+runs on a FakeUnitOfWork: what is decided, issued, announced, parked and released."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from services.certification import commands, handlers, repository
+from services.certification.adapters.memory import MemoryRepository
+from services.certification.certificates import Correction
+from shared.consumer import Handled, UnitOfWork, waiting_for_cohort
+from shared.consumer.memory import MemoryStore
+from shared.envelope import CloudEvent, RecordPosition
+from shared.events.ingest import COHORT_CLOSED, EVALUATION_RECORDED
+from shared.outbox import domain_event
+from shared.reasons import ReasonCode
+from shared.topics import ingest_topic
+from tests.certification import builders as b
+
+pytestmark = pytest.mark.unit
+
+CODE, JAMBI = "15/PKA/2022/IV", "15"
+NIP1, NIP2 = "198001012005011001", "198502022010012002"
+Run = Callable[[UnitOfWork, Sequence[CloudEvent]], Awaitable[list[Handled]]]
+
+
+@dataclass
+class Told:
+    """What one unit of work emitted and released."""
+
+    rows: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (kind, data)
+    unparked: list[str] = field(default_factory=list)  # event ids
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _ in self.rows]
+
+    def data(self, kind: str) -> list[dict[str, Any]]:
+        return [data for k, data in self.rows if k == kind]
+
+
+class Certification:
+    """The service's handlers on memory: one store, one repository, a transaction per call."""
+
+    def __init__(self) -> None:
+        self.store = MemoryStore()
+        self.repo = MemoryRepository()
+        self.offset = 0
+
+    async def run(self, handler: Run, *events: CloudEvent) -> tuple[list[Handled], Told]:
+        async with self.store.transaction() as tx:
+            uow = UnitOfWork(None, "certification", dt.timedelta(minutes=5), parking=tx.parking)  # type: ignore[arg-type]
+            outcomes = await handler(uow, events)
+        return outcomes, told(uow)
+
+    async def command(self, act: Callable[[UnitOfWork], Awaitable[Any]]) -> tuple[Any, Told]:
+        async with self.store.transaction() as tx:
+            uow = UnitOfWork(None, "certification", dt.timedelta(0), parking=tx.parking)  # type: ignore[arg-type]
+            result = await act(uow)
+        return result, told(uow)
+
+    def from_enrolment(self, data: BaseModel) -> CloudEvent:
+        return domain_event("enrolment", data, subject=CODE)
+
+    def from_attendance(self, data: BaseModel) -> CloudEvent:
+        return domain_event("attendance", data, subject=CODE)
+
+    def ingest(self, event_type: str, data: dict[str, Any], publisher: str = JAMBI) -> CloudEvent:
+        """A publisher's event as read from its ingest partition, each after the last."""
+        self.offset += 1
+        return CloudEvent(
+            id=f"{event_type}-{self.offset}",
+            source=f"/publishers/{publisher}",
+            type=event_type,
+            time=b.NOW + dt.timedelta(seconds=self.offset),
+            data=data,
+            subject=data["cohort_code"],
+            position=RecordPosition(ingest_topic(publisher), 0, self.offset),
+        )
+
+    async def scheduled_with(self, *nips: str, **policy: Any) -> None:
+        await self.run(
+            one(handlers.on_cohort_info), self.from_enrolment(b.cohort(CODE, JAMBI, **policy))
+        )
+        enrolments = [self.from_enrolment(b.enrolled(CODE, JAMBI, n, "Siti")) for n in nips]
+        await self.run(handlers.on_participant_enrolled_run, *enrolments)
+
+    async def closed(self) -> Told:
+        """The owner's close passed on our log, then enrolment's word that it applied it."""
+        close = self.ingest(COHORT_CLOSED, {"cohort_code": CODE})
+        await self.run(handlers.on_close_recorded_run, close)
+        _, said = await self.run(
+            handlers.on_cohort_closed_run, self.from_enrolment(b.closed(CODE, JAMBI, close.id))
+        )
+        return said
+
+    async def finalised(self, *marks: tuple[str, str]) -> Told:
+        results = [self.from_attendance(b.finalised(CODE, JAMBI, n, jp)) for n, jp in marks]
+        _, said = await self.run(handlers.on_participant_finalised_run, *results)
+        return said
+
+
+def told(uow: UnitOfWork) -> Told:
+    rows = [(row.event_id.split(":")[1], json.loads(row.payload)["data"]) for row in uow.rows]
+    return Told(rows, [event.id for event in uow.unparked])
+
+
+def one(handler: Callable[[UnitOfWork, CloudEvent], Awaitable[Handled]]) -> Run:
+    """A one-event handler as a run of one."""
+
+    async def run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+        return [await handler(uow, event) for event in events]
+
+    return run
+
+
+@pytest.fixture
+def service() -> Iterator[Certification]:
+    service = Certification()
+    previous = repository.use(lambda _: service.repo)
+    try:
+        yield service
+    finally:
+        repository.use(previous)
+
+
+async def test_a_participant_who_attended_enough_completes_and_is_issued_a_certificate(
+    service: Certification,
+) -> None:
+    await service.scheduled_with(NIP1)
+    assert (await service.closed()).rows == []  # nobody's attendance is in yet
+    said = await service.finalised((NIP1, "20"))
+    assert said.kinds() == ["decided", "issued", "notice-issued"]
+    [decided] = said.data("decided")
+    assert (decided["nip"], decided["completed"]) == (NIP1, True)
+    [issued] = said.data("issued")
+    assert issued["number"] == "800/0001/BPSDM-15/2022"
+    assert issued["predicate"] == "Telah Mengikuti"
+
+
+async def test_too_little_attendance_fails_completion_and_tells_the_publisher(
+    service: Certification,
+) -> None:
+    await service.scheduled_with(NIP1)
+    await service.closed()
+    said = await service.finalised((NIP1, "10"))
+    assert said.kinds() == ["decided", "failed"]
+    assert said.data("decided")[0]["completed"] is False
+    assert service.repo.tables.certificates == {}
+
+
+async def test_attendance_in_before_the_close_is_decided_at_the_close(
+    service: Certification,
+) -> None:
+    await service.scheduled_with(NIP1, NIP2)
+    assert (await service.finalised((NIP1, "20"), (NIP2, "19"))).rows == []
+    said = await service.closed()
+    assert said.kinds() == ["decided", "issued", "notice-issued"] * 2
+    numbers = [data["number"] for data in said.data("issued")]
+    assert numbers == ["800/0001/BPSDM-15/2022", "800/0002/BPSDM-15/2022"]
+
+
+async def test_a_certificate_is_issued_exactly_once_whatever_is_delivered_again(
+    service: Certification,
+) -> None:
+    await service.scheduled_with(NIP1)
+    await service.closed()
+    await service.finalised((NIP1, "20"))
+    assert (await service.finalised((NIP1, "20"))).rows == []
+    assert (await service.closed()).rows == []
+    assert [c.nip for c in service.repo.tables.certificates.values()] == [NIP1]
+
+
+async def test_a_revoked_certificate_is_announced_and_cannot_be_revoked_twice(
+    service: Certification,
+) -> None:
+    await service.scheduled_with(NIP1)
+    await service.closed()
+    await service.finalised((NIP1, "20"))
+    [held] = service.repo.tables.certificates.values()
+    revoked, said = await service.command(lambda uow: commands.revoke(uow, held.id, "fraud"))
+    assert revoked.id == held.id
+    assert said.kinds() == ["revoked", "notice-revoked"]
+    assert service.repo.tables.certificates[held.id].status == "revoked"
+    again, said = await service.command(lambda uow: commands.revoke(uow, held.id, "fraud"))
+    assert again is None and said.rows == []
+
+
+async def test_a_reissue_supersedes_the_old_certificate_with_a_second_version(
+    service: Certification,
+) -> None:
+    await service.scheduled_with(NIP1)
+    await service.closed()
+    await service.finalised((NIP1, "20"))
+    [old] = service.repo.tables.certificates.values()
+    correction = Correction(reason="typo", name="Siti Aminah")
+    new, said = await service.command(lambda uow: commands.reissue(uow, old.id, correction))
+    assert said.kinds() == ["superseded", "issued", "notice-issued"]
+    assert (new.number, new.version, new.previous_id) == (f"{old.number}-v2", 2, old.id)
+    superseded = service.repo.tables.certificates[old.id]
+    assert (superseded.status, superseded.superseded_by) == ("superseded", new.id)
+    assert new.content["name"] == "Siti Aminah"
+
+
+async def test_a_score_for_an_unknown_cohort_waits_for_it_and_is_released_by_its_schedule(
+    service: Certification,
+) -> None:
+    score = service.ingest(EVALUATION_RECORDED, {"cohort_code": CODE, "nip": NIP1, "score": "88"})
+    [outcome], _ = await service.run(one(handlers.on_evaluation_recorded), score)
+    assert outcome == Handled.parked()
+    _, said = await service.run(
+        one(handlers.on_cohort_info), service.from_enrolment(b.cohort(CODE, JAMBI))
+    )
+    assert said.unparked == [score.id]
+
+
+async def test_a_score_from_another_publisher_is_rejected_not_owner(
+    service: Certification,
+) -> None:
+    await service.scheduled_with(NIP1)
+    score = service.ingest(
+        EVALUATION_RECORDED, {"cohort_code": CODE, "nip": NIP1, "score": "88"}, publisher="16"
+    )
+    [outcome], _ = await service.run(one(handlers.on_evaluation_recorded), score)
+    assert (outcome.outcome, outcome.reason) == ("rejected", ReasonCode.NOT_OWNER)
+
+
+async def test_a_score_counts_towards_the_predicate(service: Certification) -> None:
+    await service.scheduled_with(NIP1, evaluation_required=True)
+    score = service.ingest(EVALUATION_RECORDED, {"cohort_code": CODE, "nip": NIP1, "score": "91"})
+    [outcome], _ = await service.run(one(handlers.on_evaluation_recorded), score)
+    assert outcome == Handled.applied()
+    await service.closed()
+    said = await service.finalised((NIP1, "20"))
+    assert said.data("decided")[0]["score"] == "91"
+    assert said.data("issued")[0]["predicate"] == "Sangat Memuaskan"
+
+
+async def test_a_cohort_finalised_before_its_schedule_waits_for_the_cohort(
+    service: Certification,
+) -> None:
+    finalised = service.from_attendance(b.cohort_finalised(CODE, JAMBI, 1))
+    [outcome], _ = await service.run(handlers.on_cohort_finalised_run, finalised)
+    assert outcome == Handled.parked()
+    parked = list(service.store.state.parked.values())
+    assert [(p.waiting_for, p.reject_code) for p in parked] == [
+        (waiting_for_cohort(CODE), ReasonCode.UNKNOWN_COHORT)
+    ]
+
+
+async def test_a_withdrawn_participant_is_decided_once_attendance_finalises_the_cohort(
+    service: Certification,
+) -> None:
+    await service.scheduled_with(NIP1, NIP2)
+    await service.run(
+        one(handlers.on_participant_withdrawn),
+        service.from_enrolment(b.withdrawn(CODE, JAMBI, NIP2)),
+    )
+    await service.closed()
+    assert (await service.finalised((NIP1, "20"))).data("decided")[0]["nip"] == NIP1
+    _, said = await service.run(
+        handlers.on_cohort_finalised_run,
+        service.from_attendance(b.cohort_finalised(CODE, JAMBI, 2)),
+    )
+    assert said.kinds() == ["decided", "failed"]
+    assert said.data("decided")[0]["nip"] == NIP2
+    assert said.data("decided")[0]["rate_pct"] == str(Decimal(0))
