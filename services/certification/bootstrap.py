@@ -4,6 +4,7 @@ topics, settings, HTTP routes, the PDF worker) are declared here once;
 
 from __future__ import annotations
 
+from services.certification.adapters.postgres import PostgresRepository
 from services.certification.entrypoints import api
 from services.certification.entrypoints.pdf_worker import pdf_worker
 from services.certification.handlers import DOMAIN_ROUTES, INGEST_ROUTES
@@ -22,5 +23,6 @@ DEFINITION = ServiceDefinition(
     domain_topics=[ENROLMENT_EVENTS, ATTENDANCE_EVENTS],
     router=api.router,
     background=[pdf_worker],
+    repository=PostgresRepository,
     title="diklat certification: completion decisions, STTP certificates, verification",
 )

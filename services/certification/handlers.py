@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from services.certification import domain, repository
 from services.certification.completion import decide_all, decide_due
 from shared import judgement
-from shared.barrier import waiting_for_close
+from shared.barrier import waiting_for_close, waiting_key
 from shared.consumer import (
     Handled,
     Route,
@@ -55,7 +55,7 @@ async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
     facts, held_time = await repo.evaluation_facts(data.cohort_code, data.nip)
     decision = domain.judge_evaluation(facts, event.publisher, event.position or _NOWHERE)
     if isinstance(decision, judgement.Wait):
-        key = _waiting_key(decision.waiting, data.cohort_code, data.nip)
+        key = waiting_key(decision.waiting, data.cohort_code, data.nip)
         return await uow.park(event, waiting_for=key, reject_code=decision.reason)
     if isinstance(decision, judgement.Reject):
         return Handled.rejected(decision.reason, decision.message_id, decision.message_en)
@@ -65,15 +65,6 @@ async def on_evaluation_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:
 
 
 _NOWHERE = RecordPosition("", 0, 0)
-
-
-def _waiting_key(waiting: judgement.Waiting, cohort_code: str, nip: str) -> str:
-    """The parking key a score waits under, as the core unparks it."""
-    if waiting is judgement.Waiting.COHORT:
-        return waiting_for_cohort(cohort_code)
-    if waiting is judgement.Waiting.ENROLMENT:
-        return waiting_for_enrolment(cohort_code, nip)
-    return waiting_for_close(cohort_code)
 
 
 async def on_close_recorded(uow: UnitOfWork, event: CloudEvent) -> Handled:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from services.certification import commands, handlers, repository
+from services.certification import commands, handlers
 from services.certification.adapters.memory import MemoryRepository
 from services.certification.certificates import Correction
 from shared.consumer import Handled, UnitOfWork, waiting_for_cohort
@@ -55,15 +55,25 @@ class Certification:
         self.repo = MemoryRepository()
         self.offset = 0
 
+    def unit_of_work(self, tx: Any, park_timeout: dt.timedelta) -> UnitOfWork:
+        """A unit of work on the in-memory ports and repository (no connection at all)."""
+        return UnitOfWork(
+            None,  # type: ignore[arg-type]
+            "certification",
+            park_timeout,
+            parking=tx.parking,
+            repository_factory=lambda _: self.repo,
+        )
+
     async def run(self, handler: Run, *events: CloudEvent) -> tuple[list[Handled], Told]:
         async with self.store.transaction() as tx:
-            uow = UnitOfWork(None, "certification", dt.timedelta(minutes=5), parking=tx.parking)  # type: ignore[arg-type]
+            uow = self.unit_of_work(tx, dt.timedelta(minutes=5))
             outcomes = await handler(uow, events)
         return outcomes, told(uow)
 
     async def command(self, act: Callable[[UnitOfWork], Awaitable[Any]]) -> tuple[Any, Told]:
         async with self.store.transaction() as tx:
-            uow = UnitOfWork(None, "certification", dt.timedelta(0), parking=tx.parking)  # type: ignore[arg-type]
+            uow = self.unit_of_work(tx, dt.timedelta(0))
             result = await act(uow)
         return result, told(uow)
 
@@ -123,13 +133,8 @@ def one(handler: Callable[[UnitOfWork, CloudEvent], Awaitable[Handled]]) -> Run:
 
 
 @pytest.fixture
-def service() -> Iterator[Certification]:
-    service = Certification()
-    previous = repository.use(lambda _: service.repo)
-    try:
-        yield service
-    finally:
-        repository.use(previous)
+def service() -> Certification:
+    return Certification()
 
 
 async def test_a_participant_who_attended_enough_completes_and_is_issued_a_certificate(

@@ -323,7 +323,9 @@ async def _admin_change(
             raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown certificate")
         # The consumers' own cohort lock: no decision commits while an admin change holds it.
         await lock_cohorts(conn, [certificate.cohort_code])
-        uow = UnitOfWork(conn, runtime.name, dt.timedelta(0))
+        uow = UnitOfWork(
+            conn, runtime.name, dt.timedelta(0), repository_factory=runtime.definition.repository
+        )
         if isinstance(body, ReissueIn):
             result = await commands.reissue(
                 uow,
