@@ -4,6 +4,7 @@ national view. Its parts (routes, topics, HTTP routes) are declared here once;
 
 from __future__ import annotations
 
+from services.consolidation.adapters.compliance import LiveUpkeep
 from services.consolidation.entrypoints import api
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
 from shared.service import ServiceDefinition
@@ -23,5 +24,6 @@ DEFINITION = ServiceDefinition(
     domain_topics=DOMAIN_TOPICS,
     extra_patterns=[(FEEDBACK_PATTERN, FEEDBACK_ROUTES)],
     router=api.router,
+    repository=LiveUpkeep,
     title="diklat consolidation — national BPSDM view",
 )

@@ -10,8 +10,10 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from services.consolidation.adapters import projection
+from services.consolidation.adapters import compliance, projection
+from services.consolidation.adapters.compliance import RosterChange
 from services.consolidation.domain import claim_authority, organizer_province
+from services.consolidation.ports import upkeep
 from shared.consumer import (
     BatchHandler,
     Handled,
@@ -39,6 +41,7 @@ M = TypeVar("M", bound=BaseModel)
 async def on_cohort_cancelled(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ev.CohortCancelled)
     await projection.set_cohort_status(uow.conn, data.cohort_code, "cancelled", data.reason)
+    await upkeep(uow).cohorts_changed([data.cohort_code])
     return Handled.applied()
 
 
@@ -51,6 +54,7 @@ async def on_cohort_closed(uow: UnitOfWork, event: CloudEvent) -> Handled:
 async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:
     data = validate_data(event, ev.ParticipantWithdrawn)
     await projection.withdraw(uow.conn, data.cohort_code, data.nip)
+    await upkeep(uow).asn_changed([data.nip])
     return Handled.applied()
 
 
@@ -89,6 +93,8 @@ async def _upsert_cohorts(
     outcomes, valid = applied_unless_invalid(events, model)
     rows = [projection.cohort_row(d, organizer_province(d.publisher), e.time) for e, d in valid]
     await projection.upsert_cohorts(uow.conn, rows)
+    await upkeep(uow).years_seen({d.end_date.year for _, d in valid})
+    await upkeep(uow).cohorts_changed({d.cohort_code for _, d in valid})
     return outcomes
 
 
@@ -101,6 +107,7 @@ async def on_participant_enrolled_run(
         for _, d in valid
     ]
     await projection.upsert_enrolments(uow.conn, rows)
+    await upkeep(uow).asn_changed({d.participant.nip for _, d in valid})
     return outcomes
 
 
@@ -115,6 +122,16 @@ async def on_participant_finalised_run(
 async def on_completion_decided_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     outcomes, valid = applied_unless_invalid(events, ev.CompletionDecided)
     await projection.upsert_completions(uow.conn, [d for _, d in valid])
+    await upkeep(uow).asn_changed({d.nip for _, d in valid})
+    return outcomes
+
+
+async def on_asn_recorded_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """Roster rows the gate accepted: the roster and its history, then their determinations."""
+    outcomes, valid = applied_unless_invalid(events, ev.AsnRecorded)
+    changes = [RosterChange(d.cause.event_id, d.publisher, d.recorded_at, d.asn) for _, d in valid]
+    await compliance.record_roster(uow.conn, changes)
+    await upkeep(uow).asn_changed({d.asn.nip for _, d in valid})
     return outcomes
 
 
@@ -167,6 +184,7 @@ on_cohort_amended = _one(on_cohort_amended_run)
 on_participant_enrolled = _one(on_participant_enrolled_run)
 on_participant_finalised = _one(on_participant_finalised_run)
 on_completion_decided = _one(on_completion_decided_run)
+on_asn_recorded = _one(on_asn_recorded_run)
 on_certificate_issued = _one(on_certificate_issued_run)
 on_ingest_outcome = _one(on_ingest_outcome_run)
 on_ingest_outcomes = _one(on_ingest_outcomes_run)
@@ -181,6 +199,7 @@ DOMAIN_ROUTES: RouteTable = route_table(
         ev.ENROLMENT_COHORT_CLOSED: Route(on_cohort_closed),
         ev.ENROLMENT_PARTICIPANT_ENROLLED: _set_based(on_participant_enrolled_run),
         ev.ENROLMENT_PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
+        ev.ENROLMENT_ASN_RECORDED: _set_based(on_asn_recorded_run),
         ev.ATTENDANCE_PARTICIPANT_FINALISED: _set_based(on_participant_finalised_run),
         ev.CERTIFICATION_COMPLETION_DECIDED: _set_based(on_completion_decided_run),
         ev.CERTIFICATION_CERTIFICATE_ISSUED: _set_based(on_certificate_issued_run),

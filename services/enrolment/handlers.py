@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from services.enrolment import domain
+from services.enrolment import domain, roster
 from services.enrolment.domain import Accepted, AsnType, Gender, Rejection
 from services.enrolment.ports import NewEnrolment, StoredCohort, repository
 from shared.consumer import (
@@ -408,6 +408,7 @@ INGEST_ROUTES: RouteTable = route_table(
         ),
         ingest.PARTICIPANT_REGISTERED: Route(on_participant_registered, batch=on_registration_run),
         ingest.PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
+        ingest.ASN_RECORDED: Route(roster.on_asn_recorded, batch=roster.on_roster_run),
     },
 )
 # Enrolment is the source of the domain stream; it consumes no other service's events.

@@ -80,6 +80,16 @@ class EnrolmentRepository(Protocol):
         """The participant is withdrawn and frees a seat: the quota counts active ones only."""
         ...
 
+    async def home_regions(self, nips: Collection[str]) -> dict[str, str]:
+        """The home region each of these ASN has in the roster, for those it names."""
+        ...
+
+    async def record_home_regions(
+        self, regions: Sequence[tuple[str, str]], now: dt.datetime
+    ) -> None:
+        """Each (NIP, region) as the ASN's home region from now on."""
+        ...
+
 
 def repository(uow: UnitOfWork) -> EnrolmentRepository:
     """The transaction's enrolment repository, as the composition root wired it."""

@@ -272,4 +272,5 @@ INGEST_TYPES: dict[str, type[_Data]] = {
     PARTICIPANT_WITHDRAWN: ParticipantWithdrawn,
     ATTENDANCE_RECORDED: AttendanceRecorded,
     EVALUATION_RECORDED: EvaluationRecorded,
+    ASN_RECORDED: AsnRecorded,
 }

@@ -28,6 +28,12 @@ TABLES = [
     "certificates",
     "ingest_outcomes",
     "asn",
+    "roster",
+    "roster_history",
+    "compliance_years",
+    "asn_years",
+    "compliance_counts",
+    "compliance_jp",
 ]
 
 
@@ -71,6 +77,6 @@ async def get(
 async def read_tables(runtime: ServiceRuntime) -> dict[str, list[Any]]:
     async with runtime.pool.acquire() as conn:
         return {
-            t: [tuple(r) for r in await conn.fetch(f"SELECT * FROM {t} ORDER BY 1, 2")]
+            t: [tuple(r) for r in await conn.fetch(f"SELECT * FROM {t} ORDER BY {t}::text")]
             for t in TABLES
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -344,9 +344,23 @@ async def _move_counts(
             for key, row in sorted(counts.items())
         ]
         await conn.execute(_ADD_COUNTS, json_rows(rows))
+        # A row counting nobody goes, so the counts hold exactly what a count from scratch
+        # (a rebuild's) would.
+        await conn.execute(
+            f"""DELETE FROM compliance_counts c USING ({from_json_rows("y int, r text, a text")}) k
+                WHERE (c.year, c.region, c.agency) = (k.y, k.r, k.a)
+                  AND c.met + c.below + c.zero + c.exempt + c.not_in_roster = 0""",
+            json_rows(sorted(counts)),
+        )
     if histogram:
         await conn.execute(
             _ADD_JP, json_rows([(*k, area_province(k[1]), n) for k, n in sorted(histogram.items())])
+        )
+        await conn.execute(
+            f"""DELETE FROM compliance_jp h
+                USING ({from_json_rows("y int, r text, a text, jp numeric")}) k
+                WHERE (h.year, h.region, h.agency, h.jp) = (k.y, k.r, k.a, k.jp) AND h.n = 0""",
+            json_rows(sorted(histogram)),
         )
 
 
@@ -418,3 +432,39 @@ async def determine_everyone(
         last = nips[-1]
     for row in await conn.fetch("SELECT year FROM compliance_years ORDER BY year"):
         await determine_untrained(conn, row["year"], policy)
+
+
+class LiveUpkeep:
+    """The upkeep port, live: the determinations follow the facts batch by batch."""
+
+    def __init__(self, conn: Connection, policy: Policy = DEFAULT_POLICY) -> None:
+        self.conn, self.policy = conn, policy
+
+    async def asn_changed(self, nips: Collection[str]) -> None:
+        await redetermine(self.conn, sorted(nips), self.policy)
+
+    async def cohorts_changed(self, cohort_codes: Collection[str]) -> None:
+        rows = await self.conn.fetch(
+            "SELECT DISTINCT nip FROM enrolments WHERE cohort_code = ANY($1::text[])",
+            sorted(cohort_codes),
+        )
+        await redetermine(self.conn, [r["nip"] for r in rows], self.policy)
+
+    async def years_seen(self, years: Collection[int]) -> None:
+        await open_years(self.conn, years, self.policy)
+
+
+class DeferredUpkeep:
+    """The upkeep port during a rebuild's first pass: nothing now, `determine_everyone` after."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def asn_changed(self, nips: Collection[str]) -> None:
+        return None
+
+    async def cohorts_changed(self, cohort_codes: Collection[str]) -> None:
+        return None
+
+    async def years_seen(self, years: Collection[int]) -> None:
+        return None

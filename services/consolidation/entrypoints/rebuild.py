@@ -31,6 +31,11 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from services.consolidation import domain
+from services.consolidation.adapters.compliance import (
+    DeferredUpkeep,
+    LiveUpkeep,
+    determine_everyone,
+)
 from services.consolidation.bootstrap import DEFINITION, DOMAIN_TOPICS
 from services.consolidation.entrypoints.replay import BATCH_RECORDS, replay
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
@@ -53,6 +58,7 @@ COUNTED_TABLES = (
     "certificates",
     "ingest_outcomes",
     "asn",
+    "roster",
 )
 
 
@@ -85,11 +91,17 @@ async def rebuild(
             await db.migrate(
                 conn, schema, db.service_migrations(SERVICE, DEFINITION.migrations_package)
             )
-        processor = BatchProcessor(
-            SERVICE,
-            pool,
-            {**DOMAIN_ROUTES, **FEEDBACK_ROUTES},
-            namespace=infra.kafka_topic_namespace,
+        # The first pass defers the 20 JP determinations to one pass over everything at its
+        # end; the catch-up passes keep them as the live service does.
+        bulk, catch_up = (
+            BatchProcessor(
+                SERVICE,
+                pool,
+                {**DOMAIN_ROUTES, **FEEDBACK_ROUTES},
+                namespace=infra.kafka_topic_namespace,
+                repository=upkeep,
+            )
+            for upkeep in (DeferredUpkeep, LiveUpkeep)
         )
         consumer = AIOKafkaConsumer(
             **infra.kafka_client_config(),
@@ -107,14 +119,16 @@ async def rebuild(
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             with fewer_collections(10_000, 50, 50):
-                replayed = await replay(consumer, processor, partitions)
+                replayed = await replay(consumer, bulk, partitions)
+                async with pool.acquire() as conn, conn.transaction():
+                    await determine_everyone(conn)
                 # Second pass: what arrived during the first one (short, so the swap is current).
-                replayed += await replay(consumer, processor, partitions)
+                replayed += await replay(consumer, catch_up, partitions)
                 replayed += await swap(
                     infra,
                     schema,
                     f"{SERVICE}_old_{stamp}",
-                    replay(consumer, processor, partitions),
+                    replay(consumer, catch_up, partitions),
                     partial_feedback,
                 )
         finally:

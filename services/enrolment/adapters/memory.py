@@ -21,6 +21,7 @@ class EnrolmentMemory:
 
     cohorts: dict[str, StoredCohort] = field(default_factory=dict)
     enrolments: dict[tuple[str, str], EnrolmentStatus] = field(default_factory=dict)
+    home_regions: dict[str, str] = field(default_factory=dict)  # the roster: NIP -> region
 
     def repository(self, conn: object = None) -> MemoryEnrolmentRepository:
         return MemoryEnrolmentRepository(self)
@@ -97,6 +98,14 @@ class MemoryEnrolmentRepository:
         if (cohort_code, nip) in self.memory.enrolments:
             self.memory.enrolments[(cohort_code, nip)] = EnrolmentStatus.WITHDRAWN
         self._count(cohort_code, enrolled=-1, withdrawn=1)
+
+    async def home_regions(self, nips: Collection[str]) -> dict[str, str]:
+        return {n: r for n in nips if (r := self.memory.home_regions.get(n))}
+
+    async def record_home_regions(
+        self, regions: Sequence[tuple[str, str]], now: dt.datetime
+    ) -> None:
+        self.memory.home_regions.update(regions)
 
     def _count(self, cohort_code: str, enrolled: int, withdrawn: int) -> None:
         stored = self.memory.cohorts.get(cohort_code)

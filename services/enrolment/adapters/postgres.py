@@ -221,6 +221,25 @@ async def withdraw(conn: Conn, cohort_code: str, nip: str, reason: str, now: dt.
     )
 
 
+async def home_regions(conn: Conn, nips: Collection[str]) -> dict[str, str]:
+    rows = await conn.fetch("SELECT nip, region FROM roster WHERE nip = ANY($1::text[])", nips)
+    return {r["nip"]: r["region"] for r in rows}
+
+
+async def record_home_regions(
+    conn: Conn, regions: Sequence[tuple[str, str]], now: dt.datetime
+) -> None:
+    if regions:
+        await conn.execute(
+            f"""INSERT INTO roster (nip, region, recorded_at)
+                SELECT nip, region, $2 FROM ({from_json_rows("nip text, region text")}) r
+                ON CONFLICT (nip) DO UPDATE SET region = EXCLUDED.region,
+                    recorded_at = EXCLUDED.recorded_at""",
+            json_rows(regions),
+            now,
+        )
+
+
 class PostgresEnrolmentRepository:
     """The enrolment repository port on one transaction's connection."""
 
@@ -261,6 +280,14 @@ class PostgresEnrolmentRepository:
 
     async def withdraw(self, cohort_code: str, nip: str, reason: str, now: dt.datetime) -> None:
         await withdraw(self.conn, cohort_code, nip, reason, now)
+
+    async def home_regions(self, nips: Collection[str]) -> dict[str, str]:
+        return await home_regions(self.conn, nips)
+
+    async def record_home_regions(
+        self, regions: Sequence[tuple[str, str]], now: dt.datetime
+    ) -> None:
+        await record_home_regions(self.conn, regions, now)
 
 
 # --- queries for the HTTP API ------------------------------------------------------------
