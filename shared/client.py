@@ -46,6 +46,13 @@ def build_event(
     )
 
 
+def partition_key(event: CloudEvent) -> bytes | None:
+    """What keeps a publisher's events in order: the cohort code, or a roster row's NIP (one
+    ASN's rows must arrive in the order sent)."""
+    key = event.subject or (event.data or {}).get("nip")
+    return str(key).encode() if key else None
+
+
 class PublisherClient:
     """Sends a publisher's events to its ingest topic, keyed by cohort code (keeps order)."""
 
@@ -70,7 +77,7 @@ class PublisherClient:
             await self._producer.send(
                 topic,
                 to_structured(e),
-                key=e.subject.encode() if e.subject else None,
+                key=partition_key(e),
                 headers=STRUCTURED_HEADERS,
             )
             for e in events

@@ -128,9 +128,11 @@ async def on_completion_decided_run(uow: UnitOfWork, events: Sequence[CloudEvent
 
 async def on_asn_recorded_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     """Roster rows the gate accepted: the roster and its history, then their determinations."""
-    outcomes, valid = applied_unless_invalid(events, ev.AsnRecorded)
+    outcomes, valid = applied_unless_invalid(events, ev.RosterEntryRecorded)
     changes = [RosterChange(d.cause.event_id, d.publisher, d.recorded_at, d.asn) for _, d in valid]
     await compliance.record_roster(uow.conn, changes)
+    # The year a roster speaks in is owed a determination for everyone in it.
+    await upkeep(uow).years_seen({d.recorded_at.year for _, d in valid})
     await upkeep(uow).asn_changed({d.asn.nip for _, d in valid})
     return outcomes
 

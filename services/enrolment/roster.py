@@ -55,9 +55,9 @@ def _refusal(
 
 def _accepted(
     uow: UnitOfWork, event: CloudEvent, before: str | None, row: ingest.AsnRecorded
-) -> events.AsnRecorded:
+) -> events.RosterEntryRecorded:
     position = event.position or RecordPosition("", 0, 0)
-    return events.AsnRecorded(
+    return events.RosterEntryRecorded(
         asn=row,
         publisher=event.publisher or "",
         change=change_kind(before, row),

@@ -130,7 +130,7 @@ class ParticipantWithdrawn(_Data):
     withdrawn_at: dt.datetime
 
 
-class AsnRecorded(_Data):
+class RosterEntryRecorded(_Data):
     """A roster row the enrolment gate accepted: the ASN as their region's roster states them
     now, who recorded it, and what it did to their home region (issue 19)."""
 
@@ -252,7 +252,7 @@ ENROLMENT_TYPES: dict[str, type[_Data]] = {
     ENROLMENT_CLOSE_REFUSED: CloseRefused,
     ENROLMENT_PARTICIPANT_ENROLLED: ParticipantEnrolled,
     ENROLMENT_PARTICIPANT_WITHDRAWN: ParticipantWithdrawn,
-    ENROLMENT_ASN_RECORDED: AsnRecorded,
+    ENROLMENT_ASN_RECORDED: RosterEntryRecorded,
 }
 ATTENDANCE_TYPES: dict[str, type[_Data]] = {
     ATTENDANCE_PARTICIPANT_FINALISED: ParticipantFinalised,

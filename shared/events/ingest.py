@@ -211,9 +211,10 @@ class EmploymentStatus(StrEnum):
     MENINGGAL = "meninggal"
 
 
+# One ASN as their home region's roster states them now; a later row replaces it whole. (A
+# comment, not a docstring: the domain event embeds this model, and its AsyncAPI schema must
+# read the same in both places.)
 class AsnRecorded(_Data):
-    """One ASN as their home region's roster states them now; a later row replaces it whole."""
-
     nip: Nip
     name: ShortText
     asn_type: Literal["PNS", "PPPK"]

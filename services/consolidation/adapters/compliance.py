@@ -407,13 +407,14 @@ async def explain(
 async def determine_everyone(
     conn: Connection, policy: Policy = DEFAULT_POLICY, chunk: int = 5000
 ) -> None:
-    """The determinations from scratch, once, as a rebuild ends: the years of every cohort are
-    owed, the trained ASN are determined a chunk at a time, the untrained roster in one pass a
-    year. It leaves what the live service's batch-by-batch maintenance leaves."""
+    """The determinations from scratch, once, as a rebuild ends: the years of every cohort and
+    of every roster row are owed, the trained ASN are determined a chunk at a time, the
+    untrained roster in one pass a year. It leaves what the batch-by-batch upkeep leaves."""
     await conn.execute("TRUNCATE asn_years, compliance_counts, compliance_jp")
     await conn.execute(
         """INSERT INTO compliance_years
-           SELECT DISTINCT extract(year FROM end_date)::int FROM cohorts
+           SELECT extract(year FROM end_date)::int FROM cohorts
+           UNION SELECT extract(year FROM recorded_at AT TIME ZONE 'UTC')::int FROM roster_history
            ON CONFLICT DO NOTHING"""
     )
     last = ""
