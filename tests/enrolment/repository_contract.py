@@ -116,3 +116,11 @@ class EnrolmentRepositoryContract:
         assert await repo.enrolment_status(TUBAN_COHORT, A) is EnrolmentStatus.ENROLLED
         stored = await repo.load_cohort(TUBAN_COHORT)
         assert stored is not None and (stored.enrolled, stored.withdrawn) == (2, 0)
+
+    async def test_the_roster_knows_only_the_home_regions_recorded(
+        self, repo: EnrolmentRepository
+    ) -> None:
+        assert await repo.home_regions([A, B]) == {}
+        await repo.record_home_regions([(A, "35.23")], NOW)
+        await repo.record_home_regions([(A, "15"), (B, "nasional")], NOW)  # a transfer
+        assert await repo.home_regions([A, B, "199001012019031001"]) == {A: "15", B: "nasional"}
