@@ -4,9 +4,13 @@ national view. Its parts (routes, topics, HTTP routes) are declared here once;
 
 from __future__ import annotations
 
+import functools
+
 from services.consolidation.adapters.compliance import LiveUpkeep
 from services.consolidation.entrypoints import api
+from services.consolidation.entrypoints.reminder_worker import reminder_worker
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
+from services.consolidation.settings import compliance_settings
 from shared.service import ServiceDefinition
 from shared.topics import (
     ATTENDANCE_EVENTS,
@@ -24,6 +28,7 @@ DEFINITION = ServiceDefinition(
     domain_topics=DOMAIN_TOPICS,
     extra_patterns=[(FEEDBACK_PATTERN, FEEDBACK_ROUTES)],
     router=api.router,
-    repository=LiveUpkeep,
+    background=[reminder_worker],
+    repository=functools.partial(LiveUpkeep, policy=compliance_settings().policy()),
     title="diklat consolidation — national BPSDM view",
 )

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from services.consolidation.adapters import compliance, projection
+from services.consolidation.adapters import compliance, projection, reminders
 from services.consolidation.adapters.compliance import RosterChange
 from services.consolidation.domain import claim_authority, organizer_province
 from services.consolidation.ports import upkeep
@@ -30,6 +30,8 @@ from shared.events.feedback import (
     FEEDBACK_TYPE,
     FEEDBACK_TYPES,
     OUTCOMES_TYPE,
+    REMINDER_TYPE,
+    ComplianceReminder,
     IngestOutcome,
     IngestOutcomes,
 )
@@ -157,6 +159,12 @@ async def on_ingest_outcomes_run(uow: UnitOfWork, events: Sequence[CloudEvent]) 
     return outcomes
 
 
+async def on_reminder_sent(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    """A 20 JP reminder read back from the feedback topic: a rebuilt model knows it was sent."""
+    await reminders.record(uow.conn, validate_data(event, ComplianceReminder), event.id)
+    return Handled.applied()
+
+
 def _per_publisher(
     messages: Iterable[tuple[CloudEvent, list[IngestOutcome]]],
 ) -> list[projection.OutcomeItem]:
@@ -214,6 +222,7 @@ FEEDBACK_ROUTES: RouteTable = route_table(
     {
         FEEDBACK_TYPE: _set_based(on_ingest_outcome_run, reports=False),
         OUTCOMES_TYPE: _set_based(on_ingest_outcomes_run, reports=False),
+        REMINDER_TYPE: Route(on_reminder_sent, reports=False),
     },
 )
 

@@ -17,6 +17,7 @@ from shared.reasons import Outcome, ReasonCode
 FEEDBACK_TYPE = "diklat.feedback.outcome.v1"  # read only: history before v2
 OUTCOMES_TYPE = "diklat.feedback.outcomes.v2"
 NOTICE_TYPE = "diklat.feedback.notice.v1"
+REMINDER_TYPE = "diklat.feedback.compliance_reminder.v1"
 MAX_OUTCOMES_PER_MESSAGE = 500  # ~150 KB: well inside the brokers' 1 MB message limit
 
 
@@ -81,8 +82,28 @@ class Notice(BaseModel):
     at: dt.datetime
 
 
+class ComplianceReminder(BaseModel):
+    """A region's ASN below the 20 JP minimum, told to its publisher once a reminder period
+    (consolidation, from 1 October by default): counts only, the list is behind `list_path`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    year: int
+    period: str  # e.g. 2026-P03
+    region: str
+    roster: int
+    below: int
+    zero: int
+    deadline: dt.date
+    list_path: str
+    message_id: str
+    message_en: str
+    at: dt.datetime
+
+
 FEEDBACK_TYPES: dict[str, type[BaseModel]] = {
     OUTCOMES_TYPE: IngestOutcomes,
     FEEDBACK_TYPE: IngestOutcome,
     NOTICE_TYPE: Notice,
+    REMINDER_TYPE: ComplianceReminder,
 }

@@ -21,6 +21,7 @@ schemas needs CREATE on the database, which only the provisioning (superuser) UR
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import sys
 import time
@@ -39,6 +40,7 @@ from services.consolidation.adapters.compliance import (
 from services.consolidation.bootstrap import DEFINITION, DOMAIN_TOPICS
 from services.consolidation.entrypoints.replay import BATCH_RECORDS, replay
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
+from services.consolidation.settings import compliance_settings
 from shared import db
 from shared.consumer import BatchProcessor
 from shared.logging import get_logger
@@ -91,6 +93,7 @@ async def rebuild(
             await db.migrate(
                 conn, schema, db.service_migrations(SERVICE, DEFINITION.migrations_package)
             )
+        policy = compliance_settings().policy()
         # The first pass defers the 20 JP determinations to one pass over everything at its
         # end; the catch-up passes keep them as the live service does.
         bulk, catch_up = (
@@ -101,7 +104,7 @@ async def rebuild(
                 namespace=infra.kafka_topic_namespace,
                 repository=upkeep,
             )
-            for upkeep in (DeferredUpkeep, LiveUpkeep)
+            for upkeep in (DeferredUpkeep, functools.partial(LiveUpkeep, policy=policy))
         )
         consumer = AIOKafkaConsumer(
             **infra.kafka_client_config(),
@@ -121,7 +124,7 @@ async def rebuild(
             with fewer_collections(10_000, 50, 50):
                 replayed = await replay(consumer, bulk, partitions)
                 async with pool.acquire() as conn, conn.transaction():
-                    await determine_everyone(conn)
+                    await determine_everyone(conn, policy)
                 # Second pass: what arrived during the first one (short, so the swap is current).
                 replayed += await replay(consumer, catch_up, partitions)
                 replayed += await swap(

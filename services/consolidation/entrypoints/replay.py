@@ -40,7 +40,7 @@ from services.consolidation.handlers import DATA_MODELS
 from shared.consumer import BatchProcessor
 from shared.envelope import CloudEvent, EnvelopeError
 from shared.events import domain as ev
-from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE
+from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, REMINDER_TYPE
 
 Item = CloudEvent | EnvelopeError
 
@@ -70,6 +70,7 @@ TABLE_OF: dict[str, str] = {
     ev.CERTIFICATION_CERTIFICATE_SUPERSEDED: "certificates",
     FEEDBACK_TYPE: "ingest_outcomes",
     OUTCOMES_TYPE: "ingest_outcomes",
+    REMINDER_TYPE: "reminders_sent",
 }
 
 

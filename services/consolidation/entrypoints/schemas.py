@@ -229,3 +229,13 @@ class DeterminationView(BaseModel):
 
 class TrendRow(ComplianceCounts):
     year: int
+
+
+class ReminderRow(BaseModel):
+    publisher: str
+    period: str
+    year: int
+    roster: int
+    below: int
+    zero: int
+    sent_at: dt.datetime

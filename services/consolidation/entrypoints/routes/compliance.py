@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from services.consolidation.adapters import compliance as store
 from services.consolidation.adapters import compliance_views as cviews
+from services.consolidation.adapters import reminders
 from services.consolidation.adapters.views import reading
 from services.consolidation.entrypoints.filters import PageOf, forbidden, refused, scope_of
 from services.consolidation.entrypoints.schemas import (
@@ -19,11 +20,13 @@ from services.consolidation.entrypoints.schemas import (
     DeterminationView,
     Page,
     ProvenanceRow,
+    ReminderRow,
     RosterChangeRow,
     TrendRow,
     plain,
 )
 from services.consolidation.entrypoints.tabular import FormatOf, table
+from services.consolidation.settings import compliance_settings
 from shared.auth import CurrentPrincipal, Principal
 from shared.regions import NASIONAL, PROVINCES, is_province, is_valid_region
 from shared.runtime import runtime_of
@@ -150,7 +153,7 @@ async def determination(request: Request, principal: CurrentPrincipal, nip: str,
     """One ASN's determination for `year` and what stands behind it: the trainings credited
     (with their certificates) and, for those that did not count, why."""
     async with reading(runtime_of(request).pool) as conn:
-        found = await store.explain(conn, nip, year)
+        found = await store.explain(conn, nip, year, compliance_settings().policy())
         history = await cviews.roster_history(conn, nip)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "ASN tidak dikenal / unknown ASN")
@@ -196,4 +199,21 @@ async def trend(request: Request, principal: CurrentPrincipal, format: FormatOf)
     items = [TrendRow(year=r["key"], **counts_row(r, "year").model_dump()) for r in rows]
     if format != "json":
         return table(items, TrendRow, format, "tren-kepatuhan-20jp")
+    return items
+
+
+@router.get("/api/v1/compliance/reminders", response_model=list[ReminderRow], tags=["compliance"])
+async def reminders_sent(
+    request: Request,
+    principal: CurrentPrincipal,
+    format: FormatOf,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> Any:
+    """The 20 JP reminders sent, newest first: a publisher credential sees its own."""
+    publisher = None if principal.is_national else principal.publisher
+    async with reading(runtime_of(request).pool) as conn:
+        rows = await reminders.sent(conn, publisher, year)
+    items = [ReminderRow(**dict(r)) for r in rows]
+    if format != "json":
+        return table(items, ReminderRow, format, "pengingat-20jp")
     return items
