@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
@@ -23,29 +21,6 @@ from shared.settings import InfraSettings, ServiceSettings
 from shared.topics import DOMAIN_TOPICS, feedback_topic, ingest_topic, physical
 
 T = Any
-
-
-def ingest_event(
-    event_type: str,
-    data: dict[str, Any],
-    publisher: str,
-    *,
-    event_id: str | None = None,
-    time_: dt.datetime | None = None,
-    source: str | None = None,
-) -> dict[str, Any]:
-    """A structured CloudEvent as a publisher sends it (`type` may be the short name)."""
-    full_type = event_type if event_type.startswith("diklat.") else f"diklat.{event_type}.v1"
-    return {
-        "specversion": "1.0",
-        "id": event_id or str(uuid.uuid4()),
-        "source": source or f"/publishers/{publisher}",
-        "type": full_type,
-        "time": (time_ or dt.datetime.now(dt.UTC)).isoformat(),
-        "subject": data.get("cohort_code"),
-        "datacontenttype": "application/json",
-        "data": data,
-    }
 
 
 async def eventually(

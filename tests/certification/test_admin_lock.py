@@ -8,11 +8,12 @@ import asyncio
 import httpx
 import pytest
 
+from builders.ingest import ingest_event
 from services.certification.entrypoints.app import DEFINITION
 from shared.consumer import lock_cohorts
 from shared.runtime import ServiceRuntime
 from tests.certification import builders as b
-from tests.support import Publisher, eventually, ingest_event, prepare_topics, running
+from tests.support import Publisher, eventually, prepare_topics, running
 
 pytestmark = pytest.mark.integration
 

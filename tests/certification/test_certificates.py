@@ -12,6 +12,7 @@ import pypdf
 import pytest
 import zxingcpp
 
+from builders.ingest import ingest_event
 from services.certification.entrypoints.app import DEFINITION
 from shared.events.domain import CohortAmended
 from shared.runtime import ServiceRuntime
@@ -21,7 +22,6 @@ from tests.support import (
     Publisher,
     TopicReader,
     eventually,
-    ingest_event,
     prepare_topics,
     running,
     wait_until_assigned,

@@ -8,19 +8,12 @@ from typing import Any
 import httpx
 import pytest
 
+from builders.ingest import ingest_event
 from services.certification.entrypoints.app import DEFINITION
 from shared.runtime import ServiceRuntime
 from shared.topics import CERTIFICATION_EVENTS
 from tests.certification import builders as b
-from tests.support import (
-    Feedback,
-    Publisher,
-    TopicReader,
-    eventually,
-    ingest_event,
-    prepare_topics,
-    running,
-)
+from tests.support import Feedback, Publisher, TopicReader, eventually, prepare_topics, running
 
 pytestmark = pytest.mark.integration
 

@@ -9,12 +9,13 @@ import asyncio
 import httpx
 import pytest
 
+from builders.ingest import ingest_event
 from services.certification.entrypoints.api import same_name
 from services.certification.entrypoints.app import DEFINITION
 from services.certification.entrypoints.throttle import FailureLimiter
 from shared.runtime import ServiceRuntime
 from tests.certification import builders as b
-from tests.support import Publisher, eventually, ingest_event, prepare_topics, running
+from tests.support import Publisher, eventually, prepare_topics, running
 
 CODE = "15/LATSAR/2022/IV"
 NIPS = ["198609262015051001", "198701012010011002"]

@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 from pydantic import BaseModel
 
+from builders.nips import nips
 from services.consolidation.adapters import projection
 from services.consolidation.domain import organizer_province
 from services.consolidation.entrypoints.app import DEFINITION as CONSOLIDATION
@@ -40,7 +41,6 @@ from tests.consolidation.helpers import (
     read_tables,
     scenario_running,
 )
-from tests.enrolment.factories import nips
 from tests.support import (
     Feedback,
     Publisher,

@@ -11,13 +11,13 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from builders.nips import nips
 from services.attendance.entrypoints.app import DEFINITION as ATTENDANCE
 from services.certification.entrypoints.app import DEFINITION as CERTIFICATION
 from services.consolidation.entrypoints.app import DEFINITION as CONSOLIDATION
 from services.enrolment.entrypoints.app import DEFINITION as ENROLMENT
 from shared.client import PublisherClient
 from shared.events import ingest
-from tests.enrolment.factories import nips
 from tests.support import Feedback, eventually, prepare_topics, running
 
 pytestmark = pytest.mark.e2e

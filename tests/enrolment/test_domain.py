@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from builders.nips import make_nip
 from services.enrolment.domain import (
     Accepted,
     AsnType,
@@ -33,7 +34,6 @@ from services.enrolment.domain import (
     validate_nip,
 )
 from shared.regions import PROVINCES
-from tests.enrolment.nips import make_nip
 
 pytestmark = pytest.mark.unit
 
