@@ -1,21 +1,29 @@
-"""Certification rules for a certificate: what it says, how a re-issue corrects and numbers it,
-and the rate a completion is decided on."""
+"""Certificate rules (services/certification/certificates.py): what a certificate says, how a
+re-issue corrects and numbers it, letter-style numbers, verification codes and the issue date."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
-from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.certification.certificates import (
+    VERIFICATION_ALPHABET,
+    VERIFICATION_BITS,
     Correction,
+    certificate_number,
     corrected_content,
+    issue_date,
+    new_verification_code,
+    normalise_verification_code,
+    organizer_code_for,
     sttp_content,
     versioned_number,
 )
-from services.certification.domain import exact_rate
 
 pytestmark = pytest.mark.unit
 
@@ -83,7 +91,103 @@ def test_a_correction_changes_only_the_fields_given_and_renumbers_and_redates():
     assert new["base_number"] == NUMBER
 
 
-def test_the_rate_is_decided_from_the_jp_not_from_the_truncated_published_rate():
-    assert exact_rate(Decimal("26.95"), Decimal(30), Decimal("89.833333")) == Fraction(539, 6)
-    assert exact_rate(None, None, Decimal("89.5")) == Fraction(179, 2)
-    assert exact_rate(Decimal(0), Decimal(0), None) == 0
+# --- certificate numbers -------------------------------------------------------------------
+
+
+def test_a_certificate_number_is_letter_style():
+    assert certificate_number("BPSDM-15", 2022, 1) == "800/0001/BPSDM-15/2022"
+
+
+def test_a_certificate_number_takes_a_classification_and_grows_past_four_digits():
+    assert certificate_number("BPSDM-KEMENDAGRI", 2023, 12345, "800.2") == (
+        "800.2/12345/BPSDM-KEMENDAGRI/2023"
+    )
+
+
+@given(
+    st.sampled_from(["BPSDM-15", "BKPSDM-35.23", "BPSDM-KEMENDAGRI"]),
+    st.integers(2000, 2100),
+    st.lists(st.integers(1, 10**6), min_size=2, max_size=50, unique=True),
+)
+def test_distinct_sequences_give_distinct_numbers(organizer, year, seqs):
+    numbers = {certificate_number(organizer, year, seq) for seq in seqs}
+    assert len(numbers) == len(seqs)
+
+
+@pytest.mark.parametrize(
+    ("organizer", "year", "seq", "classification"),
+    [
+        ("BPSDM/15", 2022, 1, "800"),
+        ("", 2022, 1, "800"),
+        ("BPSDM-15", 22, 1, "800"),
+        ("BPSDM-15", 2022, 0, "800"),
+        ("BPSDM-15", 2022, 1, "800/1"),
+    ],
+)
+def test_a_certificate_number_refuses_parts_that_could_collide(
+    organizer, year, seq, classification
+):
+    with pytest.raises(ValueError):
+        certificate_number(organizer, year, seq, classification)
+
+
+@pytest.mark.parametrize(
+    ("publisher", "code"),
+    [("nasional", "BPSDM-KEMENDAGRI"), ("15", "BPSDM-15"), ("35.23", "BKPSDM-35.23")],
+)
+def test_organizer_codes_embed_the_publisher(publisher, code):
+    assert organizer_code_for(publisher) == code
+
+
+def test_an_unknown_publisher_has_no_organizer_code():
+    with pytest.raises(ValueError):
+        organizer_code_for("99")
+
+
+# --- verification codes --------------------------------------------------------------------
+
+
+def test_verification_codes_carry_at_least_80_bits():
+    assert VERIFICATION_BITS >= 80
+    symbols = new_verification_code().replace("-", "")
+    assert len(symbols) * math.log2(len(VERIFICATION_ALPHABET)) >= 80
+
+
+def test_verification_codes_use_only_unambiguous_url_safe_symbols():
+    assert not set("01ILOUV") & set(VERIFICATION_ALPHABET)
+    for _ in range(200):
+        code = new_verification_code()
+        groups = code.split("-")
+        assert [len(g) for g in groups] == [4, 4, 4, 4, 4]
+        assert set("".join(groups)) <= set(VERIFICATION_ALPHABET)
+
+
+def test_verification_codes_are_distinct():
+    codes = {new_verification_code() for _ in range(10_000)}
+    assert len(codes) == 10_000
+
+
+def test_a_typed_verification_code_is_normalised():
+    code = new_verification_code()
+    assert normalise_verification_code(code.lower().replace("-", " ")) == code
+    assert normalise_verification_code(code.replace("-", "")) == code
+
+
+@pytest.mark.parametrize("text", ["", "ABCD", "0000-0000-0000-0000-0000", "A" * 21])
+def test_a_string_that_cannot_be_a_code_normalises_to_none(text):
+    assert normalise_verification_code(text) is None
+
+
+@pytest.mark.parametrize(
+    ("timezone", "day"),
+    [
+        ("Asia/Jakarta", "2022-05-24"),
+        ("Asia/Makassar", "2022-05-25"),
+        ("Asia/Jayapura", "2022-05-25"),
+    ],
+)
+def test_a_certificate_is_dated_the_close_day_in_the_cohorts_zone(timezone, day):
+    closed_at = dt.datetime(2022, 5, 24, 16, 30, tzinfo=dt.UTC)  # 23:30 WIB, 00:30 WITA
+    processed = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
+    assert issue_date(closed_at, processed, timezone).isoformat() == day
+    assert issue_date(None, processed, timezone).isoformat() == "2026-11-23"
