@@ -1,6 +1,6 @@
 """The services' domain events as they publish them, for tests and benchmarks that stand in for
-a service: enrolment's cohorts and participants, attendance's finalisations, and sending any of
-them on its service's topic."""
+a service: enrolment's cohorts and participants, attendance's finalisations, certification's
+completion decisions, and sending any of them on its service's topic."""
 
 from __future__ import annotations
 
@@ -188,6 +188,25 @@ def cohort_finalised(
 ) -> ev.CohortFinalised:
     return ev.CohortFinalised(
         cohort_code=code, publisher=publisher, participants=participants, finalised_at=at
+    )
+
+
+def completion_decided(
+    code: str, publisher: str, nip: str, completed: bool = True, *, at: dt.datetime = T0
+) -> ev.CompletionDecided:
+    """Certification's `completion_decided` at a full rate, with no evaluation."""
+    return ev.CompletionDecided(
+        cohort_code=code,
+        publisher=publisher,
+        nip=nip,
+        completed=completed,
+        policy_version=1,
+        rate_pct=Decimal(100),
+        score=None,
+        predicate=None,
+        explanation_id="-",
+        explanation_en="-",
+        decided_at=at,
     )
 
 

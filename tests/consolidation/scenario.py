@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from builders.domain import (
     cancelled,
     closed,
+    completion_decided,
     enrolled,
     finalised,
     scheduled,
@@ -117,21 +118,7 @@ def events() -> list[BaseModel]:
     for (code, person), completed in COMPLETIONS.items():
         publisher = COHORTS[code][0]
         out.append(finalised(code, publisher, NIP[person], "10", jp_total="10", sessions=1, at=NOW))
-        out.append(
-            ev.CompletionDecided(
-                cohort_code=code,
-                publisher=COHORTS[code][0],
-                nip=NIP[person],
-                completed=completed,
-                policy_version=1,
-                rate_pct=Decimal(100),
-                score=None,
-                predicate=None,
-                explanation_id="-",
-                explanation_en="-",
-                decided_at=NOW,
-            )
-        )
+        out.append(completion_decided(code, publisher, NIP[person], completed, at=NOW))
     for index, (code, person) in enumerate(CERTIFICATES):
         publisher, category, year, _, end, jp = COHORTS[code]
         out.append(

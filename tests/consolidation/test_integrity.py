@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from pydantic import BaseModel
 
-from builders.domain import enrolled
+from builders.domain import completion_decided, enrolled
 from builders.nips import nips
 from services.consolidation.adapters import projection
 from services.consolidation.domain import organizer_province
@@ -225,19 +225,7 @@ async def test_re_enrolment_after_withdrawal_is_credited_live_and_after_rebuild(
         roster = (await enrolment_http.get(f"/api/v1/cohorts/{CODE}", headers=NATIONAL)).json()
         assert [p["status"] for p in roster["roster"] if p["nip"] == nip] == ["ENROLLED"]
 
-        decided = ev.CompletionDecided(
-            cohort_code=CODE,
-            publisher="15",
-            nip=nip,
-            completed=True,
-            policy_version=1,
-            rate_pct=Decimal(100),
-            score=None,
-            predicate=None,
-            explanation_id="-",
-            explanation_en="-",
-            decided_at=AT,
-        )
+        decided = completion_decided(CODE, "15", nip, at=AT)
         issued = ev.CertificateIssued(
             certificate_id="cert-re-enrolled",
             number="800/0001/BPSDM-15/2024",
@@ -256,13 +244,7 @@ async def test_re_enrolment_after_withdrawal_is_credited_live_and_after_rebuild(
             predicate=None,
             issued_at=AT,
         )
-        await scenario.publish(
-            pub,
-            [
-                decided,
-                issued,
-            ],
-        )
+        await scenario.publish(pub, [decided, issued])
 
         async def credited() -> list[Any] | None:
             person = await get(http, f"/api/v1/asn/{nip}")
