@@ -6,13 +6,16 @@ The events are `builders.domain`'s, dated `NOW` and described as this cohort's p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import partial
 
 from builders import domain
 from builders.calendar import working_days
+from builders.ingest import ingest_event
 from shared.events.domain import CohortScheduled
 from shared.events.ingest import CompletionPolicy
+from tests.support import Publisher
 
 NOW = dt.datetime(2022, 5, 24, 10, 0, tzinfo=dt.UTC)
 START = dt.date(2022, 2, 15)
@@ -66,3 +69,17 @@ closed = partial(domain.closed, at=NOW)
 finalised = partial(domain.finalised, at=NOW)
 cohort_finalised = partial(domain.cohort_finalised, at=NOW)
 send_domain = partial(domain.send_domain, time=NOW)
+
+
+async def complete_cohort(pub: Publisher, code: str, nips: Sequence[str]) -> None:
+    """A cohort without evaluation whose participants all attended everything, closed by its
+    organiser and finalised."""
+    await send_domain(pub, cohort(code, "15"))
+    for index, nip in enumerate(nips):
+        await send_domain(pub, enrolled(code, "15", nip, f"Budi Santoso {index}"))
+    close = ingest_event("cohort.closed", {"cohort_code": code}, "15")
+    await pub.send("15", close)
+    await send_domain(pub, closed(code, "15", close["id"], enrolled=len(nips)))
+    for nip in nips:
+        await send_domain(pub, finalised(code, "15", nip, "20"))
+    await send_domain(pub, cohort_finalised(code, "15", len(nips)))

@@ -8,7 +8,6 @@ import asyncio
 import httpx
 import pytest
 
-from builders.ingest import ingest_event
 from services.certification.entrypoints.app import DEFINITION
 from shared.consumer import lock_cohorts
 from shared.runtime import ServiceRuntime
@@ -33,18 +32,6 @@ async def _count(runtime: ServiceRuntime, sql: str) -> int:
         return int(await conn.fetchval(sql))
 
 
-async def _complete_cohort(pub: Publisher) -> None:
-    await b.send_domain(pub, b.cohort(CODE, "15"))
-    for index, nip in enumerate(NIPS):
-        await b.send_domain(pub, b.enrolled(CODE, "15", nip, f"Budi Santoso {index}"))
-    close = ingest_event("cohort.closed", {"cohort_code": CODE}, "15")
-    await pub.send("15", close)
-    await b.send_domain(pub, b.closed(CODE, "15", close["id"], enrolled=len(NIPS)))
-    for nip in NIPS:
-        await b.send_domain(pub, b.finalised(CODE, "15", nip, "20"))
-    await b.send_domain(pub, b.cohort_finalised(CODE, "15", len(NIPS)))
-
-
 async def _waits(runtime: ServiceRuntime, task: asyncio.Task[object] | None, what: str) -> None:
     """Poll until some transaction waits for an advisory lock; fail at once if `task` finished
     (it went through the lock held by the test instead of waiting)."""
@@ -66,7 +53,7 @@ async def test_the_admin_api_and_the_consumers_exclude_each_other_on_a_cohort(in
             transport=httpx.ASGITransport(app=svc.http_app()), base_url="http://t"
         ) as client,
     ):
-        await _complete_cohort(pub)
+        await b.complete_cohort(pub, CODE, NIPS)
         await eventually(
             lambda: _count(svc, "SELECT count(*) = 2 FROM certificates"), what="certificates"
         )

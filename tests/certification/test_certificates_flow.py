@@ -12,7 +12,6 @@ import pypdf
 import pytest
 import zxingcpp
 
-from builders.ingest import ingest_event
 from services.certification.entrypoints.app import DEFINITION
 from shared.events.domain import CohortAmended
 from shared.runtime import ServiceRuntime
@@ -42,19 +41,6 @@ async def _count(runtime: ServiceRuntime, sql: str) -> int:
         return int(await conn.fetchval(sql))
 
 
-async def _complete_cohort(pub: Publisher, code: str, nips: list[str]) -> None:
-    """A cohort without evaluation whose participants all attended everything, closed."""
-    await b.send_domain(pub, b.cohort(code, "15"))
-    for index, nip in enumerate(nips):
-        await b.send_domain(pub, b.enrolled(code, "15", nip, f"Budi Santoso {index}"))
-    close = ingest_event("cohort.closed", {"cohort_code": code}, "15")
-    await pub.send("15", close)
-    await b.send_domain(pub, b.closed(code, "15", close["id"], enrolled=len(nips)))
-    for nip in nips:
-        await b.send_domain(pub, b.finalised(code, "15", nip, "20"))
-    await b.send_domain(pub, b.cohort_finalised(code, "15", len(nips)))
-
-
 async def test_pdf_qr_verification_revocation_and_reissue(infra):
     code = "15/LATSAR/2022/II"
     nips = ["198609262015051001", "198701012010011002"]
@@ -67,7 +53,7 @@ async def test_pdf_qr_verification_revocation_and_reissue(infra):
             transport=httpx.ASGITransport(app=svc.http_app()), base_url="http://t"
         ) as client,
     ):
-        await _complete_cohort(pub, code, nips)
+        await b.complete_cohort(pub, code, nips)
         # Rendered by the background worker, not by the consumer.
         await eventually(
             lambda: _count(svc, "SELECT count(*) = 2 FROM certificates WHERE pdf IS NOT NULL"),
@@ -162,7 +148,7 @@ async def test_two_instances_and_a_full_replay_issue_one_certificate_per_partici
         await wait_until_assigned(one)
         await wait_until_assigned(two)
         async with Publisher(infra) as pub:
-            await _complete_cohort(pub, code, nips)
+            await b.complete_cohort(pub, code, nips)
             # The same finalisations again, with new ids: redelivered by a confused producer.
             for nip in nips[:4]:
                 await b.send_domain(pub, b.finalised(code, "15", nip, "20"))
