@@ -14,7 +14,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared import db
 from shared.envelope import STRUCTURED_HEADERS
-from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, IngestOutcomes
+from shared.events.feedback import FEEDBACK_TYPE, NOTICE_TYPE, OUTCOMES_TYPE, IngestOutcomes
 from shared.kafka import ensure_topics, onboard_publisher
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import InfraSettings, ServiceSettings
@@ -143,6 +143,12 @@ class Feedback(TopicReader):
             for e in self.events
             if e["type"] == FEEDBACK_TYPE and (service is None or e["data"]["service"] == service)
         }
+
+    def notices(self, kind: str) -> list[dict[str, Any]]:
+        """The data of every notice of this kind read so far (certificate issued, ...)."""
+        return [
+            e["data"] for e in self.events if e["type"] == NOTICE_TYPE and e["data"]["kind"] == kind
+        ]
 
     async def wait_for_outcomes(
         self,
