@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SRC := shared services diklat
+SRC := shared services diklat builders
 PYTEST_FLAGS ?= -p no:cacheprovider -q
 
 .PHONY: install system-deps lint typecheck unit integration test demo bench soak asyncapi clean

@@ -160,7 +160,7 @@ class CpuSampler(_Sampler):
 
     def __init__(self, trees: dict[str, Tree]) -> None:
         super().__init__()
-        self.trees = {name: _TreeCpu(*tree) for name, tree in trees.items()}
+        self.trees = {name: TreeCpu(*tree) for name, tree in trees.items()}
         self.samples: list[tuple[float, dict[str, float]]] = []
 
     def sample(self) -> None:
@@ -174,7 +174,7 @@ class CpuSampler(_Sampler):
         return {k: round(after[1][k] - before[1][k], 3) for k in self.trees}
 
 
-class _TreeCpu:
+class TreeCpu:
     """CPU seconds of some processes and, optionally, all their descendants. With descendants,
     each live process counts its own time and that of its children it has waited for (the
     kernel moves an exited child's time into its parent's `children_*`): nothing is counted

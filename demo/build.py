@@ -16,6 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from builders.calendar import working_days  # noqa: E402
+from builders.nips import make_nip  # noqa: E402
 from diklat.publish.sheets import write_csv, write_xlsx  # noqa: E402
 from shared.events.rules import AsnType, Gender, validate_nip  # noqa: E402
 
@@ -57,11 +59,9 @@ class People:
         while True:
             birth = dt.date(1967, 1, 1) + dt.timedelta(days=self.rng.randrange(18 * 365))
             tmt_year = birth.year + self.rng.randrange(23, 29)
-            nip = (
-                f"{birth:%Y%m%d}{tmt_year}{self.rng.randrange(1, 13):02d}"
-                f"{2 if woman else 1}{self.rng.randrange(1, 400):03d}"
-            )
             gender = Gender.P if woman else Gender.L
+            tmt = (tmt_year, self.rng.randrange(1, 13))
+            nip = make_nip(birth, tmt, gender, seq=self.rng.randrange(1, 400))
             if nip not in self.used and validate_nip(nip, AsnType.PNS, gender) is None:
                 self.used.add(nip)
                 return nip
@@ -117,15 +117,6 @@ def attendance(
     return rows
 
 
-def weekdays(start: dt.date, count: int, step: int = 1, skip_weekend: bool = True) -> list[dt.date]:
-    out, day = [], start
-    while len(out) < count:
-        if not skip_weekend or day.weekday() < 5:
-            out.append(day)
-        day += dt.timedelta(days=step)
-    return out
-
-
 def sumsel(out: Path) -> None:
     """Seed 000: Diklat Peningkatan Kapasitas Camat se-Sumsel, 19–24 June 2023 (Mon–Sat)."""
     code, rng, people = "16/KAPASITAS-CAMAT/2023/I", random.Random(16), People(16)
@@ -153,7 +144,7 @@ def sumsel(out: Path) -> None:
         )
         for i in range(30)
     ]
-    days = weekdays(dt.date(2023, 6, 19), 6, skip_weekend=False)
+    days = working_days(dt.date(2023, 6, 19), 6, skip_weekend=False)
     form = cohort_form(
         {
             "Kode Angkatan": code,
@@ -217,7 +208,7 @@ def tuban(out: Path) -> None:
         )
         for i in range(30)
     ]
-    days = weekdays(dt.date(2017, 9, 25), 8)
+    days = working_days(dt.date(2017, 9, 25), 8)
     methods = ["ceramah", "studi_kasus", "diskusi", "simulasi", "studi_lapangan"]
     form = cohort_form(
         {
@@ -294,7 +285,7 @@ def nasional(out: Path) -> None:
         "Sekretaris Dinas Kesehatan",
         "Sekretaris Dinas Pekerjaan Umum",
     ]
-    days = weekdays(dt.date(2022, 6, 20), 5)
+    days = working_days(dt.date(2022, 6, 20), 5)
     roster: list[list[str]] = [PESERTA]
     for angkatan, drop in (("IV", {7: {3: "A"}}), ("V", {21: {1: "S", 2: "S"}})):
         code = f"nasional/SEKRETARIS-PD/2022/{angkatan}"
@@ -373,7 +364,7 @@ def jambi(out: Path) -> None:
         )
         for i in range(30)
     ]
-    days = weekdays(dt.date(2022, 2, 15), 15, step=7)  # weekly classroom days, Tuesdays
+    days = working_days(dt.date(2022, 2, 15), 15, step=7)  # weekly classroom days, Tuesdays
     form = cohort_form(
         {
             "Kode Angkatan": code,
@@ -439,7 +430,7 @@ def jambi(out: Path) -> None:
         )
         for i in range(30)
     ]
-    days = weekdays(dt.date(2017, 11, 6), 4)
+    days = working_days(dt.date(2017, 11, 6), 4)
     form = cohort_form(
         {
             "Kode Angkatan": code,

@@ -18,8 +18,8 @@ from diklat.stack.apache_kafka import (
     _TOOL_JVM,
     DEPLOY_DIR,
     _check_credential,
-    _java,
     _stack_admin_classes,
+    java_binary,
     kafka_classpath,
 )
 from shared.settings import InfraSettings
@@ -100,7 +100,7 @@ def _run_stack_admin(infra: InfraSettings, actions: list[str]) -> None:
         config.write_text(_client_properties(infra))
         result = subprocess.run(
             [
-                _java(),
+                java_binary(),
                 *_TOOL_JVM,
                 f"-Dlog4j2.configurationFile={DEPLOY_DIR / 'log4j2-tools.properties'}",
                 "-cp",

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
@@ -16,36 +14,13 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared import db
 from shared.envelope import STRUCTURED_HEADERS
-from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, IngestOutcomes
+from shared.events.feedback import FEEDBACK_TYPE, NOTICE_TYPE, OUTCOMES_TYPE, IngestOutcomes
 from shared.kafka import ensure_topics, onboard_publisher
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import InfraSettings, ServiceSettings
 from shared.topics import DOMAIN_TOPICS, feedback_topic, ingest_topic, physical
 
 T = Any
-
-
-def ingest_event(
-    event_type: str,
-    data: dict[str, Any],
-    publisher: str,
-    *,
-    event_id: str | None = None,
-    time_: dt.datetime | None = None,
-    source: str | None = None,
-) -> dict[str, Any]:
-    """A structured CloudEvent as a publisher sends it (`type` may be the short name)."""
-    full_type = event_type if event_type.startswith("diklat.") else f"diklat.{event_type}.v1"
-    return {
-        "specversion": "1.0",
-        "id": event_id or str(uuid.uuid4()),
-        "source": source or f"/publishers/{publisher}",
-        "type": full_type,
-        "time": (time_ or dt.datetime.now(dt.UTC)).isoformat(),
-        "subject": data.get("cohort_code"),
-        "datacontenttype": "application/json",
-        "data": data,
-    }
 
 
 async def eventually(
@@ -168,6 +143,12 @@ class Feedback(TopicReader):
             for e in self.events
             if e["type"] == FEEDBACK_TYPE and (service is None or e["data"]["service"] == service)
         }
+
+    def notices(self, kind: str) -> list[dict[str, Any]]:
+        """The data of every notice of this kind read so far (certificate issued, ...)."""
+        return [
+            e["data"] for e in self.events if e["type"] == NOTICE_TYPE and e["data"]["kind"] == kind
+        ]
 
     async def wait_for_outcomes(
         self,

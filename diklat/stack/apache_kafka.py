@@ -118,7 +118,8 @@ def _stack_admin_classes() -> Path:
         return target
 
 
-def _java() -> str:
+def java_binary() -> str:
+    """The JDK's `java`: JAVA_HOME's if set, else the one on PATH."""
     java_home = os.environ.get("JAVA_HOME")
     if java_home and (Path(java_home) / "bin" / "java").exists():
         return str(Path(java_home) / "bin" / "java")
@@ -229,7 +230,7 @@ class ApacheKafka:
         if not (self.log_dirs / "meta.properties").exists():
             self._format(classpath)
         argv = [
-            _java(),
+            java_binary(),
             *_JVM_HEAP,
             "-XX:+UseG1GC",
             "-XX:MaxGCPauseMillis=20",
@@ -366,7 +367,7 @@ class ApacheKafka:
     def _java_main(self, classpath: str, main_class: str, args: list[str]) -> None:
         result = subprocess.run(
             [
-                _java(),
+                java_binary(),
                 *_TOOL_JVM,
                 "-Djava.awt.headless=true",
                 f"-Dlog4j2.configurationFile={DEPLOY_DIR / 'log4j2-tools.properties'}",

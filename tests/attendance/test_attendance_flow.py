@@ -10,29 +10,14 @@ from typing import Any
 import httpx
 import pytest
 
+from builders.calendar import T0
+from builders.domain import cancelled, closed, enrolled, scheduled, send_domain, withdrawn
+from builders.ingest import ingest_event, mark
+from builders.nips import numbered_nip as nip
 from services.attendance.entrypoints.app import DEFINITION
 from shared.runtime import ServiceRuntime
 from shared.topics import ATTENDANCE_EVENTS
-from tests.attendance.builders import (
-    T0,
-    cancelled,
-    closed,
-    enrolled,
-    mark,
-    nip,
-    publish_domain,
-    scheduled,
-    withdrawn,
-)
-from tests.support import (
-    Feedback,
-    Publisher,
-    TopicReader,
-    eventually,
-    ingest_event,
-    prepare_topics,
-    running,
-)
+from tests.support import Feedback, Publisher, TopicReader, eventually, prepare_topics, running
 
 pytestmark = pytest.mark.integration
 TOKENS = "nat=national,p73=publisher:73,p74=publisher:74,p91=publisher:91"
@@ -119,10 +104,10 @@ async def test_wita_cohort_marks_corrections_rejections_and_a_single_finalisatio
         Feedback(infra, "74") as fb74,
         TopicReader(infra, ATTENDANCE_EVENTS) as out,
     ):
-        await publish_domain(pub, scheduled(code, "73", "Asia/Makassar", WITA_SESSIONS))
+        await send_domain(pub, scheduled(code, "73", "Asia/Makassar", WITA_SESSIONS))
         for p in (a, b, c, d, f):
-            await publish_domain(pub, enrolled(code, "73", p))
-        await publish_domain(pub, withdrawn(code, "73", f))
+            await send_domain(pub, enrolled(code, "73", p))
+        await send_domain(pub, withdrawn(code, "73", f))
         await eventually(
             lambda: _fetch(
                 runtime, "SELECT 1 FROM enrolments WHERE nip = $1 AND withdrawn_at IS NOT NULL", f
@@ -171,16 +156,16 @@ async def test_wita_cohort_marks_corrections_rejections_and_a_single_finalisatio
         waiting = [m["id"] for m in full[4:]] + [never_enrolled["id"]]
         parked = await fb.wait_for_outcomes(waiting, final=False)
         assert {o["outcome"] for o in parked.values()} == {"parked"}
-        await publish_domain(pub, enrolled(code, "73", e))
+        await send_domain(pub, enrolled(code, "73", e))
         applied = await fb.wait_for_outcomes([m["id"] for m in full[4:]])
         assert {o["outcome"] for o in applied.values()} == {"applied"}
 
         close = ingest_event("cohort.closed", {"cohort_code": code}, "73")
         late = mark(code, "73", a, 4, "ALPA", t2)
         await pub.send("73", close, late, close)
-        closed_id = await publish_domain(pub, closed(code, "73", close["id"]))
-        await publish_domain(pub, closed(code, "73", close["id"]), event_id=closed_id)
-        again_id = await publish_domain(pub, closed(code, "73", close["id"]))
+        closed_id = await send_domain(pub, closed(code, "73", close["id"]))
+        await send_domain(pub, closed(code, "73", close["id"]), event_id=closed_id)
+        again_id = await send_domain(pub, closed(code, "73", close["id"]))
 
         rejected = await fb.wait_for_outcomes([late["id"], never_enrolled["id"]])
         assert rejected[late["id"]]["reason"] == "COHORT_CLOSED"
@@ -221,14 +206,14 @@ async def test_wit_cohort_heard_of_after_its_marks_parks_them_and_keeps_venue_da
         await pub.send("91", *early)
         parked = await fb.wait_for_outcomes([m["id"] for m in early], final=False)
         assert {o["outcome"] for o in parked.values()} == {"parked"}
-        await publish_domain(pub, scheduled(code, "91", "Asia/Jayapura", sessions))
-        await publish_domain(pub, enrolled(code, "91", p))
+        await send_domain(pub, scheduled(code, "91", "Asia/Jayapura", sessions))
+        await send_domain(pub, enrolled(code, "91", p))
         applied = await fb.wait_for_outcomes([m["id"] for m in early])
         assert {o["outcome"] for o in applied.values()} == {"applied"}
 
-        await publish_domain(pub, scheduled(cancelled_code, "91", "Asia/Jayapura", sessions))
-        await publish_domain(pub, enrolled(cancelled_code, "91", p))
-        await publish_domain(pub, cancelled(cancelled_code, "91"))
+        await send_domain(pub, scheduled(cancelled_code, "91", "Asia/Jayapura", sessions))
+        await send_domain(pub, enrolled(cancelled_code, "91", p))
+        await send_domain(pub, cancelled(cancelled_code, "91"))
         await eventually(
             lambda: _fetch(runtime, "SELECT 1 FROM cohorts WHERE status = 'cancelled'"),
             what="cancellation",
@@ -269,9 +254,9 @@ async def test_a_replay_of_the_whole_log_by_a_new_consumer_group_changes_nothing
     await prepare_topics(infra, ["15"])
     async with Publisher(infra) as pub, TopicReader(infra, ATTENDANCE_EVENTS) as out:
         async with running(DEFINITION, infra) as runtime, Feedback(infra, "15") as fb:
-            await publish_domain(pub, scheduled(code, "15", "Asia/Jakarta", sessions))
+            await send_domain(pub, scheduled(code, "15", "Asia/Jakarta", sessions))
             for x in (p, q):
-                await publish_domain(pub, enrolled(code, "15", x))
+                await send_domain(pub, enrolled(code, "15", x))
             marks = [mark(code, "15", p, 1, "HADIR"), mark(code, "15", p, 2, "SAKIT")]
             await eventually(
                 lambda: _fetch(runtime, "SELECT 1 FROM enrolments WHERE nip = $1", q), what="roster"
@@ -280,7 +265,7 @@ async def test_a_replay_of_the_whole_log_by_a_new_consumer_group_changes_nothing
             await fb.wait_for_outcomes([m["id"] for m in marks])
             close = ingest_event("cohort.closed", {"cohort_code": code}, "15")
             await pub.send("15", close)
-            await publish_domain(pub, closed(code, "15", close["id"]))
+            await send_domain(pub, closed(code, "15", close["id"]))
             await out.wait_for(
                 lambda evs: any(x["type"].endswith("cohort_finalised.v1") for x in evs),
                 what="finalised",
@@ -290,7 +275,7 @@ async def test_a_replay_of_the_whole_log_by_a_new_consumer_group_changes_nothing
         async with running(DEFINITION, infra, consumer_group="attendance-replay") as replay:
             # Markers behind everything else in the cohort's partitions: once they are in the
             # inbox, the replay of the earlier records is done.
-            marker_domain = await publish_domain(pub, closed(code, "15", close["id"]))
+            marker_domain = await send_domain(pub, closed(code, "15", close["id"]))
             marker_ingest = mark(code, "15", q, 1, "HADIR")
             await pub.send("15", marker_ingest)
             await eventually(
@@ -325,14 +310,14 @@ async def test_cohorts_closed_together_are_finalised_once_each(infra):
     await prepare_topics(infra, ["35"])
     async with Publisher(infra) as pub, TopicReader(infra, ATTENDANCE_EVENTS) as out:
         for code in codes:
-            await publish_domain(pub, scheduled(code, "35", "Asia/Jakarta", sessions))
+            await send_domain(pub, scheduled(code, "35", "Asia/Jakarta", sessions))
             for p in (present, absent, gone):
-                await publish_domain(pub, enrolled(code, "35", p))
-            await publish_domain(pub, withdrawn(code, "35", gone))
+                await send_domain(pub, enrolled(code, "35", p))
+            await send_domain(pub, withdrawn(code, "35", gone))
         await pub.send("35", *[mark(c, "35", present, 1, "HADIR") for c in codes], *closes)
         for code, close in zip(codes, closes, strict=True):
-            await publish_domain(pub, closed(code, "35", close["id"]))
-        again_id = await publish_domain(pub, closed(codes[0], "35", closes[0]["id"]))
+            await send_domain(pub, closed(code, "35", close["id"]))
+        again_id = await send_domain(pub, closed(codes[0], "35", closes[0]["id"]))
         async with running(DEFINITION, infra) as runtime:
             await eventually(
                 lambda: _fetch(

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.attendance.adapters.postgres import RosterRow
 from services.attendance.domain import (
     AttendanceStatus,
     CohortFacts,
@@ -342,3 +343,44 @@ def test_withdrawn_participants_get_no_figures_and_unmarked_ones_rate_0():
     result = finalise_roster(sessions(2, 2), [_Member("a"), _Member("b", True)], {})
     assert list(result) == ["a"]
     assert result["a"].rate_pct == 0 and result["a"].missed_by_status["UNRECORDED"] == 2
+
+
+# Two sessions of 2 JP and one of 6: which session was missed decides the rate.
+ROSTER_START = datetime(2026, 3, 2, 1, tzinfo=UTC)
+ROSTER_SESSIONS = [
+    Session(
+        no,
+        (ROSTER_START + timedelta(days=no)).date(),
+        ROSTER_START.time(),
+        ROSTER_START.time(),
+        Decimal(jp),
+    )
+    for no, jp in ((1, 2), (2, 2), (3, 6))
+]
+
+
+def _member(n: int, withdrawn: bool = False) -> RosterRow:
+    return RosterRow(f"19800101200501100{n}", f"Peserta {n}", withdrawn)
+
+
+def test_each_participant_gets_the_figures_of_their_own_marks() -> None:
+    # Participants who attended alike share one computation; nobody gets another's figures
+    # because their marks have the same statuses elsewhere.
+    a, b, c, d = (_member(n) for n in range(1, 5))
+    gone = _member(5, withdrawn=True)
+    marks = {
+        a.nip: {1: "HADIR", 2: "HADIR", 3: "ALPA"},
+        b.nip: {1: "ALPA", 2: "HADIR", 3: "HADIR"},  # the same statuses, another session
+        c.nip: {1: "HADIR", 2: "HADIR", 3: "ALPA"},  # as a
+        gone.nip: {1: "HADIR", 2: "HADIR", 3: "HADIR"},
+    }
+    results = finalise_roster(ROSTER_SESSIONS, [a, b, c, d, gone], marks)
+    assert {nip: f.rate_pct for nip, f in results.items()} == {
+        a.nip: Decimal(40),
+        b.nip: Decimal(80),
+        c.nip: Decimal(40),
+        d.nip: Decimal(0),  # no marks at all
+    }
+    assert results[a.nip].missed_by_status == {"IZIN": 0, "SAKIT": 0, "ALPA": 1, "UNRECORDED": 0}
+    assert results[d.nip].missed_by_status["UNRECORDED"] == 3
+    assert results[a.nip] is results[c.nip]  # computed once for both

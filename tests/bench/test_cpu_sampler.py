@@ -8,13 +8,13 @@ import subprocess
 import sys
 import time
 
-from bench.infra import _TreeCpu
+from bench.infra import TreeCpu
 
 BURN = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
 
 
 def test_a_childs_cpu_is_counted_while_it_runs_and_after_it_is_reaped() -> None:
-    tree = _TreeCpu([os.getpid()], with_children=True)
+    tree = TreeCpu([os.getpid()], with_children=True)
     before = tree.seconds(rescan=True)
     child = subprocess.Popen([sys.executable, "-c", BURN + "input()"], stdin=subprocess.PIPE)
     try:
@@ -29,13 +29,13 @@ def test_a_childs_cpu_is_counted_while_it_runs_and_after_it_is_reaped() -> None:
 
 
 def test_without_children_only_the_roots_count() -> None:
-    tree = _TreeCpu([os.getpid()], with_children=False)
+    tree = TreeCpu([os.getpid()], with_children=False)
     before = tree.seconds(rescan=True)
     subprocess.run([sys.executable, "-c", BURN], check=True)
     assert tree.seconds(rescan=True) - before < 0.25
 
 
-def _poll_until_child_burned(tree: _TreeCpu, before: float) -> float:
+def _poll_until_child_burned(tree: TreeCpu, before: float) -> float:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         seconds = tree.seconds(rescan=True)

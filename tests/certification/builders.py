@@ -1,30 +1,28 @@
-"""Enrolment and attendance domain events as those services publish them (certification tests)."""
+"""Certification's cohort as enrolment and attendance publish it: Jambi (15), 2022, four 5-JP
+sessions from 15 February, closed and finalised on 24 May 2022 (`NOW`).
+
+The events are `builders.domain`'s, dated `NOW` and described as this cohort's participants."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
+from functools import partial
 
-from pydantic import BaseModel
-
-from shared.envelope import to_structured
-from shared.events.domain import (
-    CohortClosed,
-    CohortFinalised,
-    CohortScheduled,
-    IngestRef,
-    Participant,
-    ParticipantEnrolled,
-    ParticipantFinalised,
-    ParticipantWithdrawn,
-    SessionInfo,
-)
+from builders import domain
+from builders.calendar import working_days
+from builders.ingest import ingest_event
+from shared.events.domain import CohortScheduled
 from shared.events.ingest import CompletionPolicy
-from shared.outbox import domain_event
-from shared.topics import ATTENDANCE_EVENTS, ENROLMENT_EVENTS, ingest_topic
 from tests.support import Publisher
 
 NOW = dt.datetime(2022, 5, 24, 10, 0, tzinfo=dt.UTC)
+START = dt.date(2022, 2, 15)
+SESSIONS = [
+    (no, day, "08:00", "12:00", "5")
+    for no, day in enumerate(working_days(START, 4, skip_weekend=False), start=1)
+]
 
 
 def cohort(
@@ -36,111 +34,52 @@ def cohort(
     pass_score: str = "60.01",
     programme: str = "Pelatihan Kepemimpinan Administrator",
 ) -> CohortScheduled:
-    start = dt.date(2022, 2, 15)
-    sessions = [
-        SessionInfo(
-            no=i + 1,
-            date=start + dt.timedelta(days=i),
-            start=dt.time(8),
-            end=dt.time(12),
-            jp=Decimal(5),
-            method="ceramah",
-            starts_at=dt.datetime.combine(start, dt.time(1), dt.UTC),
-            ends_at=dt.datetime.combine(start, dt.time(5), dt.UTC),
-        )
-        for i in range(4)
-    ]
-    return CohortScheduled(
-        cohort_code=code,
-        publisher=publisher,
-        programme_name=programme,
+    policy = CompletionPolicy(
+        min_attendance_pct=Decimal(min_attendance_pct),
+        evaluation_required=evaluation_required,
+        pass_score=Decimal(pass_score),
+    )
+    return domain.scheduled(
+        code,
+        publisher,
+        "Asia/Jakarta",
+        SESSIONS,
+        titled=None,
+        programme=programme,
         category="kepemimpinan_pka",
         organizer="BPSDM Provinsi Jambi",
         year=2022,
         angkatan="IV",
         location="Jambi",
-        timezone="Asia/Jakarta",
-        sessions=sessions,
-        quota=40,
-        open_to_other_regions=False,
-        completion=CompletionPolicy(
-            min_attendance_pct=Decimal(min_attendance_pct),
-            evaluation_required=evaluation_required,
-            pass_score=Decimal(pass_score),
-        ),
-        policy_version=1,
-        start_date=start,
-        end_date=dt.date(2022, 5, 24),
-        total_jp=Decimal(20),
+        completion=policy,
+        end_date=NOW.date(),
     )
 
 
-def enrolled(code: str, publisher: str, nip: str, name: str) -> ParticipantEnrolled:
-    return ParticipantEnrolled(
-        cohort_code=code,
-        publisher=publisher,
-        enrolled_at=NOW,
-        participant=Participant(
-            nip=nip,
-            name=name,
-            asn_type="PNS",
-            gender="L",
-            position="Camat",
-            rank="Penata Tk. I (III/d)",
-            agency="Pemerintah Kabupaten Muaro Jambi",
-            region="15",
-        ),
-    )
+enrolled = partial(
+    domain.enrolled,
+    position="Camat",
+    rank="Penata Tk. I (III/d)",
+    agency="Pemerintah Kabupaten Muaro Jambi",
+    region="15",
+    at=NOW,
+)
+withdrawn = partial(domain.withdrawn, reason="tugas dinas", at=NOW)
+closed = partial(domain.closed, at=NOW)
+finalised = partial(domain.finalised, at=NOW)
+cohort_finalised = partial(domain.cohort_finalised, at=NOW)
+send_domain = partial(domain.send_domain, time=NOW)
 
 
-def withdrawn(code: str, publisher: str, nip: str) -> ParticipantWithdrawn:
-    return ParticipantWithdrawn(
-        cohort_code=code, publisher=publisher, nip=nip, reason="tugas dinas", withdrawn_at=NOW
-    )
-
-
-def closed(code: str, publisher: str, cause_event_id: str, enrolled: int = 0) -> CohortClosed:
-    return CohortClosed(
-        cohort_code=code,
-        publisher=publisher,
-        closed_at=NOW,
-        enrolled=enrolled,
-        withdrawn=0,
-        cause=IngestRef(
-            event_id=cause_event_id, topic=ingest_topic(publisher), partition=0, offset=0
-        ),
-    )
-
-
-def finalised(code: str, publisher: str, nip: str, jp_present: str) -> ParticipantFinalised:
-    present = Decimal(jp_present)
-    return ParticipantFinalised(
-        cohort_code=code,
-        publisher=publisher,
-        nip=nip,
-        jp_present=present,
-        jp_total=Decimal(20),
-        rate_pct=round(present / 20 * 100, 6),
-        sessions_total=4,
-        sessions_present=4,
-        missed_by_status={},
-        finalised_at=NOW,
-    )
-
-
-def cohort_finalised(code: str, publisher: str, participants: int) -> CohortFinalised:
-    return CohortFinalised(
-        cohort_code=code, publisher=publisher, participants=participants, finalised_at=NOW
-    )
-
-
-async def send_domain(pub: Publisher, data: BaseModel, event_id: str | None = None) -> str:
-    """Publish as enrolment or attendance would; returns the event id."""
-    attendance = isinstance(data, ParticipantFinalised | CohortFinalised)
-    service, topic = (
-        ("attendance", ATTENDANCE_EVENTS) if attendance else ("enrolment", ENROLMENT_EVENTS)
-    )
-    code: str = data.cohort_code  # type: ignore[attr-defined]
-    event = domain_event(service, data, subject=code, event_id=event_id, time=NOW)
-    await pub.send_raw(topic, to_structured(event), key=code)
-    return event.id
+async def complete_cohort(pub: Publisher, code: str, nips: Sequence[str]) -> None:
+    """A cohort without evaluation whose participants all attended everything, closed by its
+    organiser and finalised."""
+    await send_domain(pub, cohort(code, "15"))
+    for index, nip in enumerate(nips):
+        await send_domain(pub, enrolled(code, "15", nip, f"Budi Santoso {index}"))
+    close = ingest_event("cohort.closed", {"cohort_code": code}, "15")
+    await pub.send("15", close)
+    await send_domain(pub, closed(code, "15", close["id"], enrolled=len(nips)))
+    for nip in nips:
+        await send_domain(pub, finalised(code, "15", nip, "20"))
+    await send_domain(pub, cohort_finalised(code, "15", len(nips)))

@@ -12,7 +12,7 @@ from services.certification.entrypoints.app import DEFINITION
 from shared.consumer import lock_cohorts
 from shared.runtime import ServiceRuntime
 from tests.certification import builders as b
-from tests.support import Publisher, eventually, ingest_event, prepare_topics, running
+from tests.support import Publisher, eventually, prepare_topics, running
 
 pytestmark = pytest.mark.integration
 
@@ -30,18 +30,6 @@ WAITING = """SELECT count(*) FROM pg_locks
 async def _count(runtime: ServiceRuntime, sql: str) -> int:
     async with runtime.pool.acquire() as conn:
         return int(await conn.fetchval(sql))
-
-
-async def _complete_cohort(pub: Publisher) -> None:
-    await b.send_domain(pub, b.cohort(CODE, "15"))
-    for index, nip in enumerate(NIPS):
-        await b.send_domain(pub, b.enrolled(CODE, "15", nip, f"Budi Santoso {index}"))
-    close = ingest_event("cohort.closed", {"cohort_code": CODE}, "15")
-    await pub.send("15", close)
-    await b.send_domain(pub, b.closed(CODE, "15", close["id"], enrolled=len(NIPS)))
-    for nip in NIPS:
-        await b.send_domain(pub, b.finalised(CODE, "15", nip, "20"))
-    await b.send_domain(pub, b.cohort_finalised(CODE, "15", len(NIPS)))
 
 
 async def _waits(runtime: ServiceRuntime, task: asyncio.Task[object] | None, what: str) -> None:
@@ -65,7 +53,7 @@ async def test_the_admin_api_and_the_consumers_exclude_each_other_on_a_cohort(in
             transport=httpx.ASGITransport(app=svc.http_app()), base_url="http://t"
         ) as client,
     ):
-        await _complete_cohort(pub)
+        await b.complete_cohort(pub, CODE, NIPS)
         await eventually(
             lambda: _count(svc, "SELECT count(*) = 2 FROM certificates"), what="certificates"
         )

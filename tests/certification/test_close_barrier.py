@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
+from builders.ingest import cohort_data, daily_sessions, ingest_event, participant_data
+from builders.nips import nips
 from services.attendance.entrypoints.app import DEFINITION as ATTENDANCE
 from services.certification.entrypoints.app import DEFINITION as CERTIFICATION
 from services.enrolment.entrypoints.app import DEFINITION as ENROLMENT
 from shared.runtime import ServiceRuntime
-from tests.enrolment.factories import cohort_data, daily_sessions, nips, participant_data
-from tests.support import Feedback, Publisher, eventually, ingest_event, prepare_topics, running
+from tests.support import Feedback, Publisher, eventually, prepare_topics, running
 
 pytestmark = pytest.mark.integration
 JAMBI, SUMSEL = "15", "16"

@@ -8,19 +8,12 @@ from typing import Any
 import httpx
 import pytest
 
+from builders.ingest import ingest_event
 from services.certification.entrypoints.app import DEFINITION
 from shared.runtime import ServiceRuntime
 from shared.topics import CERTIFICATION_EVENTS
 from tests.certification import builders as b
-from tests.support import (
-    Feedback,
-    Publisher,
-    TopicReader,
-    eventually,
-    ingest_event,
-    prepare_topics,
-    running,
-)
+from tests.support import Feedback, Publisher, TopicReader, eventually, prepare_topics, running
 
 pytestmark = pytest.mark.integration
 
@@ -129,22 +122,16 @@ async def test_completion_is_decided_at_the_boundaries_and_certified_exactly_onc
             what="certification events",
         )
 
-        def notices(kind: str) -> list[dict[str, Any]]:
-            return [
-                e["data"]
-                for e in feedback.events
-                if e["type"] == "diklat.feedback.notice.v1" and e["data"]["kind"] == kind
-            ]
-
         await feedback.wait_for(
             lambda _: (
-                len(notices("certificate_issued")) == 2 and len(notices("completion_failed")) == 4
+                len(feedback.notices("certificate_issued")) == 2
+                and len(feedback.notices("completion_failed")) == 4
             ),
             what="notices",
         )
-        failed = " ".join(n["message_id"] for n in notices("completion_failed"))
+        failed = " ".join(n["message_id"] for n in feedback.notices("completion_failed"))
         assert "nilai 60 < 60,01" in failed
-        assert all(n["nip_masked"].count("*") == 10 for n in notices("completion_failed"))
+        assert all(n["nip_masked"].count("*") == 10 for n in feedback.notices("completion_failed"))
         # Nothing more than one decision and one certificate per participant was announced.
         assert len(announced.of_type("certificate_issued.v1")) == 2
 

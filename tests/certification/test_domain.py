@@ -1,9 +1,12 @@
-"""Certification rules: completion, predicates, explanations, numbers and verification codes."""
+"""Certification's domain rules (services/certification/domain.py): completion, predicates,
+explanations, the shown and the exact rate, judging a score.
+
+Certificate rules (certificates.py) are tested in test_certificates.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -11,15 +14,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.certification.certificates import (
-    VERIFICATION_ALPHABET,
-    VERIFICATION_BITS,
-    certificate_number,
-    issue_date,
-    new_verification_code,
-    normalise_verification_code,
-    organizer_code_for,
-)
 from services.certification.domain import (
     CUKUP_MEMUASKAN,
     KURANG_MEMUASKAN,
@@ -28,10 +22,16 @@ from services.certification.domain import (
     TELAH_MENGIKUTI,
     CompletionDecision,
     CompletionPolicy,
+    EvaluationFacts,
     decide_completion,
+    exact_rate,
     format_id_decimal,
+    judge_evaluation,
     predicate_for,
+    score_replaces,
 )
+from shared.judgement import SAVE, CloseBarrier, Reject, Wait, Waiting
+from shared.reasons import ReasonCode
 
 pytestmark = pytest.mark.unit
 
@@ -226,103 +226,68 @@ def test_format_id_decimal_uses_comma_decimals_and_dot_thousands(value, text):
     assert format_id_decimal(value) == text
 
 
-# --- certificate numbers -------------------------------------------------------------------
+# --- the rate a completion is decided on --------------------------------------------------
 
 
-def test_a_certificate_number_is_letter_style():
-    assert certificate_number("BPSDM-15", 2022, 1) == "800/0001/BPSDM-15/2022"
+def test_the_rate_is_decided_from_the_jp_not_from_the_truncated_published_rate():
+    assert exact_rate(Decimal("26.95"), Decimal(30), Decimal("89.833333")) == Fraction(539, 6)
+    assert exact_rate(None, None, Decimal("89.5")) == Fraction(179, 2)
+    assert exact_rate(Decimal(0), Decimal(0), None) == 0
 
 
-def test_a_certificate_number_takes_a_classification_and_grows_past_four_digits():
-    assert certificate_number("BPSDM-KEMENDAGRI", 2023, 12345, "800.2") == (
-        "800.2/12345/BPSDM-KEMENDAGRI/2023"
-    )
+# --- scores: who may send one, when it is too late, who must wait -------------------------
 
-
-@given(
-    st.sampled_from(["BPSDM-15", "BKPSDM-35.23", "BPSDM-KEMENDAGRI"]),
-    st.integers(2000, 2100),
-    st.lists(st.integers(1, 10**6), min_size=2, max_size=50, unique=True),
+LOG = "diklat.ingest.15"
+OPEN = EvaluationFacts(
+    publisher="15", cancelled=False, roster_final=False, enrolled=True, barriers=()
 )
-def test_distinct_sequences_give_distinct_numbers(organizer, year, seqs):
-    numbers = {certificate_number(organizer, year, seq) for seq in seqs}
-    assert len(numbers) == len(seqs)
 
 
-@pytest.mark.parametrize(
-    ("organizer", "year", "seq", "classification"),
-    [
-        ("BPSDM/15", 2022, 1, "800"),
-        ("", 2022, 1, "800"),
-        ("BPSDM-15", 22, 1, "800"),
-        ("BPSDM-15", 2022, 0, "800"),
-        ("BPSDM-15", 2022, 1, "800/1"),
-    ],
-)
-def test_a_certificate_number_refuses_parts_that_could_collide(
-    organizer, year, seq, classification
-):
-    with pytest.raises(ValueError):
-        certificate_number(organizer, year, seq, classification)
+def judged(facts: EvaluationFacts | None, publisher: str = "15", offset: int = 10):
+    return judge_evaluation(facts, publisher, (LOG, 0, offset))
 
 
-@pytest.mark.parametrize(
-    ("publisher", "code"),
-    [("nasional", "BPSDM-KEMENDAGRI"), ("15", "BPSDM-15"), ("35.23", "BKPSDM-35.23")],
-)
-def test_organizer_codes_embed_the_publisher(publisher, code):
-    assert organizer_code_for(publisher) == code
+def test_a_score_of_an_enrolled_participant_of_an_open_cohort_is_saved():
+    assert judged(OPEN) is SAVE
 
 
-def test_an_unknown_publisher_has_no_organizer_code():
-    with pytest.raises(ValueError):
-        organizer_code_for("99")
+def test_a_score_for_a_cohort_not_known_yet_waits_for_its_schedule():
+    assert judged(None) == Wait(Waiting.COHORT, ReasonCode.UNKNOWN_COHORT)
 
 
-# --- verification codes --------------------------------------------------------------------
+def test_a_score_from_another_publisher_is_rejected_not_owner():
+    assert judged(OPEN, publisher="16") == Reject(ReasonCode.NOT_OWNER)
 
 
-def test_verification_codes_carry_at_least_80_bits():
-    assert VERIFICATION_BITS >= 80
-    symbols = new_verification_code().replace("-", "")
-    assert len(symbols) * math.log2(len(VERIFICATION_ALPHABET)) >= 80
+def test_a_score_for_a_cancelled_cohort_is_rejected_cohort_cancelled():
+    assert judged(replace(OPEN, cancelled=True)) == Reject(ReasonCode.COHORT_CANCELLED)
 
 
-def test_verification_codes_use_only_unambiguous_url_safe_symbols():
-    assert not set("01ILOUV") & set(VERIFICATION_ALPHABET)
-    for _ in range(200):
-        code = new_verification_code()
-        groups = code.split("-")
-        assert [len(g) for g in groups] == [4, 4, 4, 4, 4]
-        assert set("".join(groups)) <= set(VERIFICATION_ALPHABET)
+def test_a_score_sent_after_an_accepted_close_is_rejected_cohort_closed():
+    decision = judged(replace(OPEN, barriers=(CloseBarrier(LOG, 0, 9, True),)))
+    assert isinstance(decision, Reject) and decision.reason is ReasonCode.COHORT_CLOSED
+    assert decision.message_en == "The score was sent after the cohort was closed."
 
 
-def test_verification_codes_are_distinct():
-    codes = {new_verification_code() for _ in range(10_000)}
-    assert len(codes) == 10_000
+def test_a_score_sent_after_a_close_not_ruled_on_yet_waits_for_the_verdict():
+    decision = judged(replace(OPEN, barriers=(CloseBarrier(LOG, 0, 9, False),)))
+    assert decision == Wait(Waiting.CLOSE_VERDICT, ReasonCode.COHORT_CLOSED)
 
 
-def test_a_typed_verification_code_is_normalised():
-    code = new_verification_code()
-    assert normalise_verification_code(code.lower().replace("-", " ")) == code
-    assert normalise_verification_code(code.replace("-", "")) == code
+def test_a_close_later_on_the_log_or_on_another_partition_does_not_touch_a_score():
+    barriers = (CloseBarrier(LOG, 0, 11, True), CloseBarrier(LOG, 1, 1, True))
+    assert judged(replace(OPEN, barriers=barriers)) is SAVE
 
 
-@pytest.mark.parametrize("text", ["", "ABCD", "0000-0000-0000-0000-0000", "A" * 21])
-def test_a_string_that_cannot_be_a_code_normalises_to_none(text):
-    assert normalise_verification_code(text) is None
+def test_a_score_of_someone_not_enrolled_waits_until_the_roster_is_final():
+    stranger = replace(OPEN, enrolled=False)
+    assert judged(stranger) == Wait(Waiting.ENROLMENT, ReasonCode.NOT_ENROLLED)
+    assert judged(replace(stranger, roster_final=True)) == Reject(ReasonCode.NOT_ENROLLED)
 
 
-@pytest.mark.parametrize(
-    ("timezone", "day"),
-    [
-        ("Asia/Jakarta", "2022-05-24"),
-        ("Asia/Makassar", "2022-05-25"),
-        ("Asia/Jayapura", "2022-05-25"),
-    ],
-)
-def test_a_certificate_is_dated_the_close_day_in_the_cohorts_zone(timezone, day):
-    closed_at = dt.datetime(2022, 5, 24, 16, 30, tzinfo=dt.UTC)  # 23:30 WIB, 00:30 WITA
-    processed = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
-    assert issue_date(closed_at, processed, timezone).isoformat() == day
-    assert issue_date(None, processed, timezone).isoformat() == "2026-11-23"
+def test_a_later_score_replaces_the_held_one_and_an_earlier_one_does_not():
+    t = dt.datetime(2022, 5, 1, tzinfo=dt.UTC)
+    assert score_replaces(t, None)
+    assert score_replaces(t + dt.timedelta(seconds=1), t)
+    assert score_replaces(t, t)  # the same time: the later arrival stays
+    assert not score_replaces(t, t + dt.timedelta(seconds=1))

@@ -11,10 +11,11 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from builders.ingest import ingest_event
 from services.certification.entrypoints.app import DEFINITION
 from shared.runtime import ServiceRuntime
 from tests.certification import builders as b
-from tests.support import Feedback, Publisher, eventually, ingest_event, prepare_topics, running
+from tests.support import Feedback, Publisher, eventually, prepare_topics, running
 
 pytestmark = pytest.mark.integration
 CODE = "15/PKA/2022/VI"

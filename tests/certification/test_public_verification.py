@@ -14,7 +14,7 @@ from services.certification.entrypoints.app import DEFINITION
 from services.certification.entrypoints.throttle import FailureLimiter
 from shared.runtime import ServiceRuntime
 from tests.certification import builders as b
-from tests.support import Publisher, eventually, ingest_event, prepare_topics, running
+from tests.support import Publisher, eventually, prepare_topics, running
 
 CODE = "15/LATSAR/2022/IV"
 NIPS = ["198609262015051001", "198701012010011002"]
@@ -79,18 +79,6 @@ def test_names_compare_without_case_spacing_or_unicode_form():
 # -- over HTTP against the real service --------------------------------------------------------
 
 
-async def _complete_cohort(pub: Publisher) -> None:
-    await b.send_domain(pub, b.cohort(CODE, "15"))
-    for index, nip in enumerate(NIPS):
-        await b.send_domain(pub, b.enrolled(CODE, "15", nip, f"Budi Santoso {index}"))
-    close = ingest_event("cohort.closed", {"cohort_code": CODE}, "15")
-    await pub.send("15", close)
-    await b.send_domain(pub, b.closed(CODE, "15", close["id"], enrolled=len(NIPS)))
-    for nip in NIPS:
-        await b.send_domain(pub, b.finalised(CODE, "15", nip, "20"))
-    await b.send_domain(pub, b.cohort_finalised(CODE, "15", len(NIPS)))
-
-
 async def _certificates(svc: ServiceRuntime) -> list[dict[str, str]]:
     async with svc.pool.acquire() as conn:
         rows = await conn.fetch(
@@ -105,7 +93,7 @@ async def test_a_number_needs_the_name_misses_look_alike_and_failures_are_limite
     await prepare_topics(infra, ["15"])
     clock = Clock()
     async with running(DEFINITION, infra) as svc, Publisher(infra) as pub:
-        await _complete_cohort(pub)
+        await b.complete_cohort(pub, CODE, NIPS)
 
         async def issued() -> list[dict[str, str]]:
             found = await _certificates(svc)

@@ -11,17 +11,26 @@ Certificates A-N1, A-J1, B-J1, B-T1; B-T1 revoked. B trained in Jambi and Jawa T
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from pydantic import BaseModel
 
+from builders.domain import (
+    cancelled,
+    closed,
+    completion_decided,
+    enrolled,
+    finalised,
+    scheduled,
+    send_domain,
+    withdrawn,
+)
 from shared.envelope import CloudEvent, to_structured
 from shared.events import domain as ev
 from shared.events.feedback import FEEDBACK_TYPE, IngestOutcome
-from shared.events.ingest import CompletionPolicy
-from shared.outbox import domain_event
 from shared.reasons import Outcome, ReasonCode
-from shared.topics import ATTENDANCE_EVENTS, CERTIFICATION_EVENTS, ENROLMENT_EVENTS, feedback_topic
+from shared.topics import feedback_topic
 from tests.support import Publisher
 
 NOW = dt.datetime(2024, 7, 1, tzinfo=dt.UTC)
@@ -74,34 +83,20 @@ EXPECTED_ALL = {
 
 def cohort_info(code: str) -> ev.CohortScheduled:
     publisher, category, year, start, end, jp = COHORTS[code]
-    session = ev.SessionInfo(
-        no=1,
-        date=dt.date.fromisoformat(start),
-        start=dt.time(8),
-        end=dt.time(16),
-        jp=Decimal(jp),
-        method="ceramah",
-        starts_at=NOW,
-        ends_at=NOW,
-    )
-    return ev.CohortScheduled(
-        cohort_code=code,
-        publisher=publisher,
-        programme_name=f"Diklat {category}",
+    session = (1, dt.date.fromisoformat(start), "08:00", "16:00", str(jp))
+    return scheduled(
+        code,
+        publisher,
+        "Asia/Jakarta",
+        [session],
+        titled=None,
+        programme=f"Diklat {category}",
         category=category,
         organizer=f"BPSDM {publisher}",
         year=year,
-        angkatan="I",
         location="Jambi",
-        timezone="Asia/Jakarta",
-        sessions=[session],
-        quota=40,
         open_to_other_regions=True,
-        completion=CompletionPolicy(),
-        policy_version=1,
-        start_date=dt.date.fromisoformat(start),
         end_date=dt.date.fromisoformat(end),
-        total_jp=Decimal(jp),
     )
 
 
@@ -109,143 +104,52 @@ def certificate_id(code: str, person: str) -> str:
     return f"cert-{code}-{person}"
 
 
-def events() -> list[tuple[str, str, BaseModel]]:
-    """(topic, service, data) in the order the services would publish them."""
-    out: list[tuple[str, str, BaseModel]] = []
-    for code in COHORTS:
-        out.append((ENROLMENT_EVENTS, "enrolment", cohort_info(code)))
+def events() -> list[BaseModel]:
+    """The domain events in the order the services would publish them."""
+    out: list[BaseModel] = [cohort_info(code) for code in COHORTS]
     for code, person in ENROLMENTS:
         nip, name, gender, region = PEOPLE[person]
         out.append(
-            (
-                ENROLMENT_EVENTS,
-                "enrolment",
-                ev.ParticipantEnrolled(
-                    cohort_code=code,
-                    publisher=COHORTS[code][0],
-                    enrolled_at=NOW,
-                    participant=ev.Participant(
-                        nip=nip,
-                        name=name,
-                        asn_type="PNS",
-                        gender=gender,
-                        position="Analis",
-                        agency="Pemda",
-                        region=region,
-                    ),
-                ),
-            )
+            enrolled(code, COHORTS[code][0], nip, name, gender=gender, region=region, at=NOW)
         )
-    out.append(
-        (
-            ENROLMENT_EVENTS,
-            "enrolment",
-            ev.ParticipantWithdrawn(
-                cohort_code=J1, publisher="15", nip=NIP["D"], reason="sakit", withdrawn_at=NOW
-            ),
-        )
-    )
-    out.append(
-        (
-            ENROLMENT_EVENTS,
-            "enrolment",
-            ev.CohortCancelled(
-                cohort_code=T2, publisher="35.23", reason="anggaran", cancelled_at=NOW
-            ),
-        )
-    )
-    for code in (N1, J1, T1):
-        out.append(
-            (
-                ENROLMENT_EVENTS,
-                "enrolment",
-                ev.CohortClosed(
-                    cohort_code=code,
-                    publisher=COHORTS[code][0],
-                    closed_at=NOW,
-                    enrolled=2,
-                    withdrawn=0,
-                    cause=ev.IngestRef(event_id="x", topic="t", partition=0, offset=0),
-                ),
-            )
-        )
+    out.append(withdrawn(J1, "15", NIP["D"], reason="sakit", at=NOW))
+    out.append(cancelled(T2, "35.23", at=NOW))
+    out += [closed(code, COHORTS[code][0], "x", enrolled=2, at=NOW) for code in (N1, J1, T1)]
     for (code, person), completed in COMPLETIONS.items():
-        out.append(
-            (
-                ATTENDANCE_EVENTS,
-                "attendance",
-                ev.ParticipantFinalised(
-                    cohort_code=code,
-                    publisher=COHORTS[code][0],
-                    nip=NIP[person],
-                    jp_present=Decimal(10),
-                    jp_total=Decimal(10),
-                    rate_pct=Decimal(100),
-                    sessions_total=1,
-                    sessions_present=1,
-                    missed_by_status={},
-                    finalised_at=NOW,
-                ),
-            )
-        )
-        out.append(
-            (
-                CERTIFICATION_EVENTS,
-                "certification",
-                ev.CompletionDecided(
-                    cohort_code=code,
-                    publisher=COHORTS[code][0],
-                    nip=NIP[person],
-                    completed=completed,
-                    policy_version=1,
-                    rate_pct=Decimal(100),
-                    score=None,
-                    predicate=None,
-                    explanation_id="-",
-                    explanation_en="-",
-                    decided_at=NOW,
-                ),
-            )
-        )
+        publisher = COHORTS[code][0]
+        out.append(finalised(code, publisher, NIP[person], "10", jp_total="10", sessions=1, at=NOW))
+        out.append(completion_decided(code, publisher, NIP[person], completed, at=NOW))
     for index, (code, person) in enumerate(CERTIFICATES):
         publisher, category, year, _, end, jp = COHORTS[code]
         out.append(
-            (
-                CERTIFICATION_EVENTS,
-                "certification",
-                ev.CertificateIssued(
-                    certificate_id=certificate_id(code, person),
-                    number=f"800/{index + 1}/BPSDM/2024",
-                    version=1,
-                    verification_code=f"V{index}",
-                    cohort_code=code,
-                    publisher=publisher,
-                    nip=NIP[person],
-                    name=PEOPLE[person][1],
-                    programme_name=f"Diklat {category}",
-                    category=category,
-                    organizer=f"BPSDM {publisher}",
-                    year=year,
-                    total_jp=Decimal(jp),
-                    end_date=dt.date.fromisoformat(end),
-                    predicate=None,
-                    issued_at=NOW,
-                ),
+            ev.CertificateIssued(
+                certificate_id=certificate_id(code, person),
+                number=f"800/{index + 1}/BPSDM/2024",
+                version=1,
+                verification_code=f"V{index}",
+                cohort_code=code,
+                publisher=publisher,
+                nip=NIP[person],
+                name=PEOPLE[person][1],
+                programme_name=f"Diklat {category}",
+                category=category,
+                organizer=f"BPSDM {publisher}",
+                year=year,
+                total_jp=Decimal(jp),
+                end_date=dt.date.fromisoformat(end),
+                predicate=None,
+                issued_at=NOW,
             )
         )
     out.append(
-        (
-            CERTIFICATION_EVENTS,
-            "certification",
-            ev.CertificateRevoked(
-                certificate_id=certificate_id(T1, "B"),
-                number="800/4/BPSDM/2024",
-                cohort_code=T1,
-                publisher="35.23",
-                nip=NIP["B"],
-                reason="salah cetak",
-                revoked_at=NOW,
-            ),
+        ev.CertificateRevoked(
+            certificate_id=certificate_id(T1, "B"),
+            number="800/4/BPSDM/2024",
+            cohort_code=T1,
+            publisher="35.23",
+            nip=NIP["B"],
+            reason="salah cetak",
+            revoked_at=NOW,
         )
     )
     return out
@@ -280,11 +184,10 @@ FEEDBACK_15 = [
 ]
 
 
-async def publish(pub: Publisher, items: list[tuple[str, str, BaseModel]]) -> None:
-    for topic, service, data in items:
-        subject = str(data.model_dump()["cohort_code"])
-        event = domain_event(service, data, subject, time=NOW)
-        await pub.send_raw(topic, to_structured(event), key=subject)
+async def publish(pub: Publisher, items: Sequence[BaseModel]) -> None:
+    """Each event sent as its service publishes it, dated NOW."""
+    for data in items:
+        await send_domain(pub, data, time=NOW)
 
 
 async def publish_feedback(pub: Publisher) -> None:

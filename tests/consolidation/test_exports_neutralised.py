@@ -11,11 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from builders.domain import enrolled
 from diklat.publish.sheets import write_csv, write_xlsx
 from services.consolidation.entrypoints.tabular import render
 from shared.events import domain as ev
 from shared.tabular import neutralise
-from shared.topics import ENROLMENT_EVENTS
 from tests.consolidation import scenario
 from tests.consolidation.helpers import NATIONAL, TUBAN, get, scenario_running
 from tests.support import Publisher, eventually
@@ -82,25 +82,21 @@ async def test_a_hostile_name_and_programme_reach_every_export_as_text(infra):
     async with scenario_running(infra) as (_, http), Publisher(infra) as pub:
         info = scenario.cohort_info(scenario.T1).model_dump()
         info.update(programme_name="-1+" + EVIL, policy_version=2)
-        hostile = ev.ParticipantEnrolled(
-            cohort_code=scenario.T2,
-            publisher="35.23",
-            enrolled_at=scenario.NOW,
-            participant=ev.Participant(
-                nip=nip,
-                name=EVIL,
-                asn_type="PNS",
-                gender="P",
-                position="@Analis",
-                agency="+Pemkab",
-                region="35.23",
-            ),
+        hostile = enrolled(
+            scenario.T2,
+            "35.23",
+            nip,
+            EVIL,
+            gender="P",
+            position="@Analis",
+            agency="+Pemkab",
+            at=scenario.NOW,
         )
         await scenario.publish(
             pub,
             [
-                (ENROLMENT_EVENTS, "enrolment", ev.CohortAmended(**info)),
-                (ENROLMENT_EVENTS, "enrolment", hostile),
+                ev.CohortAmended(**info),
+                hostile,
             ],
         )
 

@@ -17,6 +17,8 @@ import openpyxl
 import pytest
 from pydantic import BaseModel
 
+from builders.domain import completion_decided, enrolled
+from builders.nips import nips
 from services.consolidation.adapters import projection
 from services.consolidation.domain import organizer_province
 from services.consolidation.entrypoints.app import DEFINITION as CONSOLIDATION
@@ -28,7 +30,7 @@ from shared.envelope import to_structured
 from shared.events import domain as ev
 from shared.events import ingest
 from shared.runtime import ServiceRuntime
-from shared.topics import CERTIFICATION_EVENTS, ENROLMENT_EVENTS, ingest_topic
+from shared.topics import ingest_topic
 from tests.consolidation import scenario
 from tests.consolidation.helpers import (
     JAMBI,
@@ -40,7 +42,6 @@ from tests.consolidation.helpers import (
     read_tables,
     scenario_running,
 )
-from tests.enrolment.factories import nips
 from tests.support import (
     Feedback,
     Publisher,
@@ -57,20 +58,7 @@ LATER = scenario.NOW + dt.timedelta(days=30)
 
 
 def _enrolled(code: str, nip: str, name: str, region: str, at: dt.datetime) -> BaseModel:
-    return ev.ParticipantEnrolled(
-        cohort_code=code,
-        publisher=scenario.COHORTS[code][0],
-        enrolled_at=at,
-        participant=ev.Participant(
-            nip=nip,
-            name=name,
-            asn_type="PNS",
-            gender="L",
-            position="Analis",
-            agency="Pemda",
-            region=region,
-        ),
-    )
+    return enrolled(code, scenario.COHORTS[code][0], nip, name, region=region, at=at)
 
 
 async def _claims(http: httpx.AsyncClient, code: str) -> dict[str, str]:
@@ -98,8 +86,8 @@ async def test_another_regions_registration_never_moves_an_asns_home_region(infr
     fajar = next(nips(1, 0, first_seq=77))
     async with scenario_running(infra) as (runtime, http), Publisher(infra) as pub:
         attack = [
-            (ENROLMENT_EVENTS, "enrolment", _enrolled(scenario.J2, BUDI, "Budi", "15.71", LATER)),
-            (ENROLMENT_EVENTS, "enrolment", _enrolled(scenario.J2, fajar, "Fajar", "15.71", LATER)),
+            _enrolled(scenario.J2, BUDI, "Budi", "15.71", LATER),
+            _enrolled(scenario.J2, fajar, "Fajar", "15.71", LATER),
         ]
         await scenario.publish(pub, attack)
 
@@ -120,7 +108,7 @@ async def test_another_regions_registration_never_moves_an_asns_home_region(infr
         await scenario.publish(
             pub,
             [
-                (ENROLMENT_EVENTS, "enrolment", _enrolled(scenario.N1, fajar, "F", "35.23", later)),
+                _enrolled(scenario.N1, fajar, "F", "35.23", later),
             ],
         )
         await eventually(
@@ -131,13 +119,7 @@ async def test_another_regions_registration_never_moves_an_asns_home_region(infr
         assert (await http.get(f"/api/v1/asn/{fajar}", headers=JAMBI)).status_code == 403
         await scenario.publish(
             pub,
-            [
-                (
-                    ENROLMENT_EVENTS,
-                    "enrolment",
-                    _enrolled(scenario.T1, fajar, "Fajar", "35.23", later),
-                )
-            ],
+            [_enrolled(scenario.T1, fajar, "Fajar", "35.23", later)],
         )
 
         async def tubans() -> bool:
@@ -243,19 +225,7 @@ async def test_re_enrolment_after_withdrawal_is_credited_live_and_after_rebuild(
         roster = (await enrolment_http.get(f"/api/v1/cohorts/{CODE}", headers=NATIONAL)).json()
         assert [p["status"] for p in roster["roster"] if p["nip"] == nip] == ["ENROLLED"]
 
-        decided = ev.CompletionDecided(
-            cohort_code=CODE,
-            publisher="15",
-            nip=nip,
-            completed=True,
-            policy_version=1,
-            rate_pct=Decimal(100),
-            score=None,
-            predicate=None,
-            explanation_id="-",
-            explanation_en="-",
-            decided_at=AT,
-        )
+        decided = completion_decided(CODE, "15", nip, at=AT)
         issued = ev.CertificateIssued(
             certificate_id="cert-re-enrolled",
             number="800/0001/BPSDM-15/2024",
@@ -274,13 +244,7 @@ async def test_re_enrolment_after_withdrawal_is_credited_live_and_after_rebuild(
             predicate=None,
             issued_at=AT,
         )
-        await scenario.publish(
-            pub,
-            [
-                (CERTIFICATION_EVENTS, "certification", decided),
-                (CERTIFICATION_EVENTS, "certification", issued),
-            ],
-        )
+        await scenario.publish(pub, [decided, issued])
 
         async def credited() -> list[Any] | None:
             person = await get(http, f"/api/v1/asn/{nip}")

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from services.consolidation.entrypoints.rebuild import rebuild
-from shared.topics import ENROLMENT_EVENTS
 from tests.consolidation import scenario
 from tests.consolidation.helpers import client, get, read_tables, scenario_running
 from tests.support import Publisher, eventually
@@ -51,7 +50,7 @@ async def test_domain_event_is_visible_through_the_api_within_2_seconds(infra):
         code = "15/FRESH/2024/I"
         info = scenario.cohort_info(scenario.J1).model_copy(update={"cohort_code": code})
         started = time.monotonic()
-        await scenario.publish(pub, [(ENROLMENT_EVENTS, "enrolment", info)])
+        await scenario.publish(pub, [info])
 
         async def visible() -> bool:
             page = await get(http, "/api/v1/cohorts", publisher="15", year=2024)
@@ -81,7 +80,7 @@ async def test_rebuild_while_events_keep_flowing_loses_nothing(infra):
         async def keep_publishing() -> None:
             for start in range(0, len(fresh), 10):
                 batch = fresh[start : start + 10]
-                await scenario.publish(pub, [(ENROLMENT_EVENTS, "enrolment", c) for c in batch])
+                await scenario.publish(pub, batch)
 
         publishing = asyncio.create_task(keep_publishing())
         await rebuild(infra, service_settings("consolidation"))

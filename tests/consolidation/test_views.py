@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 
 from shared.events import domain as ev
-from shared.topics import ENROLMENT_EVENTS
 from tests.consolidation import scenario
 from tests.consolidation.helpers import JAMBI, NATIONAL, TUBAN, get, scenario_running
 from tests.support import Publisher, eventually
@@ -202,7 +201,7 @@ async def test_each_asns_jp_per_year_follows_a_cohort_moved_to_another_year(infr
         moved = scenario.cohort_info(scenario.T1).model_dump()
         moved.update(end_date=dt.date(2025, 1, 10), total_jp=Decimal(20), policy_version=2)
         amended = ev.CohortAmended(**moved)
-        await scenario.publish(pub, [(ENROLMENT_EVENTS, "enrolment", amended)])
+        await scenario.publish(pub, [amended])
 
         async def moved_to_2025() -> bool:
             years = (await get(http, f"/api/v1/asn/{budi}"))["jp_per_year"]

@@ -18,7 +18,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from typer.testing import CliRunner
 
 from diklat.cli import app
-from diklat.stack.apache_kafka import _java, kafka_classpath
+from diklat.stack.apache_kafka import java_binary, kafka_classpath
 from diklat.stack.processes import free_port
 from diklat.stack.tansu import TansuBroker
 from services.consolidation.entrypoints.rebuild import rebuild
@@ -143,7 +143,7 @@ async def test_the_compose_topic_step_run_on_a_real_broker_keeps_every_record(
     namespace = f"t{uuid.uuid4().hex[:8]}."
     tool = tmp_path / "kafka-topics.sh"
     tool.write_text(
-        f'#!/bin/sh\nexec "{_java()}" -cp "{kafka_classpath()}" '
+        f'#!/bin/sh\nexec "{java_binary()}" -cp "{kafka_classpath()}" '
         'org.apache.kafka.tools.TopicCommand "$@"\n'
     )
     tool.chmod(tool.stat().st_mode | stat.S_IXUSR)

@@ -11,13 +11,13 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from builders.nips import nips
 from services.attendance.entrypoints.app import DEFINITION as ATTENDANCE
 from services.certification.entrypoints.app import DEFINITION as CERTIFICATION
 from services.consolidation.entrypoints.app import DEFINITION as CONSOLIDATION
 from services.enrolment.entrypoints.app import DEFINITION as ENROLMENT
 from shared.client import PublisherClient
 from shared.events import ingest
-from tests.enrolment.factories import nips
 from tests.support import Feedback, eventually, prepare_topics, running
 
 pytestmark = pytest.mark.e2e
@@ -101,21 +101,15 @@ async def test_a_cohort_flows_from_publisher_to_certificates_and_the_national_vi
         outcomes = await feedback.wait_for_outcomes(ids, timeout=60)
         assert {o["outcome"] for o in outcomes.values()} == {"applied"}
 
-        def notices(kind: str) -> list[dict]:
-            return [
-                e["data"]
-                for e in feedback.events
-                if e["type"] == "diklat.feedback.notice.v1" and e["data"]["kind"] == kind
-            ]
-
         await feedback.wait_for(
             lambda _: (
-                len(notices("certificate_issued")) == 2 and len(notices("completion_failed")) == 2
+                len(feedback.notices("certificate_issued")) == 2
+                and len(feedback.notices("completion_failed")) == 2
             ),
             timeout=60,
             what="2 certificates and 2 failures told",
         )
-        failures = " | ".join(n["message_id"] for n in notices("completion_failed"))
+        failures = " | ".join(n["message_id"] for n in feedback.notices("completion_failed"))
         assert "nilai 60 < 60,01" in failures
         assert "kehadiran 75% < 90%" in failures
 

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from builders.ingest import cohort_data, ingest_event, participant_data, withdrawal_data
+from builders.nips import nips
 from services.enrolment.entrypoints.app import DEFINITION
 from shared.topics import ENROLMENT_EVENTS
-from tests.enrolment.factories import cohort_data, nips, participant_data, withdrawal_data
-from tests.support import Feedback, Publisher, TopicReader, ingest_event, prepare_topics, running
+from tests.support import Feedback, Publisher, TopicReader, prepare_topics, running
 
 pytestmark = pytest.mark.integration
 JAMBI, SUMSEL, KOTA_JAMBI = "15", "16", "15.71"

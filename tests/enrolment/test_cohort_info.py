@@ -5,16 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from builders.calendar import working_days
+from builders.ingest import TUBAN_COHORT, cohort_data, daily_sessions, participant_data
+from builders.nips import nips
 from services.enrolment.handlers import cohort_info
 from shared.events.ingest import CohortScheduled, ParticipantRegistered
-from tests.enrolment.factories import (
-    TUBAN_COHORT,
-    cohort_data,
-    daily_sessions,
-    effective_days,
-    nips,
-    participant_data,
-)
 
 
 def test_seed_001_schedule_is_8_effective_days_from_25_september_to_4_october_2017():
@@ -37,7 +32,7 @@ def test_session_times_are_converted_from_the_venue_zone_and_sorted_by_date():
 
 
 def test_factories_build_valid_ingest_data_with_distinct_valid_nips():
-    assert effective_days(dt.date(2017, 9, 29), 2) == [dt.date(2017, 9, 29), dt.date(2017, 10, 2)]
+    assert working_days(dt.date(2017, 9, 29), 2) == [dt.date(2017, 9, 29), dt.date(2017, 10, 2)]
     people = list(nips(50, women=7))
     assert len(set(people)) == 50 and sum(n[14] == "2" for n in people) == 7
     registered = ParticipantRegistered.model_validate(participant_data(TUBAN_COHORT, people[0]))

@@ -7,10 +7,11 @@ import datetime as dt
 
 import pytest
 
+from builders.ingest import TUBAN, cohort_data, ingest_event, participant_data
+from builders.nips import nips
 from services.enrolment.entrypoints.app import DEFINITION
 from shared.topics import ENROLMENT_EVENTS
-from tests.enrolment.factories import TUBAN, cohort_data, nips, participant_data
-from tests.support import Feedback, Publisher, TopicReader, ingest_event, prepare_topics, running
+from tests.support import Feedback, Publisher, TopicReader, prepare_topics, running
 
 pytestmark = pytest.mark.integration
 FUTURE = dt.date(2031, 3, 3)  # amendments are allowed until the first session starts

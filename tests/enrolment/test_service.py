@@ -10,24 +10,24 @@ from typing import Any
 import httpx
 import pytest
 
+from builders.ingest import (
+    TUBAN,
+    TUBAN_COHORT,
+    cohort_data,
+    ingest_event,
+    participant_data,
+    withdrawal_data,
+)
+from builders.nips import nips
 from services.enrolment.entrypoints.app import DEFINITION
 from shared.runtime import ServiceRuntime
 from shared.settings import InfraSettings
 from shared.topics import ENROLMENT_EVENTS, ingest_topic
-from tests.enrolment.factories import (
-    TUBAN,
-    TUBAN_COHORT,
-    cohort_data,
-    nips,
-    participant_data,
-    withdrawal_data,
-)
 from tests.support import (
     Feedback,
     Publisher,
     TopicReader,
     eventually,
-    ingest_event,
     prepare_topics,
     running,
     wait_until_assigned,

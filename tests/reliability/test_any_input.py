@@ -20,15 +20,15 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from builders.ingest import cohort_data, daily_sessions, ingest_event, participant_data
+from builders.nips import nips
 from services.enrolment.entrypoints.app import DEFINITION
 from shared.envelope import STRUCTURED_HEADERS
 from shared.topics import ingest_topic, physical
-from tests.enrolment.factories import cohort_data, daily_sessions, nips, participant_data
 from tests.support import (
     Feedback,
     Publisher,
     eventually,
-    ingest_event,
     prepare_topics,
     running,
     wait_until_assigned,

@@ -31,21 +31,17 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
+from builders.calendar import working_days
+from builders.ingest import cohort_data, daily_sessions, ingest_event, participant_data
+from builders.nips import nips
 from diklat.stack.apache_kafka import ApacheKafka
 from diklat.stack.postgres import EmbeddedPostgres
 from diklat.stack.processes import free_port
 from shared.envelope import STRUCTURED_HEADERS
 from shared.settings import InfraSettings
 from shared.topics import DOMAIN_TOPICS, feedback_topic, ingest_topic
-from tests.enrolment.factories import (
-    cohort_data,
-    daily_sessions,
-    effective_days,
-    nips,
-    participant_data,
-)
 from tests.reliability.cluster import CONSUMER_GROUPS, Cluster, supervised
-from tests.support import ingest_event, per_outcome, prepare_topics
+from tests.support import per_outcome, prepare_topics
 
 pytestmark = [pytest.mark.soak, pytest.mark.timeout(1500)]
 SEED = 20_240_817
@@ -98,7 +94,7 @@ class CohortWriter:
         self.start = dt.date(self.year, 1 + index % 11, 3)
         # From the first session on (08:00 of its first working day): a close timed before
         # it is refused (issue 17).
-        self.clock = dt.datetime.combine(effective_days(self.start, 1)[0], dt.time(8), WIB)
+        self.clock = dt.datetime.combine(working_days(self.start, 1)[0], dt.time(8), WIB)
 
     def add(
         self, kind: str, data: dict[str, Any], owner: str, outcome: str, reason: str | None = None

@@ -25,14 +25,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from builders.ingest import cohort_data, daily_sessions, ingest_event, participant_data
+from builders.nips import nips
 from diklat.stack.postgres import EmbeddedPostgres
 from services.attendance.entrypoints.app import DEFINITION as ATTENDANCE
 from services.certification.entrypoints.app import DEFINITION as CERTIFICATION
 from services.consolidation.entrypoints.app import DEFINITION as CONSOLIDATION
 from services.enrolment.entrypoints.app import DEFINITION as ENROLMENT
 from shared.settings import InfraSettings
-from tests.enrolment.factories import cohort_data, daily_sessions, nips, participant_data
-from tests.support import Publisher, eventually, ingest_event, prepare_topics, running
+from tests.support import Publisher, eventually, prepare_topics, running
 
 pytestmark = pytest.mark.e2e
 TOKEN = "nat"

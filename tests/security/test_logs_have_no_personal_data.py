@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from builders.ingest import cohort_data, daily_sessions, ingest_event, participant_data
+from builders.nips import nips
 from diklat.services import SERVICES
 from diklat.stack.processes import free_port
 from shared.events.feedback import NOTICE_TYPE
 from shared.settings import InfraSettings
-from tests.enrolment.factories import cohort_data, daily_sessions, nips, participant_data
-from tests.support import Feedback, Publisher, eventually, ingest_event, prepare_topics
+from tests.support import Feedback, Publisher, eventually, prepare_topics
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,19 +14,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from builders.ingest import ingest_event, participant_data
 from shared import db
 from shared.topics import ENROLMENT_EVENTS
-from tests.enrolment.factories import participant_data
 from tests.shared.probe_service import DEFINITION as PROBE
-from tests.support import (
-    Feedback,
-    Publisher,
-    TopicReader,
-    eventually,
-    ingest_event,
-    prepare_topics,
-    running,
-)
+from tests.support import Feedback, Publisher, TopicReader, eventually, prepare_topics, running
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]

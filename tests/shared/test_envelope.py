@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from builders.ingest import ingest_event
 from shared.envelope import (
     MAX_DEPTH,
     EnvelopeError,
@@ -27,17 +28,10 @@ STRUCTURED = [("content-type", b"application/cloudevents+json")]
 
 
 def _event(**overrides):
-    body = {
-        "specversion": "1.0",
-        "id": "e-1",
-        "source": "/publishers/15",
-        "type": "diklat.cohort.closed.v1",
-        "time": "2022-05-24T16:00:00+07:00",
-        "subject": "15/PKA/2022/IV",
-        "data": {"cohort_code": "15/PKA/2022/IV"},
-    }
-    body.update(overrides)
-    return body
+    """A publisher's valid close of 15/PKA/2022/IV, with attributes replaced by `overrides`."""
+    sent = dt.datetime(2022, 5, 24, 16, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    data = {"cohort_code": "15/PKA/2022/IV"}
+    return ingest_event("cohort.closed", data, "15", event_id="e-1", time_=sent) | overrides
 
 
 def _reason(value: bytes | None, headers=STRUCTURED) -> ReasonCode:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client import REGISTRY
 
@@ -77,10 +77,11 @@ async def test_rows_go_once_in_order_to_the_clients_partition_for_their_key(infr
 async def test_rows_larger_than_a_batch_still_go_each_once(infra):
     # A schedule of 500 sessions is ~250 KB: more than the producer's 256 KiB batches hold
     # together with its neighbours, but never refused.
-    big = b'{"x": "' + b"a" * 200_000 + b'"}'
-    rows = [OutboxRow(TOPIC, "15/PKA/2026/1", f"big{i}", big) for i in range(3)]
-    async with _relayed(infra, rows):
-        pass  # relayed and acknowledged, outbox empty
+    bigs = [b'{"x": "%d' % i + b"a" * 200_000 + b'"}' for i in range(3)]
+    rows = [OutboxRow(TOPIC, "15/PKA/2026/1", f"big{i}", big) for i, big in enumerate(bigs)]
+    async with _relayed(infra, rows) as producer:
+        landed = await read_whole_topic(infra, producer, TOPIC)
+    assert sorted(r.value for r in landed) == bigs  # each row once, none twice
 
 
 async def test_the_backlog_gauge_shows_what_a_round_left_and_zero_once_drained(infra):
@@ -111,6 +112,31 @@ async def test_a_round_stops_after_about_its_byte_budget_and_a_large_row_goes_al
         assert [await relay.relay_once(conn) for _ in range(2)] == [3, 2]
         assert _backlog_gauge() == 0
         assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def read_whole_topic(infra, producer: AIOKafkaProducer, topic: str) -> list[ConsumerRecord]:
+    """Every record the broker holds for `topic` now: read up to the end offsets taken first,
+    so a record relayed twice would be read twice."""
+    reader = AIOKafkaConsumer(
+        **infra.kafka_client_config(), auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await reader.start()
+    try:
+        name = physical(infra.kafka_topic_namespace, topic)
+        partitions = [TopicPartition(name, p) for p in await producer.partitions_for(name)]
+        reader.assign(partitions)
+        ends = await reader.end_offsets(partitions)
+        records: list[ConsumerRecord] = []
+
+        async def all_read() -> bool:
+            for batch in (await reader.getmany(timeout_ms=100)).values():
+                records.extend(batch)
+            return all([await reader.position(tp) >= end for tp, end in ends.items()])
+
+        await eventually(all_read, 30, f"{sum(ends.values())} records of {topic}")
+        return records
+    finally:
+        await reader.stop()
 
 
 def _backlog_gauge() -> float | None:

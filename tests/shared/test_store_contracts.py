@@ -4,10 +4,14 @@ port_contracts.py."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
 import asyncpg
 import pytest
 from prometheus_client import REGISTRY
 
+from builders.ingest import ingest_event
 from shared import db
 from shared.consumer import BatchProcessor, Handled, Route, UnitOfWork
 from shared.envelope import CloudEvent
@@ -24,11 +28,11 @@ class FakeRecord:
 
 
 def _closed(event_id: str) -> bytes:
-    return (
-        b'{"specversion":"1.0","id":"%s","source":"/publishers/15",'
-        b'"type":"diklat.cohort.closed.v1","time":"2022-01-01T00:00:00Z",'
-        b'"data":{"cohort_code":"15/A/2022/I"}}' % event_id.encode()
-    )
+    sent = dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
+    data = {"cohort_code": "15/A/2022/I"}
+    return json.dumps(
+        ingest_event("cohort.closed", data, "15", event_id=event_id, time_=sent)
+    ).encode()
 
 
 class InboxOutboxContract:
@@ -123,8 +127,6 @@ class InboxOutboxContract:
 
     async def test_parked_event_is_rejected_with_its_code_when_its_wait_is_over(self, pool):
         async def park(uow: UnitOfWork, event: CloudEvent) -> Handled:
-            import datetime as dt
-
             from shared.reasons import ReasonCode
 
             return await uow.park(

@@ -1,4 +1,4 @@
-"""Reusable ingest `data` builders for cohorts and participants (used by every service's tests).
+"""A publisher's events: the `data` of each ingest type and the structured CloudEvent around it.
 
 Defaults follow seed 001: Kabupaten Tuban (35.23), Kasi Pemerintahan, quota 30, 8 effective
 days from 25 Sep 2017 (weekends skipped), 6 JP a day. Pass `start=` a future date to get a
@@ -8,26 +8,15 @@ cohort whose schedule may still be amended.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import json
+import uuid
 from typing import Any
 
-from services.enrolment.domain import Gender
-from tests.enrolment.nips import make_nip
+from builders.calendar import T0, working_days
 
 TUBAN = "35.23"
 TUBAN_COHORT = "35.23/KASI-PEM/2017/I"
 SEED_001_START = dt.date(2017, 9, 25)
-
-
-def effective_days(start: dt.date, days: int) -> list[dt.date]:
-    """`days` working days from `start` on, skipping Saturdays and Sundays."""
-    out: list[dt.date] = []
-    day = start
-    while len(out) < days:
-        if day.weekday() < 5:
-            out.append(day)
-        day += dt.timedelta(days=1)
-    return out
 
 
 def daily_sessions(
@@ -48,7 +37,7 @@ def daily_sessions(
             "method": "ceramah",
             "title": f"Hari {i}",
         }
-        for i, day in enumerate(effective_days(start, days), start=1)
+        for i, day in enumerate(working_days(start, days), start=1)
     ]
 
 
@@ -119,17 +108,54 @@ def participant_data(
 
 
 def withdrawal_data(code: str, nip: str, reason: str = "tugas dinas") -> dict[str, Any]:
+    """`data` of diklat.participant.withdrawn.v1."""
     return {"cohort_code": code, "nip": nip, "reason": reason}
 
 
-def nips(count: int, women: int = 0, first_seq: int = 1) -> Iterator[str]:
-    """`count` distinct valid PNS NIPs, the first `women` of them women (gender digit 2)."""
-    for i in range(count):
-        # Birth dates stay before 1998 and the TMT is 2005-03, so every NIP is valid.
-        birth = dt.date(1970, 1, 1) + dt.timedelta(days=(37 * i) % 10_000)
-        yield make_nip(
-            birth=birth,
-            tmt=(2005, 3),
-            gender=Gender.P if i < women else Gender.L,
-            seq=(first_seq - 1 + i // 10_000) % 999 + 1,
-        )
+def mark_data(code: str, nip: str, session_no: int, status: str) -> dict[str, Any]:
+    """`data` of diklat.attendance.recorded.v1."""
+    return {"cohort_code": code, "nip": nip, "session_no": session_no, "status": status}
+
+
+def mark(
+    code: str,
+    publisher: str,
+    nip: str,
+    session_no: int,
+    status: str,
+    at: dt.datetime = T0,
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """A publisher's attendance mark, sent at `at`."""
+    data = mark_data(code, nip, session_no, status)
+    return ingest_event("attendance.recorded", data, publisher, time_=at, event_id=event_id)
+
+
+def ingest_event(
+    event_type: str,
+    data: dict[str, Any],
+    publisher: str,
+    *,
+    event_id: str | None = None,
+    time_: dt.datetime | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
+    """A structured CloudEvent as a publisher sends it (`type` may be the short name)."""
+    full_type = event_type if event_type.startswith("diklat.") else f"diklat.{event_type}.v1"
+    return {
+        "specversion": "1.0",
+        "id": event_id or str(uuid.uuid4()),
+        "source": source or f"/publishers/{publisher}",
+        "type": full_type,
+        "time": (time_ or dt.datetime.now(dt.UTC)).isoformat(),
+        "subject": data.get("cohort_code"),
+        "datacontenttype": "application/json",
+        "data": data,
+    }
+
+
+def ingest_record(
+    event_type: str, data: dict[str, Any], publisher: str, event_id: str | None = None
+) -> bytes:
+    """`ingest_event` as the bytes of a Kafka record's value."""
+    return json.dumps(ingest_event(event_type, data, publisher, event_id=event_id)).encode()
