@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from builders.calendar import T0
+from builders.domain import closed, scheduled
+from builders.nips import numbered_nip as nip
 from services.attendance import domain
 from services.attendance.ports import AttendanceRepository, RosterRow
 from shared.barrier import confirmed_barriers, noted_barriers, refused_barriers
 from shared.envelope import CloudEvent
 from shared.events import domain as ev
 from shared.judgement import CloseBarrier
-from tests.attendance.builders import T0, closed, nip, scheduled
 from tests.handler_fakes import logged
 
 CODE = "15/A/2024/1"

@@ -8,6 +8,9 @@ import datetime as dt
 import pytest
 from pydantic import BaseModel
 
+from builders.calendar import T0
+from builders.domain import cancelled, closed, enrolled, scheduled, withdrawn
+from builders.nips import numbered_nip as nip
 from services.attendance import handlers
 from services.attendance.adapters.memory import AttendanceMemory
 from shared.barrier import waiting_for_close
@@ -16,7 +19,6 @@ from shared.envelope import CloudEvent
 from shared.events import domain as ev
 from shared.outbox import domain_event
 from shared.reasons import ReasonCode
-from tests.attendance.builders import T0, cancelled, closed, enrolled, nip, scheduled, withdrawn
 from tests.handler_fakes import FakeService, logged
 
 pytestmark = pytest.mark.unit

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from builders.ingest import TUBAN, TUBAN_COHORT, cohort_data, participant_data
+from builders.nips import nips
 from services.enrolment.domain import CohortStatus, CohortView, EnrolmentStatus
 from services.enrolment.handlers import cohort_info
 from services.enrolment.ports import EnrolmentRepository, NewEnrolment
 from shared.events import domain as ev
 from shared.events.ingest import CohortScheduled
-from tests.enrolment.factories import TUBAN, TUBAN_COHORT, cohort_data, nips, participant_data
 
 NOW = dt.datetime(2017, 9, 1, tzinfo=dt.UTC)
 OTHER = "35.23/KASI-PEM/2017/II"

@@ -9,19 +9,13 @@ from typing import Any
 
 import pytest
 
+from builders.ingest import TUBAN, TUBAN_COHORT, cohort_data, participant_data, withdrawal_data
+from builders.nips import nips
 from services.enrolment import handlers
 from services.enrolment.adapters.memory import EnrolmentMemory
 from shared.consumer import waiting_for_cohort
 from shared.envelope import CloudEvent
 from shared.reasons import ReasonCode
-from tests.enrolment.factories import (
-    TUBAN,
-    TUBAN_COHORT,
-    cohort_data,
-    nips,
-    participant_data,
-    withdrawal_data,
-)
 from tests.handler_fakes import FakeService, logged
 
 pytestmark = pytest.mark.unit
