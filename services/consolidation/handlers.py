@@ -161,7 +161,8 @@ async def on_ingest_outcomes_run(uow: UnitOfWork, events: Sequence[CloudEvent]) 
 
 async def on_reminder_sent(uow: UnitOfWork, event: CloudEvent) -> Handled:
     """A 20 JP reminder read back from the feedback topic: a rebuilt model knows it was sent."""
-    await reminders.record(uow.conn, validate_data(event, ComplianceReminder), event.id)
+    data = validate_data(event, ComplianceReminder)
+    await reminders.record(uow.conn, data, event.id)
     return Handled.applied()
 
 
