@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 
-from services.consolidation.adapters.compliance import LiveUpkeep
+from services.consolidation.adapters.upkeep import LiveUpkeep
 from services.consolidation.entrypoints import api
 from services.consolidation.entrypoints.reminder_worker import reminder_worker
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES

@@ -10,8 +10,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from services.consolidation.adapters import compliance, projection, reminders
-from services.consolidation.adapters.compliance import RosterChange
+from services.consolidation.adapters import projection, reminders, roster
+from services.consolidation.adapters.roster import RosterChange
 from services.consolidation.domain import claim_authority, organizer_province
 from services.consolidation.ports import upkeep
 from shared.consumer import (
@@ -132,7 +132,7 @@ async def on_asn_recorded_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> 
     """Roster rows the gate accepted: the roster and its history, then their determinations."""
     outcomes, valid = applied_unless_invalid(events, ev.RosterEntryRecorded)
     changes = [RosterChange(d.cause.event_id, d.publisher, d.recorded_at, d.asn) for _, d in valid]
-    await compliance.record_roster(uow.conn, changes)
+    await roster.record_roster(uow.conn, changes)
     # The year a roster speaks in is owed a determination for everyone in it.
     await upkeep(uow).years_seen({d.recorded_at.year for _, d in valid})
     await upkeep(uow).asn_changed({d.asn.nip for _, d in valid})

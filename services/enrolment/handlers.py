@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
 
-from services.enrolment import domain, roster
+from services.enrolment import announcements, domain, roster
+from services.enrolment.announcements import cohort_info, ingest_ref
 from services.enrolment.domain import Accepted, AsnType, Gender, Rejection
 from services.enrolment.ports import NewEnrolment, StoredCohort, repository
 from shared.consumer import (
@@ -23,51 +23,11 @@ from shared.consumer import (
     validated_run,
     waiting_for_cohort,
 )
-from shared.envelope import CloudEvent, EnvelopeError, RecordPosition, validate_data
+from shared.envelope import CloudEvent, EnvelopeError, validate_data
 from shared.events import domain as events
 from shared.events import ingest
 from shared.reasons import Outcome, ReasonCode
-from shared.regions import local_to_utc
 from shared.topics import ENROLMENT_EVENTS
-
-
-def cohort_info(
-    data: ingest.CohortScheduled, publisher: str, policy_version: int
-) -> events.CohortInfo:
-    """The schedule as other services need it: sessions also as UTC instants, totals derived."""
-    sessions = sorted(data.sessions, key=lambda s: (s.date, s.start, s.no))
-    return events.CohortInfo(
-        cohort_code=data.cohort_code,
-        publisher=publisher,
-        programme_name=data.programme.name,
-        category=data.programme.category,
-        organizer=data.organizer,
-        year=data.year,
-        angkatan=data.angkatan,
-        location=data.location,
-        timezone=data.timezone,
-        sessions=[
-            events.SessionInfo(
-                no=s.no,
-                date=s.date,
-                start=s.start,
-                end=s.end,
-                jp=s.jp,
-                method=s.method,
-                title=s.title,
-                starts_at=local_to_utc(s.date, s.start, data.timezone),
-                ends_at=local_to_utc(s.date, s.end, data.timezone),
-            )
-            for s in sessions
-        ],
-        quota=data.quota,
-        open_to_other_regions=data.open_to_other_regions,
-        completion=data.completion,
-        policy_version=policy_version,
-        start_date=sessions[0].date,
-        end_date=sessions[-1].date,
-        total_jp=sum((s.jp for s in sessions), Decimal(0)),
-    )
 
 
 def _rejected(rejection: Rejection) -> Handled:
@@ -249,20 +209,10 @@ def _refuse_close(uow: UnitOfWork, event: CloudEvent, cohort_code: str, handled:
             publisher=_publisher(event),
             outcome=handled.outcome.value,
             reason=handled.reason.value if handled.reason else None,
-            cause=_ingest_ref(event),
+            cause=ingest_ref(event),
             refused_at=uow.now,
         ),
         subject=cohort_code,
-    )
-
-
-def _ingest_ref(event: CloudEvent) -> events.IngestRef:
-    position = event.position or RecordPosition("", 0, 0)
-    return events.IngestRef(
-        event_id=event.id,
-        topic=position.topic,
-        partition=position.partition,
-        offset=position.offset,
     )
 
 
@@ -271,7 +221,7 @@ def _announce_close(
 ) -> None:
     # The cause lets attendance and certification find this very record on their own view
     # of the ingest log (close barrier, shared/barrier.py).
-    cause = _ingest_ref(event)
+    cause = ingest_ref(event)
     uow.emit(
         ENROLMENT_EVENTS,
         events.CohortClosed(
@@ -327,7 +277,7 @@ async def on_registration_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> lis
         if isinstance(decision, Rejection):
             outcomes[index] = _rejected(decision)
             continue
-        participant = _participant(data)
+        participant = announcements.participant(data)
         enrolled.append(
             NewEnrolment(data.cohort_code, participant, status is domain.EnrolmentStatus.WITHDRAWN)
         )
@@ -346,19 +296,6 @@ async def on_registration_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> lis
         outcomes[index] = Handled.applied()
     await repo.enrol_many(enrolled, uow.now)
     return [o for o in outcomes if o is not None]
-
-
-def _participant(data: ingest.ParticipantRegistered) -> events.Participant:
-    return events.Participant(
-        nip=data.nip,
-        name=data.name,
-        asn_type=data.asn_type,
-        gender=data.gender,
-        position=data.position,
-        rank=data.rank,
-        agency=data.agency,
-        region=data.region,
-    )
 
 
 async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from services.enrolment.announcements import ingest_ref
 from services.enrolment.ports import repository
 from shared.consumer import Handled, UnitOfWork, validated_run
-from shared.envelope import CloudEvent, RecordPosition
+from shared.envelope import CloudEvent
 from shared.events import domain as events
 from shared.events import ingest
 from shared.events.roster import change_kind, roster_problem
@@ -56,17 +57,11 @@ def _refusal(
 def _accepted(
     uow: UnitOfWork, event: CloudEvent, before: str | None, row: ingest.AsnRecorded
 ) -> events.RosterEntryRecorded:
-    position = event.position or RecordPosition("", 0, 0)
     return events.RosterEntryRecorded(
         asn=row,
         publisher=event.publisher or "",
         change=change_kind(before, row),
         previous_region=before,
         recorded_at=uow.now,
-        cause=events.IngestRef(
-            event_id=event.id,
-            topic=position.topic,
-            partition=position.partition,
-            offset=position.offset,
-        ),
+        cause=ingest_ref(event),
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from services.consolidation.adapters.compliance import RosterChange, record_roster
+from services.consolidation.adapters.roster import RosterChange, record_roster
 from shared.events.ingest import AsnRecorded
 
 AT = dt.datetime(2024, 7, 1, tzinfo=dt.UTC)

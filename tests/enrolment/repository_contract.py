@@ -12,8 +12,8 @@ from typing import Any
 
 from builders.ingest import TUBAN, TUBAN_COHORT, cohort_data, participant_data
 from builders.nips import nips
+from services.enrolment.announcements import cohort_info
 from services.enrolment.domain import CohortStatus, CohortView, EnrolmentStatus
-from services.enrolment.handlers import cohort_info
 from services.enrolment.ports import EnrolmentRepository, NewEnrolment
 from shared.events import domain as ev
 from shared.events.ingest import CohortScheduled

@@ -8,7 +8,7 @@ from decimal import Decimal
 from builders.calendar import working_days
 from builders.ingest import TUBAN_COHORT, cohort_data, daily_sessions, participant_data
 from builders.nips import nips
-from services.enrolment.handlers import cohort_info
+from services.enrolment.announcements import cohort_info
 from shared.events.ingest import CohortScheduled, ParticipantRegistered
 
 

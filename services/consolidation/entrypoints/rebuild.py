@@ -32,11 +32,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from services.consolidation import domain
-from services.consolidation.adapters.compliance import (
-    DeferredUpkeep,
-    LiveUpkeep,
-    determine_everyone,
-)
+from services.consolidation.adapters.compliance import determine_everyone
+from services.consolidation.adapters.upkeep import DeferredUpkeep, LiveUpkeep
 from services.consolidation.bootstrap import DEFINITION, DOMAIN_TOPICS
 from services.consolidation.entrypoints.replay import BATCH_RECORDS, replay
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
