@@ -12,7 +12,6 @@ the year's end; a status counts for a year when it began on or before the year's
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -215,52 +214,6 @@ def exemption_of(year: int, roster: RosterEntry, policy: Policy = DEFAULT_POLICY
     if roster.status not in policy.exempt_statuses or roster.status_since > date(year, 12, 31):
         return None
     return _EXEMPTING[roster.status]
-
-
-@dataclass(frozen=True)
-class Tally:
-    """Counts over a set of determinations: what a summary row of the drill-down shows."""
-
-    roster: int
-    met: int
-    below: int
-    zero: int
-    exempt: int
-    not_in_roster: int
-    median_jp: Decimal | None
-    mean_jp: Decimal | None
-
-    @property
-    def assessed(self) -> int:
-        return self.met + self.below + self.zero
-
-    @property
-    def compliance_pct(self) -> float | None:
-        """Met over assessed ASN (exempt and not-in-roster are outside the denominator)."""
-        return round(100.0 * self.met / self.assessed, 2) if self.assessed else None
-
-
-def tally(determinations: Sequence[Determination]) -> Tally:
-    by = {s: 0 for s in Standing}
-    for d in determinations:
-        by[d.standing] += 1
-    assessed_jp = [
-        d.jp for d in determinations if d.standing in (Standing.MET, Standing.BELOW, Standing.ZERO)
-    ]
-    return Tally(
-        roster=len(determinations) - by[Standing.NOT_IN_ROSTER],
-        met=by[Standing.MET],
-        below=by[Standing.BELOW],
-        zero=by[Standing.ZERO],
-        exempt=by[Standing.EXEMPT],
-        not_in_roster=by[Standing.NOT_IN_ROSTER],
-        median_jp=statistics.median(assessed_jp) if assessed_jp else None,
-        mean_jp=_mean(assessed_jp),
-    )
-
-
-def _mean(values: Sequence[Decimal]) -> Decimal | None:
-    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01")) if values else None
 
 
 # --- maintained counts ---------------------------------------------------------------------

@@ -21,7 +21,6 @@ from services.consolidation.compliance import (
     determine,
     median_of_histogram,
     service_start_year,
-    tally,
 )
 from shared.events.ingest import EmploymentStatus
 
@@ -139,20 +138,6 @@ def test_not_in_roster_keeps_what_the_asn_trained() -> None:
         Decimal(24),
         None,
     )
-
-
-def test_tally_counts_each_standing_and_rates_over_assessed_only() -> None:
-    ds = [
-        determine(2024, PNS, [completed("A", "20")]),
-        determine(2024, PNS, [completed("B", "10")]),
-        determine(2024, PNS, []),
-        determine(2024, PPPK, []),
-        determine(2024, None, [completed("C", "4")]),
-    ]
-    t = tally(ds)
-    assert (t.roster, t.met, t.below, t.zero, t.exempt, t.not_in_roster) == (4, 1, 1, 1, 1, 1)
-    assert (t.median_jp, t.mean_jp, t.compliance_pct) == (Decimal(10), Decimal(10), 33.33)
-    assert tally([]).compliance_pct is None
 
 
 def test_count_changes_move_an_asn_year_between_rows_and_standings() -> None:

@@ -12,6 +12,7 @@ from services.consolidation.adapters import compliance as store
 from services.consolidation.adapters import compliance_views as cviews
 from services.consolidation.adapters import reminders
 from services.consolidation.adapters.views import reading
+from services.consolidation.domain import compliance_rate
 from services.consolidation.entrypoints.filters import PageOf, forbidden, refused, scope_of
 from services.consolidation.entrypoints.schemas import (
     AtRiskRow,
@@ -84,7 +85,7 @@ def counts_row(row: dict[str, Any], level: str) -> ComplianceCounts:
         },
         key=key,
         name=_name(key, level),
-        compliance_pct=round(100.0 * row["met"] / assessed, 2) if assessed else None,
+        compliance_pct=compliance_rate(row["met"], assessed),
     )
 
 
