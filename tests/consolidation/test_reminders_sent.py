@@ -4,6 +4,8 @@ a second check in the same period sends nothing."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,9 +13,12 @@ from typing import Any
 import httpx
 import pytest
 
+from services.consolidation.adapters.compliance import open_years
+from services.consolidation.entrypoints import reminder_worker as reminder_worker_module
 from services.consolidation.entrypoints.app import DEFINITION
 from services.consolidation.entrypoints.reminder_worker import send_due
 from services.consolidation.reminders import Schedule
+from services.consolidation.settings import ComplianceSettings
 from shared.events.feedback import REMINDER_TYPE
 from shared.runtime import ServiceRuntime
 from shared.topics import feedback_topic
@@ -63,3 +68,31 @@ async def test_one_reminder_per_region_and_period(service, infra) -> None:
     ]
     everyone = (await http.get("/api/v1/compliance/reminders?year=2024", headers=NATIONAL)).json()
     assert len(everyone) == 4
+
+
+async def test_the_worker_sends_this_periods_reminders_by_itself(
+    service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The background loop itself (not `send_due` called by hand) reminds each region whose ASN
+    trained nothing this year, once: with reminders from 1 January, today is always in one."""
+    runtime, _ = service
+    from_new_year = ComplianceSettings(reminder_start="01-01")
+    monkeypatch.setattr(reminder_worker_module, "compliance_settings", lambda: from_new_year)
+    year = dt.datetime.now(dt.UTC).year
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        await open_years(conn, [year])  # Tuban's Budi and Kota Jambi's Ani: zero JP this year
+
+    async def sent() -> list[str]:
+        async with runtime.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT publisher FROM reminders_sent WHERE year = $1 ORDER BY 1", year
+            )
+        return [r["publisher"] for r in rows]
+
+    worker = asyncio.create_task(reminder_worker_module.reminder_worker(runtime))
+    try:
+        assert await eventually(sent, 30, "the worker's reminders") == ["15.71", "35.23"]
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 
 from services.consolidation import reminders as rules
 from services.consolidation.adapters import reminders as store
@@ -21,7 +22,7 @@ async def reminder_worker(runtime: ServiceRuntime) -> None:
     settings = compliance_settings()
     await through_outside_trouble(
         "reminder worker",
-        lambda: _every(runtime, settings.schedule(), settings.reminder_check_interval_s),
+        functools.partial(_every, runtime, settings.schedule(), settings.reminder_check_interval_s),
         settings.reminder_check_interval_s,
     )
 
