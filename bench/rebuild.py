@@ -1,0 +1,46 @@
+"""The national rebuild rate: consolidation rebuilt from a domain-event history in a child
+process (bench/rebuild_child.py), with its peak RSS."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import uuid
+from typing import Any
+
+from bench import workload as wl
+from bench.figures import spread
+from bench.infra import ROOT, RssSampler, Stack, service_env
+from bench.scenario import Scale, fresh
+
+
+async def rebuild_run(stack: Stack, scale: Scale) -> dict[str, Any]:
+    infra = await fresh(stack)
+    history = wl.national_history(uuid.uuid4().hex[:6], scale.rebuild)
+    await wl.produce(infra, history)
+    env = service_env("consolidation", infra, stack.workdir, "bench")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.rebuild_child", env=env, cwd=ROOT, stdout=subprocess.PIPE
+    )
+    with RssSampler([proc.pid]) as rss:
+        out, _ = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"rebuild failed with exit code {proc.returncode}")
+    timing = json.loads(out.decode().strip().splitlines()[-1])
+    return {
+        "events": timing["records"],
+        "eps": timing["records"] / timing["seconds"],
+        "rss": rss.peak_mb(proc.pid),
+    }
+
+
+async def rebuild_figures(
+    stack: Stack, scale: Scale, rss: dict[str, list[float]]
+) -> dict[str, Any]:
+    """`rebuild` over one run fewer than `scale.repeats` (at least one); each run's peak RSS
+    goes into `rss`."""
+    runs = [await rebuild_run(stack, scale) for _ in range(max(1, scale.repeats - 1))]
+    rss.setdefault("consolidation (rebuild)", []).extend(r["rss"] for r in runs)
+    return {"events": runs[0]["events"], "eps": spread([r["eps"] for r in runs])}

@@ -1,0 +1,1 @@
+"""The demo seeds' spreadsheets and the script that builds them (demo/build.py)."""

@@ -1,0 +1,48 @@
+"""The template examples (templates/): a small filled-in course in every sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from demo.sheets import PESERTA, People, cohort_form
+from diklat.publish.sheets import write_csv, write_xlsx
+
+
+def templates(out: Path) -> None:
+    """A small filled-in example of each template, as CSV files and as one XLSX workbook."""
+    code, people = "35.23/BIMTEK-SIASN/2024/I", People(7)
+    group = [
+        people.person(i == 1, "Analis SDM Aparatur", "III/b", "BKD Kabupaten Tuban", "35.23")
+        for i in range(3)
+    ]
+    form = cohort_form(
+        {
+            "Kode Angkatan": code,
+            "Nama Pelatihan": "Bimtek Pemutakhiran Data SIASN",
+            "Kategori": "bimtek",
+            "Penyelenggara": "BKD Kabupaten Tuban",
+            "Tahun": 2024,
+            "Angkatan": "I",
+            "Tempat": "Gedung Korpri Tuban",
+            "Zona Waktu": "WIB",
+            "Kuota": 30,
+            "Terbuka untuk Daerah Lain": "tidak",
+            "Minimal Kehadiran (%)": 90,
+            "Wajib Evaluasi": "ya",
+            "Nilai Lulus": "60,01",
+            "Status": "ditutup",
+        },
+        [
+            [1, "2024-03-04", "08:00", "12:00", 5, "ceramah", "Kebijakan SIASN"],
+            [2, "2024-03-05", "08:00", "12:00", 5, "simulasi", "Praktik Pemutakhiran Data"],
+        ],
+    )
+    roster = [PESERTA] + [p.full(code) for p in group]
+    presence = [["Kode Angkatan", "NIP", "Nama", "Sesi 1", "Sesi 2"]]
+    presence += [[code, p.nip, p.name, "H", m] for p, m in zip(group, "HTA", strict=True)]
+    scores = [["Kode Angkatan", "NIP", "Nama", "Nilai"]]
+    scores += [[code, p.nip, p.name, s] for p, s in zip(group, ["88,5", "92", "75"], strict=True)]
+    sheets = [("Kelas", form), ("Peserta", roster), ("Presensi", presence), ("Evaluasi", scores)]
+    for title, rows in sheets:
+        write_csv(out / f"{title.lower()}.csv", rows)
+    write_xlsx(out / "contoh-diklat.xlsx", sheets)

@@ -1,0 +1,15 @@
+"""What the enrolment service said, as its end-to-end tests read it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def reasons(outcomes: dict[str, dict[str, Any]]) -> dict[str, str | None]:
+    """Per event id, the reason of its outcome, or the outcome itself when it has none."""
+    return {i: o["reason"] or o["outcome"] for i, o in outcomes.items()}
+
+
+def data_of(events: list[dict[str, Any]], suffix: str) -> list[dict[str, Any]]:
+    """The data of the events whose type ends with `suffix`, in their order."""
+    return [e["data"] for e in events if e["type"].endswith(suffix)]
