@@ -20,9 +20,9 @@ from diklat.publish.templates.common import (
     row_locator,
     validate,
 )
-from diklat.publish.templates.participants import nip_problem
 from shared.events import ingest
 from shared.events.roster import RosterProblem, roster_problem
+from shared.events.rules import AsnType, Gender, NipDefect, validate_nip
 from shared.regions import NASIONAL, is_valid_region
 
 Locate = Callable[[tuple[int | str, ...]], Location]
@@ -81,6 +81,8 @@ def _roster_row(
         plan.problems.append(Problem(Location(sheet.label, n, cells.column(column)), message))
     if wrong:
         return
+    if not _nip_allows_row(data, plan, Location(sheet.label, n, cells.column("nip"))):
+        return
     if not cells.get(row, "region"):
         defaults.region.append(n)
     if data["status_since"] is None:
@@ -115,6 +117,9 @@ def _row_data(cells: Cells, row: list[str], publisher: str) -> dict[str, Any]:
 def _value_problems(cells: Cells, row: list[str], data: dict[str, Any]) -> list[tuple[str, str]]:
     """(column, bilingual message) for each cell whose value the contract cannot take."""
     found: list[tuple[str, str]] = []
+    for name, heading in (("name", "Nama"), ("agency", "Instansi")):
+        if not data[name]:
+            found.append((name, _empty_message(heading)))
     if data["asn_type"] is None:
         found.append(("asn_type", _asn_type_message(cells.get(row, "asn_type"))))
     if data["gender"] is None:
@@ -129,16 +134,29 @@ def _value_problems(cells: Cells, row: list[str], data: dict[str, Any]) -> list[
     return found
 
 
+def _nip_allows_row(data: dict[str, Any], plan: Plan, where: Location) -> bool:
+    """The NIP rules before the schema, so the message is ours. A NIP of the wrong shape cannot
+    be sent at all; any other defect is the gate's rule too, so `--force` sends the row."""
+    problem = validate_nip(data["nip"], AsnType(data["asn_type"]), Gender(data["gender"]))
+    if problem is None:
+        return True
+    message = f"{problem.message_id} ({problem.message_en})"
+    shape = problem.defect in (NipDefect.LENGTH, NipDefect.NOT_DIGITS)
+    plan.problems.append(Problem(where, message, rule=not shape))
+    return not shape
+
+
 def _check_row(found: ingest.AsnRecorded, plan: Plan, locate: Locate) -> None:
-    """The NIP rules and the region rule; both are the gate's too, so `--force` sends."""
-    wrong = nip_problem(found.nip, found.asn_type, found.gender)
-    if wrong:
-        plan.problems.append(Problem(locate(("nip",)), wrong, rule=True))
+    """The region rule; the gate's too, so `--force` sends."""
     # Where the ASN belongs now is known only to the services: checked as a first entry.
     problem = roster_problem(plan.publisher, None, found)
     if problem is not None:
         message = _region_owner_message(problem)
         plan.problems.append(Problem(locate(("region",)), message, rule=True))
+
+
+def _empty_message(heading: str) -> str:
+    return f"{heading} kosong: isi kolom ini ({heading} is empty: fill in this column)"
 
 
 def _asn_type_message(text: str) -> str:
