@@ -166,3 +166,12 @@ def test_a_siasn_export_separated_by_bars_is_read(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     plan = plan_files([path], "35.23")
     assert plan.problems == [] and len(plan.events) == 1
+
+
+def test_a_row_shifted_by_a_separator_inside_a_cell_is_refused_whole(tmp_path: Path) -> None:
+    path = tmp_path / "siasn.csv"
+    lines = [",".join(SIASN), f"1,98503E+17,Budi,Pria,PNS,{AGENCY},{AGENCY},BKPSDM,Analis,3b,Aktif"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = [str(p) for p in plan_files([path], "35.23").problems]
+    assert len(problems) == 1
+    assert problems[0].startswith("siasn.csv baris 2: baris ini berisi 11 sel, padahal judul")

@@ -52,10 +52,31 @@ def roster(sheet: Sheet, plan: Plan) -> None:
         return
     defaults = _Defaults()
     for n, row in enumerate(sheet.rows[1:], start=2):
-        if any(row) and not codes_stored_as_numbers(sheet, cells, n, row, ("nip", "region"), plan):
+        if not any(row) or _too_many_cells(sheet, n, row, plan):
+            continue
+        if not codes_stored_as_numbers(sheet, cells, n, row, ("nip", "region"), plan):
             _roster_row(sheet, cells, plan, n, row, defaults)
     _warn_defaults(sheet, cells, plan, defaults)
     _warn_repeated_nips(sheet, plan)
+
+
+def _too_many_cells(sheet: Sheet, n: int, row: list[str], plan: Plan) -> bool:
+    """A row wider than its headings: a separator inside an unquoted cell shifted every column
+    after it, so no cell of the row can be trusted."""
+    width, headings = len(row), len(sheet.rows[0])
+    if width <= headings:
+        return False
+    plan.problems.append(
+        Problem(
+            Location(sheet.label, n),
+            f"baris ini berisi {width} sel, padahal judul kolom hanya {headings}: ada pemisah "
+            "(koma atau titik koma) di dalam sel, mis. angka 1,98E+17; simpan ulang berkas dari "
+            f"spreadsheet dengan kolom NIP berformat Teks (this row has {width} cells but only "
+            f"{headings} headings: a separator inside a cell shifted the columns; save the file "
+            "again with the NIP column formatted as Text)",
+        )
+    )
+    return True
 
 
 def _has_required_columns(sheet: Sheet, cells: Cells, plan: Plan) -> bool:
