@@ -152,7 +152,8 @@ def test_one_nip_on_two_rows_is_a_warning_and_the_last_row_wins() -> None:
 
 def test_a_missing_required_column_names_both_headings(tmp_path: Path) -> None:
     path = tmp_path / "asn.csv"
-    write_csv(path, [["NIP", "Nama", "Jenis Kelamin", "Instansi"], [MAN, "Budi", "L", AGENCY]])
+    headings = ["NIP", "Nama", "Jenis Kelamin", "Instansi", "Status"]
+    write_csv(path, [headings, [MAN, "Budi", "L", AGENCY, "Aktif"]])
     problems = [str(p) for p in plan_files([path], "35.23").problems]
     assert problems == [
         "asn.csv baris 1: kolom 'Jenis ASN' / 'JENIS PEGAWAI NAMA' tidak ada: tambahkan kolom "
@@ -175,3 +176,13 @@ def test_a_row_shifted_by_a_separator_inside_a_cell_is_refused_whole(tmp_path: P
     problems = [str(p) for p in plan_files([path], "35.23").problems]
     assert len(problems) == 1
     assert problems[0].startswith("siasn.csv baris 2: baris ini berisi 11 sel, padahal judul")
+
+
+def test_a_participants_sheet_that_lost_its_cohort_column_is_not_taken_for_a_roster() -> None:
+    headings = ["NIP", "Nama", "Jenis ASN", "Jenis Kelamin", "Jabatan", "Pangkat/Golongan"]
+    headings += ["Instansi", "Kode Daerah"]
+    row = [MAN, "Budi", "PNS", "L", "Analis", "III/b", AGENCY, "35.23"]
+    plan = plan_sheets([_sheet([row], headings)], "35.23")
+    assert plan.events == []
+    problems = [str(p) for p in plan.problems]
+    assert problems[0] == "asn.csv baris 1: kolom 'kode angkatan' tidak ada (missing)"

@@ -29,13 +29,10 @@ Locate = Callable[[tuple[int | str, ...]], Location]
 
 
 def is_roster(headings: Sequence[str]) -> bool:
-    """A roster names people but no cohort: a NIP column and an agency column."""
+    """A roster names people but no cohort: a NIP column, and a column only a roster has."""
     fields = {values.ROSTER_HEADINGS.get(h) for h in headings}
-    return (
-        "nip" in fields
-        and "kode angkatan" not in headings
-        and ("agency" in fields or "parent_agency" in fields)
-    )
+    only = values.ROSTER_ONLY.intersection(headings)
+    return "nip" in fields and "kode angkatan" not in headings and bool(only)
 
 
 @dataclass

@@ -45,6 +45,12 @@ ROSTER_HEADINGS: Final[dict[str, str]] = {
     **OWN_HEADINGS,
     **SIASN_HEADINGS,
     **{k.replace(" ", "_"): v for k, v in SIASN_HEADINGS.items()},
+    "jenis_kelamin": "gender",
+}
+# Headings a Peserta sheet never has: without one, a sheet that lost its Kode Angkatan column
+# would be read as a roster and its people recorded instead of refused.
+ROSTER_ONLY: Final = {"unit kerja", "status", "sejak"} | {
+    h for h, name in ROSTER_HEADINGS.items() if h not in OWN_HEADINGS
 }
 # Each required field and the headings that may carry it, for the "missing column" message.
 REQUIRED: Final[dict[str, str]] = {
