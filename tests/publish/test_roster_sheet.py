@@ -105,6 +105,7 @@ def test_each_precheck_problem_is_named_with_its_row_and_column() -> None:
             _ours(MAN, "L", "35.24", "Aktif", ""),
             _ours(MAN, "X", "35.23", "Aktif", "kemarin"),
             _ours(WOMAN, "L", "35.23", "Aktif", ""),  # digit 15 says P
+            _ours("198503122010131003", "L", "35.23", "Aktif", ""),  # TMT month 13
         ]
     )
     assert any(p.startswith("asn.csv baris 2 kolom A (NIP): NIP harus 18 digit") for p in problems)
@@ -123,6 +124,13 @@ def test_each_precheck_problem_is_named_with_its_row_and_column() -> None:
     assert any(p.startswith("asn.csv baris 6 kolom D (Jenis Kelamin)") for p in problems)
     assert any(p.startswith("asn.csv baris 6 kolom K (Sejak): tanggal 'kemarin'") for p in problems)
     assert any(p.startswith("asn.csv baris 7 kolom A (NIP): digit 15") for p in problems)
+    assert [p for p in problems if p.startswith("asn.csv baris 8")] == [
+        "asn.csv baris 8 kolom A (NIP): TMT CPNS 201013 (digit 9–14) tidak valid: bulan 13 "
+        "bukan 01–12 (TMT CPNS 201013 (digits 9–14) is invalid: month 13 is not 01–12)",
+        "asn.csv baris 8 kolom K (Sejak): Sejak kosong dan TMT dalam NIP (digit 9–14) bukan "
+        "tanggal: isi kolom Sejak, mis. 2019-03-01 (Sejak is empty and the NIP's TMT, digits "
+        "9–14, is not a date: fill in the Sejak column, e.g. 2019-03-01)",
+    ]
 
 
 def test_a_row_for_another_region_may_be_forced_as_a_transfer_the_gate_decides() -> None:

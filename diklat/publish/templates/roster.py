@@ -95,8 +95,9 @@ def _roster_row(
 ) -> None:
     data = _row_data(cells, row, plan.publisher)
     wrong = _value_problems(cells, row, data)
-    for column, message in wrong:
-        plan.problems.append(Problem(Location(sheet.label, n, cells.column(column)), message))
+    for name, message in wrong:
+        column = cells.column(name) or cells.column("parent_agency")  # only Instansi has two
+        plan.problems.append(Problem(Location(sheet.label, n, column), message))
     if wrong:
         return
     if not _nip_allows_row(data, plan, Location(sheet.label, n, cells.column("nip"))):
@@ -105,6 +106,10 @@ def _roster_row(
         defaults.region.append(n)
     if data["status_since"] is None:
         data["status_since"] = values.default_since(data["nip"], data["asn_type"])
+        if data["status_since"] is None:
+            where = Location(sheet.label, n, cells.column("status_since"))
+            plan.problems.append(Problem(where, _no_since_message()))
+            return
         defaults.since.append(n)
     locate = row_locator(sheet, cells, n)
     found = validate(ingest.AsnRecorded, data, plan, locate)
@@ -202,6 +207,14 @@ def _since_message(text: str) -> str:
     return (
         f"tanggal '{text}' tidak terbaca: tulis YYYY-MM-DD atau DD-MM-YYYY, mis. 2019-03-01 "
         f"(date '{text}' cannot be read: write YYYY-MM-DD or DD-MM-YYYY, e.g. 2019-03-01)"
+    )
+
+
+def _no_since_message() -> str:
+    return (
+        "Sejak kosong dan TMT dalam NIP (digit 9–14) bukan tanggal: isi kolom Sejak, mis. "
+        "2019-03-01 (Sejak is empty and the NIP's TMT, digits 9–14, is not a date: fill in "
+        "the Sejak column, e.g. 2019-03-01)"
     )
 
 
