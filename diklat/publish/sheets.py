@@ -72,7 +72,8 @@ def read_csv(path: Path) -> Sheet:
     text = path.read_text(encoding="utf-8-sig")
     # Spreadsheet programs in an Indonesian locale write `;` because `,` is the decimal mark.
     first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    # A SIASN export may come `|`-separated; on a tie `,` is kept.
+    delimiter = max(",;|", key=first.count)
     rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
     return Sheet(path.name, None, _trim(rows))
 

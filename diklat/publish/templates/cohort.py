@@ -1,0 +1,193 @@
+"""The Kelas sheet: a cohort's fields (label in column A, value in B), then its session table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from diklat.publish.sheets import Sheet
+from diklat.publish.templates.common import (
+    OPTIONAL,
+    PHASE_CLOSE,
+    PHASE_SCHEDULE,
+    Cells,
+    Location,
+    Plan,
+    Planned,
+    Problem,
+    check_code,
+    codes_stored_as_numbers,
+    decimal,
+    norm,
+    number_problem,
+    set_dotted,
+    stored_as_number,
+    validate,
+    yes_no,
+)
+from shared.events import ingest
+from shared.events.rules import close_time_problem
+from shared.regions import local_to_utc
+
+# Headings as organisers write them (compared case- and space-insensitively).
+COHORT_FIELDS: dict[str, str] = {
+    "kode angkatan": "cohort_code",
+    "nama pelatihan": "programme.name",
+    "kategori": "programme.category",
+    "penyelenggara": "organizer",
+    "tahun": "year",
+    "angkatan": "angkatan",
+    "tempat": "location",
+    "zona waktu": "timezone",
+    "kuota": "quota",
+    "terbuka untuk daerah lain": "open_to_other_regions",
+    "minimal kehadiran (%)": "completion.min_attendance_pct",
+    "wajib evaluasi": "completion.evaluation_required",
+    "nilai lulus": "completion.pass_score",
+    "status": "status",
+    "alasan pembatalan": "cancel_reason",
+}
+SESSION_COLUMNS: dict[str, str] = {
+    "sesi": "no",
+    "tanggal": "date",
+    "mulai": "start",
+    "selesai": "end",
+    "jp": "jp",
+    "metode": "method",
+    "materi": "title",
+}
+_TIMEZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+
+def _sessions(
+    sheet: Sheet, table: int, plan: Plan
+) -> tuple[Cells, list[dict[str, Any]], list[int]]:
+    """The session table below the cohort's fields: its cells, rows as dicts, row numbers."""
+    if table >= len(sheet.rows):
+        plan.problems.append(
+            Problem(Location(sheet.label, table + 1), "tabel sesi tidak ada (no session table)")
+        )
+        return Cells(Sheet(sheet.file, sheet.name, [[]]), {}, plan), [], []
+    grid = Sheet(sheet.file, sheet.name, sheet.rows[table:])
+    cells = Cells(grid, SESSION_COLUMNS, plan)
+    sessions: list[dict[str, Any]] = []
+    rows: list[int] = []
+    for n, row in enumerate(grid.rows[1:], start=table + 2):
+        if not any(row):
+            continue
+        codes_stored_as_numbers(sheet, cells, n, row, ("no",), plan)
+        session: dict[str, Any] = {k: cells.get(row, k) for k in SESSION_COLUMNS.values()}
+        session["jp"] = decimal(session["jp"])
+        session["method"] = session["method"].lower().replace(" ", "_") or "ceramah"
+        session["title"] = session["title"] or None
+        sessions.append(session)
+        rows.append(n)
+    return cells, sessions, rows
+
+
+def _field_rows(sheet: Sheet, table: int, plan: Plan) -> tuple[dict[str, Any], dict[str, int]]:
+    """The cohort's fields above the session table, and the row each was found on."""
+    data: dict[str, Any] = {}
+    rows_of: dict[str, int] = {}
+    for n, row in enumerate(sheet.rows[:table], start=1):
+        if not row or not row[0]:
+            continue
+        name = COHORT_FIELDS.get(norm(row[0]))
+        if name is None:
+            plan.problems.append(
+                Problem(Location(sheet.label, n, "A"), f"isian '{row[0]}' tidak dikenal (unknown)")
+            )
+            continue
+        value = row[1] if len(row) > 1 else ""
+        rows_of[name] = n
+        if name == "cohort_code" and stored_as_number(sheet, n, 1, value):
+            plan.problems.append(number_problem(Location(sheet.label, n, "B"), row[0]))
+        _read_field(data, name, value)
+    for heading, name in COHORT_FIELDS.items():
+        if name not in rows_of and heading not in OPTIONAL:
+            plan.problems.append(
+                Problem(Location(sheet.label, 1, "A"), f"isian '{heading}' tidak ada (missing)")
+            )
+    return data, rows_of
+
+
+def _read_field(data: dict[str, Any], name: str, value: str) -> None:
+    if name in ("open_to_other_regions", "completion.evaluation_required"):
+        set_dotted(data, name, yes_no(value))
+    elif name in ("completion.min_attendance_pct", "completion.pass_score"):
+        if value:
+            set_dotted(data, name, decimal(value))
+    elif name == "timezone":
+        set_dotted(data, name, _TIMEZONES.get(value.upper(), value) if value else "Asia/Jakarta")
+    else:
+        set_dotted(data, name, value)
+
+
+def cohort(sheet: Sheet, plan: Plan) -> None:
+    table = next(
+        (n for n, row in enumerate(sheet.rows) if row and norm(row[0]) == "sesi"), len(sheet.rows)
+    )
+    data, rows_of = _field_rows(sheet, table, plan)
+    status = norm(str(data.pop("status", "") or ""))
+    cancel_reason = str(data.pop("cancel_reason", "") or "")
+    cells, sessions, session_rows = _sessions(sheet, table, plan)
+    data["sessions"] = sessions
+
+    def locate(loc: tuple[int | str, ...]) -> Location:
+        if loc and loc[0] == "sessions" and len(loc) > 1 and isinstance(loc[1], int):
+            row = session_rows[loc[1]] if loc[1] < len(session_rows) else table + 1
+            column = cells.column(str(loc[2])) if len(loc) > 2 else None
+            return Location(sheet.label, row, column)
+        dotted = ".".join(str(part) for part in loc[:2])
+        name = next((k for k in rows_of if dotted.startswith(k) or k.startswith(dotted)), None)
+        return Location(sheet.label, rows_of.get(name or "", 1), "B" if name else None)
+
+    found = validate(ingest.CohortScheduled, data, plan, locate)
+    if not isinstance(found, ingest.CohortScheduled):
+        return
+    where = Location(sheet.label, rows_of.get("cohort_code", 1))
+    plan.events.append(Planned(found, where, PHASE_SCHEDULE))
+    check_code(plan, found.cohort_code, locate(("cohort_code",)), rule=False)
+    _status(found, status, cancel_reason, Location(sheet.label, rows_of.get("status", 1)), plan)
+
+
+def _status(
+    found: ingest.CohortScheduled, status: str, cancel_reason: str, at: Location, plan: Plan
+) -> None:
+    """What the Status field adds: a close, a cancellation, or nothing."""
+    if status == "ditutup":
+        closed = ingest.CohortClosed(cohort_code=found.cohort_code)
+        plan.events.append(Planned(closed, at, PHASE_CLOSE))
+        _check_close(found, Location(at.sheet, at.row, "B"), plan)
+    elif status == "dibatalkan":
+        cancelled = ingest.CohortCancelled(cohort_code=found.cohort_code, reason=cancel_reason)
+        plan.events.append(Planned(cancelled, at, PHASE_CLOSE))
+    elif status not in ("", "terjadwal", "berjalan"):
+        plan.problems.append(
+            Problem(
+                Location(at.sheet, at.row, "B"),
+                f"status '{status}' bukan terjadwal/berjalan/ditutup/dibatalkan",
+            )
+        )
+
+
+def _check_close(cohort: ingest.CohortScheduled, where: Location, plan: Plan) -> None:
+    """The services refuse a close timed before the first session (the contract's rule), and
+    `diklat publish` sends a close timed now: a cohort that has not started cannot be ditutup."""
+    first = min(cohort.sessions, key=lambda s: (s.date, s.start))
+    starts = local_to_utc(first.date, first.start, cohort.timezone)
+    now = dt.datetime.now(dt.UTC)
+    if close_time_problem(cohort.cohort_code, starts, cohort.timezone, now) is None:
+        return
+    zone = next((k for k, v in _TIMEZONES.items() if v == cohort.timezone), cohort.timezone)
+    on = f"{first.date.isoformat()} {first.start:%H:%M} {zone}"
+    plan.problems.append(
+        Problem(
+            where,
+            f"status 'ditutup' padahal sesi pertama baru dimulai {on}: angkatan hanya dapat "
+            "ditutup setelah sesi pertama; isi terjadwal/berjalan, atau dibatalkan bila tidak "
+            f"jadi dilaksanakan (a cohort cannot be closed before its first session on {on}; "
+            "set terjadwal/berjalan, or dibatalkan if it will not take place)",
+            rule=True,
+        )
+    )

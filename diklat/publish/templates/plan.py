@@ -1,0 +1,110 @@
+"""A run's plan: recognise each sheet from its first row, read it, then check the sheets against
+each other (marks of registered people, known sessions) and flag rows sent twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from diklat.publish.sheets import Sheet, read_file
+from diklat.publish.templates.cohort import cohort
+from diklat.publish.templates.common import Location, Plan, Problem, norm
+from diklat.publish.templates.marks import SESSION_HEADING, attendance, evaluation
+from diklat.publish.templates.participants import participants
+from diklat.publish.templates.roster import is_roster, roster
+from shared.events import ingest
+
+
+def classify(sheet: Sheet) -> Callable[[Sheet, Plan], None] | None:
+    """Which template a sheet follows, from its first row."""
+    if not sheet.rows:
+        return None
+    first = [norm(c) for c in sheet.rows[0]]
+    if is_roster(first):
+        return roster
+    if "nip" in first:
+        if "nilai" in first:
+            return evaluation
+        if any(SESSION_HEADING.match(c) for c in first):
+            return attendance
+        return participants
+    if first and first[0] == "kode angkatan":
+        return cohort
+    return None
+
+
+def _cross_check(plan: Plan) -> None:
+    cohorts = {
+        e.cohort_code: e.data for e in plan.events if isinstance(e.data, ingest.CohortScheduled)
+    }
+    enrolled: dict[str, set[str]] = {}
+    for e in plan.events:
+        if isinstance(e.data, ingest.ParticipantRegistered):
+            enrolled.setdefault(e.cohort_code, set()).add(e.data.nip)
+    for e in plan.events:
+        data = e.data
+        if isinstance(data, ingest.AttendanceRecorded | ingest.EvaluationRecorded):
+            schedule = cohorts.get(e.cohort_code)
+            if (
+                isinstance(data, ingest.AttendanceRecorded)
+                and schedule is not None
+                and data.session_no not in {s.no for s in schedule.sessions}
+            ):
+                message = f"sesi {data.session_no} tidak ada di jadwal {e.cohort_code}"
+                plan.problems.append(Problem(e.where, message, rule=True))
+            # Without a registration the service would park the mark until it times out.
+            people = enrolled.get(e.cohort_code)
+            if people is not None and data.nip not in people:
+                message = f"NIP tidak ada di daftar peserta {e.cohort_code} (not registered)"
+                plan.problems.append(Problem(e.where, message))
+
+
+def _duplicates(plan: Plan) -> None:
+    seen: dict[tuple[type[BaseModel], str], Location] = {}
+    for e in plan.events:
+        key = (type(e.data), e.data.model_dump_json())
+        if key in seen and seen[key].row != e.where.row:
+            plan.warnings.append(
+                Problem(
+                    e.where,
+                    f"sama persis dengan baris {seen[key].row}: akan dijawab duplicate",
+                )
+            )
+        seen.setdefault(key, e.where)
+
+
+def plan_sheets(sheets: Sequence[Sheet], publisher: str) -> Plan:
+    """Every event the sheets describe, and every problem found in them."""
+    plan = Plan(publisher=publisher)
+    for sheet in sheets:
+        reader = classify(sheet)
+        if reader is None:
+            if sheet.rows:
+                plan.problems.append(
+                    Problem(
+                        Location(sheet.label, 1),
+                        "lembar tidak dikenali: baris 1 harus judul kolom templat "
+                        "(not a template sheet; see templates/README.md)",
+                    )
+                )
+            continue
+        reader(sheet, plan)
+    _cross_check(plan)
+    _duplicates(plan)
+    plan.problems.sort(key=lambda p: (p.where.sheet, p.where.row, p.where.column or ""))
+    return plan
+
+
+def plan_files(paths: Sequence[Path], publisher: str) -> Plan:
+    sheets: list[Sheet] = []
+    unreadable: list[Problem] = []
+    for path in paths:
+        try:
+            sheets += read_file(path)
+        except (OSError, ValueError, KeyError) as exc:
+            unreadable.append(Problem(Location(path.name, 0), f"tidak terbaca (unreadable): {exc}"))
+    plan = plan_sheets(sheets, publisher)
+    plan.problems[:0] = unreadable
+    return plan
