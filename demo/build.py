@@ -13,37 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from demo.seeds import jambi, nasional, sumsel, tuban  # noqa: E402
-from demo.template_example import templates  # noqa: E402
-
-
-def roster_templates(out: Path, people: People) -> None:
-    """The roster (daftar ASN) in our headings, and the same people as a SIASN export has them
-    (no Kode Daerah, no Sejak: `diklat publish` fills both in and warns)."""
-    unit = "Bidang Pengembangan Kompetensi"
-    rows = [
-        (people.person(False, "Analis SDM Aparatur", "Penata Muda Tk. I, III/b", "", ""), ""),
-        (people.person(True, "Pranata Komputer", "Penata, III/c", "", ""), "Tugas Belajar"),
-        (people.person(False, "Kepala Bidang", "Pembina, IV/a", "", ""), "Aktif"),
-    ]
-    agency = "Pemerintah Kabupaten Tuban"
-    ours = [["NIP", "Nama", "Jenis ASN", "Jenis Kelamin", "Instansi", "Unit Kerja"]]
-    ours[0] += ["Kode Daerah", "Jabatan", "Pangkat/Golongan", "Status", "Sejak"]
-    since = {"Tugas Belajar": "2024-08-01"}
-    for p, status in rows:
-        ours.append([p.nip, p.name, "PNS", p.gender, agency, unit, "35.23", p.position, p.rank])
-        ours[-1] += [status or "Aktif", since.get(status, "")]
-    siasn = [["NIP BARU", "NAMA", "JENIS KELAMIN", "JENIS PEGAWAI NAMA", "INSTANSI INDUK NAMA"]]
-    siasn[0] += ["INSTANSI KERJA NAMA", "UNOR NAMA", "JABATAN NAMA", "GOL AKHIR NAMA"]
-    siasn[0] += ["KEDUDUKAN HUKUM NAMA"]
-    for p, status in rows:
-        gender = "Wanita" if p.gender == "P" else "Pria"
-        siasn.append([p.nip, p.name, gender, "PNS Daerah", agency, agency, unit, p.position])
-        siasn[-1] += [p.rank, status or "Aktif"]
-    folder = out / "daftar-asn"
-    folder.mkdir(exist_ok=True)
-    write_csv(folder / "daftar-asn.csv", ours)
-    write_csv(folder / "ekspor-siasn.csv", siasn)
-    write_xlsx(folder / "daftar-asn.xlsx", [("Daftar ASN", ours)])
+from demo.template_example import roster_templates, templates  # noqa: E402
 
 
 def main() -> None:
@@ -57,7 +27,7 @@ def main() -> None:
         target.mkdir(parents=True, exist_ok=True)
         build(target)
     templates(ROOT / "templates")
-    roster_templates(ROOT / "templates", People(11))
+    roster_templates(ROOT / "templates")
 
 
 if __name__ == "__main__":

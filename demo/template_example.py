@@ -46,3 +46,34 @@ def templates(out: Path) -> None:
     for title, rows in sheets:
         write_csv(out / f"{title.lower()}.csv", rows)
     write_xlsx(out / "contoh-diklat.xlsx", sheets)
+
+
+def roster_templates(out: Path, people: People | None = None) -> None:
+    """The roster (daftar ASN) in our headings, and the same people as a SIASN export has them
+    (no Kode Daerah, no Sejak: `diklat publish` fills both in and warns)."""
+    people = people or People(11)
+    unit = "Bidang Pengembangan Kompetensi"
+    rows = [
+        (people.person(False, "Analis SDM Aparatur", "Penata Muda Tk. I, III/b", "", ""), ""),
+        (people.person(True, "Pranata Komputer", "Penata, III/c", "", ""), "Tugas Belajar"),
+        (people.person(False, "Kepala Bidang", "Pembina, IV/a", "", ""), "Aktif"),
+    ]
+    agency = "Pemerintah Kabupaten Tuban"
+    ours = [["NIP", "Nama", "Jenis ASN", "Jenis Kelamin", "Instansi", "Unit Kerja"]]
+    ours[0] += ["Kode Daerah", "Jabatan", "Pangkat/Golongan", "Status", "Sejak"]
+    since = {"Tugas Belajar": "2024-08-01"}
+    for p, status in rows:
+        ours.append([p.nip, p.name, "PNS", p.gender, agency, unit, "35.23", p.position, p.rank])
+        ours[-1] += [status or "Aktif", since.get(status, "")]
+    siasn = [["NIP BARU", "NAMA", "JENIS KELAMIN", "JENIS PEGAWAI NAMA", "INSTANSI INDUK NAMA"]]
+    siasn[0] += ["INSTANSI KERJA NAMA", "UNOR NAMA", "JABATAN NAMA", "GOL AKHIR NAMA"]
+    siasn[0] += ["KEDUDUKAN HUKUM NAMA"]
+    for p, status in rows:
+        gender = "Wanita" if p.gender == "P" else "Pria"
+        siasn.append([p.nip, p.name, gender, "PNS Daerah", agency, agency, unit, p.position])
+        siasn[-1] += [p.rank, status or "Aktif"]
+    folder = out / "daftar-asn"
+    folder.mkdir(exist_ok=True)
+    write_csv(folder / "daftar-asn.csv", ours)
+    write_csv(folder / "ekspor-siasn.csv", siasn)
+    write_xlsx(folder / "daftar-asn.xlsx", [("Daftar ASN", ours)])
