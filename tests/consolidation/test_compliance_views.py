@@ -96,6 +96,15 @@ async def test_the_at_risk_list_has_the_zero_jp_asn_from_the_roster(http) -> Non
     ]
     tuban = await get(http, "/api/v1/compliance/at-risk?year=2024&sort=name", TUBAN)
     assert (tuban["total"], [r["name"] for r in tuban["items"]]) == (1, ["Budi Santoso"])
+    agency = "&region=35.23&agency=Pemerintah Kabupaten Tuban"
+    no_unit = await get(http, f"/api/v1/compliance/at-risk?year=2024{agency}&unit=", TUBAN)
+    general = await get(
+        http, f"/api/v1/compliance/at-risk?year=2024{agency}&unit=Bagian Umum", TUBAN
+    )
+    assert (no_unit["total"], [r["nip"] for r in no_unit["items"]]) == (1, [BUDI])
+    assert (general["total"], general["items"]) == (0, [])  # Siti met the minimum
+    lone = await http.get("/api/v1/compliance/at-risk?year=2024&unit=Bagian Umum", headers=TUBAN)
+    assert lone.status_code == 422 and "unit hanya berlaku bersama agency" in lone.text
     csv = await http.get("/api/v1/compliance/at-risk?year=2024&format=csv", headers=TUBAN)
     assert csv.status_code == 200
     lines = csv.text.splitlines()

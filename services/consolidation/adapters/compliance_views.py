@@ -31,8 +31,12 @@ class Area:
     province: str | None = None
     region: str | None = None
     agency: str | None = None
+    unit: str | None = None  # '' is the ASN whose unit the roster leaves empty
 
-    def clauses(self, params: list[Any]) -> str:
+    def clauses(self, params: list[Any], *, per_asn: bool = False) -> str:
+        """The WHERE of the position; the unit only over ASN-years (`per_asn`): the counts are
+        kept per agency."""
+
         def arg(value: Any) -> str:
             params.append(value)
             return f"${len(params)}"
@@ -47,6 +51,8 @@ class Area:
             where.append(f"region = {arg(self.region)}")
         if self.agency is not None:
             where.append(f"agency = {arg(self.agency)}")
+        if per_asn and self.unit is not None:
+            where.append(f"coalesce(unit, '') = {arg(self.unit)}")
         return " AND ".join(where)
 
     @property
@@ -144,15 +150,26 @@ _ORDER: dict[Sort, str] = {
 async def at_risk(
     conn: Connection, area: Area, sort: Sort, limit: int | None, offset: int
 ) -> tuple[int, list[Any]]:
-    """BELOW or ZERO ASN of `area`, with the shortfall; the total from the maintained counts."""
+    """BELOW or ZERO ASN of `area`, with the shortfall; the total from the maintained counts
+    (of one unit: counted, it is small)."""
     params: list[Any] = []
-    where = area.clauses(params)
-    total = await conn.fetchval(
-        f"SELECT coalesce(sum(below + zero), 0) FROM compliance_counts WHERE {where}", *params
-    )
+    if area.unit is None:
+        total = await conn.fetchval(
+            "SELECT coalesce(sum(below + zero), 0) FROM compliance_counts WHERE "
+            + area.clauses(params),
+            *params,
+        )
+    else:
+        total = await conn.fetchval(
+            f"""SELECT count(*) FROM asn_years WHERE {area.clauses(params, per_asn=True)}
+                AND standing IN ('BELOW', 'ZERO')""",
+            *params,
+        )
+    params = []
     rows = await conn.fetch(
         f"""SELECT nip, name, region, agency, unit, jp, minimum, shortfall, standing, reason
-            FROM asn_years WHERE {where} AND standing IN ('BELOW', 'ZERO')
+            FROM asn_years WHERE {area.clauses(params, per_asn=True)}
+              AND standing IN ('BELOW', 'ZERO')
             ORDER BY {_ORDER[sort]} LIMIT {limit if limit is not None else "ALL"}
             OFFSET {int(offset)}""",
         *params,

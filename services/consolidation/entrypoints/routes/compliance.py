@@ -4,6 +4,7 @@ whose home region lies in its own area; asking for another area is 403."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -40,6 +41,9 @@ Province = Annotated[
 ]
 Region = Annotated[str | None, Query(description="kabupaten/kota asal ASN: 35.23")]
 Agency = Annotated[str | None, Query(max_length=200, description="instansi / agency")]
+Unit = Annotated[
+    str | None, Query(max_length=200, description="unit kerja (kosong: tanpa unit), with agency")
+]
 Sort = Annotated[cviews.Sort, Query(description="shortfall | agency | name")]
 
 
@@ -136,10 +140,17 @@ async def at_risk(
     province: Province = None,
     region: Region = None,
     agency: Agency = None,
+    unit: Unit = None,
     sort: Sort = "shortfall",
 ) -> Any:
-    """ASN below the minimum or at zero JP in `year`, with the shortfall."""
-    area = area_of(principal, year, province, region, agency)
+    """ASN below the minimum or at zero JP in `year`, with the shortfall; down to one unit of
+    an agency."""
+    if unit is not None and agency is None:
+        raise refused(
+            "unit hanya berlaku bersama agency (instansinya), mis. &agency=...&unit=...",
+            "unit applies only with its agency, e.g. &agency=...&unit=...",
+        )
+    area = replace(area_of(principal, year, province, region, agency), unit=unit)
     everything = format != "json"
     async with reading(runtime_of(request).pool) as conn:
         total, rows = await cviews.at_risk(conn, area, sort, paging.size(everything), paging.offset)
