@@ -1,5 +1,6 @@
 """The benchmarks: ingest throughput against a raw baseline, close -> certificate latency,
-national rebuild rate, peak RSS and scale-out. Results go to bench/results.json and
+national rebuild rate, peak RSS and scale-out; on request (`--only national`) the 20 JP
+compliance views over a national roster. Results go to bench/results.json and
 docs/benchmarks.md (see `python -m bench --help`)."""
 
 from __future__ import annotations
@@ -75,7 +76,9 @@ def _beside_the_others(results: dict[str, Any], path: Path) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
-        "--quick", action="store_true", help="a quarter to a tenth of the issue's sizes"
+        "--quick",
+        action="store_true",
+        help="a quarter to a tenth of the issue's sizes (national: a hundredth)",
     )
     parser.add_argument("--kafka", action="store_true", help="Apache Kafka instead of Tansu")
     parser.add_argument("--repeats", type=int, default=3)

@@ -25,7 +25,7 @@ from builders.domain import (
 from shared.regions import NASIONAL
 
 SIZE = 30  # participants per cohort
-JP_CHOICES = (8, 12, 16, 24, 32)  # a cohort of 1 to 4 days of 8 JP (or 12 in one and a half)
+JP_CHOICES = (8, 12, 16, 24, 32)  # one to four days of training
 COMPLETED_PER_100 = 88
 FIRST_DAY = dt.date(YEAR, 1, 8)
 
