@@ -241,9 +241,15 @@ def service_group(infra: InfraSettings, service: str, group: str) -> str:
 
 @contextlib.contextmanager
 def service_processes(
-    service: str, infra: InfraSettings, workdir: Path, group: str, instances: int = 1
+    service: str,
+    infra: InfraSettings,
+    workdir: Path,
+    group: str,
+    instances: int = 1,
+    **settings: str,
 ) -> Iterator[list[int]]:
     """`diklat run <service>` as real processes (what production runs); stopped by PID.
+    `settings` are further DIKLAT_<SERVICE>_* values (e.g. `http_port="8084"`).
 
     Consumer groups live on the broker, outside any topic namespace: `group` is made unique per
     namespace and service, or runs and services would share a group."""
@@ -255,7 +261,7 @@ def service_processes(
             procs.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "diklat.cli", "run", service],
-                    env=service_env(service, infra, workdir, group),
+                    env=service_env(service, infra, workdir, group, **settings),
                     cwd=ROOT,
                     stdout=log,
                     stderr=subprocess.STDOUT,

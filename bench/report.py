@@ -82,6 +82,7 @@ def render(r: dict[str, Any]) -> str:
         lines.append(f"| peak RSS in the paced run (not one of the issue's runs) | {peaks} | |")
     lines += _sweep_table(r)
     lines += _cpu_table(r)
+    lines += _national_table(r.get("national"))
     notes = NOTES.read_text() if NOTES.exists() else ""
     return "\n".join(lines) + "\n\n" + notes
 
@@ -132,6 +133,53 @@ def _cpu_table(r: dict[str, Any]) -> list[str]:
         "| run | client | Postgres | broker | total |",
         "|---|---|---|---|---|",
         *rows,
+    ]
+
+
+_VIEWS = {
+    "national": "national summary",
+    "province": "one province",
+    "kabupaten_kota": "one kabupaten/kota",
+    "agency": "one agency",
+    "asn": "one ASN",
+    "at_risk_first_page": "at-risk list, first page",
+    "at_risk_page_50": "at-risk list, 50th page",
+}
+
+
+def _national_table(n: dict[str, Any] | None) -> list[str]:
+    """The national scenario (issue 19), run on its own with its own sizes and start time."""
+    if not n:
+        return []
+    load, size = n["load"], n["scale"]
+    lines = [
+        "",
+        f"National 20 JP compliance (`--only national`, run started {n['started']}): a roster "
+        f"of {size['asn']:,} ASN over 38 provinces and 514 kabupaten/kota and "
+        f"{size['enrolments']:,} enrolments with their decisions in one year, loaded through "
+        "the rebuild; then 20 requests per view over HTTP to the running service.",
+        "",
+        "| measure | result | target |",
+        "|---|---|---|",
+        f"| loaded: roster ASN, enrolments, ASN-years, at risk | {n['asn']:,}, "
+        f"{n['enrolments']:,}, {n['asn_years']:,}, {n['at_risk']:,} | |",
+        f"| load (rebuild), events/s ({load['events']:,} domain events in {load['seconds']} s) "
+        f"| {load['eps']:,} | ≥ 30,000 |",
+        f"| of which `determine_everyone` | {load['determine_everyone_s']} s | |",
+    ]
+    for key, label in _VIEWS.items():
+        if v := n["views"].get(key):
+            lines.append(
+                f"| {label}: p50, p95 (max) | {v['p50_ms']} ms, {v['p95_ms']} ms "
+                f"({v['max_ms']} ms) | p95 < 200 ms |"
+            )
+    rss, db = n["rss_mb"], n["db_size_mb"]
+    return [
+        *lines,
+        f"| peak RSS consolidation: load, requests | {rss['load']} MB, {rss['requests']} MB "
+        "| < 200 MB |",
+        f"| database size (consolidation's tables) | {db['database']:,} MB "
+        f"({db['consolidation']:,} MB) | |",
     ]
 
 

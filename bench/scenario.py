@@ -29,11 +29,23 @@ class Scale:
     # Smaller bursts, each closed at once like the issue's: how large a burst the pipeline
     # certifies within its p99 target on this machine.
     burst_sweep: tuple[int, ...] = (50, 100, 200)
+    # The national roster and one year's enrolments (issue 19): hours at full size.
+    national_asn: int = 4_500_000
+    national_enrolments: int = 10_000_000
 
     @classmethod
     def quick(cls, repeats: int) -> Scale:
         # The raw baseline needs ~1 s of work to be measured at all: 50,000 events, not fewer.
-        return cls(50_000, 50_000, 50, 200_000, repeats, burst_sweep=(10, 25))
+        return cls(
+            50_000,
+            50_000,
+            50,
+            200_000,
+            repeats,
+            burst_sweep=(10, 25),
+            national_asn=45_000,
+            national_enrolments=100_000,
+        )
 
 
 async def fresh(stack: Stack) -> InfraSettings:

@@ -4,7 +4,7 @@ send it (structured CloudEvents, key = cohort code). No real personal data: NIPs
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -154,7 +154,7 @@ def national_history(run: str, events: int) -> list[Message]:
     return out[:events]
 
 
-async def produce(infra: InfraSettings, messages: list[Message]) -> None:
+async def produce(infra: InfraSettings, messages: Iterable[Message]) -> None:
     """Send everything (batched, acks=all) and wait until the broker has it all."""
     producer = AIOKafkaProducer(
         **infra.kafka_client_config(),

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from builders.calendar import T0
 from shared.envelope import to_structured
 from shared.events import domain as ev
-from shared.events.ingest import Category, CompletionPolicy, Method
+from shared.events.ingest import AsnRecorded, Category, CompletionPolicy, Method
 from shared.outbox import domain_event
 from shared.regions import local_to_utc
 from shared.topics import ATTENDANCE_EVENTS, CERTIFICATION_EVENTS, ENROLMENT_EVENTS, ingest_topic
@@ -218,6 +218,30 @@ def domain_record(
     code: str = data.cohort_code  # type: ignore[attr-defined]
     event = domain_event(service, data, code, event_id, time=time)
     return (topic, code, to_structured(event)), event.id
+
+
+def roster_recorded(
+    row: AsnRecorded, publisher: str, event_id: str, *, at: dt.datetime = T0
+) -> ev.RosterEntryRecorded:
+    """Enrolment's `asn_recorded` for a new ASN: the row as the gate accepted it from
+    `publisher`, caused by the ingest record `event_id`."""
+    return ev.RosterEntryRecorded(
+        asn=row,
+        publisher=publisher,
+        change="new",
+        previous_region=None,
+        recorded_at=at,
+        cause=ev.IngestRef(event_id=event_id, topic=ingest_topic(publisher), partition=0, offset=0),
+    )
+
+
+def roster_record(
+    data: ev.RosterEntryRecorded, event_id: str, time: dt.datetime | None = None
+) -> Record:
+    """The record enrolment publishes for an accepted roster row: keyed by NIP, as the gate
+    keys it, so one ASN's rows stay in order."""
+    event = domain_event("enrolment", data, data.asn.nip, event_id, time=time)
+    return ENROLMENT_EVENTS, data.asn.nip, to_structured(event)
 
 
 async def send_domain(
