@@ -153,7 +153,9 @@ def validate_data(event: CloudEvent, model: type[M]) -> M:
             event_id=event.id,
             event_type=event.type,
         ) from None
-    subject_code = getattr(data, "cohort_code", None)
+    # From the instance's fields: a pydantic model's failed attribute lookup raises, and a roster
+    # row (no cohort) paid that on every event.
+    subject_code = data.__dict__.get("cohort_code")
     if event.subject is not None and subject_code is not None and event.subject != subject_code:
         raise EnvelopeError(
             ReasonCode.SCHEMA_INVALID,
