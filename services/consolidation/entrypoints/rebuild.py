@@ -125,8 +125,10 @@ async def rebuild(
             with fewer_collections(10_000, 50, 50):
                 replayed = await replay(consumer, bulk, partitions)
                 clock.append(time.perf_counter())
-                async with pool.acquire() as conn, conn.transaction():
-                    await determine_everyone(conn, policy)
+                async with pool.acquire() as conn:
+                    async with conn.transaction():
+                        await determine_everyone(conn, policy)
+                    await _analyze(conn, schema)
                 clock.append(time.perf_counter())
                 # Second pass: what arrived during the first one (short, so the swap is current).
                 replayed += await replay(consumer, catch_up, partitions)
@@ -150,6 +152,15 @@ async def rebuild(
         timings.update((p, b - a) for p, a, b in zip(phases, clock[:-1], clock[1:], strict=True))
     log.info("read model rebuilt", schema=SERVICE, records=replayed)
     return replayed
+
+
+async def _analyze(conn: db.Connection, schema: str) -> None:
+    """Statistics for the rebuilt tables before anyone reads them: a freshly filled table has
+    none, and the planner guessed tens of rows where there were thousands."""
+    tables = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1", schema)
+    if tables:
+        names = ", ".join(f'"{schema}"."{t["tablename"]}"' for t in tables)
+        await conn.execute(f"ANALYZE {names}")
 
 
 async def _partitions(consumer: AIOKafkaConsumer, infra: InfraSettings) -> list[TopicPartition]:
