@@ -4,10 +4,6 @@ then the 20 JP compliance views asked over HTTP of the running service, 20 reque
 
 from __future__ import annotations
 
-import asyncio
-import json
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -18,9 +14,10 @@ import httpx
 
 from bench import workload as wl
 from bench.figures import machine, percentiles
-from bench.infra import ROOT, RssSampler, Stack, connect, service_env, service_processes, until
+from bench.infra import RssSampler, Stack, connect, service_processes, until
 from bench.national_roster import YEAR, Region, layout
 from bench.national_workload import history
+from bench.rebuild import rebuild_in_child
 from bench.scenario import Scale, fresh
 from diklat.stack.processes import free_port
 from shared.regions import NASIONAL
@@ -116,15 +113,7 @@ def _largest_province(regions: list[Region]) -> str:
 
 async def _load(stack: Stack, infra: InfraSettings) -> dict[str, Any]:
     """The rebuild in a child process: events/s of the whole load and each phase's seconds."""
-    env = service_env("consolidation", infra, stack.workdir, "national-rebuild")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.rebuild_child", env=env, cwd=ROOT, stdout=subprocess.PIPE
-    )
-    with RssSampler([proc.pid]) as sampler:
-        out, _ = await proc.communicate()
-    if proc.returncode != 0:
-        raise RuntimeError(f"national load failed with exit code {proc.returncode}")
-    timing = json.loads(out.decode().strip().splitlines()[-1])
+    timing, rss_mb = await rebuild_in_child(stack, infra, "national-rebuild")
     return {
         "events": timing["records"],
         "seconds": round(timing["seconds"], 1),
@@ -132,7 +121,7 @@ async def _load(stack: Stack, infra: InfraSettings) -> dict[str, Any]:
         "first_pass_s": round(timing["first_pass_s"], 1),
         "determine_everyone_s": round(timing["determine_everyone_s"], 1),
         "catch_up_and_swap_s": round(timing["catch_up_and_swap_s"], 1),
-        "rss_mb": sampler.peak_mb(proc.pid),
+        "rss_mb": rss_mb,
     }
 
 

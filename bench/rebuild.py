@@ -14,26 +14,30 @@ from bench import workload as wl
 from bench.figures import spread
 from bench.infra import ROOT, RssSampler, Stack, service_env
 from bench.scenario import Scale, fresh
+from shared.settings import InfraSettings
 
 
 async def rebuild_run(stack: Stack, scale: Scale) -> dict[str, Any]:
     infra = await fresh(stack)
     history = wl.national_history(uuid.uuid4().hex[:6], scale.rebuild)
     await wl.produce(infra, history)
-    env = service_env("consolidation", infra, stack.workdir, "bench")
+    timing, rss = await rebuild_in_child(stack, infra, "bench")
+    return {"events": timing["records"], "eps": timing["records"] / timing["seconds"], "rss": rss}
+
+
+async def rebuild_in_child(
+    stack: Stack, infra: InfraSettings, run: str
+) -> tuple[dict[str, Any], float]:
+    """Rebuild consolidation in a child process: its timing line and its peak RSS in MB."""
+    env = service_env("consolidation", infra, stack.workdir, run)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.rebuild_child", env=env, cwd=ROOT, stdout=subprocess.PIPE
     )
     with RssSampler([proc.pid]) as rss:
         out, _ = await proc.communicate()
     if proc.returncode != 0:
-        raise RuntimeError(f"rebuild failed with exit code {proc.returncode}")
-    timing = json.loads(out.decode().strip().splitlines()[-1])
-    return {
-        "events": timing["records"],
-        "eps": timing["records"] / timing["seconds"],
-        "rss": rss.peak_mb(proc.pid),
-    }
+        raise RuntimeError(f"rebuild ({run}) failed with exit code {proc.returncode}")
+    return json.loads(out.decode().strip().splitlines()[-1]), rss.peak_mb(proc.pid)
 
 
 async def rebuild_figures(

@@ -43,8 +43,7 @@ class Area:
 
         where = [f"year = {arg(self.year)}"]
         if self.scope is not None:
-            column = "region_province" if len(self.scope) == 2 else "region"
-            where.append(f"{column} = {arg(self.scope)}")
+            where.append(_scope_clause(self.scope, params))
         if self.province is not None:
             where.append(f"region_province = {arg(self.province)}")
         if self.region is not None:
@@ -67,6 +66,13 @@ class Area:
         return "province"
 
 
+def _scope_clause(scope: str, params: list[Any]) -> str:
+    """A province covers its kabupaten/kota; a kabupaten/kota is only itself."""
+    params.append(scope)
+    column = "region_province" if len(scope) == 2 else "region"
+    return f"{column} = ${len(params)}"
+
+
 _GROUP_COLUMN: dict[Level, str] = {
     "province": "region_province",
     "region": "region",
@@ -81,9 +87,17 @@ async def summary(conn: Connection, area: Area) -> tuple[dict[str, Any], list[di
     """The totals of `area` and one row per group one level down, with median and mean JP."""
     if area.level == "unit":
         return await _unit_summary(conn, area)
-    group = _GROUP_COLUMN[area.level]
     params: list[Any] = []
-    where = area.clauses(params)
+    groups, buckets = await _grouped(conn, _GROUP_COLUMN[area.level], area.clauses(params), params)
+    total = _with_jp(_sum_counts(groups), [b for key in buckets for b in buckets[key]])
+    return total, groups
+
+
+async def _grouped(
+    conn: Connection, group: str, where: str, params: list[Any]
+) -> tuple[list[dict[str, Any]], dict[Any, list[tuple[Decimal, int]]]]:
+    """The maintained counts summed by `group`, each with its median and mean JP, and the JP
+    buckets they came from."""
     rows = await conn.fetch(
         f"SELECT {group} AS key, {_COUNTS} FROM compliance_counts WHERE {where} GROUP BY 1"
         " ORDER BY 1",
@@ -93,12 +107,10 @@ async def summary(conn: Connection, area: Area) -> tuple[dict[str, Any], list[di
         f"SELECT {group} AS key, jp, sum(n) AS n FROM compliance_jp WHERE {where} GROUP BY 1, 2",
         *params,
     )
-    buckets: dict[str, list[tuple[Decimal, int]]] = defaultdict(list)
+    buckets: dict[Any, list[tuple[Decimal, int]]] = defaultdict(list)
     for r in jp:
         buckets[r["key"]].append((r["jp"], int(r["n"])))
-    groups = [_with_jp(dict(r), buckets[r["key"]]) for r in rows]
-    total = _with_jp(_sum_counts(groups), [b for key in buckets for b in buckets[key]])
-    return total, groups
+    return [_with_jp(dict(r), buckets[r["key"]]) for r in rows], buckets
 
 
 async def _unit_summary(
@@ -191,20 +203,6 @@ async def roster_history(conn: Connection, nip: str) -> list[Any]:
 async def trend(conn: Connection, scope: str | None) -> list[dict[str, Any]]:
     """Totals per year of the caller's area, oldest first."""
     params: list[Any] = []
-    where = "true"
-    if scope is not None:
-        column = "region_province" if len(scope) == 2 else "region"
-        params.append(scope)
-        where = f"{column} = $1"
-    rows = await conn.fetch(
-        f"SELECT year AS key, {_COUNTS} FROM compliance_counts WHERE {where} GROUP BY 1 ORDER BY 1",
-        *params,
-    )
-    jp = await conn.fetch(
-        f"SELECT year AS key, jp, sum(n) AS n FROM compliance_jp WHERE {where} GROUP BY 1, 2",
-        *params,
-    )
-    buckets: dict[int, list[tuple[Decimal, int]]] = defaultdict(list)
-    for r in jp:
-        buckets[r["key"]].append((r["jp"], int(r["n"])))
-    return [_with_jp(dict(r), buckets[r["key"]]) for r in rows]
+    where = "true" if scope is None else _scope_clause(scope, params)
+    groups, _ = await _grouped(conn, "year", where, params)
+    return groups
