@@ -64,8 +64,13 @@ def run(
     """Run one service in the foreground, or all four as background processes."""
     if service != "all":
         from shared.runtime import ServiceRuntime
+        from shared.settings import MissingSetting
 
-        asyncio.run(ServiceRuntime(svc.definition(service)).serve())
+        try:
+            runtime = ServiceRuntime(svc.definition(service))
+        except MissingSetting as missing:
+            raise SystemExit(str(missing)) from None  # the message, not a traceback
+        asyncio.run(runtime.serve())
         return
     started = start_all()
     if detach:

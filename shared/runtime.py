@@ -46,7 +46,7 @@ class ServiceRuntime:
         self.name = definition.name
         self.infra = infra or InfraSettings()
         self.settings = settings or ServiceSettings.for_service(
-            definition.name, definition.settings
+            definition.name, definition.settings, definition.required_outside_local_stack
         )
         self.broker: KafkaBroker = build_broker(self.infra, self.settings)
         # Declared now, started with the broker: the AsyncAPI document reads them unstarted.
@@ -60,6 +60,11 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.activity = Activity()  # shared by this process's consumers
         self.ready = False
+        # Built once, here: the composition root's adapters for the entrypoints (they may reach
+        # the pool later, when they are used).
+        self.dependencies: object = (
+            definition.dependencies(self) if definition.dependencies is not None else None
+        )
         self._owns_process = False  # set by `serve`: process-wide tuning is ours to do
         self._process_tuning = contextlib.ExitStack()
 

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
 
 BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
+# Builds what a service's entrypoints need beyond the pool and settings, once per runtime; the
+# service's own module names its type (certification: `dependencies.of(runtime)`).
+DependenciesFactory = Callable[["ServiceRuntime"], object]
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,14 @@ class ServiceDefinition:
     max_lanes: int = 8
     # The service's own defaults for its settings (DIKLAT_<SERVICE>_* variables still win).
     settings: Mapping[str, object] = field(default_factory=dict)
+    # Settings whose default serves only the local stack (a loopback address printed on paper):
+    # a deployment must give them, or the service does not start (shared.settings.MissingSetting).
+    required_outside_local_stack: Sequence[str] = ()
     router: APIRouter | None = None
     background: Sequence[BackgroundTask] = ()
     # The handlers' repository on a transaction's connection (`UnitOfWork.repository`).
     repository: RepositoryFactory | None = None
+    dependencies: DependenciesFactory | None = None
     title: str = ""
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model, field_validator
@@ -111,19 +112,80 @@ class ServiceSettings(BaseSettings):
     # or four times over while producing them, so memory is the limit there.
     outbox_round_bytes: int = Field(default=4_000_000, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    public_base_url: str = "http://127.0.0.1:8083"
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8083",
+        description="where the public reaches this service (certification: the base of the URL "
+        "in every certificate's QR code); the loopback default serves only the local stack",
+    )
     api_tokens: str = Field(
         default="", description="comma list token=scope, scope = national | publisher:<id> | admin"
     )
 
+    @field_validator("public_base_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(
+                "public_base_url: alamat http(s) lengkap tanpa ? atau #, "
+                "mis. https://sertifikat.bpsdm.jambiprov.go.id / a full http(s) address "
+                "without ? or #"
+            )
+        return value
+
+    @property
+    def local_stack(self) -> bool:
+        """The local stack and tests give no own-role database URL, so the runtime provisions
+        the service's role with the superuser; a deployment always gives one (its roles come
+        from `diklat db provision`)."""
+        return self.database_url is None
+
     @classmethod
     def for_service(
-        cls, service: str, defaults: Mapping[str, object] | None = None, **overrides: Any
+        cls,
+        service: str,
+        defaults: Mapping[str, object] | None = None,
+        required_outside_local_stack: Collection[str] = (),
+        **overrides: Any,
     ) -> ServiceSettings:
         """The service's settings: an override beats a DIKLAT_<SERVICE>_* variable, which beats
         the service's own default (`defaults`, see ServiceDefinition.settings), which beats the
-        class's. Every value is validated: a wrong one stops the start naming its setting."""
-        return _service_class(cls, service, defaults or {})(**overrides)
+        class's. Every value is validated: a wrong one stops the start naming its setting, and
+        one of `required_outside_local_stack` left to its default outside the local stack
+        raises MissingSetting naming its variable."""
+        settings = _service_class(cls, service, defaults or {})(**overrides)
+        missing = [
+            name for name in required_outside_local_stack if name not in settings.model_fields_set
+        ]
+        if missing and not settings.local_stack:
+            raise MissingSetting(service, missing[0])
+        return settings
+
+
+# What each setting a deployment must give is, for the error that names it (Indonesian, English).
+_REQUIRED_WHAT: dict[str, tuple[str, str]] = {
+    "public_base_url": (
+        "alamat publik layanan ini, dasar URL pada kode QR setiap sertifikat "
+        "(mis. https://sertifikat.bpsdm.jambiprov.go.id)",
+        "this service's public address, the base of the URL in every certificate's QR code "
+        "(e.g. https://sertifikat.bpsdm.jambiprov.go.id)",
+    ),
+}
+
+
+class MissingSetting(ValueError):
+    """A setting whose default serves only the local stack, left unset in a deployment (the
+    service's own database URL is given): the service does not start."""
+
+    def __init__(self, service: str, setting: str) -> None:
+        self.variable = f"DIKLAT_{service.upper()}_{setting.upper()}"
+        what_id, what_en = _REQUIRED_WHAT.get(setting, (setting, setting))
+        super().__init__(
+            f"Layanan {service} tidak dijalankan: {self.variable} wajib diisi di luar stack "
+            f"lokal; isi dengan {what_id}. Nilai bawaannya (alamat loopback) hanya untuk stack "
+            f"lokal. / The {service} service did not start: {self.variable} is required "
+            f"outside the local stack; set it to {what_en}. Its default (a loopback address) "
+            "serves only the local stack."
+        )
 
 
 def _service_class(

@@ -1,5 +1,6 @@
-"""Certification's repository port: what its handlers and admin commands record and read, as
-narrow interfaces, and the values they exchange.
+"""Certification's ports: the repository its handlers and admin commands record and read
+through, as narrow interfaces, and the values they exchange; and the seal check the public
+verification page asks (`SealCheck`).
 
 As the consumer core's ports (shared/consumer/ports.py), each works inside the caller's one
 transaction. `adapters/postgres/` implements them on the unit of work's connection, and
@@ -199,3 +200,22 @@ class Certificates(Protocol):
 
 class CertificationRepository(Cohorts, Evaluations, Decisions, Certificates, Protocol):
     """All of certification's repository, as one unit of work sees it."""
+
+
+@dataclass(frozen=True)
+class SealStatus:
+    """The electronic seal on a certificate's PDF: who sealed it and whether it verifies."""
+
+    signer: str
+    verified: bool
+    signed_at: dt.datetime | None = None
+
+
+class SealCheck(Protocol):
+    """Whether a certificate's PDF carries a seal that verifies (the public verification page);
+    outside any transaction: an adapter reads what it needs itself."""
+
+    async def check(self, certificate_id: uuid.UUID) -> SealStatus | None:
+        """The seal of this certificate's PDF, or None while it has none (not sealed yet, or no
+        such certificate)."""
+        ...

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.integration
 
 TOKENS = "nat=national,p15=publisher:15,p16=publisher:16,adm=admin"
 BASE_URL = "https://sttp.example.go.id"
+JSON = {"Accept": "application/json"}  # /verify/{code} answers a page otherwise
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -82,7 +83,9 @@ async def test_pdf_qr_verification_revocation_and_reissue(infra):
             n.replace("/", "_") + ".pdf" for n in (first["number"], second["number"])
         )
 
-        shown = (await client.get(f"/verify/{first['verification_code'].lower()}")).json()
+        shown = (
+            await client.get(f"/verify/{first['verification_code'].lower()}", headers=JSON)
+        ).json()
         assert shown["status"] == "valid"
         assert shown["certificate"]["nip_masked"] == "1986**********1001"
         # Dated the day the cohort closed (b.NOW, in Jakarta), not the day it was processed.
@@ -103,7 +106,7 @@ async def test_pdf_qr_verification_revocation_and_reissue(infra):
             headers=_auth("adm"),
         )
         assert revoked.json()["status"] == "revoked"
-        verdict = (await client.get(f"/verify/{first['verification_code']}")).json()
+        verdict = (await client.get(f"/verify/{first['verification_code']}", headers=JSON)).json()
         assert (verdict["status"], verdict["status_reason"]) == ("revoked", "dokumen palsu")
         again = await client.post(
             f"/api/v1/certificates/{first['id']}/revoke",
@@ -120,9 +123,9 @@ async def test_pdf_qr_verification_revocation_and_reissue(infra):
         assert reissued.status_code == 201
         new = reissued.json()
         assert (new["number"], new["version"]) == (f"{second['number']}-v2", 2)
-        old = (await client.get(f"/verify/{second['verification_code']}")).json()
+        old = (await client.get(f"/verify/{second['verification_code']}", headers=JSON)).json()
         assert (old["status"], old["current_number"]) == ("superseded", new["number"])
-        current = (await client.get(f"/verify/{new['verification_code']}")).json()
+        current = (await client.get(f"/verify/{new['verification_code']}", headers=JSON)).json()
         assert (current["status"], current["certificate"]["name"]) == ("valid", "Budi Santosa")
         new_pdf = await client.get(f"/api/v1/certificates/{new['id']}/pdf", headers=_auth("p15"))
         assert (

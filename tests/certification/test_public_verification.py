@@ -9,14 +9,15 @@ import asyncio
 import httpx
 import pytest
 
-from services.certification.entrypoints.api import same_name
 from services.certification.entrypoints.app import DEFINITION
 from services.certification.entrypoints.throttle import FailureLimiter
+from services.certification.entrypoints.verification import same_name
 from shared.runtime import ServiceRuntime
 from tests.certification import builders as b
 from tests.support import Publisher, eventually, prepare_topics, running
 
 CODE = "15/LATSAR/2022/IV"
+JSON = {"Accept": "application/json"}  # /verify/{code} answers a page otherwise
 NIPS = ["198609262015051001", "198701012010011002"]
 
 
@@ -135,7 +136,7 @@ async def test_a_number_needs_the_name_misses_look_alike_and_failures_are_limite
             # A wrong name answers exactly as a wrong number does: no oracle.
             wrong_name = await by_number(one, second["number"], "Budi Santoso 0")
             wrong_number = await by_number(one, "800/9999/BPSDM-15/2022", "Budi Santoso 1")
-            wrong_code = await one.get("/verify/ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ")
+            wrong_code = await one.get("/verify/ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ", headers=JSON)
             assert wrong_name.status_code == wrong_number.status_code == 404
             assert wrong_name.content == wrong_number.content == wrong_code.content
             assert wrong_name.headers == wrong_number.headers

@@ -1,30 +1,25 @@
-"""Certification HTTP API: decisions, certificate PDFs (one or a cohort's ZIP), public
-verification, and admin revocation / re-issue."""
+"""Certification HTTP API: decisions, certificate PDFs (one or a cohort's ZIP), and admin
+revocation / re-issue (public verification: verification.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hmac
 import io
-import unicodedata
 import uuid
 import zipfile
 from decimal import Decimal
-from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
 from services.certification import certificates, commands
 from services.certification.adapters.pdf import render_certificate, verification_url
 from services.certification.adapters.postgres import views
-from services.certification.entrypoints.throttle import FailureLimiter
 from services.certification.ports import Certificate
 from shared.auth import AdminPrincipal, CurrentPrincipal, require_publisher_access
 from shared.consumer import UnitOfWork, lock_cohorts
 from shared.db import Connection
-from shared.logging import mask_nip
 from shared.outbox import write_rows
 from shared.runtime import runtime_of
 
@@ -52,38 +47,6 @@ class CertificateOut(BaseModel):
     status: str
     verification_code: str
     verification_url: str
-
-
-class ShownCertificate(BaseModel):
-    """What the paper certificate shows, NIP masked (public verification)."""
-
-    number: str
-    name: str
-    nip_masked: str
-    rank: str | None
-    position: str
-    agency: str
-    organizer: str
-    programme_name: str
-    angkatan: str
-    year: int
-    start_date: dt.date
-    end_date: dt.date
-    location: str
-    total_jp: Decimal
-    predicate: str | None
-    issue_date: dt.date
-
-
-class Verification(BaseModel):
-    status: Literal["valid", "revoked", "superseded"]
-    version: int
-    status_reason: str | None = None
-    status_changed_at: dt.datetime | None = None
-    current_number: str | None = Field(
-        default=None, description="for a superseded certificate: the number that replaces it"
-    )
-    certificate: ShownCertificate
 
 
 class RevokeIn(BaseModel):
@@ -193,124 +156,6 @@ async def certificate_pdf(
         media_type=PDF,
         headers={"Content-Disposition": f'inline; filename="{_filename(certificate.number)}"'},
     )
-
-
-NOT_FOUND = (
-    "Sertifikat tidak ditemukan: periksa nomor dan nama pemegang, atau kode verifikasi. "
-    "/ No certificate found: check the number and the holder's name, or the verification code."
-)
-NAME_NEEDED = (
-    "Parameter name (nama pemegang sertifikat) wajib diisi bersama number, atau gunakan "
-    "parameter code (kode verifikasi). / Give the holder's name (parameter name) with the "
-    "number, or the verification code (parameter code)."
-)
-
-
-def _failures(request: Request) -> FailureLimiter:
-    """This app's failed-look-up limiter (tests may put one with their own clock there)."""
-    state = request.app.state
-    limiter: FailureLimiter | None = getattr(state, "verify_failures", None)
-    if limiter is None:
-        limiter = state.verify_failures = FailureLimiter()
-    return limiter
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def same_name(given: str, holder: str) -> bool:
-    """Names compared as people type them: case, spacing and Unicode forms do not matter."""
-
-    def canonical(name: str) -> bytes:
-        return "".join(unicodedata.normalize("NFKC", name).casefold().split()).encode()
-
-    return hmac.compare_digest(canonical(given), canonical(holder))
-
-
-async def _verification(
-    request: Request, code: str | None, number: str | None = None, name: str | None = None
-) -> Verification:
-    """A public look-up, by code or by number and holder's name. Every miss (no such code, no
-    such number, another name) is the same 404, and counts against the client's address."""
-    limiter, client = _failures(request), _client(request)
-    wait = limiter.retry_after(client)
-    if wait is not None:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            f"Terlalu banyak pencarian sertifikat yang gagal dari alamat ini; coba lagi dalam "
-            f"{wait} detik. / Too many failed certificate look-ups from this address; try "
-            f"again in {wait} seconds.",
-            headers={"Retry-After": str(wait)},
-        )
-    limiter.failed(client)  # until found: concurrent look-ups cannot all pass the check first
-    async with runtime_of(request).pool.acquire() as conn:
-        if code is not None:
-            certificate = await views.find_certificate(conn, code=code)
-        elif number is not None and name is not None:
-            certificate = await views.find_certificate(conn, number=number)
-            if certificate is not None and not same_name(name, certificate.content["name"]):
-                certificate = None
-        else:
-            certificate = None
-        if certificate is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-        limiter.forgive(client)
-        current = None
-        if certificate.superseded_by is not None:
-            newer = await views.get_certificate(conn, certificate.superseded_by)
-            current = newer.number if newer else None
-    c = certificate.content
-    shown = ShownCertificate(
-        number=certificate.number,
-        name=c["name"],
-        nip_masked=mask_nip(c["nip"]),
-        rank=c.get("rank"),
-        position=c["position"],
-        agency=c["agency"],
-        organizer=c["organizer"],
-        programme_name=c["programme_name"],
-        angkatan=c["angkatan"],
-        year=c["year"],
-        start_date=c["start_date"],
-        end_date=c["end_date"],
-        location=c["location"],
-        total_jp=c["total_jp"],
-        predicate=c.get("predicate"),
-        issue_date=c["issue_date"],
-    )
-    return Verification(
-        status=certificate.status,
-        version=certificate.version,
-        status_reason=certificate.status_reason,
-        status_changed_at=certificate.status_changed_at,
-        current_number=current,
-        certificate=shown,
-    )
-
-
-@router.get("/verify/{code}", response_model=Verification)
-async def verify_by_code(code: str, request: Request) -> Verification:
-    """Public (no credential): what the QR code on the certificate points at."""
-    # A code that cannot be one is looked up as an impossible one: the same 404, counted.
-    return await _verification(request, certificates.normalise_verification_code(code) or "")
-
-
-@v1.get("/verify", response_model=Verification)
-async def verify(
-    request: Request,
-    number: Annotated[str | None, Query(max_length=120)] = None,
-    name: Annotated[str | None, Query(max_length=200, description="the holder's name")] = None,
-    code: Annotated[str | None, Query(max_length=60)] = None,
-) -> Verification:
-    """Public (no credential): verify by verification code, or by certificate number together
-    with the holder's name (case and spacing do not matter). A number alone is refused: numbers
-    are sequential and would let anyone list every holder."""
-    if code:
-        return await _verification(request, certificates.normalise_verification_code(code) or "")
-    if not number or not name or not name.strip():
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, NAME_NEEDED)
-    return await _verification(request, None, number, name)
 
 
 async def _admin_change(
