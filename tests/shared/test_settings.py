@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from shared.settings import ServiceSettings
+from services.certification.bootstrap import DEFINITION as CERTIFICATION
+from services.enrolment.bootstrap import DEFINITION as ENROLMENT
+from shared.runtime import ServiceRuntime
+from shared.settings import MissingSetting, ServiceSettings
 
 
 def test_a_services_own_default_stands_where_no_variable_is_set(monkeypatch):
@@ -54,3 +61,74 @@ def test_each_service_reads_its_own_prefix_and_has_its_own_port_and_group(monkey
 def test_an_override_beats_a_variable(monkeypatch):
     monkeypatch.setenv("DIKLAT_ENROLMENT_HTTP_PORT", "9999")
     assert ServiceSettings.for_service("enrolment", http_port=0).http_port == 0
+
+
+# -- settings a deployment must give (issue 20: the QR's base URL) ------------------------------
+
+DEPLOYED = "postgresql://diklat_certification:secret@db.internal:5432/diklat"
+
+
+def test_outside_the_local_stack_a_required_setting_must_be_given(monkeypatch):
+    monkeypatch.delenv("DIKLAT_CERTIFICATION_PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setenv("DIKLAT_CERTIFICATION_DATABASE_URL", DEPLOYED)
+    with pytest.raises(MissingSetting) as refused:
+        ServiceSettings.for_service(
+            "certification", required_outside_local_stack=["public_base_url"]
+        )
+    message = str(refused.value)
+    assert refused.value.variable == "DIKLAT_CERTIFICATION_PUBLIC_BASE_URL"
+    assert message.startswith("Layanan certification tidak dijalankan: ")
+    assert "DIKLAT_CERTIFICATION_PUBLIC_BASE_URL wajib diisi" in message
+    assert "kode QR" in message and " / The certification service did not start" in message
+
+    monkeypatch.setenv("DIKLAT_CERTIFICATION_PUBLIC_BASE_URL", "https://sertifikat.example.go.id")
+    given = ServiceSettings.for_service(
+        "certification", required_outside_local_stack=["public_base_url"]
+    )
+    assert given.public_base_url == "https://sertifikat.example.go.id"
+
+
+def test_the_local_stack_keeps_its_loopback_default(monkeypatch):
+    monkeypatch.delenv("DIKLAT_CERTIFICATION_PUBLIC_BASE_URL", raising=False)
+    monkeypatch.delenv("DIKLAT_CERTIFICATION_DATABASE_URL", raising=False)
+    settings = ServiceSettings.for_service(
+        "certification", required_outside_local_stack=["public_base_url"]
+    )
+    assert settings.local_stack
+    assert settings.public_base_url == "http://127.0.0.1:8083"
+
+
+def test_only_the_service_that_prints_it_requires_it(monkeypatch):
+    for service in ("ENROLMENT", "CERTIFICATION"):
+        monkeypatch.delenv(f"DIKLAT_{service}_PUBLIC_BASE_URL", raising=False)
+        monkeypatch.setenv(f"DIKLAT_{service}_DATABASE_URL", DEPLOYED)
+    assert not ServiceRuntime(ENROLMENT).settings.local_stack  # built, nothing started
+    with pytest.raises(MissingSetting):
+        ServiceRuntime(CERTIFICATION)
+
+
+@pytest.mark.parametrize("url", ["sertifikat.example.go.id", "ftp://x", "https://x/?a=1", ""])
+def test_a_public_base_url_must_be_a_whole_http_address(monkeypatch, url):
+    monkeypatch.setenv("DIKLAT_CERTIFICATION_PUBLIC_BASE_URL", url)
+    with pytest.raises(ValueError, match="public_base_url"):
+        ServiceSettings.for_service("certification")
+
+
+def test_diklat_run_refuses_to_start_naming_the_variable(tmp_path):
+    """What an operator sees: the message on stderr and a failed exit, no traceback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIKLAT_CERTIFICATION_")} | {
+        "DIKLAT_CERTIFICATION_DATABASE_URL": DEPLOYED
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "diklat", "run", "certification"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert run.stderr.startswith("Layanan certification tidak dijalankan")
+    assert "DIKLAT_CERTIFICATION_PUBLIC_BASE_URL" in run.stderr
+    assert "Traceback" not in run.stderr
