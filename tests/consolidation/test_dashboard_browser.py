@@ -2,58 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import socket
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
-import uvicorn
 from playwright.async_api import async_playwright
 
-from shared.runtime import ServiceRuntime
+from tests.browser import ARGS, CHROMIUM, serving
 from tests.consolidation import scenario
 from tests.consolidation.helpers import get, scenario_running
-from tests.support import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@contextlib.asynccontextmanager
-async def serving(runtime: ServiceRuntime) -> AsyncIterator[str]:
-    """The runtime's app on a loopback port; lifespan off because `running` started it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            runtime.http_app(),
-            host="127.0.0.1",
-            port=port,
-            lifespan="off",
-            log_config=None,
-            access_log=False,
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    try:
-        await eventually(lambda: asyncio.sleep(0, server.started), 10, "uvicorn started")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def test_dashboard_shows_api_numbers_and_drills_down_to_participants(infra, artifacts):
