@@ -124,7 +124,9 @@ async def _revoked_page(client: httpx.AsyncClient, held: Statuses) -> None:
     assert "Dicabut" in page and "Revoked" in page
     assert REVOKE_REASON in page  # shown as the admin typed it ...
     assert "<b>palsu</b>" not in revoked.text  # ... as text, never as markup
-    assert tanggal(changed.astimezone(dt.timezone(dt.timedelta(hours=7))).date()) in page
+    day = changed.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
+    assert f"dicabut pada {tanggal(day)}" in page
+    assert f"revoked on {day.day} {day.strftime('%B')} {day.year}" in page  # an English month
     assert "/credential" not in revoked.text and "Belum disegel" in page
 
 

@@ -86,12 +86,37 @@ def _render(template: str, **values: Any) -> str:
     return _templates().get_template(template).render(**values)
 
 
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _local_day(value: dt.date | dt.datetime) -> dt.date:
+    return value.astimezone(STATUS_ZONE).date() if isinstance(value, dt.datetime) else value
+
+
 def _day(value: dt.date | dt.datetime | None) -> str | None:
+    """`24 Mei 2022`: a day as the Indonesian text says it."""
+    return None if value is None else tanggal(_local_day(value))
+
+
+def _day_en(value: dt.date | dt.datetime | None) -> str | None:
+    """`24 May 2022`: the same day in the English line beside it."""
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(STATUS_ZONE).date()
-    return tanggal(value)
+    day = _local_day(value)
+    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
 
 
 def _jp(value: Decimal) -> str:
@@ -135,6 +160,7 @@ def certificate_page(v: Verification) -> str:
         status_id=status_id,
         status_en=status_en,
         changed_on=_day(v.status_changed_at),
+        changed_on_en=_day_en(v.status_changed_at),
         rows=_rows(v),
         current_link=_relative(v.current_url),
         credential_link=_relative(v.credential_url),
