@@ -57,8 +57,11 @@ class FakeSeals:
 
     def __init__(self) -> None:
         self.seals: dict[uuid.UUID, SealStatus] = {}
+        self.failing: set[uuid.UUID] = set()
 
     async def check(self, certificate_id: uuid.UUID) -> SealStatus | None:
+        if certificate_id in self.failing:
+            raise ConnectionError("the signature service did not answer")
         return self.seals.get(certificate_id)
 
 
@@ -75,6 +78,7 @@ async def test_each_status_as_a_page_and_as_json(infra):
     async with certificates_in_each_status(infra, definition) as (_, client, held):
         seals.seals[uuid.UUID(held.valid.id)] = SealStatus("BPSDM Provinsi Jambi", True, SEALED_ON)
         seals.seals[uuid.UUID(held.current.id)] = SealStatus("BPSDM Provinsi Jambi", False)
+        seals.failing.add(uuid.UUID(held.superseded.id))
         await _valid_page(client, held)
         await _revoked_page(client, held)
         await _superseded_pages(client, held)
@@ -138,6 +142,8 @@ async def _superseded_pages(client: httpx.AsyncClient, held: Statuses) -> None:
     assert held.current.number in page
     assert f'href="{held.current.code}"' in superseded.text
     assert "/credential" not in superseded.text
+    assert "Segel tidak dapat diperiksa" in page  # a failed check, not "not sealed"
+    assert "Belum disegel" not in page and "Terverifikasi" not in page
     current = await client.get(f"/verify/{held.current.code}", headers=BROWSER)
     page = _shown(current.text)
     assert "Berlaku" in page and held.current.name in page
@@ -167,6 +173,7 @@ async def _as_json(client: httpx.AsyncClient, held: Statuses) -> None:
         held.current.code,
     )
     assert old["current_url"] == f"http://127.0.0.1:8083/verify/{held.current.code}"
+    assert (old["seal"], old["seal_checked"], valid["seal_checked"]) == (None, False, True)
     by_api = await client.get("/api/v1/verify", params={"code": held.superseded.code})
     assert by_api.json() == old
 

@@ -23,9 +23,10 @@ from services.certification.entrypoints import verification_page as page
 from services.certification.entrypoints.throttle import FailureLimiter
 from services.certification.ports import Certificate, SealStatus
 from shared.db import Connection
-from shared.logging import mask_nip
-from shared.runtime import runtime_of
+from shared.logging import get_logger, mask_nip
+from shared.runtime import ServiceRuntime, runtime_of
 
+log = get_logger(__name__)
 router = APIRouter(tags=["verification"])
 
 NOT_FOUND = (
@@ -88,6 +89,9 @@ class Verification(BaseModel):
         default=None, description="for a valid certificate: its verifiable credential"
     )
     seal: SealOut | None = Field(default=None, description="None while the PDF is not sealed")
+    seal_checked: bool = Field(
+        default=True, description="false when the seal could not be checked just now"
+    )
     certificate: ShownCertificate
 
 
@@ -98,6 +102,7 @@ class Found:
     certificate: Certificate
     current: Certificate | None
     seal: SealStatus | None
+    seal_checked: bool = True
 
 
 class Refused(Exception):
@@ -192,7 +197,19 @@ async def look_up(
             raise Refused()
         limiter.forgive(client)
         current = await _current_version(conn, certificate)
-    seal = await dependencies.of(runtime).seal_check.check(certificate.id)
+    return await _with_seal(runtime, certificate, current)
+
+
+async def _with_seal(
+    runtime: ServiceRuntime, certificate: Certificate, current: Certificate | None
+) -> Found:
+    """The look-up with its seal; a seal check that fails is said so on the page, which still
+    shows the certificate's status (never "verified" for a seal nobody checked)."""
+    try:
+        seal = await dependencies.of(runtime).seal_check.check(certificate.id)
+    except Exception:  # any failure of the check is "could not check", never a broken page
+        log.exception("seal check failed", certificate_id=str(certificate.id))
+        return Found(certificate, current, None, seal_checked=False)
     return Found(certificate, current, seal)
 
 
@@ -234,6 +251,7 @@ def verification(found: Found, base_url: str) -> Verification:
         seal=SealOut(signer=seal.signer, verified=seal.verified, signed_at=seal.signed_at)
         if seal
         else None,
+        seal_checked=found.seal_checked,
         certificate=shown(certificate),
     )
 
