@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -65,6 +66,7 @@ def test_an_override_beats_a_variable(monkeypatch):
 
 # -- settings a deployment must give (issue 20: the QR's base URL) ------------------------------
 
+ROOT = Path(__file__).resolve().parents[2]
 DEPLOYED = "postgresql://diklat_certification:secret@db.internal:5432/diklat"
 
 
@@ -114,7 +116,7 @@ def test_a_public_base_url_must_be_a_whole_http_address(monkeypatch, url):
         ServiceSettings.for_service("certification")
 
 
-def test_diklat_run_refuses_to_start_naming_the_variable(tmp_path):
+def test_diklat_run_refuses_to_start_naming_the_variable():
     """What an operator sees: the message on stderr and a failed exit, no traceback."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIKLAT_CERTIFICATION_")} | {
         "DIKLAT_CERTIFICATION_DATABASE_URL": DEPLOYED
@@ -122,7 +124,7 @@ def test_diklat_run_refuses_to_start_naming_the_variable(tmp_path):
     run = subprocess.run(
         [sys.executable, "-m", "diklat", "run", "certification"],
         env=env,
-        cwd=tmp_path,
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
