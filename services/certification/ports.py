@@ -1,6 +1,6 @@
 """Certification's ports: the repository its handlers and admin commands record and read
-through, as narrow interfaces, and the values they exchange; and the seal check the public
-verification page asks (`SealCheck`).
+through, as narrow interfaces, and the values they exchange; the publishers' seals and
+credential keys; and the seal check the public verification page asks (`SealCheck`).
 
 As the consumer core's ports (shared/consumer/ports.py), each works inside the caller's one
 transaction. `adapters/postgres/` implements them on the unit of work's connection, and
@@ -200,6 +200,43 @@ class Certificates(Protocol):
 
 class CertificationRepository(Cohorts, Evaluations, Decisions, Certificates, Protocol):
     """All of certification's repository, as one unit of work sees it."""
+
+
+# --- the publisher's seal and credential key (issue 20) -------------------------------------
+
+
+@dataclass(frozen=True)
+class SealIdentity:
+    """Who seals for a publisher: its seal certificate and the chain up to a trust root, DER."""
+
+    publisher: str
+    certificate: bytes
+    chain: tuple[bytes, ...]
+
+
+class SealSigner(Protocol):
+    """Signs a document digest as a publisher's electronic seal. Only the digest leaves the
+    service: the hash-signing flow of a remote signer such as BSrE's e-sign, and of a local key
+    alike."""
+
+    def identity(self, publisher: str) -> SealIdentity:
+        """The publisher's seal certificate and its chain; KeyError if it has none."""
+        ...
+
+    async def sign_digest(self, publisher: str, digest: bytes, digest_algorithm: str) -> bytes:
+        """The seal's signature (DER, as CMS carries it) over a precomputed digest."""
+        ...
+
+
+class CredentialKeys(Protocol):
+    """The publisher's key for verifiable credentials, as JWKs (RFC 7517)."""
+
+    def private_jwk(self, publisher: str) -> dict[str, Any]: ...
+
+    def public_jwk(self, publisher: str) -> dict[str, Any]: ...
+
+
+# --- the seal check of the public verification page (issue 20) -----------------------------
 
 
 @dataclass(frozen=True)
