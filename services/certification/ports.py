@@ -233,3 +233,14 @@ class CredentialKeys(Protocol):
     def private_jwk(self, publisher: str) -> dict[str, Any]: ...
 
     def public_jwk(self, publisher: str) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class SealStatus:
+    signer: str
+    verified: bool
+    signed_at: dt.datetime | None
+
+
+class SealCheck(Protocol):
+    async def check(self, certificate_id: uuid.UUID) -> SealStatus | None: ...

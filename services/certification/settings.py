@@ -41,6 +41,13 @@ class SealSettings(BaseSettings):
         "local-ca: the stand-in CA's own certificate",
     )
 
+    tsa_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://\S+$",
+        description="RFC 3161 timestamp authority: when set, seals are PAdES B-LTA (timestamp, "
+        "embedded validation data, document timestamp) instead of B-B",
+    )
+
     @model_validator(mode="after")
     def _pkcs12_needs_its_files(self) -> SealSettings:
         if self.mode == "pkcs12" and (self.dir is None or self.trust_roots is None):
