@@ -111,7 +111,9 @@ class Sealing:
             self.metadata(),
             signer,
             timestamper=HTTPTimeStamper(self.tsa_url) if self.tsa_url else None,
-            stamp_style=TextStampStyle(stamp_text=seal_mark_text(common_name(signer.signing_cert))),
+            stamp_style=TextStampStyle(
+                stamp_text=seal_mark_text(common_name(signer.signing_cert)), border_width=1
+            ),
             new_field_spec=SigFieldSpec(SEAL_FIELD, on_page=0, box=seal_mark_box()),
         )
         output = io.BytesIO()
@@ -131,7 +133,8 @@ class Sealing:
         )
 
     def validation_context(self) -> ValidationContext:
-        """What signing checks before embedding validation data: the seal roots beside the
-        system's, revocation information fetched where the certificates point to it."""
+        """What signing checks before embedding validation data: the configured roots (the
+        seal's and the timestamp authority's), revocation data fetched where certificates
+        point to it."""
         roots = [asn1_x509.Certificate.load(der) for der in self.trust_roots]
-        return ValidationContext(extra_trust_roots=roots, allow_fetching=True)
+        return ValidationContext(trust_roots=roots, allow_fetching=True)
