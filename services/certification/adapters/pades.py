@@ -9,10 +9,10 @@ signature is timestamped, its validation data embedded and a document timestamp 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
 from asn1crypto import keys as asn1_keys
@@ -20,6 +20,7 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
@@ -90,13 +91,18 @@ class PortSigner(Signer):
         return 2 * (size + 3) + 3 if public.algorithm == "ec" else size
 
 
-@dataclass(frozen=True)
 class Sealing:
     """Seals PDFs with the publishers' seals (B-B, or B-LTA through a timestamp authority)."""
 
-    signer: SealSigner
-    trust_roots: Sequence[bytes]
-    tsa_url: str | None = None
+    def __init__(
+        self, signer: SealSigner, trust_roots: Sequence[bytes], tsa_url: str | None = None
+    ) -> None:
+        self.signer = signer
+        self.trust_roots = tuple(trust_roots)
+        self.tsa_url = tsa_url
+        # One client for every seal: it keeps the authority's sample reply for size estimates.
+        self.timestamper = HTTPTimeStamper(tsa_url) if tsa_url else None
+        self.reserved: dict[bytes, int] = {}
 
     @classmethod
     def from_settings(cls, settings: SealSettings) -> Sealing:
@@ -110,15 +116,39 @@ class Sealing:
         pdf_signer = PdfSigner(
             self.metadata(),
             signer,
-            timestamper=HTTPTimeStamper(self.tsa_url) if self.tsa_url else None,
+            timestamper=self.timestamper,
             stamp_style=TextStampStyle(
                 stamp_text=seal_mark_text(common_name(signer.signing_cert)), border_width=1
             ),
             new_field_spec=SigFieldSpec(SEAL_FIELD, on_page=0, box=seal_mark_box()),
         )
         output = io.BytesIO()
-        await pdf_signer.async_sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output)
+        await pdf_signer.async_sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(pdf)),
+            output=output,
+            bytes_reserved=await self.bytes_reserved(signer),
+        )
         return output.getvalue()
+
+    async def bytes_reserved(self, signer: PortSigner) -> int | None:
+        """The room for a B-B signature, estimated once per seal certificate the way pyHanko
+        does before every signature (a dry run costs as much as the signature itself); None
+        with a timestamp authority, whose replies vary: pyHanko estimates each time."""
+        certificate = signer.signing_cert
+        if self.timestamper is not None or certificate is None:
+            return None
+        key: bytes = certificate.sha256
+        if key not in self.reserved:
+            sample = await signer.async_sign(
+                bytes(hashlib.new(DIGEST).digest_size),
+                DIGEST,
+                use_pades=True,
+                dry_run=True,
+                signed_attr_settings=PdfCMSSignedAttributes(signing_time=dt.datetime.now(dt.UTC)),
+            )
+            hex_length = 2 * len(sample.dump())
+            self.reserved[key] = hex_length + 2 * (hex_length // 4)  # pyHanko's own margin
+        return self.reserved[key]
 
     def metadata(self) -> PdfSignatureMetadata:
         long_term = self.tsa_url is not None
