@@ -1,6 +1,8 @@
 """The certification service's composition root (`diklat run certification`): its parts (routes,
 topics, settings, HTTP routes, the PDF worker) are declared here once;
-`shared.runtime.ServiceRuntime` runs them."""
+`shared.runtime.ServiceRuntime` runs them. The publishers' seals (sealing the PDFs, and the
+`SealCheck` port over the stored ones: `sealing.seal_check(pool)`) are built once per process
+in services/certification/sealing.py, which the entrypoints can import."""
 
 from __future__ import annotations
 

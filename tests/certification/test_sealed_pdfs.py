@@ -80,9 +80,7 @@ async def test_only_valid_certificates_get_a_sealed_pdf_that_verifies(infra):
             f"/api/v1/certificates/{untouched}/pdf", headers=_auth("p15")
         )
         assert on_the_spot.status_code == 200
-        spot = await asyncio.to_thread(
-            seal_status, on_the_spot.content, sealing().trust_roots
-        )
+        spot = await asyncio.to_thread(seal_status, on_the_spot.content, sealing().trust_roots)
         assert (spot.signer, spot.verified) == (SEAL_CN, True)
 
     async with running(DEFINITION, infra, **overrides) as worker:
