@@ -159,6 +159,15 @@ def test_the_timestamp_authority_must_be_a_url(monkeypatch: pytest.MonkeyPatch) 
         SealSettings()
 
 
+def test_the_trust_roots_must_be_a_pem_of_certificates(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "roots.pem").write_text("not a certificate")
+    monkeypatch.setenv("DIKLAT_CERTIFICATION_SEAL_TRUST_ROOTS", str(tmp_path / "roots.pem"))
+    with pytest.raises(ValidationError, match="DIKLAT_CERTIFICATION_SEAL_TRUST_ROOTS="):
+        SealSettings()
+
+
 async def test_the_bsre_remote_signer_says_it_is_not_configured() -> None:
     remote = BsreRemoteSeals()
     with pytest.raises(RemoteSealNotConfigured, match="endpoint"):

@@ -12,8 +12,11 @@ import httpx
 import pytest
 
 from services.certification.adapters.seal_check import seal_status
+from services.certification.adapters.seals import FileSeals
 from services.certification.entrypoints.app import DEFINITION
+from services.certification.entrypoints.pdf_worker import render_pending, renderer
 from services.certification.sealing import seal_check, sealing
+from services.certification.settings import SealSettings
 from shared.runtime import ServiceRuntime
 from tests.certification import builders as b
 from tests.support import Publisher, eventually, prepare_topics, running
@@ -106,3 +109,23 @@ async def _certificates_issued(runtime: ServiceRuntime, count: int) -> list[uuid
 
 async def _has(runtime: ServiceRuntime, certificate_id: uuid.UUID) -> bool:
     return certificate_id in await _with_pdf(runtime)
+
+
+async def test_a_publisher_without_a_seal_gets_no_pdf_and_holds_up_no_one(infra, tmp_path):
+    """pkcs12 mode with no .p12 for the publisher: its certificates stay pending, and the
+    worker's next claims pass them over."""
+    await prepare_topics(infra, ["15"])
+    FileSeals(tmp_path / "elsewhere", issue_missing=True).trust_roots()  # writes its ca.pem
+    roots = tmp_path / "elsewhere" / "ca.pem"
+    settings = SealSettings(mode="pkcs12", dir=tmp_path, trust_roots=roots)
+    async with running(WITHOUT_WORKER, infra) as svc, Publisher(infra) as pub:
+        await b.complete_cohort(pub, "15/TEKNIS/2022/IV", ["198609262015051001"])
+        await eventually(lambda: _certificates_issued(svc, 1), what="1 certificate issued")
+        executor = renderer(settings)
+        try:
+            assert await render_pending(svc.pool, BASE_URL, executor) == (0, {"15"})
+            passed_over = await render_pending(svc.pool, BASE_URL, executor, without={"15"})
+            assert passed_over == (0, set())
+        finally:
+            executor.shutdown()
+        assert await _with_pdf(svc) == set()

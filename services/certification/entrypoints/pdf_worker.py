@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from services.certification.adapters.pades import Sealing
 from services.certification.adapters.pdf import verification_url
 from services.certification.adapters.postgres import views
 from services.certification.adapters.seals import NoSeal
-from services.certification.sealing import render_sealed
+from services.certification.sealing import render_sealed, sealing
 from services.certification.settings import SealSettings, seal_settings
 from shared.logging import get_logger
 from shared.retry import renewing, through_outside_trouble
@@ -108,7 +109,7 @@ async def render_pending(
     public_base_url: str,
     executor: ProcessPoolExecutor,
     limit: int = BATCH,
-    without: frozenset[str] = frozenset(),
+    without: Collection[str] = (),
 ) -> tuple[int, set[str]]:
     """Render and seal up to `limit` pending PDFs in the renderer process, skipping the
     publishers `without` a seal; returns how many were stored and the publishers found to
@@ -156,6 +157,9 @@ class Renderer:
 async def pdf_worker(runtime: ServiceRuntime) -> None:
     """Render pending PDFs for the life of the service: Postgres trouble is waited out, a
     renderer process that died is replaced (shared/retry.py)."""
+    # A wrong seal configuration fails here, where failures pause before a retry, and not in
+    # a renderer process that would be replaced at once, again and again.
+    sealing()
     rendering = Renderer(seal_settings())
     try:
         await through_outside_trouble(
@@ -197,7 +201,7 @@ async def _listen_and_render(runtime: ServiceRuntime, rendering: Renderer) -> No
                     runtime.settings.public_base_url,
                     rendering.executor,
                     BATCH,
-                    frozenset(rendering.unsealed),
+                    rendering.unsealed,
                 )
                 rendering.unsealed |= unsealed
                 if rendered < BATCH and not unsealed:
