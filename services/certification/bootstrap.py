@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.certification import sealing
 from services.certification.adapters.postgres import PostgresRepository
-from services.certification.adapters.seal import NotSealed
 from services.certification.dependencies import Dependencies
 from services.certification.entrypoints import api, verification
 from services.certification.entrypoints.pdf_worker import pdf_worker
@@ -19,7 +19,7 @@ from shared.topics import ATTENDANCE_EVENTS, ENROLMENT_EVENTS
 
 def build_dependencies(runtime: ServiceRuntime) -> Dependencies:
     """The adapters the entrypoints use, once per runtime."""
-    return Dependencies(seal_check=NotSealed())
+    return Dependencies(seal_check=sealing.seal_check(lambda: runtime.pool))
 
 
 def http_routes() -> APIRouter:

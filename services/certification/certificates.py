@@ -11,6 +11,7 @@ Public API
 - issue_date(closed_at, now, timezone) -> date
 - sttp_content(info, participant, predicate, number, base_number, issue_date) -> dict
 - Correction; corrected_content(content, correction, number, issue_date) -> dict
+- SEALED_STATUS; gets_a_sealed_pdf(status) -> bool
 """
 
 from __future__ import annotations
@@ -168,3 +169,14 @@ def corrected_content(
         if v is not None
     }
     return {**content, **changes, "number": number, "issue_date": issue_date.isoformat()}
+
+
+# --- the sealed PDF ----------------------------------------------------------------------
+
+# A certificate's PDF is rendered and sealed only while it has this status: one revoked or
+# superseded before its PDF exists never gets one (a re-issue is a new certificate, sealed anew).
+SEALED_STATUS: Final = "valid"
+
+
+def gets_a_sealed_pdf(status: str) -> bool:
+    return status == SEALED_STATUS

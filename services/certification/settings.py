@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from cryptography import x509
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +41,26 @@ class SealSettings(BaseSettings):
         description="PEM file of the roots a seal must chain to (pkcs12 mode: e.g. BSrE's); "
         "local-ca: the stand-in CA's own certificate",
     )
+
+    tsa_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://\S+$",
+        description="RFC 3161 timestamp authority: when set, seals are PAdES B-LTA (timestamp, "
+        "embedded validation data, document timestamp) instead of B-B",
+    )
+
+    @field_validator("trust_roots")
+    @classmethod
+    def _trust_roots_are_certificates(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            try:
+                x509.load_pem_x509_certificates(value.read_bytes())
+            except (OSError, ValueError) as unreadable:
+                raise ValueError(
+                    f"DIKLAT_CERTIFICATION_SEAL_TRUST_ROOTS={value}: bukan berkas PEM berisi "
+                    "sertifikat yang dapat dibaca. / not a readable PEM file of certificates."
+                ) from unreadable
+        return value
 
     @model_validator(mode="after")
     def _pkcs12_needs_its_files(self) -> SealSettings:

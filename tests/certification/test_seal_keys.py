@@ -81,4 +81,5 @@ def test_local_ca_seals_live_in_the_stack_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DIKLAT_STACK_DIR", str(tmp_path))
+    monkeypatch.delenv("DIKLAT_CERTIFICATION_SEAL_DIR", raising=False)
     assert SealSettings().seal_dir() == tmp_path / "seals"

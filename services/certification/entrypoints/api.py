@@ -14,9 +14,11 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
 from services.certification import certificates, commands
-from services.certification.adapters.pdf import render_certificate, verification_url
+from services.certification.adapters.pdf import verification_url
 from services.certification.adapters.postgres import views
+from services.certification.adapters.seals import NoSeal
 from services.certification.ports import Certificate
+from services.certification.sealing import render_sealed, sealing
 from shared.auth import AdminPrincipal, CurrentPrincipal, require_publisher_access
 from shared.consumer import UnitOfWork, lock_cohorts
 from shared.db import Connection
@@ -83,13 +85,32 @@ async def _cohort_publisher(conn: Connection, code: str) -> str:
     return cohort.publisher
 
 
+NO_PDF = (
+    "Sertifikat ini dicabut atau digantikan sebelum PDF-nya dibuat, sehingga tidak memiliki PDF "
+    "bersegel. / This certificate was revoked or superseded before its PDF was made: it has no "
+    "sealed PDF."
+)
+NO_SEAL = (
+    "Segel elektronik penerbit ini belum tersedia; PDF belum dapat dibuat. / This publisher's "
+    "electronic seal is not available yet: the PDF cannot be made."
+)
+
+
 async def _pdf(conn: Connection, certificate: Certificate, base_url: str) -> bytes:
-    """The stored PDF, or rendered now if the background worker has not reached it yet."""
+    """The stored PDF, or rendered and sealed now if the background worker has not reached it
+    yet (only for a certificate still due one)."""
     stored = await views.pdf_of(conn, certificate.id)
     if stored is not None:
         return stored
+    if not certificates.gets_a_sealed_pdf(certificate.status):
+        raise HTTPException(status.HTTP_409_CONFLICT, NO_PDF)
     url = verification_url(base_url, certificate.verification_code)
-    pdf = await asyncio.to_thread(render_certificate, certificate.content, url)
+    try:
+        pdf = await asyncio.to_thread(
+            render_sealed, certificate.content, url, certificate.publisher, sealing()
+        )
+    except NoSeal as missing:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, NO_SEAL) from missing
     await views.store_pdf(conn, certificate.id, pdf)
     return pdf
 

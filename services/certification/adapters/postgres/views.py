@@ -4,8 +4,10 @@ repository port: a cohort's decisions and certificates, look-ups for verificatio
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from services.certification.adapters.postgres.certificates import CERT_COLUMNS, PostgresCertificates
+from services.certification.certificates import SEALED_STATUS
 from services.certification.ports import Certificate, Cohort, Decision
 from shared.db import Connection
 
@@ -69,13 +71,19 @@ async def pdfs_of(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, byt
     return {r["id"]: r["pdf"] for r in rows}
 
 
-async def claim_pending_pdfs(conn: Connection, limit: int) -> list[Certificate]:
-    """Certificates without a PDF, locked so another instance's worker skips them; call
-    inside a transaction."""
+async def claim_pending_pdfs(
+    conn: Connection, limit: int, without: Collection[str] = ()
+) -> list[Certificate]:
+    """Certificates due a sealed PDF and without one yet (certificates.gets_a_sealed_pdf),
+    except those of the publishers `without` a seal, locked so another instance's worker skips
+    them; call inside a transaction."""
     rows = await conn.fetch(
-        f"""SELECT {CERT_COLUMNS} FROM certificates WHERE pdf IS NULL
+        f"""SELECT {CERT_COLUMNS} FROM certificates
+            WHERE pdf IS NULL AND status = $2 AND publisher <> ALL($3::text[])
             ORDER BY issued_at LIMIT $1 FOR UPDATE SKIP LOCKED""",
         limit,
+        SEALED_STATUS,
+        list(without),
     )
     return [Certificate(**dict(r)) for r in rows]
 
