@@ -19,9 +19,24 @@ from diklat.stack.apache_kafka import ApacheKafka
 from diklat.stack.postgres import EmbeddedPostgres
 from diklat.stack.processes import free_port
 from diklat.stack.tansu import TansuBroker
+from services.certification.sealing import sealing
+from services.certification.settings import seal_settings
 from shared.settings import InfraSettings
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_seals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Certificates are sealed by a stand-in CA of this run, never the local stack's
+    (DIKLAT_CERTIFICATION_SEAL_DIR; service and renderer processes inherit it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DIKLAT_CERTIFICATION_SEAL_DIR", str(tmp_path_factory.mktemp("seals")))
+        seal_settings.cache_clear()
+        sealing.cache_clear()
+        yield
+    seal_settings.cache_clear()
+    sealing.cache_clear()
 
 
 @pytest.fixture(scope="session")
