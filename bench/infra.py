@@ -229,6 +229,8 @@ def service_env(
         f"{prefix}METADATA_MAX_AGE_MS": "1000",
         f"{prefix}OUTBOX_POLL_INTERVAL_S": "0.2",
         f"{prefix}LOG_LEVEL": "WARNING",
+        # The bench's own stand-in CA, not the local stack's (certification seals its PDFs).
+        "DIKLAT_CERTIFICATION_SEAL_DIR": str(workdir / "seals"),
     }
     env.update({prefix + k.upper(): v for k, v in extra.items()})
     return env
