@@ -211,7 +211,5 @@ class Profiles(Protocol):
         ...
 
 
-class CertificationRepository(
-    Cohorts, Evaluations, Decisions, Certificates, Profiles, Protocol
-):
+class CertificationRepository(Cohorts, Evaluations, Decisions, Certificates, Profiles, Protocol):
     """All of certification's repository, as one unit of work sees it."""

@@ -218,7 +218,6 @@ class BarriersContract:
         assert [o.outcome for o in outcomes] == ["applied"]
         assert list(await repo.deciding_cohorts([CODE])) == [CODE]
 
-
     async def test_a_close_keeps_the_close_date_it_gave(
         self, repo: CertificationRepository
     ) -> None:

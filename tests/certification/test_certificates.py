@@ -129,7 +129,9 @@ def test_a_correction_keeps_the_signatory_place_and_sessions():
     old = sttp_content(
         INFO, PARTICIPANT, None, NUMBER, NUMBER, dt.date(2022, 5, 24), Issuer(SIGNATORY, "Jambi")
     )
-    new = corrected_content(old, Correction(reason="rank", rank="IV/a"), NUMBER, dt.date(2026, 1, 5))
+    new = corrected_content(
+        old, Correction(reason="rank", rank="IV/a"), NUMBER, dt.date(2026, 1, 5)
+    )
     assert (new["signatory"], new["place_of_issue"]) == (SIGNATORY, "Jambi")
     assert new["sessions"] == old["sessions"] and new["rank"] == "IV/a"
 
@@ -244,8 +246,6 @@ def test_without_a_close_date_a_certificate_is_dated_the_last_session_never_the_
         ("Asia/Jayapura", "2022-03-02"),
     ],
 )
-def test_a_cohort_closed_before_its_last_session_is_dated_the_close_day_in_its_zone(
-    timezone, day
-):
+def test_a_cohort_closed_before_its_last_session_is_dated_the_close_day_in_its_zone(timezone, day):
     closed_at = dt.datetime(2022, 3, 1, 16, 30, tzinfo=dt.UTC)  # 23:30 WIB, 00:30 WITA
     assert issue_date(None, closed_at, LAST_SESSION, timezone).isoformat() == day

@@ -89,7 +89,9 @@ def test_a_close_date_between_the_first_session_and_the_sending_day_is_fine():
 
 
 def test_a_close_date_after_the_day_the_close_was_sent_is_refused_indonesian_first():
-    problem = close_date_problem(CODE, dt.date(2017, 3, 6), "Asia/Jakarta", dt.date(2017, 3, 21), SENT)
+    problem = close_date_problem(
+        CODE, dt.date(2017, 3, 6), "Asia/Jakarta", dt.date(2017, 3, 21), SENT
+    )
     assert problem is not None
     message_id, message_en = problem
     assert message_id.startswith("tanggal penutupan (closed_on) 2017-03-21 setelah")

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from services.certification import certificates, commands
 from services.certification.adapters.pdf import render_certificate, verification_url
 from services.certification.adapters.postgres import views
+from services.certification.entrypoints import profiles
 from services.certification.entrypoints.throttle import FailureLimiter
 from services.certification.ports import Certificate
 from shared.auth import AdminPrincipal, CurrentPrincipal, require_publisher_access
@@ -374,3 +375,4 @@ async def reissue(
 
 
 router.include_router(v1)
+router.include_router(profiles.router)
