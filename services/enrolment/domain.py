@@ -19,7 +19,8 @@ Public API (`__all__`)
   participant_region) -> ENROLLED | Rejection
 - decide_withdrawal(cohort, publisher_id, enrolment) -> WITHDRAWN | ALREADY_WITHDRAWN | Rejection
 - decide_cancel(cohort, publisher_id) -> CANCELLED | ALREADY_CANCELLED | Rejection
-- decide_close(cohort, publisher_id, closed_at, closed_on=None) -> CLOSED | ALREADY_CLOSED | Rejection
+- decide_close(cohort, publisher_id, closed_at, closed_on=None)
+  -> CLOSED | ALREADY_CLOSED | Rejection
 - close_time_problem(cohort_code, first_session_start, timezone, closed_at) -> Rejection | None
 - close_date_problem(cohort, closed_at, closed_on) -> Rejection | None
 - unknown_cohort(cohort_code) -> Rejection

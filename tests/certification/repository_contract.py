@@ -229,10 +229,11 @@ class BarriersContract:
         assert (cohort.closed_at, cohort.closed_on) == (AT, dt.date(2022, 5, 20))
 
 
+SIGNATORY = {"name": "Dr. Ahmad, M.Si.", "nip": "197001012000031001", "title": "Kepala"}
+
+
 class ProfilesContract:
     """Each publisher's default signatory and place of issue."""
-
-    SIGNATORY = {"name": "Dr. Ahmad, M.Si.", "nip": "197001012000031001", "title": "Kepala"}
 
     async def test_a_publisher_without_a_profile_has_none(
         self, repo: CertificationRepository
@@ -242,10 +243,10 @@ class ProfilesContract:
     async def test_a_saved_profile_is_read_back_and_replaced_whole(
         self, repo: CertificationRepository
     ) -> None:
-        await repo.save_profile(JAMBI, Issuer(self.SIGNATORY, "Jambi"), AT)
+        await repo.save_profile(JAMBI, Issuer(SIGNATORY, "Jambi"), AT)
         await repo.save_profile("16", Issuer(None, "Palembang"), AT)
         assert await repo.publisher_profiles([JAMBI, "16", "17"]) == {
-            JAMBI: Issuer(self.SIGNATORY, "Jambi"),
+            JAMBI: Issuer(SIGNATORY, "Jambi"),
             "16": Issuer(None, "Palembang"),
         }
         await repo.save_profile(JAMBI, Issuer(None, "Muara Bulian"), AT)

@@ -10,6 +10,7 @@ import io
 import pypdf
 import zxingcpp
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from services.certification.adapters.pdf import (
     SEAL_BOX,
@@ -95,7 +96,7 @@ def test_the_signatory_block_has_title_then_the_seals_empty_box_then_name_and_ni
             found[text.strip()] = tm[5]
 
     front.extract_text(visitor_text=where)
-    x, y, width, height = SEAL_BOX
+    _, y, width, height = SEAL_BOX
     assert (round(width / mm), round(height / mm)) == (60, 25)
     assert found["Kepala BPSDM Provinsi Jambi"] > y + height
     assert found[SIGNATORY["name"]] < y and found["NIP. 196805121994031004"] < y
@@ -146,10 +147,24 @@ def test_long_names_wrap_within_the_page_and_45_sessions_continue_on_a_third_pag
     listed = " ".join(p.extract_text() for p in rendered[1:])
     assert all(f"Materi {n}" in listed for n in range(1, 46) if n % 5)
     for page in rendered:
-        xs: list[float] = []
-        page.extract_text(visitor_text=lambda t, cm, tm, *_: xs.append(tm[4]) if t.strip() else 0)
-        assert min(xs) >= 12 * mm and max(xs) <= 198 * mm
+        spans = text_spans(page)
+        assert min(start for start, _ in spans) >= 12 * mm
+        assert max(end for _, end in spans) <= 198 * mm  # inside the border
     assert "Kusumanegara, S.H., M.Hum." in rendered[0].extract_text()
+
+
+def text_spans(page: pypdf.PageObject) -> list[tuple[float, float]]:
+    """Where each piece of text on the page starts and ends across (measured in the bold
+    face, the wider one)."""
+    spans: list[tuple[float, float]] = []
+
+    def note(text: str, _cm: object, tm: list[float], _font: object, size: float) -> None:
+        if text.strip():
+            width = stringWidth(text.strip(), "Helvetica-Bold", size * tm[0])
+            spans.append((tm[4], tm[4] + width))
+
+    page.extract_text(visitor_text=note)
+    return spans
 
 
 def test_dates_are_written_the_indonesian_way():

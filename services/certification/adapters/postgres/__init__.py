@@ -1,7 +1,7 @@
 """Certification on Postgres: `PostgresRepository` implements the repository port
 (services/certification/ports.py) on one transaction's connection, by subject (cohorts.py,
-decisions.py, certificates.py, profiles.py); views.py holds what the HTTP API and the PDF worker read and
-store."""
+decisions.py, certificates.py, profiles.py); views.py holds what the HTTP API and the PDF
+worker read and store."""
 
 from __future__ import annotations
 
