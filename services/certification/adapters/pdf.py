@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import qrcode
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
+from reportlab.lib.units import mm as _mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
@@ -37,6 +37,7 @@ _MONTHS = (
     "November",
     "Desember",
 )
+mm: Final[float] = _mm  # typed: reportlab's units are untyped
 WIDTH, HEIGHT = A4
 BOLD, REGULAR, ITALIC = "Helvetica-Bold", "Helvetica", "Helvetica-Oblique"
 # Where the electronic seal's visible mark goes (page 1, PDF points from the lower left): left

@@ -6,15 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
+from reportlab.lib.units import mm as _mm
 from reportlab.pdfgen.canvas import Canvas
 
 from services.certification.adapters.pdf_text import Fitted, draw_lines, fitted
 from services.certification.domain import format_id_decimal
 
+mm: Final[float] = _mm  # typed: reportlab's units are untyped
 WIDTH, HEIGHT = A4
 BOLD, REGULAR, ITALIC = "Helvetica-Bold", "Helvetica", "Helvetica-Oblique"
 _LEFT, _RIGHT, _BOTTOM = 20 * mm, WIDTH - 20 * mm, 22 * mm
