@@ -160,8 +160,14 @@ class CohortScheduled(_Data):
     open_to_other_regions: bool = False
     completion: CompletionPolicy = CompletionPolicy()
     # Optional (added to v1): without them the publisher's profile in certification applies.
-    signatory: Signatory | None = None
-    place_of_issue: ShortText | None = None  # where the STTP is issued, e.g. "Jambi"
+    signatory: Signatory | None = Field(
+        default=None,
+        description="who signs the STTP; none: the publisher's default (certification's "
+        "publisher profile), else no signatory block",
+    )
+    place_of_issue: ShortText | None = Field(
+        default=None, description='where the STTP is issued, e.g. "Jambi"; none: the default'
+    )
 
     @model_validator(mode="after")
     def _sessions_are_numbered_once(self) -> CohortScheduled:
@@ -178,9 +184,13 @@ class CohortCancelled(_Data):
 
 class CohortClosed(_Data):
     cohort_code: CohortCode
-    # The day the cohort closed (optional, added to v1): the certificates' date. Not after the
-    # event's `time`, not before the first session; without it the last session's date.
-    closed_on: SessionDate | None = None
+    # Optional, added to v1.
+    closed_on: SessionDate | None = Field(
+        default=None,
+        description="the day the cohort closed, the certificates' date: not after the day of "
+        "the event's time (in the cohort's zone), not before the first session; none: the "
+        "last session's date",
+    )
 
 
 class ParticipantRegistered(_Data):
