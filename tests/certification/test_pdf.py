@@ -89,13 +89,7 @@ def test_page_one_shows_the_sttp_fields_and_a_qr_of_the_verification_url():
 
 def test_the_signatory_block_has_title_then_the_seals_empty_box_then_name_and_nip():
     front, _ = pages(CONTENT)
-    found: dict[str, float] = {}
-
-    def where(text: str, _cm: object, tm: list[float], *_: object) -> None:
-        if text.strip():
-            found[text.strip()] = tm[5]
-
-    front.extract_text(visitor_text=where)
+    found = baselines(front)
     _, y, width, height = SEAL_BOX
     assert (round(width / mm), round(height / mm)) == (60, 25)
     assert found["Kepala BPSDM Provinsi Jambi"] > y + height
@@ -151,6 +145,33 @@ def test_long_names_wrap_within_the_page_and_45_sessions_continue_on_a_third_pag
         assert min(start for start, _ in spans) >= 12 * mm
         assert max(end for _, end in spans) <= 198 * mm  # inside the border
     assert "Kusumanegara, S.H., M.Hum." in rendered[0].extract_text()
+
+
+def test_every_field_at_the_contracts_longest_still_fits_page_one_whole():
+    words = "Pemerintahan Daerah Pengembangan Sumber Daya Manusia Aparatur Sipil Negara "
+    longest = {
+        k: (k.upper() + " " + words * 4)[:200].strip()
+        for k in ("organizer", "programme_name", "name", "position", "agency", "location")
+    }
+    front, _ = pages(CONTENT | longest | {"place_of_issue": "Kota Jambi"})
+    text = front.extract_text()
+    assert "…" not in text  # nothing cut
+    found = baselines(front)
+    assert found["Predikat"] > found["Kota Jambi, 24 Mei 2022"] + 3 * mm  # above the block
+    spans = text_spans(front)
+    assert max(end for _, end in spans) <= 198 * mm
+
+
+def baselines(page: pypdf.PageObject) -> dict[str, float]:
+    """The baseline of each piece of text on the page."""
+    found: dict[str, float] = {}
+
+    def note(text: str, _cm: object, tm: list[float], *_: object) -> None:
+        if text.strip():
+            found[text.strip()] = tm[5]
+
+    page.extract_text(visitor_text=note)
+    return found
 
 
 def text_spans(page: pypdf.PageObject) -> list[tuple[float, float]]:

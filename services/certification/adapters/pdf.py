@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
@@ -42,7 +43,7 @@ WIDTH, HEIGHT = A4
 BOLD, REGULAR, ITALIC = "Helvetica-Bold", "Helvetica", "Helvetica-Oblique"
 # Where the electronic seal's visible mark goes (page 1, PDF points from the lower left): left
 # empty here, filled by the sealing step (pyHanko) between the signatory's title and name.
-SEAL_BOX: Final = (120 * mm, 50 * mm, 60 * mm, 25 * mm)  # x, y, width, height
+SEAL_BOX: Final = (115 * mm, 50 * mm, 60 * mm, 25 * mm)  # x, y, width, height
 _LABEL_X, _VALUE_X, _VALUE_WIDTH = 28 * mm, 78 * mm, 108 * mm
 _BLOCK_X, _BLOCK_WIDTH = 115 * mm, 75 * mm
 
@@ -76,35 +77,86 @@ def jp_text(value: object) -> str:
     return f"{format_id_decimal(Decimal(str(value)))} JP"
 
 
+@dataclass(frozen=True)
+class Style:
+    """Sizes of page 1's running text: the roomy one, or a tight one where long values would
+    otherwise reach the place and date of issue."""
+
+    text: float  # the rows and running text; the holder's name and titles are larger
+    least: float  # the smallest a long value shrinks to
+    lines: int  # lines a long value or title may wrap to
+    gap: float  # vertical gaps, multiplied
+
+
+ROOMY, TIGHT = Style(11, 8, 2, 1.0), Style(9, 6.5, 3, 0.7)
+# The lowest the holder and training rows may reach: above the highest place-and-date line.
+_FLOOR = 104 * mm
+_TITLES = ("organizer", "name", "programme_name")
+_VALUES = ("position", "agency", "location")
+
+
 def render_certificate(content: dict[str, Any], url: str) -> bytes:
+    style = TIGHT if cut_when_roomy(content) else ROOMY
+    pdf, lowest = rendered(content, url, style)
+    if style is ROOMY and lowest < _FLOOR:
+        pdf, _ = rendered(content, url, TIGHT)
+    return pdf
+
+
+def cut_when_roomy(content: Mapping[str, Any]) -> bool:
+    """Whether a title or value would lose its end in the roomy style."""
+    return any(title_text(str(content[k]), ROOMY, BOLD).cut for k in _TITLES) or any(
+        value_text(str(content[k]), ROOMY).cut for k in _VALUES
+    )
+
+
+def title_text(text: str, style: Style, font: str, larger: float = 3) -> Fitted:
+    """A centred title line (organiser, holder, programme), `larger` than the running text."""
+    return fitted(
+        text,
+        font,
+        style.text + larger,
+        WIDTH - 44 * mm,
+        min_size=style.least + 2,
+        max_lines=style.lines,
+    )
+
+
+def value_text(text: str, style: Style) -> Fitted:
+    return fitted(
+        text, REGULAR, style.text, _VALUE_WIDTH, min_size=style.least, max_lines=style.lines
+    )
+
+
+def rendered(content: Mapping[str, Any], url: str, style: Style) -> tuple[bytes, float]:
+    """The PDF in this style, and the lowest baseline of page 1's rows."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle(f"STTP {content['number']}")
     canvas.setAuthor(str(content["organizer"]))
-    front_page(canvas, content, url)
+    lowest = front_page(canvas, content, url, style)
     canvas.showPage()
     if content.get("sessions"):
         draw_sessions(canvas, content)
     canvas.save()
-    return buffer.getvalue()
+    return buffer.getvalue(), lowest
 
 
-def front_page(canvas: Canvas, content: Mapping[str, Any], url: str) -> None:
+def front_page(canvas: Canvas, content: Mapping[str, Any], url: str, style: Style) -> float:
     canvas.setLineWidth(2)
     canvas.rect(12 * mm, 12 * mm, WIDTH - 24 * mm, HEIGHT - 24 * mm)
-    y = heading(canvas, content, HEIGHT - 32 * mm)
-    y = holder(canvas, content, y - 10 * mm)
-    training(canvas, content, y - 4 * mm)
+    y = heading(canvas, content, HEIGHT - 32 * mm, style)
+    y = holder(canvas, content, y - 10 * mm * style.gap, style)
+    lowest = training(canvas, content, y - 4 * mm * style.gap, style)
     issue_block(canvas, content)
     qr_block(canvas, url)
+    return lowest
 
 
-def heading(canvas: Canvas, content: Mapping[str, Any], top: float) -> float:
+def heading(canvas: Canvas, content: Mapping[str, Any], top: float, style: Style) -> float:
     """The organiser exactly as the schedule states it, the title and the number."""
-    organizer = fitted(
-        str(content["organizer"]), BOLD, 14, WIDTH - 40 * mm, min_size=10, max_lines=2
-    )
-    y = draw_lines(canvas, organizer, WIDTH / 2, top, centred=True) - 8 * mm
+    organizer = title_text(str(content["organizer"]), style, BOLD)
+    y = draw_lines(canvas, organizer, WIDTH / 2, top, centred=True) - 8 * mm * style.gap
     canvas.setFont(BOLD, 20)
     canvas.drawCentredString(WIDTH / 2, y, "SURAT TANDA TAMAT PELATIHAN")
     canvas.setFont(ITALIC, 10)
@@ -114,24 +166,22 @@ def heading(canvas: Canvas, content: Mapping[str, Any], top: float) -> float:
     return y - 13 * mm
 
 
-def holder(canvas: Canvas, content: Mapping[str, Any], top: float) -> float:
+def holder(canvas: Canvas, content: Mapping[str, Any], top: float, style: Style) -> float:
     centred(canvas, "diberikan kepada", "awarded to", top)
-    name = fitted(str(content["name"]), BOLD, 16, WIDTH - 50 * mm, min_size=10, max_lines=2)
-    y = draw_lines(canvas, name, WIDTH / 2, top - 11 * mm, centred=True) - 2 * mm
+    name = title_text(str(content["name"]), style, BOLD, larger=5)
+    y = draw_lines(canvas, name, WIDTH / 2, top - 11 * mm, centred=True) - 2 * mm * style.gap
     rows = [
         ("NIP", content["nip"]),
         ("Pangkat/Golongan", rank_with_name(content.get("rank")) or "-"),
         ("Jabatan", content["position"]),
         ("Instansi", content["agency"]),
     ]
-    return table(canvas, rows, y)
+    return table(canvas, rows, y, style)
 
 
-def training(canvas: Canvas, content: Mapping[str, Any], top: float) -> float:
+def training(canvas: Canvas, content: Mapping[str, Any], top: float, style: Style) -> float:
     centred(canvas, "telah mengikuti", "has completed", top)
-    programme = fitted(
-        str(content["programme_name"]), BOLD, 14, WIDTH - 40 * mm, min_size=10, max_lines=2
-    )
+    programme = title_text(str(content["programme_name"]), style, BOLD)
     y = draw_lines(canvas, programme, WIDTH / 2, top - 10 * mm, centred=True)
     canvas.setFont(REGULAR, 11)
     canvas.drawCentredString(
@@ -143,7 +193,7 @@ def training(canvas: Canvas, content: Mapping[str, Any], top: float) -> float:
         ("Jumlah", jp_text(content["total_jp"])),
         ("Predikat", content.get("predicate") or "-"),
     ]
-    return table(canvas, rows, y - 9 * mm)
+    return table(canvas, rows, y - 9 * mm * style.gap, style)
 
 
 def centred(canvas: Canvas, indonesian: str, english: str, y: float) -> None:
@@ -153,15 +203,16 @@ def centred(canvas: Canvas, indonesian: str, english: str, y: float) -> None:
     canvas.drawCentredString(WIDTH / 2, y - 4 * mm, english)
 
 
-def table(canvas: Canvas, rows: list[tuple[str, Any]], top: float) -> float:
-    """Label and value rows; a long value wraps (and shrinks) within the value column."""
+def table(canvas: Canvas, rows: list[tuple[str, Any]], top: float, style: Style) -> float:
+    """Label and value rows; a long value wraps (and shrinks) within the value column.
+    Returns the next row's baseline."""
     y = top
     for label, value in rows:
-        canvas.setFont(REGULAR, 11)
+        canvas.setFont(REGULAR, style.text)
         canvas.drawString(_LABEL_X, y, label)
         canvas.drawString(_VALUE_X - 3 * mm, y, ":")
-        lines = fitted(str(value), REGULAR, 11, _VALUE_WIDTH, min_size=8, max_lines=2)
-        y = draw_lines(canvas, lines, _VALUE_X, y, centred=False) - 1.5 * mm
+        lines = value_text(str(value), style)
+        y = draw_lines(canvas, lines, _VALUE_X, y, centred=False) - 1.5 * mm * style.gap
     return y
 
 
@@ -171,18 +222,20 @@ def issue_block(canvas: Canvas, content: Mapping[str, Any]) -> None:
     _, seal_y, _, seal_height = SEAL_BOX
     signatory = content.get("signatory")
     title = (
-        fitted(str(signatory["title"]), REGULAR, 10, _BLOCK_WIDTH, min_size=8, max_lines=3)
+        fitted(str(signatory["title"]), REGULAR, 10, _BLOCK_WIDTH, min_size=7, max_lines=4)
         if signatory
         else Fitted([], REGULAR, 10)
     )
     # Bottom-anchored above the seal box, so the box stays where the sealer expects it.
     title_top = seal_y + seal_height + 3 * mm + title.height - title.leading
-    canvas.setFont(REGULAR, 10)
-    canvas.drawString(_BLOCK_X, title_top + 7 * mm, place_and_date(content))
+    dated = fitted(place_and_date(content), REGULAR, 10, _BLOCK_WIDTH, min_size=7, max_lines=2)
+    draw_lines(
+        canvas, dated, _BLOCK_X, title_top + 7 * mm + dated.height - dated.leading, centred=False
+    )
     if not signatory:
         return
     draw_lines(canvas, title, _BLOCK_X, title_top, centred=False)
-    name = fitted(str(signatory["name"]), BOLD, 10, _BLOCK_WIDTH, min_size=8, max_lines=2)
+    name = fitted(str(signatory["name"]), BOLD, 10, _BLOCK_WIDTH, min_size=7, max_lines=3)
     y = draw_lines(canvas, name, _BLOCK_X, seal_y - 5 * mm, centred=False)
     canvas.setFont(REGULAR, 10)
     canvas.drawString(_BLOCK_X, y, f"NIP. {signatory['nip']}")

@@ -19,6 +19,7 @@ class Fitted:
     lines: list[str]
     font: str
     size: float
+    cut: bool = False  # the last line ends in an ellipsis: the text did not fit
 
     @property
     def leading(self) -> float:
@@ -40,7 +41,7 @@ def fitted(
         if len(lines) <= max_lines:
             return Fitted(lines, font, current)
         if current - 0.5 < min_size:
-            return Fitted(_cut(lines, font, current, width, max_lines), font, current)
+            return Fitted(_cut(lines, font, current, width, max_lines), font, current, cut=True)
         current -= 0.5
 
 
