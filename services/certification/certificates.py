@@ -10,6 +10,7 @@ Public API
 - VERIFICATION_ALPHABET, VERIFICATION_BITS
 - issue_date(closed_on, closed_at, last_session_date, timezone) -> date
 - Issuer; issuer_of(info, profile) -> Issuer
+- sessions_shown(info) -> list of {no, date, title, jp}
 - sttp_content(info, participant, predicate, number, base_number, issue_date, issuer) -> dict
 - Correction; corrected_content(content, correction, number, issue_date) -> dict
 """

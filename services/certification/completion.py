@@ -155,6 +155,8 @@ async def first_certificates(
     uow: UnitOfWork, completed: Sequence[Decided]
 ) -> dict[tuple[str, str], Certificate]:
     """First certificates for these decisions, numbered in order per organiser and year."""
+    if not completed:
+        return {}
     repo = repository.of(uow)
     profiles = await repo.publisher_profiles(sorted({c.publisher for c, _, _ in completed}))
     per_cohort: dict[str, _Shared] = {}
