@@ -44,6 +44,13 @@ BOLD, REGULAR, ITALIC = "Helvetica-Bold", "Helvetica", "Helvetica-Oblique"
 # Where the electronic seal's visible mark goes (page 1, PDF points from the lower left): left
 # empty here, filled by the sealing step (pyHanko) between the signatory's title and name.
 SEAL_BOX: Final = (115 * mm, 50 * mm, 60 * mm, 25 * mm)  # x, y, width, height
+# The same box as pyHanko's signature field takes it: (x1, y1, x2, y2) on the first page.
+SEAL_FIELD_BOX: Final = (
+    SEAL_BOX[0],
+    SEAL_BOX[1],
+    SEAL_BOX[0] + SEAL_BOX[2],
+    SEAL_BOX[1] + SEAL_BOX[3],
+)
 _LABEL_X, _VALUE_X, _VALUE_WIDTH = 28 * mm, 78 * mm, 108 * mm
 _BLOCK_X, _BLOCK_WIDTH = 115 * mm, 75 * mm
 
