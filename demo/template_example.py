@@ -31,6 +31,11 @@ def templates(out: Path) -> None:
             "Wajib Evaluasi": "ya",
             "Nilai Lulus": "60,01",
             "Status": "ditutup",
+            "Tanggal Penutupan / Close date": "2024-03-05",
+            "Tempat Terbit": "Tuban",
+            "Nama Penandatangan": "Drs. Bambang Sutrisno, M.Si.",
+            "NIP Penandatangan": "197205141998031007",
+            "Jabatan Penandatangan": "Kepala BKD Kabupaten Tuban",
         },
         [
             [1, "2024-03-04", "08:00", "12:00", 5, "ceramah", "Kebijakan SIASN"],

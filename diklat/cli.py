@@ -145,6 +145,34 @@ def publishers_add(
             typer.echo(f"generated password (shown once): {password}")
 
 
+@publishers_app.command("profile")
+def publishers_profile(
+    publisher: str,
+    signatory_name: Annotated[
+        str | None, typer.Option(help="e.g. 'Dr. H. Ahmad Yani, M.Si.'")
+    ] = None,
+    signatory_nip: Annotated[str | None, typer.Option(help="the signatory's 18-digit NIP")] = None,
+    signatory_title: Annotated[
+        str | None, typer.Option(help="e.g. 'Kepala BPSDM Provinsi Jambi'")
+    ] = None,
+    place: Annotated[str | None, typer.Option(help="place of issue, e.g. Jambi")] = None,
+    url: Annotated[
+        str | None, typer.Option(help="certification service (default DIKLAT_CERTIFICATION_URL)")
+    ] = None,
+) -> None:
+    """Set a publisher's default signatory and place of issue (used when a schedule names none),
+    through certification's admin API; the token is DIKLAT_ADMIN_TOKEN (local: the demo's)."""
+    from diklat import profiles
+
+    try:
+        body = profiles.profile_body(signatory_name, signatory_nip, signatory_title, place)
+        stored = asyncio.run(profiles.set_profile(publisher, body, url))
+    except profiles.ProfileRefused as refused:
+        typer.echo(str(refused), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(profiles.described(stored))
+
+
 @db_app.command("provision")
 def db_provision(
     services: Annotated[list[str] | None, typer.Argument(help="default: all four")] = None,

@@ -47,6 +47,42 @@ ORGANISERS = (
 )
 
 
+# Invented signatories (as the seeds' people are) for two organisers' default profiles; the
+# others have none, so their STTPs show the place-less date and no signatory block.
+DEMO_PROFILES: dict[str, dict[str, Any]] = {
+    "15": {
+        "signatory": {
+            "name": "Dr. H. Ahmad Fauzi, S.H., M.Si.",
+            "nip": "196805121994031004",
+            "title": "Kepala BPSDM Provinsi Jambi",
+        },
+        "place_of_issue": "Jambi",
+    },
+    "nasional": {
+        "signatory": {
+            "name": "Dra. Sri Wahyuningsih, M.A.P.",
+            "nip": "196911251995032002",
+            "title": "Kepala BPSDM Kementerian Dalam Negeri",
+        },
+        "place_of_issue": "Jakarta",
+    },
+}
+
+
+async def set_demo_profiles(echo: Echo) -> None:
+    """The demo organisers' default signatory and place of issue, through the admin API (as
+    `diklat publishers profile` does)."""
+    from diklat import profiles
+
+    for publisher, body in DEMO_PROFILES.items():
+        try:
+            stored = await profiles.set_profile(publisher, body, CERTIFICATION_URL)
+        except profiles.ProfileRefused as refused:
+            echo(f"profil {publisher} tidak disimpan (profile not saved): {refused}")
+            continue
+        echo(profiles.described(stored))
+
+
 @dataclass
 class SummaryRow:
     publisher: str
@@ -194,6 +230,7 @@ async def download_certificates(target: Path, cohort_codes: Sequence[str]) -> in
 
 
 async def _run(infra: InfraSettings, target: Path) -> None:
+    await set_demo_profiles(typer.echo)
     await publish_demo(infra, typer.echo)
     headers = {"Authorization": f"Bearer {NATIONAL_TOKEN}"}
     async with httpx.AsyncClient(base_url=CONSOLIDATION_URL, headers=headers, timeout=30) as http:

@@ -87,6 +87,7 @@ def announce_issued(uow: UnitOfWork, certificate: Certificate) -> None:
             end_date=content["end_date"],
             predicate=content["predicate"],
             issued_at=certificate.issued_at,
+            issue_date=content["issue_date"],
         ),
     )
     tell_publisher(

@@ -8,8 +8,10 @@ Public API
 - organizer_code_for(publisher_id) -> str; versioned_number(base_number, version) -> str
 - new_verification_code() -> str; normalise_verification_code(text) -> str | None
 - VERIFICATION_ALPHABET, VERIFICATION_BITS
-- issue_date(closed_at, now, timezone) -> date
-- sttp_content(info, participant, predicate, number, base_number, issue_date) -> dict
+- issue_date(closed_on, closed_at, last_session_date, timezone) -> date
+- Issuer; issuer_of(info, profile) -> Issuer
+- sessions_shown(info) -> list of {no, date, title, jp}
+- sttp_content(info, participant, predicate, number, base_number, issue_date, issuer) -> dict
 - Correction; corrected_content(content, correction, number, issue_date) -> dict
 - SEALED_STATUS; gets_a_sealed_pdf(status) -> bool
 """
@@ -102,10 +104,53 @@ def _grouped(symbols: str) -> str:
     return "-".join(symbols[i : i + _GROUP_LENGTH] for i in range(0, len(symbols), _GROUP_LENGTH))
 
 
-def issue_date(closed_at: dt.datetime | None, now: dt.datetime, timezone: str) -> dt.date:
-    """The STTP is dated the day the cohort closed, in the cohort's own zone (a cohort of 2017
-    processed today is dated 2017); the processing day only if the close time is unknown."""
-    return local_date_of(closed_at or now, timezone)
+def issue_date(
+    closed_on: dt.date | None,
+    closed_at: dt.datetime | None,
+    last_session_date: dt.date,
+    timezone: str,
+) -> dt.date:
+    """The STTP is dated the day the cohort closed: the close date the organiser gave; else the
+    last session's date (a close sent from a spreadsheet years later is sent today), or the day
+    the close was sent in the cohort's zone when that is earlier (a cohort cut short). Never
+    the processing day: a cohort of 2017 processed today is dated 2017."""
+    if closed_on is not None:
+        return closed_on
+    if closed_at is None:
+        return last_session_date
+    return min(last_session_date, local_date_of(closed_at, timezone))
+
+
+# --- who issues it -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who signs the STTP and where it is issued; None where nobody said (then the STTP shows
+    no signatory block rather than an invented one)."""
+
+    signatory: Mapping[str, str] | None  # name, nip, title
+    place_of_issue: str | None
+
+
+def issuer_of(info: Mapping[str, Any], profile: Issuer | None) -> Issuer:
+    """The schedule's signatory and place when it states them, else the publisher's profile's,
+    each on its own (a schedule may name its place and leave the signatory to the profile)."""
+    default = profile or Issuer(None, None)
+    signatory = info.get("signatory") or default.signatory
+    return Issuer(
+        signatory=None if signatory is None else dict(signatory),
+        place_of_issue=info.get("place_of_issue") or default.place_of_issue,
+    )
+
+
+def sessions_shown(info: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The back side's list: number, date, subject and JP of each session in date order."""
+    ordered = sorted(info.get("sessions", []), key=lambda s: (str(s["date"]), str(s["start"])))
+    return [
+        {"no": s["no"], "date": str(s["date"]), "title": s.get("title"), "jp": str(s["jp"])}
+        for s in ordered
+    ]
 
 
 # --- what a certificate says ---------------------------------------------------------------
@@ -118,9 +163,12 @@ def sttp_content(
     number: str,
     base_number: str,
     issue_date: dt.date,
+    issuer: Issuer | None = None,
 ) -> dict[str, Any]:
     """What the STTP shows (design §5), from the cohort's info and the roster entry; the
-    verification URL is added when rendering."""
+    verification URL is added when rendering. Everything printed is kept here, so a later
+    schedule or profile change never alters a certificate already issued."""
+    issuer = issuer or Issuer(None, None)
     return {
         "organizer": info["organizer"],
         "programme_name": info["programme_name"],
@@ -134,12 +182,16 @@ def sttp_content(
         "name": participant["name"],
         "nip": participant["nip"],
         "rank": participant.get("rank"),
+        "asn_type": participant.get("asn_type"),
         "position": participant["position"],
         "agency": participant["agency"],
         "predicate": predicate,
         "issue_date": issue_date.isoformat(),
         "number": number,
         "base_number": base_number,
+        "place_of_issue": issuer.place_of_issue,
+        "signatory": None if issuer.signatory is None else dict(issuer.signatory),
+        "sessions": sessions_shown(info),
     }
 
 

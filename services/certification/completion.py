@@ -147,41 +147,52 @@ def tell_completion_failed(uow: UnitOfWork, cohort: Cohort, decision: Decision) 
     )
 
 
-# What a cohort's certificates share: year, organiser code, issue date.
-_Shared = tuple[int, str, dt.date]
+# What a cohort's certificates share: year, organiser code, issue date, who issues them.
+_Shared = tuple[int, str, dt.date, certificates.Issuer]
 
 
 async def first_certificates(
     uow: UnitOfWork, completed: Sequence[Decided]
 ) -> dict[tuple[str, str], Certificate]:
     """First certificates for these decisions, numbered in order per organiser and year."""
+    if not completed:
+        return {}
+    repo = repository.of(uow)
+    profiles = await repo.publisher_profiles(sorted({c.publisher for c, _, _ in completed}))
     per_cohort: dict[str, _Shared] = {}
     counts: dict[tuple[str, int], int] = {}
     for cohort, _, _ in completed:
         if (shared := per_cohort.get(cohort.cohort_code)) is None:
-            shared = per_cohort[cohort.cohort_code] = shared_by_cohort(cohort, uow.now)
+            shared = shared_by_cohort(cohort, profiles.get(cohort.publisher))
+            per_cohort[cohort.cohort_code] = shared
         key = (cohort.publisher, shared[0])
         counts[key] = counts.get(key, 0) + 1
-    repo = repository.of(uow)
     sequences = {
         key: iter(await repo.next_sequences(key[0], key[1], n)) for key, n in counts.items()
     }
     out: dict[tuple[str, str], Certificate] = {}
     for cohort, candidate, decision in completed:
-        year, organizer_code, issued_on = per_cohort[cohort.cohort_code]
+        year, organizer_code, issued_on, issuer = per_cohort[cohort.cohort_code]
         seq = next(sequences[(cohort.publisher, year)])
         number = certificates.certificate_number(organizer_code, year, seq)
         out[(cohort.cohort_code, candidate.nip)] = first_certificate(
-            cohort, candidate, decision, number, issued_on, uow.now
+            cohort, candidate, decision, number, (issued_on, issuer), uow.now
         )
     return out
 
 
-def shared_by_cohort(cohort: Cohort, now: dt.datetime) -> _Shared:
+def shared_by_cohort(cohort: Cohort, profile: certificates.Issuer | None) -> _Shared:
+    info = cohort.info
     return (
-        int(cohort.info["year"]),
+        int(info["year"]),
         certificates.organizer_code_for(cohort.publisher),
-        certificates.issue_date(cohort.closed_at, now, cohort.info["timezone"]),
+        certificates.issue_date(
+            cohort.closed_on,
+            cohort.closed_at,
+            dt.date.fromisoformat(str(info["end_date"])),
+            info["timezone"],
+        ),
+        certificates.issuer_of(info, profile),
     )
 
 
@@ -190,9 +201,10 @@ def first_certificate(
     candidate: Candidate,
     decision: Decision,
     number: str,
-    issued_on: dt.date,
+    issued: tuple[dt.date, certificates.Issuer],
     now: dt.datetime,
 ) -> Certificate:
+    issued_on, issuer = issued
     return Certificate(
         id=uuid.uuid4(),
         cohort_code=cohort.cohort_code,
@@ -203,7 +215,13 @@ def first_certificate(
         verification_code=certificates.new_verification_code(),
         status="valid",
         content=certificates.sttp_content(
-            cohort.info, candidate.participant, decision.predicate, number, number, issued_on
+            cohort.info,
+            candidate.participant,
+            decision.predicate,
+            number,
+            number,
+            issued_on,
+            issuer,
         ),
         issued_at=now,
     )

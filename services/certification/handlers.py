@@ -111,7 +111,9 @@ async def on_cohort_closed_run(uow: UnitOfWork, events: Sequence[CloudEvent]) ->
     outcomes, valid = applied_unless_invalid(events, CohortClosed)
     closes = [d for _, d in valid]
     repo = repository.of(uow)
-    await repo.close_cohorts([(d.cohort_code, d.cause.event_id, d.closed_at) for d in closes])
+    await repo.close_cohorts(
+        [(d.cohort_code, d.cause.event_id, d.closed_at, d.closed_on) for d in closes]
+    )
     await repo.confirm_closes(closes)
     codes = [d.cohort_code for d in closes]
     # The rosters are final: evaluations still waiting for an enrolment are rejected now, and

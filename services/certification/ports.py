@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from services.certification import domain
+from services.certification.certificates import Issuer
 from shared.consumer import Handled
 from shared.envelope import CloudEvent
 from shared.events.domain import CloseRefused, CohortClosed, CohortInfo, ParticipantFinalised
@@ -36,6 +37,7 @@ class Cohort:
     close_event_id: str | None
     finalised: bool
     closed_at: dt.datetime | None = None
+    closed_on: dt.date | None = None  # the close date the organiser gave, if any
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,8 @@ class Certificate:
     status_changed_at: dt.datetime | None = None
 
 
-# (cohort, cause event id, closed at) of an enrolment close.
-Close = tuple[str, str, dt.datetime]
+# (cohort, cause event id, closed at, closed on) of an enrolment close.
+Close = tuple[str, str, dt.datetime, dt.date | None]
 # (cohort, NIP or None for all of the cohort, whether withdrawn participants are due).
 Wanted = tuple[str, str | None, bool]
 
@@ -198,7 +200,19 @@ class Certificates(Protocol):
         ...
 
 
-class CertificationRepository(Cohorts, Evaluations, Decisions, Certificates, Protocol):
+class Profiles(Protocol):
+    """Each publisher's default signatory and place of issue (set by an admin)."""
+
+    async def publisher_profiles(self, publishers: Sequence[str]) -> dict[str, Issuer]:
+        """The profiles of those of `publishers` that have one."""
+        ...
+
+    async def save_profile(self, publisher: str, profile: Issuer, at: dt.datetime) -> None:
+        """Set a publisher's profile whole (a field left None is cleared)."""
+        ...
+
+
+class CertificationRepository(Cohorts, Evaluations, Decisions, Certificates, Profiles, Protocol):
     """All of certification's repository, as one unit of work sees it."""
 
 

@@ -48,6 +48,8 @@ def cohort_info(
         start_date=sessions[0].date,
         end_date=sessions[-1].date,
         total_jp=sum((s.jp for s in sessions), Decimal(0)),
+        signatory=data.signatory,
+        place_of_issue=data.place_of_issue,
     )
 
 

@@ -19,8 +19,10 @@ Public API (`__all__`)
   participant_region) -> ENROLLED | Rejection
 - decide_withdrawal(cohort, publisher_id, enrolment) -> WITHDRAWN | ALREADY_WITHDRAWN | Rejection
 - decide_cancel(cohort, publisher_id) -> CANCELLED | ALREADY_CANCELLED | Rejection
-- decide_close(cohort, publisher_id, closed_at) -> CLOSED | ALREADY_CLOSED | Rejection
+- decide_close(cohort, publisher_id, closed_at, closed_on=None)
+  -> CLOSED | ALREADY_CLOSED | Rejection
 - close_time_problem(cohort_code, first_session_start, timezone, closed_at) -> Rejection | None
+- close_date_problem(cohort, closed_at, closed_on) -> Rejection | None
 - unknown_cohort(cohort_code) -> Rejection
 - not_publishers_code(cohort_code, publisher_id, prefix) -> Rejection
 """
@@ -28,7 +30,7 @@ Public API (`__all__`)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -60,7 +62,7 @@ from shared.events.rules import (
     require_aware,
     validate_nip,
 )
-from shared.regions import NASIONAL, is_valid_region, publisher_covers
+from shared.regions import NASIONAL, is_valid_region, local_date_of, publisher_covers
 
 __all__ = [
     "ALREADY_ENROLLED",
@@ -239,15 +241,16 @@ def decide_cancel(
 
 
 def decide_close(
-    cohort: CohortView, publisher_id: str, closed_at: datetime
+    cohort: CohortView, publisher_id: str, closed_at: datetime, closed_on: date | None = None
 ) -> Literal[Accepted.CLOSED, Accepted.ALREADY_CLOSED] | Rejection:
-    """`closed_at` is when the organiser says it closed (the certificates' date)."""
+    """`closed_at` is when the organiser sent the close; `closed_on` the day it says the cohort
+    closed (the certificates' date), when it says one."""
     if cohort.publisher_id != publisher_id:
         return rejections.not_owner(cohort, publisher_id)
     # Before the state: a close that cannot have happened is wrong whatever the cohort's state.
     early = close_time_problem(
         cohort.cohort_code, cohort.first_session_start, cohort.timezone, closed_at
-    )
+    ) or close_date_problem(cohort, closed_at, closed_on)
     if early is not None:
         return early
     if cohort.status is CohortStatus.CLOSED:
@@ -262,6 +265,19 @@ def close_time_problem(
 ) -> Rejection | None:
     """The contract's close-time rule (shared.events.rules) as enrolment refuses it."""
     problem = rules.close_time_problem(cohort_code, first_session_start, timezone, closed_at)
+    return None if problem is None else Rejection(SCHEMA_INVALID, *problem)
+
+
+def close_date_problem(
+    cohort: CohortView, closed_at: datetime, closed_on: date | None
+) -> Rejection | None:
+    """The contract's close-date rule (shared.events.rules) as enrolment refuses it."""
+    if closed_on is None:
+        return None
+    first_day = local_date_of(cohort.first_session_start, cohort.timezone)
+    problem = rules.close_date_problem(
+        cohort.cohort_code, first_day, cohort.timezone, closed_on, closed_at
+    )
     return None if problem is None else Rejection(SCHEMA_INVALID, *problem)
 
 

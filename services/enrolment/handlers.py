@@ -146,7 +146,7 @@ async def on_close_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handl
     repo = repository(uow)
     outcomes, valid = validated_run(run, ingest.CohortClosed)
     stored = await repo.load_cohorts({d.cohort_code for _, _, d in valid})
-    closing: list[tuple[CloudEvent, StoredCohort, dt.datetime]] = []
+    closing: list[tuple[CloudEvent, StoredCohort, dt.datetime, dt.date | None]] = []
     firsts: set[str] = set()
     later: list[int] = []
     for index, event, data in valid:
@@ -161,17 +161,17 @@ async def on_close_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handl
         # When the organiser closed it (a late-sent close keeps its day: the certificates
         # are dated by it), but never later than now: a clock ahead must not date the future.
         closed_at = min(event.time, uow.now)
-        decision = domain.decide_close(cohort.view, _publisher(event), closed_at)
+        decision = domain.decide_close(cohort.view, _publisher(event), closed_at, data.closed_on)
         if isinstance(decision, Rejection):
             outcomes[index] = _rejected(decision)
             continue
         if decision is Accepted.CLOSED:
-            closing.append((event, cohort, closed_at))
+            closing.append((event, cohort, closed_at, data.closed_on))
         outcomes[index] = Handled.applied()
-    await repo.close_cohorts([(c.view.cohort_code, at) for _, c, at in closing])
-    for event, cohort, closed_at in closing:
-        _announce_close(uow, event, cohort, closed_at)
-    closed = {id(event) for event, _, _ in closing}
+    await repo.close_cohorts([(c.view.cohort_code, at) for _, c, at, _ in closing])
+    for event, cohort, closed_at, closed_on in closing:
+        _announce_close(uow, event, cohort, closed_at, closed_on)
+    closed = {id(event) for event, _, _, _ in closing}
     for index, event, data in valid:
         handled = outcomes[index]
         if handled is not None and id(event) not in closed:  # a later close: decided below
@@ -217,7 +217,11 @@ def _refuse_close(uow: UnitOfWork, event: CloudEvent, cohort_code: str, handled:
 
 
 def _announce_close(
-    uow: UnitOfWork, event: CloudEvent, cohort: StoredCohort, closed_at: dt.datetime
+    uow: UnitOfWork,
+    event: CloudEvent,
+    cohort: StoredCohort,
+    closed_at: dt.datetime,
+    closed_on: dt.date | None,
 ) -> None:
     # The cause lets attendance and certification find this very record on their own view
     # of the ingest log (close barrier, shared/barrier.py).
@@ -228,6 +232,7 @@ def _announce_close(
             cohort_code=cohort.view.cohort_code,
             publisher=_publisher(event),
             closed_at=closed_at,
+            closed_on=closed_on,
             enrolled=cohort.enrolled,
             withdrawn=cohort.withdrawn,
             cause=cause,

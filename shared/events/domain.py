@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from shared.events.ingest import AsnRecorded as RosterRow
-from shared.events.ingest import Category, CompletionPolicy, Method, TimeZone
+from shared.events.ingest import Category, CompletionPolicy, Method, Signatory, TimeZone
 from shared.topics import ATTENDANCE_EVENTS, CERTIFICATION_EVENTS, ENROLMENT_EVENTS
 
 
@@ -64,6 +64,9 @@ class CohortInfo(_Data):
     start_date: dt.date
     end_date: dt.date
     total_jp: Decimal
+    # As the schedule stated them (optional: older schedules and publishers without them).
+    signatory: Signatory | None = None
+    place_of_issue: str | None = None
 
 
 class CohortScheduled(CohortInfo):
@@ -85,6 +88,7 @@ class CohortClosed(_Data):
     cohort_code: str
     publisher: str
     closed_at: dt.datetime
+    closed_on: dt.date | None = None  # the day the organiser says it closed, when it said one
     enrolled: int
     withdrawn: int
     cause: IngestRef
@@ -201,6 +205,7 @@ class CertificateInfo(_Data):
     end_date: dt.date
     predicate: str | None
     issued_at: dt.datetime
+    issue_date: dt.date | None = None  # the date the STTP carries (older events: none)
 
 
 class CertificateIssued(CertificateInfo):

@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from shared.events.rules import AsnType, Gender, validate_nip
 from shared.regions import NASIONAL, is_valid_region
 
 CohortCode = Annotated[
@@ -126,6 +127,26 @@ class CompletionPolicy(_Data):
     pass_score: Decimal = Field(default=Decimal("60.01"), ge=0, le=100)
 
 
+def _signatory_nip(value: str) -> str:
+    # The checks every NIP passes, PNS or PPPK; the stated gender is the one digit 15 encodes,
+    # so a wrong digit is named as such. The message names the defect, never the digits.
+    gender = Gender.P if value[14:15] == "2" else Gender.L
+    problem = validate_nip(value, AsnType.PPPK, gender)
+    if problem is not None:
+        raise ValueError(
+            f"NIP penandatangan tidak valid / the signatory's NIP is invalid ({problem.defect})"
+        )
+    return value
+
+
+class Signatory(_Data):
+    """Who signs the STTP (the head of the organising agency or their delegate)."""
+
+    name: ShortText  # with degrees as printed, e.g. "Dr. H. Ahmad Yani, S.H., M.Si."
+    nip: Annotated[Nip, AfterValidator(_signatory_nip)]
+    title: ShortText  # jabatan, e.g. "Kepala BPSDM Provinsi Jambi"
+
+
 class CohortScheduled(_Data):
     cohort_code: CohortCode
     programme: Programme
@@ -138,6 +159,15 @@ class CohortScheduled(_Data):
     quota: int = Field(ge=1, le=10_000)
     open_to_other_regions: bool = False
     completion: CompletionPolicy = CompletionPolicy()
+    # Optional (added to v1): without them the publisher's profile in certification applies.
+    signatory: Signatory | None = Field(
+        default=None,
+        description="who signs the STTP; none: the publisher's default (certification's "
+        "publisher profile), else no signatory block",
+    )
+    place_of_issue: ShortText | None = Field(
+        default=None, description='where the STTP is issued, e.g. "Jambi"; none: the default'
+    )
 
     @model_validator(mode="after")
     def _sessions_are_numbered_once(self) -> CohortScheduled:
@@ -154,6 +184,13 @@ class CohortCancelled(_Data):
 
 class CohortClosed(_Data):
     cohort_code: CohortCode
+    # Optional, added to v1.
+    closed_on: SessionDate | None = Field(
+        default=None,
+        description="the day the cohort closed, the certificates' date: not after the day of "
+        "the event's time (in the cohort's zone), not before the first session; none: the "
+        "last session's date",
+    )
 
 
 class ParticipantRegistered(_Data):

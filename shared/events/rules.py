@@ -9,6 +9,8 @@ Public API
 - gender_of(nip) -> Gender
 - close_time_problem(cohort_code, first_session_start, timezone, closed_at)
   -> (message_id, message_en) | None
+- close_date_problem(cohort_code, first_session_date, timezone, closed_on, closed_at)
+  -> (message_id, message_en) | None
 - require_aware(moment, name): ValueError naming a naive datetime
 """
 
@@ -206,6 +208,35 @@ def close_time_problem(
         f"{cohort_code} on {start}: send the close with its real time, after the training took "
         "place, or cancel the cohort (diklat.cohort.cancelled.v1) if it did not take place",
     )
+
+
+def close_date_problem(
+    cohort_code: str, first_session_date: date, timezone: str, closed_on: date, closed_at: datetime
+) -> tuple[str, str] | None:
+    """None when a close may carry `closed_on` as its date, else the reason in Indonesian and
+    English. The certificates are dated by it: not after the day the close was sent (`time`,
+    on the cohort's clock), not before the first session's day."""
+    require_aware(closed_at, "closed_at")
+    sent_on = closed_at.astimezone(ZoneInfo(timezone)).date()
+    if closed_on > sent_on:
+        return (
+            f"tanggal penutupan (closed_on) {closed_on.isoformat()} setelah tanggal pengiriman "
+            f"penutupan (atribut time) {sent_on.isoformat()} angkatan {cohort_code}: tanggal "
+            "penutupan tidak boleh di masa depan; kirim penutupan setelah pelatihan selesai",
+            f"the close date (closed_on) {closed_on.isoformat()} is after the day the close was "
+            f"sent (attribute time) {sent_on.isoformat()} for cohort {cohort_code}: a close date "
+            "cannot lie in the future; send the close after the training ended",
+        )
+    if closed_on < first_session_date:
+        return (
+            f"tanggal penutupan (closed_on) {closed_on.isoformat()} sebelum sesi pertama angkatan "
+            f"{cohort_code} pada {first_session_date.isoformat()}: isi tanggal penutupan yang "
+            "sebenarnya, pada atau setelah sesi pertama",
+            f"the close date (closed_on) {closed_on.isoformat()} is before the first session of "
+            f"cohort {cohort_code} on {first_session_date.isoformat()}: give the real close "
+            "date, on or after the first session",
+        )
+    return None
 
 
 def require_aware(moment: datetime, name: str) -> None:

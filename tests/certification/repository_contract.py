@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
+from services.certification.certificates import Issuer
 from services.certification.ports import Certificate, CertificationRepository, Decision
 from shared.envelope import CloudEvent, RecordPosition
 from shared.events.domain import CloseRefused, IngestRef
@@ -55,7 +56,7 @@ async def closed_cohort(
     """A cohort scheduled and closed, its close passed here and confirmed by enrolment."""
     await repo.upsert_cohort(b.cohort(code, JAMBI, min_attendance_pct=min_attendance_pct))
     await repo.note_closes([ingest_close(code, f"close-{code}", 5)])
-    await repo.close_cohorts([(code, f"close-{code}", AT)])
+    await repo.close_cohorts([(code, f"close-{code}", AT, None)])
     await repo.confirm_closes([b.closed(code, JAMBI, f"close-{code}")])
 
 
@@ -129,9 +130,15 @@ class CohortsContract:
     async def test_the_first_close_of_a_cohort_stays(self, repo: CertificationRepository) -> None:
         await closed_cohort(repo)
         later = AT + dt.timedelta(days=1)
-        await repo.close_cohorts([(CODE, "another-close", later), (OTHER, "x", later)])
+        await repo.close_cohorts(
+            [(CODE, "another-close", later, later.date()), (OTHER, "x", later, None)]
+        )
         cohort = (await repo.deciding_cohorts([CODE, OTHER]))[CODE]
-        assert (cohort.close_event_id, cohort.closed_at) == (f"close-{CODE}", AT)
+        assert (cohort.close_event_id, cohort.closed_at, cohort.closed_on) == (
+            f"close-{CODE}",
+            AT,
+            None,
+        )
         facts, _ = await repo.evaluation_facts(CODE, NIP1)
         assert facts is not None and facts.roster_final
 
@@ -204,12 +211,46 @@ class BarriersContract:
         self, repo: CertificationRepository
     ) -> None:
         await repo.upsert_cohort(b.cohort(CODE, JAMBI))
-        await repo.close_cohorts([(CODE, "c1", AT)])
+        await repo.close_cohorts([(CODE, "c1", AT, None)])
         await repo.confirm_closes([b.closed(CODE, JAMBI, "c1")])
         assert await repo.deciding_cohorts([CODE]) == {}  # confirmed, not passed here yet
         outcomes, _ = await repo.note_closes([ingest_close(CODE, "c1", 3)])
         assert [o.outcome for o in outcomes] == ["applied"]
         assert list(await repo.deciding_cohorts([CODE])) == [CODE]
+
+    async def test_a_close_keeps_the_close_date_it_gave(
+        self, repo: CertificationRepository
+    ) -> None:
+        await repo.upsert_cohort(b.cohort(CODE, JAMBI))
+        await repo.note_closes([ingest_close(CODE, "c1", 3)])
+        await repo.close_cohorts([(CODE, "c1", AT, dt.date(2022, 5, 20))])
+        await repo.confirm_closes([b.closed(CODE, JAMBI, "c1")])
+        cohort = (await repo.deciding_cohorts([CODE]))[CODE]
+        assert (cohort.closed_at, cohort.closed_on) == (AT, dt.date(2022, 5, 20))
+
+
+SIGNATORY = {"name": "Dr. Ahmad, M.Si.", "nip": "197001012000031001", "title": "Kepala"}
+
+
+class ProfilesContract:
+    """Each publisher's default signatory and place of issue."""
+
+    async def test_a_publisher_without_a_profile_has_none(
+        self, repo: CertificationRepository
+    ) -> None:
+        assert await repo.publisher_profiles([JAMBI]) == {}
+
+    async def test_a_saved_profile_is_read_back_and_replaced_whole(
+        self, repo: CertificationRepository
+    ) -> None:
+        await repo.save_profile(JAMBI, Issuer(SIGNATORY, "Jambi"), AT)
+        await repo.save_profile("16", Issuer(None, "Palembang"), AT)
+        assert await repo.publisher_profiles([JAMBI, "16", "17"]) == {
+            JAMBI: Issuer(SIGNATORY, "Jambi"),
+            "16": Issuer(None, "Palembang"),
+        }
+        await repo.save_profile(JAMBI, Issuer(None, "Muara Bulian"), AT)
+        assert await repo.publisher_profiles([JAMBI]) == {JAMBI: Issuer(None, "Muara Bulian")}
 
 
 class EvaluationsContract:

@@ -15,9 +15,11 @@ from services.certification.certificates import (
     VERIFICATION_ALPHABET,
     VERIFICATION_BITS,
     Correction,
+    Issuer,
     certificate_number,
     corrected_content,
     issue_date,
+    issuer_of,
     new_verification_code,
     normalise_verification_code,
     organizer_code_for,
@@ -38,9 +40,15 @@ INFO = {
     "location": "Bandung",
     "total_jp": Decimal("20.5"),
     "timezone": "Asia/Jakarta",
+    "sessions": [
+        {"no": 2, "date": "2022-05-24", "start": "08:00:00", "jp": "10.5", "title": "Penutupan"},
+        {"no": 1, "date": "2022-02-15", "start": "08:00:00", "jp": "10", "title": None},
+    ],
 }
+SIGNATORY = {"name": "Dr. Ahmad", "nip": "197001012000031001", "title": "Kepala BPSDM"}
 PARTICIPANT = {
     "nip": "198609262015052001",
+    "asn_type": "PNS",
     "name": "Siti Aminah",
     "position": "Analis",
     "agency": "BKD",
@@ -54,7 +62,10 @@ def test_a_reissue_keeps_the_sequence_and_adds_the_version():
 
 
 def test_an_sttp_shows_the_cohort_the_participant_the_predicate_and_its_number():
-    content = sttp_content(INFO, PARTICIPANT, "Memuaskan", NUMBER, NUMBER, dt.date(2022, 5, 24))
+    issuer = Issuer(SIGNATORY, "Bandung")
+    content = sttp_content(
+        INFO, PARTICIPANT, "Memuaskan", NUMBER, NUMBER, dt.date(2022, 5, 24), issuer
+    )
     assert content == {
         "organizer": "BPSDM Provinsi Jawa Barat",
         "programme_name": "Pelatihan Kepemimpinan Pengawas",
@@ -68,13 +79,36 @@ def test_an_sttp_shows_the_cohort_the_participant_the_predicate_and_its_number()
         "name": "Siti Aminah",
         "nip": "198609262015052001",
         "rank": None,  # a participant without a rank
+        "asn_type": "PNS",
         "position": "Analis",
         "agency": "BKD",
         "predicate": "Memuaskan",
         "issue_date": "2022-05-24",
         "number": NUMBER,
         "base_number": NUMBER,
+        "place_of_issue": "Bandung",
+        "signatory": SIGNATORY,
+        "sessions": [  # in date order
+            {"no": 1, "date": "2022-02-15", "title": None, "jp": "10"},
+            {"no": 2, "date": "2022-05-24", "title": "Penutupan", "jp": "10.5"},
+        ],
     }
+
+
+def test_without_an_issuer_the_sttp_names_no_signatory_and_no_place():
+    content = sttp_content(INFO, PARTICIPANT, None, NUMBER, NUMBER, dt.date(2022, 5, 24))
+    assert (content["signatory"], content["place_of_issue"]) == (None, None)
+
+
+def test_the_schedules_signatory_and_place_win_over_the_publishers_profile():
+    profile = Issuer({"name": "Default", "nip": "196501011990031002", "title": "Kepala"}, "Jambi")
+    stated = INFO | {"signatory": SIGNATORY, "place_of_issue": "Bandung"}
+    assert issuer_of(stated, profile) == Issuer(SIGNATORY, "Bandung")
+    assert issuer_of(INFO | {"place_of_issue": "Bandung"}, profile) == Issuer(
+        profile.signatory, "Bandung"
+    )
+    assert issuer_of(INFO, profile) == profile
+    assert issuer_of(INFO, None) == Issuer(None, None)
 
 
 def test_a_correction_changes_only_the_fields_given_and_renumbers_and_redates():
@@ -89,6 +123,17 @@ def test_a_correction_changes_only_the_fields_given_and_renumbers_and_redates():
         "issue_date": "2026-01-05",
     }
     assert new["base_number"] == NUMBER
+
+
+def test_a_correction_keeps_the_signatory_place_and_sessions():
+    old = sttp_content(
+        INFO, PARTICIPANT, None, NUMBER, NUMBER, dt.date(2022, 5, 24), Issuer(SIGNATORY, "Jambi")
+    )
+    new = corrected_content(
+        old, Correction(reason="rank", rank="IV/a"), NUMBER, dt.date(2026, 1, 5)
+    )
+    assert (new["signatory"], new["place_of_issue"]) == (SIGNATORY, "Jambi")
+    assert new["sessions"] == old["sessions"] and new["rank"] == "IV/a"
 
 
 # --- certificate numbers -------------------------------------------------------------------
@@ -178,16 +223,29 @@ def test_a_string_that_cannot_be_a_code_normalises_to_none(text):
     assert normalise_verification_code(text) is None
 
 
+LAST_SESSION = dt.date(2022, 5, 24)
+
+
+def test_a_certificate_is_dated_the_close_date_the_organiser_gave():
+    sent = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)  # published from a sheet years later
+    given = dt.date(2022, 5, 25)
+    assert issue_date(given, sent, LAST_SESSION, "Asia/Jakarta") == given
+
+
+def test_without_a_close_date_a_certificate_is_dated_the_last_session_never_the_sending_day():
+    sent = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
+    assert issue_date(None, sent, LAST_SESSION, "Asia/Jakarta") == LAST_SESSION
+    assert issue_date(None, None, LAST_SESSION, "Asia/Jakarta") == LAST_SESSION
+
+
 @pytest.mark.parametrize(
     ("timezone", "day"),
     [
-        ("Asia/Jakarta", "2022-05-24"),
-        ("Asia/Makassar", "2022-05-25"),
-        ("Asia/Jayapura", "2022-05-25"),
+        ("Asia/Jakarta", "2022-03-01"),
+        ("Asia/Makassar", "2022-03-02"),
+        ("Asia/Jayapura", "2022-03-02"),
     ],
 )
-def test_a_certificate_is_dated_the_close_day_in_the_cohorts_zone(timezone, day):
-    closed_at = dt.datetime(2022, 5, 24, 16, 30, tzinfo=dt.UTC)  # 23:30 WIB, 00:30 WITA
-    processed = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
-    assert issue_date(closed_at, processed, timezone).isoformat() == day
-    assert issue_date(None, processed, timezone).isoformat() == "2026-11-23"
+def test_a_cohort_closed_before_its_last_session_is_dated_the_close_day_in_its_zone(timezone, day):
+    closed_at = dt.datetime(2022, 3, 1, 16, 30, tzinfo=dt.UTC)  # 23:30 WIB, 00:30 WITA
+    assert issue_date(None, closed_at, LAST_SESSION, timezone).isoformat() == day

@@ -25,8 +25,9 @@ from diklat.publish.templates.common import (
     validate,
     yes_no,
 )
+from diklat.publish.templates.roster_values import date_of
 from shared.events import ingest
-from shared.events.rules import close_time_problem
+from shared.events.rules import close_date_problem, close_time_problem
 from shared.regions import local_to_utc
 
 # Headings as organisers write them (compared case- and space-insensitively).
@@ -46,7 +47,16 @@ COHORT_FIELDS: dict[str, str] = {
     "nilai lulus": "completion.pass_score",
     "status": "status",
     "alasan pembatalan": "cancel_reason",
+    "tanggal penutupan": "closed_on",
+    "tanggal penutupan / close date": "closed_on",
+    "tempat terbit": "place_of_issue",
+    "nama penandatangan": "signatory.name",
+    "nip penandatangan": "signatory.nip",
+    "jabatan penandatangan": "signatory.title",
 }
+# Fields left out when empty (an empty signatory name would be a signatory without a name).
+_SKIPPED_WHEN_EMPTY = {"closed_on", "place_of_issue", "signatory.name", "signatory.nip"}
+_SKIPPED_WHEN_EMPTY |= {"signatory.title"}
 SESSION_COLUMNS: dict[str, str] = {
     "sesi": "no",
     "tanggal": "date",
@@ -100,7 +110,7 @@ def _field_rows(sheet: Sheet, table: int, plan: Plan) -> tuple[dict[str, Any], d
             continue
         value = row[1] if len(row) > 1 else ""
         rows_of[name] = n
-        if name == "cohort_code" and stored_as_number(sheet, n, 1, value):
+        if name in ("cohort_code", "signatory.nip") and stored_as_number(sheet, n, 1, value):
             plan.problems.append(number_problem(Location(sheet.label, n, "B"), row[0]))
         _read_field(data, name, value)
     for heading, name in COHORT_FIELDS.items():
@@ -112,6 +122,8 @@ def _field_rows(sheet: Sheet, table: int, plan: Plan) -> tuple[dict[str, Any], d
 
 
 def _read_field(data: dict[str, Any], name: str, value: str) -> None:
+    if name in _SKIPPED_WHEN_EMPTY and not value.strip():
+        return
     if name in ("open_to_other_regions", "completion.evaluation_required"):
         set_dotted(data, name, yes_no(value))
     elif name in ("completion.min_attendance_pct", "completion.pass_score"):
@@ -130,6 +142,7 @@ def cohort(sheet: Sheet, plan: Plan) -> None:
     data, rows_of = _field_rows(sheet, table, plan)
     status = norm(str(data.pop("status", "") or ""))
     cancel_reason = str(data.pop("cancel_reason", "") or "")
+    closed_on = str(data.pop("closed_on", "") or "")
     cells, sessions, session_rows = _sessions(sheet, table, plan)
     data["sessions"] = sessions
 
@@ -148,15 +161,66 @@ def cohort(sheet: Sheet, plan: Plan) -> None:
     where = Location(sheet.label, rows_of.get("cohort_code", 1))
     plan.events.append(Planned(found, where, PHASE_SCHEDULE))
     check_code(plan, found.cohort_code, locate(("cohort_code",)), rule=False)
-    _status(found, status, cancel_reason, Location(sheet.label, rows_of.get("status", 1)), plan)
+    at_status = Location(sheet.label, rows_of.get("status", 1))
+    close_date = _close_date(
+        closed_on, status, Location(sheet.label, rows_of.get("closed_on", 1), "B"), plan
+    )
+    if close_date is not None:
+        _check_close_date(found, close_date, Location(sheet.label, rows_of["closed_on"], "B"), plan)
+    _status(found, status, cancel_reason, at_status, plan, close_date)
+
+
+def _close_date(text: str, status: str, where: Location, plan: Plan) -> dt.date | None:
+    """The Tanggal Penutupan (close date) a ditutup cohort's certificates are dated by."""
+    if not text:
+        return None
+    day = date_of(text)
+    if day is None:
+        plan.problems.append(
+            Problem(
+                where,
+                f"tanggal penutupan '{text}' bukan tanggal: tulis YYYY-MM-DD, mis. 2017-03-24 "
+                f"(the close date '{text}' is not a date: write YYYY-MM-DD, e.g. 2017-03-24)",
+            )
+        )
+        return None
+    if status != "ditutup":
+        plan.problems.append(
+            Problem(
+                where,
+                "tanggal penutupan diisi tetapi status bukan 'ditutup': isi status ditutup, atau "
+                "kosongkan tanggal penutupan (a close date is given but the status is not "
+                "'ditutup': set the status to ditutup, or leave the close date empty)",
+            )
+        )
+        return None
+    return day
+
+
+def _check_close_date(
+    cohort: ingest.CohortScheduled, closed_on: dt.date, where: Location, plan: Plan
+) -> None:
+    """The services refuse a close date before the first session or after the day it is sent
+    (the contract's rule): `diklat publish` sends the close today."""
+    first = min(s.date for s in cohort.sessions)
+    now = dt.datetime.now(dt.UTC)
+    problem = close_date_problem(cohort.cohort_code, first, cohort.timezone, closed_on, now)
+    if problem is not None:
+        plan.problems.append(Problem(where, f"{problem[0]} ({problem[1]})", rule=True))
 
 
 def _status(
-    found: ingest.CohortScheduled, status: str, cancel_reason: str, at: Location, plan: Plan
+    found: ingest.CohortScheduled,
+    status: str,
+    cancel_reason: str,
+    at: Location,
+    plan: Plan,
+    closed_on: dt.date | None = None,
 ) -> None:
-    """What the Status field adds: a close, a cancellation, or nothing."""
+    """What the Status field adds: a close (dated by the close date when given), a
+    cancellation, or nothing."""
     if status == "ditutup":
-        closed = ingest.CohortClosed(cohort_code=found.cohort_code)
+        closed = ingest.CohortClosed(cohort_code=found.cohort_code, closed_on=closed_on)
         plan.events.append(Planned(closed, at, PHASE_CLOSE))
         _check_close(found, Location(at.sheet, at.row, "B"), plan)
     elif status == "dibatalkan":

@@ -17,6 +17,9 @@ from shared.events import ingest
 OPTIONAL = {"zona waktu", "minimal kehadiran (%)", "wajib evaluasi", "nilai lulus", "status"}
 OPTIONAL |= {"alasan pembatalan", "terbuka untuk daerah lain", "pangkat/golongan"}
 OPTIONAL |= {"alasan mundur", "nama", "metode", "materi"}
+# The STTP's (issue 20): the close date, the place of issue and the signatory.
+OPTIONAL |= {"tanggal penutupan", "tanggal penutupan / close date", "tempat terbit"}
+OPTIONAL |= {"nama penandatangan", "nip penandatangan", "jabatan penandatangan"}
 _YES = {"ya", "y", "yes", "true", "1"}
 _NO = {"tidak", "t", "no", "false", "0", ""}
 # How a spreadsheet saves a long number as CSV (1,98503E+17): a code typed as a number.

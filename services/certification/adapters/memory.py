@@ -14,6 +14,7 @@ from typing import Any
 
 from services.certification import domain
 from services.certification.adapters.due import Found, due_in_wanted_order
+from services.certification.certificates import Issuer
 from services.certification.ports import (
     Candidate,
     Certificate,
@@ -75,6 +76,7 @@ class MemoryTables:
     decisions: dict[Key, Decision] = field(default_factory=dict)
     counters: dict[tuple[str, int], int] = field(default_factory=dict)
     certificates: dict[uuid.UUID, Certificate] = field(default_factory=dict)
+    profiles: dict[str, Issuer] = field(default_factory=dict)
 
 
 class MemoryCohorts:
@@ -98,16 +100,17 @@ class MemoryCohorts:
             close_event_id=held.close_event_id if held else None,
             finalised=held.finalised if held else False,
             closed_at=held.closed_at if held else None,
+            closed_on=held.closed_on if held else None,
         )
 
     async def cancel_cohort(self, cohort_code: str) -> None:
         self._change(cohort_code, cancelled=True)
 
     async def close_cohorts(self, closes: Sequence[Close]) -> None:
-        for code, cause, closed_at in closes:
+        for code, cause, closed_at, closed_on in closes:
             held = self.tables.cohorts.get(code)
             if held is not None and held.close_event_id is None:
-                self._change(code, close_event_id=cause, closed_at=closed_at)
+                self._change(code, close_event_id=cause, closed_at=closed_at, closed_on=closed_on)
 
     async def mark_finalised(self, cohort_codes: Sequence[str]) -> set[str]:
         known = {code for code in cohort_codes if code in self.tables.cohorts}
@@ -308,7 +311,20 @@ class MemoryCertificates:
         return True
 
 
-class MemoryRepository(MemoryCohorts, MemoryEvaluations, MemoryDecisions, MemoryCertificates):
+class MemoryProfiles:
+    def __init__(self, tables: MemoryTables) -> None:
+        self.tables = tables
+
+    async def publisher_profiles(self, publishers: Sequence[str]) -> dict[str, Issuer]:
+        return {p: self.tables.profiles[p] for p in publishers if p in self.tables.profiles}
+
+    async def save_profile(self, publisher: str, profile: Issuer, at: dt.datetime) -> None:
+        self.tables.profiles[publisher] = profile
+
+
+class MemoryRepository(
+    MemoryCohorts, MemoryEvaluations, MemoryDecisions, MemoryCertificates, MemoryProfiles
+):
     """The whole repository on one set of tables (each part keeps `tables`)."""
 
     def __init__(self, tables: MemoryTables | None = None) -> None:

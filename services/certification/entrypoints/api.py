@@ -17,6 +17,7 @@ from services.certification import certificates, commands
 from services.certification.adapters.pdf import verification_url
 from services.certification.adapters.postgres import views
 from services.certification.adapters.seals import NoSeal
+from services.certification.entrypoints import profiles
 from services.certification.ports import Certificate
 from services.certification.sealing import render_sealed, sealing
 from shared.auth import AdminPrincipal, CurrentPrincipal, require_publisher_access
@@ -240,3 +241,4 @@ async def reissue(
 
 
 router.include_router(v1)
+router.include_router(profiles.router)

@@ -129,7 +129,7 @@ _ATTENDANCE_ROWS = from_json_rows("text, text, numeric, numeric, numeric")
 _COMPLETIONS_ROWS = from_json_rows("text, text, boolean, text, numeric, timestamptz")
 _CERTIFICATES_ROWS = from_json_rows(
     "text, text, int, text, text, text, text, text, text, text, int, numeric, date, text,"
-    " timestamptz"
+    " timestamptz, date"
 )
 _INGEST_OUTCOMES_ROWS = from_json_rows("text, text, text, text, text, timestamptz")
 _INGEST_DUPLICATES_ROWS = from_json_rows("text, text, int, text, text, timestamptz")
@@ -258,7 +258,7 @@ async def upsert_certificates(conn: Connection, items: Sequence[ev.CertificateIs
         conn,
         f"""INSERT INTO certificates (certificate_id, number, version, cohort_code, publisher,
                nip, name, programme_name, category, organizer, year, total_jp, end_date,
-               predicate, issued_at)
+               predicate, issued_at, issue_date)
            {_CERTIFICATES_ROWS}
            ON CONFLICT (certificate_id) DO NOTHING""",
         [
@@ -278,6 +278,7 @@ async def upsert_certificates(conn: Connection, items: Sequence[ev.CertificateIs
                 c.end_date,
                 c.predicate,
                 c.issued_at,
+                c.issue_date,
             )
             for c in items
         ],

@@ -136,6 +136,7 @@ class CertificateRow(BaseModel):
     total_jp: float
     end_date: dt.date
     predicate: str | None
+    issue_date: dt.date | None = None  # the date the STTP carries (older ones: unknown)
 
 
 class QualityRow(BaseModel):

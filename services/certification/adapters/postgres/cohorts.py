@@ -53,7 +53,8 @@ class PostgresCohorts:
             first.setdefault(close[0], close)
         if first:
             await self.conn.execute(
-                f"""UPDATE cohorts c SET close_event_id = k.cause, closed_at = k.closed_at
+                f"""UPDATE cohorts c SET close_event_id = k.cause, closed_at = k.closed_at,
+                       closed_on = k.closed_on
                    FROM ({_CLOSES}) AS k
                    WHERE c.cohort_code = k.code AND c.close_event_id IS NULL""",
                 json_rows(list(first.values())),
@@ -95,7 +96,7 @@ class PostgresCohorts:
         await barrier.refuse_closes(self.conn, refusals)
 
 
-_CLOSES = from_json_rows("code text, cause text, closed_at timestamptz")
+_CLOSES = from_json_rows("code text, cause text, closed_at timestamptz, closed_on date")
 _ENROLMENT_ROWS = from_json_rows("text, text, jsonb")
 
 

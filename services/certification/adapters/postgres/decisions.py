@@ -19,7 +19,7 @@ class PostgresDecisions:
         rows = await self.conn.fetch(
             """SELECT cohort_code, publisher, info, policy_version, min_attendance_pct,
                    evaluation_required, pass_score, cancelled, close_event_id, finalised,
-                   closed_at
+                   closed_at, closed_on
                FROM cohorts c
                WHERE c.cohort_code = ANY($1::text[]) AND NOT c.cancelled
                  AND EXISTS (SELECT 1 FROM close_barriers b

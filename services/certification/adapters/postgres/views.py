@@ -15,7 +15,8 @@ from shared.db import Connection
 async def get_cohort(conn: Connection, cohort_code: str) -> Cohort | None:
     row = await conn.fetchrow(
         """SELECT cohort_code, publisher, info, policy_version, min_attendance_pct,
-               evaluation_required, pass_score, cancelled, close_event_id, finalised, closed_at
+               evaluation_required, pass_score, cancelled, close_event_id, finalised, closed_at,
+               closed_on
            FROM cohorts WHERE cohort_code = $1""",
         cohort_code,
     )
