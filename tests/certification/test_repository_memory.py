@@ -11,6 +11,7 @@ from tests.certification.repository_contract import (
     CohortsContract,
     DecisionsContract,
     EvaluationsContract,
+    StatusListsContract,
 )
 
 pytestmark = pytest.mark.unit
@@ -39,4 +40,8 @@ class TestMemoryDecisions(MemoryAdapter, DecisionsContract):
 
 
 class TestMemoryCertificates(MemoryAdapter, CertificatesContract):
+    pass
+
+
+class TestMemoryStatusLists(MemoryAdapter, StatusListsContract):
     pass

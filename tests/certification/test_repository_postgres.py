@@ -16,6 +16,7 @@ from tests.certification.repository_contract import (
     CohortsContract,
     DecisionsContract,
     EvaluationsContract,
+    StatusListsContract,
 )
 
 pytestmark = pytest.mark.integration
@@ -57,4 +58,8 @@ class TestPostgresDecisions(PostgresAdapter, DecisionsContract):
 
 
 class TestPostgresCertificates(PostgresAdapter, CertificatesContract):
+    pass
+
+
+class TestPostgresStatusLists(PostgresAdapter, StatusListsContract):
     pass
