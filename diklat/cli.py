@@ -208,6 +208,10 @@ def credential_verify(
     source: Annotated[
         str, typer.Argument(help="a .jwt file or its URL (/verify/<code>/credential)")
     ],
+    trusted: Annotated[
+        list[str] | None,
+        typer.Option(help="the organisers' base URL(s): refuse an issuer under none of them"),
+    ] = None,
 ) -> None:
     """Check a certificate's credential: its signature with the issuer's published key, and its
     revocation status. Exit 0 valid, 1 revoked, 2 not valid or not checkable."""
@@ -221,10 +225,12 @@ def credential_verify(
             token = await cv.credential_from(source, fetch)
         except cv.FetchError as failed:
             return cv.Result(cv.Verdict.UNREADABLE, f"{source}: {failed}")
-        return await cv.verify(token, fetch)
+        return await cv.verify(token, fetch, trusted or ())
 
     result = asyncio.run(check())
     typer.echo("\n".join(result.lines()))
+    if result.verdict in cv.SIGNED and not trusted:
+        typer.echo(cv.ISSUER_NOTE)
     codes = {cv.Verdict.VALID: 0, cv.Verdict.REVOKED: 1}
     raise typer.Exit(codes.get(result.verdict, 2))
 

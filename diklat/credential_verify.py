@@ -14,9 +14,11 @@ import binascii
 import enum
 import gzip
 import json
+import socket
+import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ class Verdict(enum.Enum):
     REVOKED = "revoked"
     SIGNATURE_INVALID = "signature-invalid"
     SIGNATURE_UNCHECKED = "signature-unchecked"
+    UNTRUSTED_ISSUER = "untrusted-issuer"
     STATUS_UNCHECKED = "status-unchecked"
     UNREADABLE = "unreadable"
 
@@ -57,12 +60,15 @@ HEADLINES = {
     Verdict.SIGNATURE_UNCHECKED: "TANDA TANGAN TIDAK DAPAT DIPERIKSA: kunci penerbit tidak "
     "dapat diambil; jangan anggap berlaku. / SIGNATURE COULD NOT BE CHECKED: the issuer's key "
     "could not be fetched; do not take it as valid.",
+    Verdict.UNTRUSTED_ISSUER: "PENERBIT TIDAK DIPERCAYA: kredensial ini diterbitkan oleh "
+    "alamat di luar yang Anda percayai. / ISSUER NOT TRUSTED: this credential comes from an "
+    "address outside those you trust.",
     Verdict.STATUS_UNCHECKED: "STATUS TIDAK DAPAT DIPERIKSA: tanda tangan sah, tetapi daftar "
     "status penerbit tidak dapat diambil atau diverifikasi; jangan anggap berlaku. / STATUS "
     "COULD NOT BE CHECKED: the signature verifies, but the issuer's status list could not be "
     "fetched or verified; do not take it as valid.",
-    Verdict.UNREADABLE: "TIDAK DAPAT DIPERIKSA: ini bukan kredensial yang dapat diperiksa. "
-    "/ CANNOT BE CHECKED: this is not a credential that can be checked.",
+    Verdict.UNREADABLE: "TIDAK DAPAT DIPERIKSA: kredensial tidak dapat dibaca. "
+    "/ CANNOT BE CHECKED: the credential could not be read.",
 }
 
 
@@ -76,8 +82,18 @@ class Result:
         shown = [HEADLINES[self.verdict]]
         if self.reason:
             shown.append(self.reason)
-        shown.extend(f"  {label}: {value}" for label, value in self.facts.items())
+        # What an unverified credential claims is not shown: a forger writes what he likes.
+        if self.verdict in SIGNED:
+            shown.extend(f"  {label}: {value}" for label, value in self.facts.items())
         return shown
+
+
+SIGNED = {Verdict.VALID, Verdict.REVOKED, Verdict.STATUS_UNCHECKED}
+ISSUER_NOTE = (
+    "Pastikan alamat penerbit di atas memang milik penyelenggara pelatihan (atau berikan "
+    "--trusted <alamat>). / Make sure the issuer's address above is the training organiser's "
+    "(or pass --trusted <address>)."
+)
 
 
 class _Refused(Exception):
@@ -86,8 +102,9 @@ class _Refused(Exception):
         self.verdict, self.reason = verdict, reason
 
 
-async def verify(token: str, fetch: Fetch) -> Result:
-    """The verdict on a VC-JWT, fetching the issuer's profile and status list with `fetch`."""
+async def verify(token: str, fetch: Fetch, trusted: Sequence[str] = ()) -> Result:
+    """The verdict on a VC-JWT, fetching the issuer's profile and status list with `fetch`;
+    with `trusted` base URLs, an issuer under none of them is refused."""
     facts: dict[str, str] = {}
     try:
         header, claimed = _parsed(token.strip())
@@ -98,6 +115,7 @@ async def verify(token: str, fetch: Fetch) -> Result:
             )
         facts = _facts(claimed)
         issuer = _issuer_id(claimed)
+        _require_trusted(issuer, trusted)
         key = await _issuer_key(issuer, str(header.get("kid", "")), fetch)
         credential = _verified(token.strip(), key)
         await _check_status(credential, issuer, fetch)
@@ -124,6 +142,15 @@ def _parsed(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
             f"/ This JWT is not a VC-JWT credential (typ {TYP}, alg ES256).",
         )
     return header, payload
+
+
+def _require_trusted(issuer: str, trusted: Sequence[str]) -> None:
+    if trusted and not any(issuer.startswith(base.rstrip("/") + "/") for base in trusted):
+        raise _Refused(
+            Verdict.UNTRUSTED_ISSUER,
+            f"Penerbit {issuer} bukan penerbit yang dipercaya. "
+            f"/ The issuer {issuer} is not a trusted one.",
+        )
 
 
 def _issuer_id(credential: Mapping[str, Any]) -> str:
@@ -202,7 +229,7 @@ async def _check_status(credential: Mapping[str, Any], issuer: str, fetch: Fetch
     try:
         listed = await fetch(url)
     except FetchError as failed:
-        raise _unchecked(f"{url}: {failed}", f"{url}: {failed}") from None
+        raise _Refused(Verdict.STATUS_UNCHECKED, f"{url}: {failed}") from None
     bits = await _status_bits(listed.decode(errors="replace"), url, issuer, purpose, fetch)
     if index < 0 or index >= len(bits) * 8:
         raise _unchecked("indeks di luar daftar", "the index is outside the list")
@@ -288,8 +315,7 @@ def fetch_over_http(url: str) -> bytes:
     except urllib.error.HTTPError as refused:
         raise FetchError(f"jawaban HTTP {refused.code} / HTTP status {refused.code}") from None
     except (urllib.error.URLError, OSError) as failed:
-        reason = getattr(failed, "reason", failed)
-        raise FetchError(f"tidak tersambung ({reason}) / no connection ({reason})") from None
+        raise FetchError(_connection_problem(getattr(failed, "reason", failed))) from None
     if len(body) > MAX_DOCUMENT:
         raise FetchError("dokumen terlalu besar / the document is too large")
     return body
@@ -301,6 +327,22 @@ async def credential_from(source: str, fetch: Fetch) -> str:
         return (await fetch(source)).decode(errors="replace")
     try:
         return await asyncio.to_thread(Path(source).read_text, errors="replace")
-    except OSError as failed:
-        why = failed.strerror or type(failed).__name__
-        raise FetchError(f"berkas tidak dapat dibaca ({why}) / the file cannot be read") from None
+    except FileNotFoundError:
+        raise FetchError("berkas tidak ada / no such file") from None
+    except PermissionError:
+        raise FetchError("tidak ada izin membaca berkas / no permission to read it") from None
+    except OSError:
+        raise FetchError("berkas tidak dapat dibaca / the file cannot be read") from None
+
+
+def _connection_problem(reason: object) -> str:
+    """Why a connection failed, in words (not the library's)."""
+    if isinstance(reason, ConnectionRefusedError):
+        return "sambungan ditolak server / the server refused the connection"
+    if isinstance(reason, TimeoutError):
+        return "server tidak menjawab tepat waktu / the server did not answer in time"
+    if isinstance(reason, socket.gaierror):
+        return "nama server tidak dikenal / unknown server name"
+    if isinstance(reason, ssl.SSLError):
+        return "sambungan aman (TLS) gagal / the secure (TLS) connection failed"
+    return "tidak dapat tersambung ke server / could not connect to the server"

@@ -300,3 +300,13 @@ async def test_what_is_not_a_jwt_is_said_to_be_unreadable(tmp_path, text):
     result = await cv.verify(text, Issuer(tmp_path).fetch)
     assert result.verdict is cv.Verdict.UNREADABLE
     assert "bukan JWT" in result.reason and "not a JWT" in result.reason
+
+
+async def test_an_issuer_outside_the_trusted_bases_is_refused(tmp_path):
+    issuer = Issuer(tmp_path)
+    token = issuer.credential()
+    refused = await cv.verify(token, issuer.fetch, trusted=["https://sttp.jambiprov.go.id"])
+    assert refused.verdict is cv.Verdict.UNTRUSTED_ISSUER
+    assert "Budi" not in "\n".join(refused.lines())  # an unverified claim is not repeated
+    trusted = await cv.verify(token, issuer.fetch, trusted=[BASE + "/"])
+    assert trusted.verdict is cv.Verdict.VALID

@@ -47,9 +47,41 @@ def _bit(status_list_jwt: str, index: int) -> bool:
     """The bit, read as the Recommendation says (MSB of byte 0 is index 0)."""
     listed = jwt.decode(status_list_jwt, options={"verify_signature": False})
     encoded = listed["credentialSubject"]["encodedList"]
-    bits = gzip.decompress(base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded) % 4)))
+    assert encoded.startswith("u")  # multibase base64url
+    text = encoded[1:]
+    bits = gzip.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     assert len(bits) * 8 >= 131_072
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+async def _only_the_publisher_downloads(
+    client: httpx.AsyncClient, certificate_id: Any, fetch: cv.Fetch
+) -> None:
+    own = await client.get(
+        f"/api/v1/certificates/{certificate_id}/credential", headers=_auth("p15")
+    )
+    assert own.status_code == 200
+    assert (await cv.verify(own.text, fetch)).verdict is cv.Verdict.VALID
+    for denied in ("p16", None):
+        refused = await client.get(
+            f"/api/v1/certificates/{certificate_id}/credential",
+            headers=_auth(denied) if denied else {},
+        )
+        assert refused.status_code in (401, 403)
+
+
+async def _misses_look_alike_and_count(client: httpx.AsyncClient, known_code: str) -> None:
+    """A miss answers as `/verify` does, and counts against the address (10 allowed)."""
+    miss = await client.get("/verify/ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ/credential")
+    verify_miss = await client.get(
+        "/verify/ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ", headers={"Accept": "application/json"}
+    )
+    assert miss.status_code == verify_miss.status_code == 404
+    assert miss.json() == verify_miss.json()
+    for _ in range(8):
+        await client.get("/verify/not-a-code/credential")
+    limited = await client.get(f"/verify/{known_code}/credential")
+    assert limited.status_code == 429 and "Retry-After" in limited.headers
 
 
 async def test_credentials_verify_their_status_flips_on_revoke_and_misses_look_alike(
@@ -120,30 +152,8 @@ async def test_credentials_verify_their_status_flips_on_revoke_and_misses_look_a
             assert after.status_code == 200
             assert (await cv.verify(after.text, fetch)).verdict is cv.Verdict.REVOKED
 
-            # The publisher downloads its own; another publisher cannot.
-            own = await client.get(
-                f"/api/v1/certificates/{second['id']}/credential", headers=_auth("p15")
-            )
-            assert own.status_code == 200
-            assert (await cv.verify(own.text, fetch)).verdict is cv.Verdict.VALID
-            for denied in ("p16", None):
-                refused = await client.get(
-                    f"/api/v1/certificates/{second['id']}/credential",
-                    headers=_auth(denied) if denied else {},
-                )
-                assert refused.status_code in (401, 403)
-
-            # A miss answers as `/verify` does, and counts against the address.
-            miss = await client.get("/verify/ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ/credential")
-            verify_miss = await client.get(
-                "/verify/ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ", headers={"Accept": "application/json"}
-            )
-            assert miss.status_code == verify_miss.status_code == 404
-            assert miss.json() == verify_miss.json()
-            for _ in range(8):
-                await client.get("/verify/not-a-code/credential")
-            limited = await client.get(f"/verify/{second['verification_code']}/credential")
-            assert limited.status_code == 429 and "Retry-After" in limited.headers
+            await _only_the_publisher_downloads(client, second["id"], fetch)
+            await _misses_look_alike_and_count(client, second["verification_code"])
 
 
 async def test_the_cohort_zip_holds_each_pdf_and_credential_and_lists_do_not_leak(
