@@ -14,6 +14,7 @@ import binascii
 import enum
 import gzip
 import json
+import re
 import socket
 import ssl
 import urllib.error
@@ -30,6 +31,7 @@ TYP = "vc+jwt"
 MIN_LIST_BITS = 131_072  # the Recommendation's minimum; a shorter list is refused
 MAX_DOCUMENT = 1_000_000  # bytes: a credential, a profile or a list is far smaller
 FETCH_TIMEOUT_S = 10.0
+_VERIFY_PAGE = re.compile(r"/verify/[^/?#]+/?$")
 
 
 class FetchError(Exception):
@@ -324,6 +326,9 @@ def fetch_over_http(url: str) -> bytes:
 async def credential_from(source: str, fetch: Fetch) -> str:
     """The VC-JWT text of a file or a URL; FetchError says why it could not be read."""
     if source.startswith(("https://", "http://")):
+        # The QR's page address is what people have at hand: its credential is beside it.
+        if _VERIFY_PAGE.search(source):
+            source = source.rstrip("/") + "/credential"
         return (await fetch(source)).decode(errors="replace")
     try:
         return await asyncio.to_thread(Path(source).read_text, errors="replace")

@@ -310,3 +310,20 @@ async def test_an_issuer_outside_the_trusted_bases_is_refused(tmp_path):
     assert "Budi" not in "\n".join(refused.lines())  # an unverified claim is not repeated
     trusted = await cv.verify(token, issuer.fetch, trusted=[BASE + "/"])
     assert trusted.verdict is cv.Verdict.VALID
+
+
+async def test_the_verification_page_address_leads_to_its_credential(tmp_path):
+    asked: list[str] = []
+
+    async def fetch(url: str) -> bytes:
+        asked.append(url)
+        return b"token"
+
+    page = f"{BASE}/verify/7KQ2-M9XD-RT4H-WP3N-ZB6C"
+    assert await cv.credential_from(page, fetch) == "token"
+    assert await cv.credential_from(page + "/credential", fetch) == "token"
+    (tmp_path / "c.jwt").write_text("from a file")
+    assert await cv.credential_from(str(tmp_path / "c.jwt"), fetch) == "from a file"
+    assert asked == [page + "/credential"] * 2
+    with pytest.raises(cv.FetchError, match="no such file"):
+        await cv.credential_from(str(tmp_path / "missing.jwt"), fetch)
