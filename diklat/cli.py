@@ -232,6 +232,42 @@ def asyncapi(
     typer.echo(f"wrote {out}")
 
 
+credential_app = typer.Typer(help="Verifiable credentials of certificates.", no_args_is_help=True)
+app.add_typer(credential_app, name="credential")
+
+
+@credential_app.command("verify")
+def credential_verify(
+    source: Annotated[
+        str, typer.Argument(help="a .jwt file or its URL (/verify/<code>/credential)")
+    ],
+    trusted: Annotated[
+        list[str] | None,
+        typer.Option(help="the organisers' base URL(s): refuse an issuer under none of them"),
+    ] = None,
+) -> None:
+    """Check a certificate's credential: its signature with the issuer's published key, and its
+    revocation status. Exit 0 valid, 1 revoked, 2 not valid or not checkable."""
+    from diklat import credential_verify as cv
+
+    async def check() -> cv.Result:
+        async def fetch(url: str) -> bytes:
+            return await asyncio.to_thread(cv.fetch_over_http, url)
+
+        try:
+            token = await cv.credential_from(source, fetch)
+        except cv.FetchError as failed:
+            return cv.Result(cv.Verdict.UNREADABLE, f"{source}: {failed}")
+        return await cv.verify(token, fetch, trusted or ())
+
+    result = asyncio.run(check())
+    typer.echo("\n".join(result.lines()))
+    if result.verdict in cv.SIGNED and not trusted:
+        typer.echo(cv.ISSUER_NOTE)
+    codes = {cv.Verdict.VALID: 0, cv.Verdict.REVOKED: 1}
+    raise typer.Exit(codes.get(result.verdict, 2))
+
+
 def main() -> None:
     app()
 

@@ -19,7 +19,10 @@ from shared.topics import ATTENDANCE_EVENTS, ENROLMENT_EVENTS
 
 def build_dependencies(runtime: ServiceRuntime) -> Dependencies:
     """The adapters the entrypoints use, once per runtime."""
-    return Dependencies(seal_check=sealing.seal_check(lambda: runtime.pool))
+    return Dependencies(
+        seal_check=sealing.seal_check(lambda: runtime.pool),
+        credential_keys=sealing.credential_keys(),
+    )
 
 
 def http_routes() -> APIRouter:

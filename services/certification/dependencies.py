@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
-from services.certification.ports import SealCheck
+from services.certification.ports import CredentialKeys, SealCheck
 from shared.runtime import ServiceRuntime
 
 
 @dataclass(frozen=True)
 class Dependencies:
     seal_check: SealCheck
+    credential_keys: CredentialKeys
 
 
 def of(runtime: ServiceRuntime) -> Dependencies:

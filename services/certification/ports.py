@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from services.certification import domain
 from services.certification.certificates import Issuer
+from services.certification.credentials import StatusPosition
 from shared.consumer import Handled
 from shared.envelope import CloudEvent
 from shared.events.domain import CloseRefused, CohortClosed, CohortInfo, ParticipantFinalised
@@ -212,7 +213,36 @@ class Profiles(Protocol):
         ...
 
 
-class CertificationRepository(Cohorts, Evaluations, Decisions, Certificates, Profiles, Protocol):
+class StatusLists(Protocol):
+    """Each certificate's place in its publisher's revocation status lists (issue 20), drawn
+    when its credential is first asked for; the bits are the certificates' status."""
+
+    async def status_positions(
+        self, certificate_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, StatusPosition]:
+        """The positions these certificates hold (those without one are left out)."""
+        ...
+
+    async def open_status_list(self, publisher: str) -> tuple[int, set[int]]:
+        """The publisher's newest list number (1 at first) and the indexes taken on it, held
+        until commit: one transaction at a time draws a publisher's positions."""
+        ...
+
+    async def insert_status_positions(
+        self, publisher: str, positions: Sequence[tuple[uuid.UUID, StatusPosition]]
+    ) -> None:
+        """Record drawn positions; a list number beyond the newest becomes the newest."""
+        ...
+
+    async def status_list(self, publisher: str, list_no: int) -> set[int] | None:
+        """The indexes set on the list: those of certificates revoked or superseded; None if
+        the publisher has no such list."""
+        ...
+
+
+class CertificationRepository(
+    Cohorts, Evaluations, Decisions, Certificates, Profiles, StatusLists, Protocol
+):
     """All of certification's repository, as one unit of work sees it."""
 
 

@@ -15,12 +15,19 @@ import asyncpg
 from services.certification.adapters.pades import Sealing
 from services.certification.adapters.pdf import render_certificate
 from services.certification.adapters.seal_check import StoredPdfSealCheck
+from services.certification.adapters.seals import FileSeals
 from services.certification.settings import seal_settings
 
 
 @functools.cache
 def sealing() -> Sealing:
     return Sealing.from_settings(seal_settings())
+
+
+@functools.cache
+def credential_keys() -> FileSeals:
+    """The publishers' credential keys (their seals' EC keys), from the same settings."""
+    return FileSeals.from_settings(seal_settings())
 
 
 def seal_check(pool: Callable[[], asyncpg.Pool]) -> StoredPdfSealCheck:

@@ -12,6 +12,7 @@ import uuid
 from decimal import Decimal
 
 from services.certification.certificates import Issuer
+from services.certification.credentials import StatusPosition
 from services.certification.ports import Certificate, CertificationRepository, Decision
 from shared.envelope import CloudEvent, RecordPosition
 from shared.events.domain import CloseRefused, IngestRef
@@ -369,3 +370,42 @@ class CertificatesContract:
         revoked = await repo.get_certificate(held.id)
         assert revoked is not None
         assert (revoked.status, revoked.status_reason) == ("revoked", "fraud")
+
+
+class StatusListsContract:
+    """Certificates' places in the publishers' status lists; the bits are their status."""
+
+    async def test_a_publisher_starts_on_list_one_with_nothing_taken(
+        self, repo: CertificationRepository
+    ) -> None:
+        assert await repo.status_list(JAMBI, 1) is None  # no list before the first draw
+        assert await repo.open_status_list(JAMBI) == (1, set())
+        assert await repo.status_list(JAMBI, 1) == set()
+        assert await repo.status_list(JAMBI, 2) is None
+        assert await repo.status_list("16", 1) is None
+
+    async def test_positions_are_kept_and_the_revoked_and_superseded_are_set(
+        self, repo: CertificationRepository
+    ) -> None:
+        held = [certificate(NIP1, "n1"), certificate(NIP2, "n2"), certificate(NIP3, "n3")]
+        await repo.insert_certificates(held)
+        await repo.open_status_list(JAMBI)
+        places = {c.id: StatusPosition(1, 100 + n, f"salt{n}") for n, c in enumerate(held)}
+        await repo.insert_status_positions(JAMBI, list(places.items()))
+        assert await repo.status_positions([c.id for c in held] + [uuid.uuid4()]) == places
+        assert await repo.open_status_list(JAMBI) == (1, {100, 101, 102})
+        assert await repo.status_list(JAMBI, 1) == set()
+        await repo.set_status(held[0].id, "revoked", "fraud", AT)
+        await repo.set_status(held[2].id, "superseded", "typo", AT)
+        assert await repo.status_list(JAMBI, 1) == {100, 102}
+
+    async def test_a_position_on_a_new_list_makes_it_the_newest(
+        self, repo: CertificationRepository
+    ) -> None:
+        held = certificate(NIP1, "n1")
+        await repo.insert_certificates([held])
+        await repo.open_status_list(JAMBI)
+        await repo.insert_status_positions(JAMBI, [(held.id, StatusPosition(2, 7, "s"))])
+        assert await repo.open_status_list(JAMBI) == (2, {7})
+        assert await repo.status_list(JAMBI, 1) == set()
+        assert await repo.status_list(JAMBI, 2) == set()

@@ -80,7 +80,9 @@ async def test_pdf_qr_verification_revocation_and_reissue(infra):
         assert archive.status_code == 200
         names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
         assert sorted(names) == sorted(
-            n.replace("/", "_") + ".pdf" for n in (first["number"], second["number"])
+            n.replace("/", "_") + suffix
+            for n in (first["number"], second["number"])
+            for suffix in (".pdf", ".jwt")  # each PDF with its verifiable credential
         )
 
         shown = (

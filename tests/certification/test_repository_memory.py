@@ -12,6 +12,7 @@ from tests.certification.repository_contract import (
     DecisionsContract,
     EvaluationsContract,
     ProfilesContract,
+    StatusListsContract,
 )
 
 pytestmark = pytest.mark.unit
@@ -44,4 +45,8 @@ class TestMemoryCertificates(MemoryAdapter, CertificatesContract):
 
 
 class TestMemoryProfiles(MemoryAdapter, ProfilesContract):
+    pass
+
+
+class TestMemoryStatusLists(MemoryAdapter, StatusListsContract):
     pass

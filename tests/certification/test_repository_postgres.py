@@ -17,6 +17,7 @@ from tests.certification.repository_contract import (
     DecisionsContract,
     EvaluationsContract,
     ProfilesContract,
+    StatusListsContract,
 )
 
 pytestmark = pytest.mark.integration
@@ -62,4 +63,8 @@ class TestPostgresCertificates(PostgresAdapter, CertificatesContract):
 
 
 class TestPostgresProfiles(PostgresAdapter, ProfilesContract):
+    pass
+
+
+class TestPostgresStatusLists(PostgresAdapter, StatusListsContract):
     pass

@@ -19,6 +19,7 @@ from services.certification.entrypoints.throttle import FailureLimiter
 from services.certification.entrypoints.verification import NOT_FOUND
 from services.certification.entrypoints.verification_page import wants_json
 from services.certification.ports import SealStatus
+from services.certification.sealing import credential_keys
 from tests.certification.verification_scenario import (
     JSON,
     NIPS,
@@ -73,7 +74,8 @@ def _shown(text: str) -> str:
 async def test_each_status_as_a_page_and_as_json(infra):
     seals = FakeSeals()
     definition = dataclasses.replace(
-        DEFINITION, dependencies=lambda _: Dependencies(seal_check=seals)
+        DEFINITION,
+        dependencies=lambda _: Dependencies(seal_check=seals, credential_keys=credential_keys()),
     )
     async with certificates_in_each_status(infra, definition) as (_, client, held):
         seals.seals[uuid.UUID(held.valid.id)] = SealStatus("BPSDM Provinsi Jambi", True, SEALED_ON)

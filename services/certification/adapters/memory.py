@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 from services.certification import domain
 from services.certification.adapters.due import Found, due_in_wanted_order
 from services.certification.certificates import Issuer
+from services.certification.credentials import StatusPosition
 from services.certification.ports import (
     Candidate,
     Certificate,
@@ -77,6 +78,8 @@ class MemoryTables:
     counters: dict[tuple[str, int], int] = field(default_factory=dict)
     certificates: dict[uuid.UUID, Certificate] = field(default_factory=dict)
     profiles: dict[str, Issuer] = field(default_factory=dict)
+    status_heads: dict[str, int] = field(default_factory=dict)
+    status_positions: dict[uuid.UUID, tuple[str, StatusPosition]] = field(default_factory=dict)
 
 
 class MemoryCohorts:
@@ -322,8 +325,52 @@ class MemoryProfiles:
         self.tables.profiles[publisher] = profile
 
 
+class MemoryStatusLists:
+    def __init__(self, tables: MemoryTables) -> None:
+        self.tables = tables
+
+    async def status_positions(
+        self, certificate_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, StatusPosition]:
+        held = self.tables.status_positions
+        return {i: held[i][1] for i in certificate_ids if i in held}
+
+    async def open_status_list(self, publisher: str) -> tuple[int, set[int]]:
+        list_no = self.tables.status_heads.setdefault(publisher, 1)
+        return list_no, self._indexes(publisher, list_no, lambda _: True)
+
+    async def insert_status_positions(
+        self, publisher: str, positions: Sequence[tuple[uuid.UUID, StatusPosition]]
+    ) -> None:
+        for certificate_id, position in positions:
+            self.tables.status_positions[certificate_id] = (publisher, position)
+            head = self.tables.status_heads.get(publisher, 1)
+            self.tables.status_heads[publisher] = max(head, position.list_no)
+
+    async def status_list(self, publisher: str, list_no: int) -> set[int] | None:
+        newest = self.tables.status_heads.get(publisher)
+        if newest is None or not 1 <= list_no <= newest:
+            return None
+        certificates = self.tables.certificates
+        return self._indexes(publisher, list_no, lambda i: certificates[i].status != "valid")
+
+    def _indexes(
+        self, publisher: str, list_no: int, chosen: Callable[[uuid.UUID], bool]
+    ) -> set[int]:
+        return {
+            position.index
+            for certificate_id, (owner, position) in self.tables.status_positions.items()
+            if owner == publisher and position.list_no == list_no and chosen(certificate_id)
+        }
+
+
 class MemoryRepository(
-    MemoryCohorts, MemoryEvaluations, MemoryDecisions, MemoryCertificates, MemoryProfiles
+    MemoryCohorts,
+    MemoryEvaluations,
+    MemoryDecisions,
+    MemoryCertificates,
+    MemoryProfiles,
+    MemoryStatusLists,
 ):
     """The whole repository on one set of tables (each part keeps `tables`)."""
 

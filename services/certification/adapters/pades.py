@@ -26,14 +26,11 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from services.certification.adapters.pdf import SEAL_FIELD_BOX
 from services.certification.adapters.seals import FileSeals
 from services.certification.ports import SealSigner
 from services.certification.settings import SealSettings
 
-MM: Final = 72 / 25.4
-# Where the seal mark sits on page 1: (left, bottom, right, top) in mm from the lower left
-# corner of the A4 page; the STTP layout leaves this rectangle empty above the signatory.
-SEAL_MARK_BOX_MM: Final = (120.0, 36.0, 180.0, 61.0)
 SEAL_FIELD: Final = "SegelElektronik"
 DIGEST: Final = "sha256"
 SEAL_REASON: Final = "Segel elektronik penerbit STTP / Electronic seal of the STTP's publisher"
@@ -45,9 +42,10 @@ def seal_mark_text(seal_name: str) -> str:
 
 
 def seal_mark_box() -> tuple[int, int, int, int]:
-    """SEAL_MARK_BOX_MM in PDF points."""
-    left, bottom, right, top = SEAL_MARK_BOX_MM
-    return (round(left * MM), round(bottom * MM), round(right * MM), round(top * MM))
+    """Where the seal mark sits on page 1, in PDF points: the box the STTP layout leaves
+    empty above the signatory (adapters/pdf.py)."""
+    left, bottom, right, top = SEAL_FIELD_BOX
+    return (round(left), round(bottom), round(right), round(top))
 
 
 def common_name(certificate: asn1_x509.Certificate) -> str:

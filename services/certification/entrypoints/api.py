@@ -17,7 +17,7 @@ from services.certification import certificates, commands
 from services.certification.adapters.pdf import verification_url
 from services.certification.adapters.postgres import views
 from services.certification.adapters.seals import NoSeal
-from services.certification.entrypoints import profiles
+from services.certification.entrypoints import credentials, profiles
 from services.certification.ports import Certificate
 from services.certification.sealing import render_sealed, sealing
 from shared.auth import AdminPrincipal, CurrentPrincipal, require_publisher_access
@@ -150,11 +150,13 @@ async def cohort_zip(code: str, request: Request, principal: CurrentPrincipal) -
         require_publisher_access(principal, await _cohort_publisher(conn, code))
         certificates = await views.valid_certificates_of(conn, code)
         stored = await views.pdfs_of(conn, [c.id for c in certificates])
+        jwts = await credentials.signed_credentials(request, conn, certificates)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for certificate in certificates:
                 pdf = stored.get(certificate.id) or await _pdf(conn, certificate, base_url)
                 archive.writestr(_filename(certificate.number), pdf)
+                archive.writestr(credentials.jwt_filename(certificate.number), jwts[certificate.id])
     name = code.replace("/", "_")
     return Response(
         buffer.getvalue(),
@@ -242,3 +244,4 @@ async def reissue(
 
 router.include_router(v1)
 router.include_router(profiles.router)
+router.include_router(credentials.router)

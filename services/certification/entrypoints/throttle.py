@@ -7,6 +7,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 FAILURE_LIMIT = 10
 WINDOW_S = 600.0
@@ -76,3 +77,12 @@ class FailureLimiter:
             del self._failures[client]
             return None
         return recent
+
+
+def failures_of(state: Any) -> FailureLimiter:
+    """The app's failed-look-up limiter, one for every public look-up route (tests may put one
+    with their own clock on `app.state.verify_failures`)."""
+    limiter: FailureLimiter | None = getattr(state, "verify_failures", None)
+    if limiter is None:
+        limiter = state.verify_failures = FailureLimiter()
+    return limiter

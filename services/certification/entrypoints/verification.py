@@ -20,7 +20,7 @@ from services.certification import certificates, dependencies
 from services.certification.adapters.pdf import verification_url
 from services.certification.adapters.postgres import views
 from services.certification.entrypoints import verification_page as page
-from services.certification.entrypoints.throttle import FailureLimiter
+from services.certification.entrypoints.throttle import failures_of
 from services.certification.ports import Certificate, SealStatus
 from shared.db import Connection
 from shared.logging import get_logger, mask_nip
@@ -140,15 +140,6 @@ def same_name(given: str, holder: str) -> bool:
     return hmac.compare_digest(canonical(given), canonical(holder))
 
 
-def _failures(request: Request) -> FailureLimiter:
-    """This app's failed-look-up limiter (tests may put one with their own clock there)."""
-    state = request.app.state
-    limiter: FailureLimiter | None = getattr(state, "verify_failures", None)
-    if limiter is None:
-        limiter = state.verify_failures = FailureLimiter()
-    return limiter
-
-
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -185,7 +176,7 @@ async def look_up(
 ) -> Found:
     """A public look-up, by code or by number and holder's name. Every miss (no such code, no
     such number, another name) is the same Refused, and counts against the client's address."""
-    limiter, client = _failures(request), _client(request)
+    limiter, client = failures_of(request.app.state), _client(request)
     wait = limiter.retry_after(client)
     if wait is not None:
         raise Refused(retry_after=wait)

@@ -23,6 +23,16 @@ async def get_cohort(conn: Connection, cohort_code: str) -> Cohort | None:
     return Cohort(**dict(row)) if row else None
 
 
+async def organiser_of(conn: Connection, publisher: str) -> str | None:
+    """The organiser's name as the publisher's latest cohort states it; None if it has none."""
+    name: str | None = await conn.fetchval(
+        """SELECT info->>'organizer' FROM cohorts WHERE publisher = $1
+           ORDER BY closed_at DESC NULLS LAST, cohort_code DESC LIMIT 1""",
+        publisher,
+    )
+    return name
+
+
 async def decisions_of(conn: Connection, cohort_code: str) -> list[Decision]:
     rows = await conn.fetch(
         """SELECT cohort_code, nip, completed, policy_version, rate_pct, score, predicate,
