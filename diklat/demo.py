@@ -15,15 +15,14 @@ from typing import Any
 import httpx
 import typer
 
-from diklat.local import local_infra, start_all, wait_for_interrupt
+from diklat.local import local_infra, stack_config, start_all, wait_for_interrupt
 from diklat.publish.send import Echo, Report, publish_files
+from diklat.services import local_url
 from shared.kafka import onboard_publisher
 from shared.settings import InfraSettings
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 NATIONAL_TOKEN = "national-demo-token"
-CONSOLIDATION_URL = "http://127.0.0.1:8084"
-CERTIFICATION_URL = "http://127.0.0.1:8083"
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ async def set_demo_profiles(echo: Echo) -> None:
 
     for publisher, body in DEMO_PROFILES.items():
         try:
-            stored = await profiles.set_profile(publisher, body, CERTIFICATION_URL)
+            stored = await profiles.set_profile(publisher, body, local_url("certification"))
         except profiles.ProfileRefused as refused:
             echo(f"profil {publisher} tidak disimpan (profile not saved): {refused}")
             continue
@@ -214,10 +213,13 @@ def _total(rows: Sequence[SummaryRow]) -> SummaryRow:
 
 
 async def download_certificates(target: Path, cohort_codes: Sequence[str]) -> int:
-    """Each cohort's certificate PDFs (the certification service's ZIP) into `target`."""
+    """Each cohort's sealed certificate PDFs and their credentials (the certification service's
+    ZIP) into `target`; returns how many certificates."""
     count = 0
     headers = {"Authorization": f"Bearer {NATIONAL_TOKEN}"}
-    async with httpx.AsyncClient(base_url=CERTIFICATION_URL, headers=headers, timeout=60) as http:
+    async with httpx.AsyncClient(
+        base_url=local_url("certification"), headers=headers, timeout=60
+    ) as http:
         for code in cohort_codes:
             response = await http.get(f"/api/v1/cohorts/{code}/certificates.zip")
             response.raise_for_status()
@@ -225,7 +227,7 @@ async def download_certificates(target: Path, cohort_codes: Sequence[str]) -> in
             folder.mkdir(parents=True, exist_ok=True)
             with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
                 archive.extractall(folder)
-                count += len(archive.namelist())
+                count += sum(name.endswith(".pdf") for name in archive.namelist())
     return count
 
 
@@ -233,7 +235,9 @@ async def _run(infra: InfraSettings, target: Path) -> None:
     await set_demo_profiles(typer.echo)
     await publish_demo(infra, typer.echo)
     headers = {"Authorization": f"Bearer {NATIONAL_TOKEN}"}
-    async with httpx.AsyncClient(base_url=CONSOLIDATION_URL, headers=headers, timeout=30) as http:
+    async with httpx.AsyncClient(
+        base_url=local_url("consolidation"), headers=headers, timeout=30
+    ) as http:
         try:
             rows, complete = await wait_for_national_view(http)
         except MissingEndpoint as missing:
@@ -244,9 +248,14 @@ async def _run(infra: InfraSettings, target: Path) -> None:
     try:
         cohorts = _cohort_codes()
         count = await download_certificates(target, cohorts)
-        typer.echo(f"\n{count} sertifikat PDF: {target}")
+        typer.echo(
+            f"\n{count} sertifikat, PDF bersegel dan kredensial .jwt "
+            f"(certificates, sealed PDF and .jwt credential): {target}"
+        )
     except (httpx.HTTPError, OSError) as exc:
-        typer.echo(f"\ncertificate PDFs not downloaded ({exc}); see {CERTIFICATION_URL}/docs")
+        typer.echo(
+            f"\ncertificate PDFs not downloaded ({exc}); see {local_url('certification')}/docs"
+        )
 
 
 def _cohort_codes() -> list[str]:
@@ -261,7 +270,9 @@ def _cohort_codes() -> list[str]:
 
 def run_demo(wait: bool) -> None:
     start_all()
-    asyncio.run(_run(local_infra(), Path(".stack/certificates").resolve()))
-    typer.echo(f"\ndashboard nasional: {CONSOLIDATION_URL}/dashboard  (token: {NATIONAL_TOKEN})")
+    asyncio.run(_run(local_infra(), stack_config().stack_dir.resolve() / "certificates"))
+    typer.echo(
+        f"\ndashboard nasional: {local_url('consolidation')}/dashboard  (token: {NATIONAL_TOKEN})"
+    )
     if wait:
         wait_for_interrupt()

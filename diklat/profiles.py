@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 
-CERTIFICATION_URL = "http://127.0.0.1:8083"
+from diklat.services import local_url
+
 LOCAL_ADMIN_TOKEN = "admin-demo-token"  # the local stack's (diklat/services.py)
 
 
@@ -33,7 +34,7 @@ def profile_body(
 def admin_client(url: str | None = None, token: str | None = None) -> httpx.AsyncClient:
     """A client of the certification service with an admin credential: DIKLAT_CERTIFICATION_URL
     and DIKLAT_ADMIN_TOKEN, else the local stack's."""
-    base = url or os.environ.get("DIKLAT_CERTIFICATION_URL") or CERTIFICATION_URL
+    base = url or os.environ.get("DIKLAT_CERTIFICATION_URL") or local_url("certification")
     credential = token or os.environ.get("DIKLAT_ADMIN_TOKEN") or LOCAL_ADMIN_TOKEN
     return httpx.AsyncClient(
         base_url=base, headers={"Authorization": f"Bearer {credential}"}, timeout=30

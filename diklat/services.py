@@ -34,6 +34,12 @@ def definition(service: str) -> ServiceDefinition:
     return found
 
 
+def local_url(service: str) -> str:
+    """Where a local-stack service listens (DIKLAT_<SERVICE>_HTTP_PORT, else its default)."""
+    override = os.environ.get(f"DIKLAT_{service.upper()}_HTTP_PORT")
+    return f"http://127.0.0.1:{int(override) if override else DEFAULT_HTTP_PORTS[service]}"
+
+
 @dataclass(frozen=True)
 class ServiceProcess:
     name: str
@@ -49,12 +55,11 @@ class ServiceProcess:
 
     @property
     def port(self) -> int:
-        override = os.environ.get(f"DIKLAT_{self.name.upper()}_HTTP_PORT")
-        return int(override) if override else DEFAULT_HTTP_PORTS[self.name]
+        return int(self.url.rsplit(":", 1)[1])
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return local_url(self.name)
 
     def pid(self) -> int | None:
         return owned_pid(self.pid_file, _MARKER)

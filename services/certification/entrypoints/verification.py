@@ -22,6 +22,7 @@ from services.certification.adapters.postgres import views
 from services.certification.entrypoints import verification_page as page
 from services.certification.entrypoints.throttle import failures_of
 from services.certification.ports import Certificate, SealStatus
+from services.certification.ranks import rank_with_name
 from shared.db import Connection
 from shared.logging import get_logger, mask_nip
 from shared.runtime import ServiceRuntime, runtime_of
@@ -62,6 +63,10 @@ class ShownCertificate(BaseModel):
     total_jp: Decimal
     predicate: str | None
     issue_date: dt.date
+    place_of_issue: str | None = None
+    signatory: str | None = Field(
+        default=None, description="who signed for the organiser: title and name (no NIP)"
+    )
 
 
 class SealOut(BaseModel):
@@ -210,7 +215,7 @@ def shown(certificate: Certificate) -> ShownCertificate:
         number=certificate.number,
         name=c["name"],
         nip_masked=mask_nip(c["nip"]),
-        rank=c.get("rank"),
+        rank=rank_with_name(c.get("rank")),
         position=c["position"],
         agency=c["agency"],
         organizer=c["organizer"],
@@ -223,7 +228,13 @@ def shown(certificate: Certificate) -> ShownCertificate:
         total_jp=c["total_jp"],
         predicate=c.get("predicate"),
         issue_date=c["issue_date"],
+        place_of_issue=c.get("place_of_issue"),
+        signatory=_signatory(c.get("signatory")),
     )
+
+
+def _signatory(signatory: dict[str, str] | None) -> str | None:
+    return f"{signatory['title']}: {signatory['name']}" if signatory else None
 
 
 def verification(found: Found, base_url: str) -> Verification:

@@ -141,6 +141,8 @@ def _rows(v: Verification) -> list[tuple[str, str, str]]:
         ("Predikat", "Predicate", c.predicate or "-"),
         ("Nomor sertifikat", "Certificate number", c.number),
         ("Tanggal terbit", "Date of issue", tanggal(c.issue_date)),
+        ("Tempat terbit", "Place of issue", c.place_of_issue or "-"),
+        ("Penandatangan", "Signed by", c.signatory or "-"),
     ]
     return [(label_id, label_en, str(value)) for label_id, label_en, value in rows]
 
