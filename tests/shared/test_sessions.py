@@ -37,7 +37,8 @@ def test_the_cookie_does_not_carry_the_credential():
 def test_a_tampered_cookie_signs_in_nobody(where):
     sessions = Sessions(KEY)
     cookie = sessions.issue("nat-token")
-    at = {"start": 0, "middle": len(cookie) // 2, "end": len(cookie) - 1}[where]
+    # The very last character carries some unused bits of the signature's encoding.
+    at = {"start": 0, "middle": len(cookie) // 2, "end": len(cookie) - 2}[where]
     changed = "A" if cookie[at] != "A" else "B"
     assert sessions.holder(cookie[:at] + changed + cookie[at + 1 :], PRINCIPALS) is None
 
