@@ -22,17 +22,20 @@ SIGN_IN = "/masuk"
 SHARED_ASSETS = "/aset/umum"
 MAX_FORM_BYTES = 4096
 router = APIRouter(include_in_schema=False)
+TITLES = {403: ("Akses ditolak", "Access denied"), 404: ("Tidak ditemukan", "Not found")}
 
 
 class SignInRequired(Exception):
     """A page was asked for without a session."""
 
 
-class PageForbidden(Exception):
-    """The signed-in credential may not see this page (another region's, say)."""
+class PageRefused(Exception):
+    """A page refused with a readable page: 403 the signed-in credential may not see it
+    (another region's, say), 404 it names nothing that exists."""
 
-    def __init__(self, message_id: str, message_en: str) -> None:
+    def __init__(self, status_code: int, message_id: str, message_en: str) -> None:
         super().__init__(message_en)
+        self.status_code = status_code
         self.message_id = message_id
         self.message_en = message_en
 
@@ -66,7 +69,8 @@ Return = Annotated[str | None, Query(max_length=2000)]
 
 @router.get(SIGN_IN, response_class=HTMLResponse)
 async def sign_in_page(request: Request, kembali: Return = None) -> Response:
-    return shared_pages().render(request, "masuk.html", {"back": safe_return(kembali)})
+    context = {"back": safe_return(kembali), "failed": False}
+    return shared_pages().render(request, "masuk.html", context)
 
 
 @router.post(SIGN_IN, response_class=HTMLResponse)
@@ -99,7 +103,7 @@ async def sign_out(request: Request) -> Response:
     cookie = request.cookies.get(COOKIE, "")
     genuine = _sessions(request).form_token_matches(cookie, form.get("token", ""))
     if not same_site(request) or not genuine:
-        return shared_pages().render(request, "403.html", _refusal(), status_code=403)
+        return shared_pages().render(request, "refused.html", NOT_OUR_PAGE, status_code=403)
     response = RedirectResponse(SIGN_IN, status_code=303)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return response
@@ -124,10 +128,14 @@ async def _form(request: Request) -> dict[str, str]:
     return {name: values[0] for name, values in fields.items()}
 
 
-def _refusal() -> dict[str, str]:
+def refusal(status_code: int, message_id: str, message_en: str) -> dict[str, str]:
+    """The refusal page's words: its title by status, then the reason in both languages."""
+    title_id, title_en = TITLES.get(status_code, TITLES[403])
     return {
-        "message_id": "Permintaan ini tidak datang dari halaman kami.",
-        "message_en": "This request did not come from our own page.",
+        "title_id": title_id,
+        "title_en": title_en,
+        "message_id": message_id,
+        "message_en": message_en,
     }
 
 
@@ -136,10 +144,10 @@ async def _to_sign_in(request: Request, _: Exception) -> Response:
     return RedirectResponse(f"{SIGN_IN}?{urlencode({'kembali': back})}", status_code=303)
 
 
-async def _forbidden_page(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, PageForbidden)
-    context = {"message_id": exc.message_id, "message_en": exc.message_en}
-    return shared_pages().render(request, "403.html", context, status_code=403)
+async def _refused_page(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageRefused)
+    context = refusal(exc.status_code, exc.message_id, exc.message_en)
+    return shared_pages().render(request, "refused.html", context, status_code=exc.status_code)
 
 
 def install_pages(app: FastAPI, sessions: Sessions) -> None:
@@ -147,5 +155,12 @@ def install_pages(app: FastAPI, sessions: Sessions) -> None:
     app.state.sessions = sessions
     app.include_router(router)
     app.add_exception_handler(SignInRequired, _to_sign_in)
-    app.add_exception_handler(PageForbidden, _forbidden_page)
+    app.add_exception_handler(PageRefused, _refused_page)
     app.mount(SHARED_ASSETS, StaticFiles(packages=[("shared.web", "static")]), name="shared-assets")
+
+
+NOT_OUR_PAGE = refusal(
+    403,
+    "Permintaan ini tidak datang dari halaman kami.",
+    "This request did not come from our own page.",
+)

@@ -3,6 +3,9 @@ scope checks and rounding), so a page and the API can never disagree."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from typing import TypeVar
+
 from fastapi import HTTPException, Request
 
 from services.consolidation.entrypoints.filters import Given
@@ -17,7 +20,9 @@ from services.consolidation.entrypoints.schemas import (
 )
 from shared.auth import Principal
 from shared.regions import is_province
-from shared.web.signin import PageForbidden
+from shared.web.signin import PageRefused
+
+T = TypeVar("T")
 
 
 def api_request(request: Request) -> Request:
@@ -26,10 +31,12 @@ def api_request(request: Request) -> Request:
     return Request({**request.scope, "query_string": b""}, request.receive)
 
 
-def forbidden_page(refusal: HTTPException) -> PageForbidden:
-    """The API's 403 (`"<Indonesian> / <English>"`) as the readable page's two lines."""
+def refused_page(refusal: HTTPException) -> PageRefused:
+    """The API's refusal (`"<Indonesian> / <English>"`) as the readable page's two lines:
+    403 outside the credential's area, 404 for a code that names no place."""
     message_id, _, message_en = str(refusal.detail).partition(" / ")
-    return PageForbidden(message_id, message_en or message_id)
+    status = 403 if refusal.status_code == 403 else 404
+    return PageRefused(status, message_id, message_en or message_id)
 
 
 class Reader:
@@ -39,28 +46,32 @@ class Reader:
         self.request = api_request(request)
         self.principal = principal
 
-    async def statistics(self, year: int) -> Statistics:
-        given = Given(str(year), None, None, None, None)
-        found: Statistics = await overview_views.statistics(
-            self.request, self.principal, given, "json"
+    async def statistics(
+        self, year: int, province: str | None = None, region: str | None = None
+    ) -> Statistics:
+        """The training figures: a province's own cohorts, or those of a region's ASN."""
+        given = Given(str(year), None, province, region, None)
+        found: Statistics = await self._answer(
+            overview_views.statistics(self.request, self.principal, given, "json")
         )
         return found
 
     async def compliance(
         self, year: int, province: str | None = None, region: str | None = None
     ) -> ComplianceSummary:
-        try:
-            found: ComplianceSummary = await compliance_views.compliance(
+        found: ComplianceSummary = await self._answer(
+            compliance_views.compliance(
                 self.request, self.principal, year, "json", province=province, region=region
             )
-        except HTTPException as refusal:
-            if refusal.status_code == 403:
-                raise forbidden_page(refusal) from refusal
-            raise
+        )
         return found
 
-    async def trend(self) -> list[TrendRow]:
-        found: list[TrendRow] = await compliance_views.trend(self.request, self.principal, "json")
+    async def trend(self, province: str | None = None, region: str | None = None) -> list[TrendRow]:
+        found: list[TrendRow] = await self._answer(
+            compliance_views.trend(
+                self.request, self.principal, "json", province=province, region=region
+            )
+        )
         return found
 
     async def data_quality(self) -> list[QualityRow]:
@@ -68,6 +79,17 @@ class Reader:
             self.request, self.principal, "json", publisher=None
         )
         return found
+
+    @staticmethod
+    async def _answer(view: Awaitable[T]) -> T:
+        """The view's answer; its refusal (403 outside the area, 422 a code that is none) as
+        the readable page."""
+        try:
+            return await view
+        except HTTPException as refusal:
+            if refusal.status_code in (403, 422):
+                raise refused_page(refusal) from refusal
+            raise
 
 
 def home_position(principal: Principal) -> tuple[str | None, str | None]:

@@ -14,6 +14,8 @@ from services.consolidation.entrypoints.schemas import ComplianceCounts, Statist
 from shared.formatting import share
 from shared.regions import PROVINCES
 
+RANKING = "#peringkat"  # the area's parts, on the overview itself
+
 
 @dataclass(frozen=True)
 class Status:
@@ -42,6 +44,8 @@ class Part:
 @dataclass(frozen=True)
 class Overview:
     year: int
+    province: str | None
+    region: str | None
     years: list[int]
     where_id: str
     where_en: str
@@ -59,7 +63,7 @@ class Overview:
         return _script_safe(
             {
                 "trend": [
-                    {"year": r.year, "pct": r.compliance_pct, "href": links.at_risk(r.year)}
+                    {"year": r.year, "pct": r.compliance_pct}
                     for r in self.trend
                 ],
                 "parts": [
@@ -83,16 +87,27 @@ def chosen_year(given: str | None, trend: list[TrendRow], today: dt.date) -> int
     return max((r.year for r in trend), default=today.year)
 
 
-async def overview(reader: Reader, year_given: str | None, today: dt.date) -> Overview:
-    trend = await reader.trend()
+async def overview(
+    reader: Reader,
+    year_given: str | None,
+    today: dt.date,
+    province: str | None = None,
+    region: str | None = None,
+) -> Overview:
+    """The overview of the province or kabupaten/kota asked for, else of the credential's own
+    area; a position outside the credential's area is refused by the views themselves."""
+    if province is None and region is None:
+        province, region = home_position(reader.principal)
+    trend = await reader.trend(province, region)
     year = chosen_year(year_given, trend, today)
-    province, region = home_position(reader.principal)
     summary = await reader.compliance(year, province, region)
-    stats = await reader.statistics(year)
+    stats = await reader.statistics(year, province, region)
     quality = await reader.data_quality()
     where_id, where_en, parts_id, parts_en = _where(province, region)
     return Overview(
         year=year,
+        province=province,
+        region=region,
         years=sorted({*(r.year for r in trend), year, today.year}, reverse=True),
         where_id=where_id,
         where_en=where_en,
@@ -117,7 +132,7 @@ def statuses(
     of_known = ("dari ASN yang dikenal", "of the ASN known")
     return [
         Status("met", "Memenuhi 20 JP", "Met 20 JP", t.met, share(t.met, assessed),
-               *of_assessed, area_link(province, region)),
+               *of_assessed, RANKING),
         Status("below", "Di bawah 20 JP", "Below 20 JP", t.below, share(t.below, assessed),
                *of_assessed, risk),
         Status("zero", "Nol JP", "Zero JP", t.zero, share(t.zero, assessed), *of_assessed, risk),
@@ -127,15 +142,6 @@ def statuses(
                share(t.not_in_roster, t.roster + t.not_in_roster), *of_known,
                links.data_quality()),
     ]  # fmt: skip
-
-
-def area_link(province: str | None, region: str | None) -> str:
-    """The area's own drill-down page; the nation's is the ranking on the overview itself."""
-    if region is not None:
-        return links.region(region)
-    if province is not None:
-        return links.province(province)
-    return "#peringkat"
 
 
 def ranked(rows: list[ComplianceCounts], level: str, region: str | None) -> list[Part]:

@@ -1,5 +1,6 @@
-"""The dashboard's routes: the overview at `/dasbor` (`/` and `/dashboard` lead there), and its
-own assets (styles, script, the vendored ECharts) from the package."""
+"""The dashboard's routes: the overview at `/dasbor` (`/` and `/dashboard` lead there), the
+same picture of one province or kabupaten/kota, and the dashboard's own assets (styles, script,
+the vendored ECharts) from the package."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from services.consolidation.entrypoints.dashboard import links
-from services.consolidation.entrypoints.dashboard.data import Reader, home_position
-from services.consolidation.entrypoints.dashboard.overview import area_link, overview
+from services.consolidation.entrypoints.dashboard.data import Reader
+from services.consolidation.entrypoints.dashboard.overview import overview
 from shared.web.signin import page_principal
 from shared.web.templating import Pages, environment
 
@@ -39,20 +40,37 @@ async def old_addresses(request: Request) -> Response:
     return RedirectResponse(links.HOME + query, status_code=307)
 
 
+Year = Annotated[str | None, Query(max_length=10)]
+
+
 @router.get(links.HOME)
-async def overview_page(
-    request: Request, year: Annotated[str | None, Query(max_length=10)] = None
+async def overview_page(request: Request, year: Year = None) -> Response:
+    return await _overview(request, year)
+
+
+@router.get(links.province("{code}"))
+async def province_page(request: Request, code: str, year: Year = None) -> Response:
+    """A province's overview (the next step adds its at-risk list and agencies)."""
+    return await _overview(request, year, province=code)
+
+
+@router.get(links.region("{code}"))
+async def region_page(request: Request, code: str, year: Year = None) -> Response:
+    """A kabupaten/kota's overview (the next step adds its at-risk list)."""
+    return await _overview(request, year, region=code)
+
+
+async def _overview(
+    request: Request, year: str | None, province: str | None = None, region: str | None = None
 ) -> Response:
     principal = page_principal(request)
-    page = await overview(Reader(request, principal), year, dt.date.today())
-    province, region = home_position(principal)
+    page = await overview(Reader(request, principal), year, dt.date.today(), province, region)
     return pages().render(
         request,
         "ringkasan.html",
         {
             "page": page,
-            "area_href": area_link(province, region),
-            "risk_href": links.at_risk(page.year, province, region),
+            "risk_href": links.at_risk(page.year, page.province, page.region),
             "cohorts_href": links.cohorts(page.year),
             "certificates_href": links.certificates(page.year),
             "quality_href": links.data_quality(),

@@ -39,7 +39,7 @@
       symbolSize: 10, lineStyle: { width: 3, color: "#0b4f8a" }, itemStyle: { color: "#0b4f8a" },
       label: { show: true, position: "top", formatter: function (p) { return percent(p.value); } }
     }]
-  }, trend.map(function (r) { return "/dasbor?year=" + r.year; }));
+  }, trend.map(function (r) { return window.location.pathname + "?year=" + r.year; }));
 
   var parts = data.parts.slice().reverse();  // ECharts draws the first category at the bottom
   draw("grafik-peringkat", {
