@@ -48,13 +48,13 @@ async def overview_page(request: Request, year: Year = None) -> Response:
     return await _overview(request, year)
 
 
-@router.get(links.province("{code}"))
+@router.get("/dasbor/provinsi/{code}")
 async def province_page(request: Request, code: str, year: Year = None) -> Response:
     """A province's overview (the next step adds its at-risk list and agencies)."""
     return await _overview(request, year, province=code)
 
 
-@router.get(links.region("{code}"))
+@router.get("/dasbor/wilayah/{code}")
 async def region_page(request: Request, code: str, year: Year = None) -> Response:
     """A kabupaten/kota's overview (the next step adds its at-risk list)."""
     return await _overview(request, year, region=code)
