@@ -13,6 +13,7 @@ import pytest
 from shared.formatting import number, percent
 from shared.runtime import ServiceRuntime
 from shared.web.session import COOKIE
+from tests.consolidation.dashboard_data import seed_roster
 from tests.consolidation.helpers import JAMBI, NATIONAL, client, get, scenario_running
 
 pytestmark = pytest.mark.integration
@@ -36,6 +37,7 @@ def figure(page: str, key: str) -> str:
 
 async def test_a_session_reads_the_api_within_its_area_and_the_overview_shows_its_figures(infra):
     async with scenario_running(infra) as (runtime, http):
+        await seed_roster(runtime)
         national = await sign_in(runtime, "nat")
         jambi = await sign_in(runtime, "jambi")
         try:

@@ -7,17 +7,22 @@ from urllib.parse import quote, urlencode
 HOME = "/dasbor"
 
 
-def province(code: str) -> str:
-    return f"{HOME}/provinsi/{quote(code)}"
+def _of_year(year: int | None) -> str:
+    return "" if year is None else f"?year={year}"
 
 
-def region(code: str) -> str:
+def province(code: str, year: int | None = None) -> str:
+    return f"{HOME}/provinsi/{quote(code)}{_of_year(year)}"
+
+
+def region(code: str, year: int | None = None) -> str:
     """A kabupaten/kota."""
-    return f"{HOME}/wilayah/{quote(code)}"
+    return f"{HOME}/wilayah/{quote(code)}{_of_year(year)}"
 
 
-def agency(region_code: str, name: str) -> str:
-    return f"{HOME}/wilayah/{quote(region_code)}/instansi/{quote(name, safe='')}"
+def agency(region_code: str, name: str, year: int | None = None) -> str:
+    where = f"{HOME}/wilayah/{quote(region_code)}/instansi/{quote(name, safe='')}"
+    return where + _of_year(year)
 
 
 def at_risk(year: int, province: str | None = None, region: str | None = None) -> str:
@@ -34,7 +39,7 @@ def data_quality() -> str:
 
 
 def certificates(year: int | None = None) -> str:
-    return f"{HOME}/sertifikat" + (f"?year={year}" if year is not None else "")
+    return f"{HOME}/sertifikat{_of_year(year)}"
 
 
 def cohorts(year: int) -> str:

@@ -118,7 +118,7 @@ async def overview(
         statistics=stats,
         rejections=sum(q.rejected for q in quality),
         trend=sorted(trend, key=lambda r: r.year),
-        parts=ranked(summary.rows, summary.level, region),
+        parts=ranked(summary.rows, summary.level, year, region),
     )
 
 
@@ -144,15 +144,17 @@ def statuses(
     ]  # fmt: skip
 
 
-def ranked(rows: list[ComplianceCounts], level: str, region: str | None) -> list[Part]:
+def ranked(
+    rows: list[ComplianceCounts], level: str, year: int, region: str | None
+) -> list[Part]:
     """The parts, most compliant first (none assessed last), each linking one level down."""
 
     def href(row: ComplianceCounts) -> str:
         if level == "province":
-            return links.province(row.key)
+            return links.province(row.key, year)
         if level == "region":
-            return links.region(row.key)
-        return links.agency(region or "", row.key)
+            return links.region(row.key, year)
+        return links.agency(region or "", row.key, year)
 
     order = sorted(rows, key=lambda r: (r.compliance_pct is None, -(r.compliance_pct or 0)))
     return [Part(r.key, r.name, r, href(r)) for r in order]
