@@ -62,10 +62,7 @@ class Overview:
         """What the charts draw, as JSON for the page's script (the tables carry the same)."""
         return _script_safe(
             {
-                "trend": [
-                    {"year": r.year, "pct": r.compliance_pct}
-                    for r in self.trend
-                ],
+                "trend": [{"year": r.year, "pct": r.compliance_pct} for r in self.trend],
                 "parts": [
                     {"name": p.name, "pct": p.counts.compliance_pct, "href": p.href}
                     for p in self.parts
@@ -144,9 +141,7 @@ def statuses(
     ]  # fmt: skip
 
 
-def ranked(
-    rows: list[ComplianceCounts], level: str, year: int, region: str | None
-) -> list[Part]:
+def ranked(rows: list[ComplianceCounts], level: str, year: int, region: str | None) -> list[Part]:
     """The parts, most compliant first (none assessed last), each linking one level down."""
 
     def href(row: ComplianceCounts) -> str:
