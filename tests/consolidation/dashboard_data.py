@@ -1,6 +1,6 @@
 """A roster under the scenario for the dashboard's tests (issue 21): the scenario's five people
-and twenty more ASN in five kabupaten/kota, two in three of them trained 24 JP, so that the
-overview has met, below, zero and not-in-roster figures and a ranking worth drawing."""
+and twenty more ASN in five kabupaten/kota, two in three of them trained (24 JP, some 12), so
+that the overview has met, below, zero and not-in-roster figures and a ranking worth drawing."""
 
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ async def seed_roster(runtime: ServiceRuntime) -> list[str]:
             await record(conn, f"dash-{index}", row, region)
             if index % 3 != 0:
                 await train(conn, nip, region, completed=True)
+            if index % 4 == 1:  # a shorter course: credited, yet below the minimum
+                await conn.execute(
+                    "UPDATE cohorts SET total_jp = 12 WHERE cohort_code = $1",
+                    f"35.23/TEKNIS/2024/{nip[-3:]}",
+                )
             nips.append(nip)
         await redetermine(conn, [*nips, scenario.NIP["C"]])
     return nips
