@@ -115,6 +115,9 @@ async def test_dashboard_signed_in_as_national_and_as_a_publisher(infra, artifac
             await national.click('table.ranking tr[data-part="15"] a')
             await national.wait_for_url(f"{base}/dasbor/provinsi/15?year=2024")
             assert "Provinsi Jambi" in await national.locator("h1").inner_text()
+            trail = national.locator("nav.trail a")
+            assert await trail.all_inner_texts() == ["Nasional", "Jambi"]
+            assert await trail.last.get_attribute("aria-current") == "page"
             await shoot(national, artifacts, "provinsi-15")
 
             await national.click("text=English")

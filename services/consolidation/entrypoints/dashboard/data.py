@@ -74,9 +74,9 @@ class Reader:
         )
         return found
 
-    async def data_quality(self) -> list[QualityRow]:
-        found: list[QualityRow] = await registry_views.data_quality(
-            self.request, self.principal, "json", publisher=None
+    async def data_quality(self, publisher: str | None = None) -> list[QualityRow]:
+        found: list[QualityRow] = await self._answer(
+            registry_views.data_quality(self.request, self.principal, "json", publisher=publisher)
         )
         return found
 

@@ -34,8 +34,8 @@ def asn(nip: str) -> str:
     return f"{HOME}/asn/{quote(nip)}"
 
 
-def data_quality() -> str:
-    return f"{HOME}/kualitas-data"
+def data_quality(publisher: str | None = None) -> str:
+    return f"{HOME}/kualitas-data" + ("" if publisher is None else f"?publisher={quote(publisher)}")
 
 
 def certificates(year: int | None = None) -> str:

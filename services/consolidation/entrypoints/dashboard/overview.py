@@ -58,6 +58,17 @@ class Overview:
     trend: list[TrendRow]
     parts: list[Part]
 
+    def trail(self) -> list[tuple[str, str, str]]:
+        """The breadcrumb above this area: (href, Indonesian, English) of each level."""
+        steps = [(links.HOME + f"?year={self.year}", "Nasional", "National")]
+        province = self.province or (self.region[:2] if self.region else None)
+        if province is not None:
+            name = PROVINCES.get(province, province)
+            steps.append((links.province(province, self.year), name, name))
+        if self.region is not None:
+            steps.append((links.region(self.region, self.year), self.region, self.region))
+        return steps
+
     def chart_data(self) -> str:
         """What the charts draw, as JSON for the page's script (the tables carry the same)."""
         return _script_safe(
@@ -99,7 +110,8 @@ async def overview(
     year = chosen_year(year_given, trend, today)
     summary = await reader.compliance(year, province, region)
     stats = await reader.statistics(year, province, region)
-    quality = await reader.data_quality()
+    # An area's own publisher (a province's or a kabupaten/kota's code is its publisher id).
+    quality = await reader.data_quality(region or province)
     where_id, where_en, parts_id, parts_en = _where(province, region)
     return Overview(
         year=year,
@@ -137,7 +149,7 @@ def statuses(
                *of_roster, risk),
         Status("not_in_roster", "Tidak ada di roster", "Not in the roster", t.not_in_roster,
                share(t.not_in_roster, t.roster + t.not_in_roster), *of_known,
-               links.data_quality()),
+               links.data_quality(region or province)),
     ]  # fmt: skip
 
 

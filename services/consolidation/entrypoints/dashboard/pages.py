@@ -73,7 +73,7 @@ async def _overview(
             "risk_href": links.at_risk(page.year, page.province, page.region),
             "cohorts_href": links.cohorts(page.year),
             "certificates_href": links.certificates(page.year),
-            "quality_href": links.data_quality(),
+            "quality_href": links.data_quality(page.region or page.province),
         },
     )
 
