@@ -68,7 +68,9 @@ class InfraSettings(BaseSettings):
 class ServiceSettings(BaseSettings):
     """Tuning of one service; `for_service` makes the class that reads DIKLAT_<SERVICE>_*."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    # Some settings are secrets (tokens, passwords, the session key): an error names the
+    # setting and the rule, never the value given.
+    model_config = SettingsConfigDict(extra="ignore", hide_input_in_errors=True)
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=0, ge=0, le=65535)
