@@ -89,10 +89,11 @@ def _script_safe(value: object) -> str:
 
 
 def chosen_year(given: str | None, trend: list[TrendRow], today: dt.date) -> int:
-    """The year asked for when it is one; else the latest year with data, else this year."""
+    """The year asked for when it is one; else the latest year with data up to this one (a
+    cohort scheduled years ahead opens a year nobody has trained in yet), else this year."""
     if given is not None and given.isdigit() and 2000 <= int(given) <= 2100:
         return int(given)
-    return max((r.year for r in trend), default=today.year)
+    return max((r.year for r in trend if r.year <= today.year), default=today.year)
 
 
 async def overview(
