@@ -272,7 +272,8 @@ def run_demo(wait: bool) -> None:
     start_all()
     asyncio.run(_run(local_infra(), stack_config().stack_dir.resolve() / "certificates"))
     typer.echo(
-        f"\ndashboard nasional: {local_url('consolidation')}/dashboard  (token: {NATIONAL_TOKEN})"
+        f"\ndasbor nasional: {local_url('consolidation')}/dasbor  (masuk dengan / sign in with: "
+        f"{NATIONAL_TOKEN})"
     )
     if wait:
         wait_for_interrupt()

@@ -29,6 +29,9 @@ from shared.retry import restarting, through_outside_trouble
 from shared.service import ServiceDefinition, Subscription, subscriptions_of
 from shared.settings import InfraSettings, ServiceSettings
 from shared.topics import DOMAIN_TOPICS
+from shared.web.docs import install_docs
+from shared.web.session import Sessions
+from shared.web.signin import install_pages
 
 log = get_logger(__name__)
 
@@ -198,9 +201,18 @@ class ServiceRuntime:
             finally:
                 await self.stop()
 
-        app = FastAPI(title=self.definition.title or f"diklat {self.name}", lifespan=lifespan)
+        app = FastAPI(
+            title=self.definition.title or f"diklat {self.name}",
+            lifespan=lifespan,
+            docs_url=None,  # install_docs serves them from local assets
+            redoc_url=None,
+        )
         app.state.runtime = self
         app.state.principals = parse_tokens(self.settings.api_tokens)
+        install_docs(app)
+        session_key = self.settings.session_key()
+        if session_key is not None:
+            install_pages(app, Sessions(session_key))
         app.add_api_route("/health", _health, include_in_schema=False)
         app.add_api_route("/ready", _ready, include_in_schema=False)
         app.add_api_route("/metrics", _metrics, include_in_schema=False)

@@ -6,10 +6,13 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, create_model, field_validator
+from pydantic import Field, SecretStr, create_model, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ServiceName = Literal["enrolment", "attendance", "certification", "consolidation"]
+# The local stack's session key, the same in every process so one sign-in serves every local
+# service (a browser sends a host's cookies to all of its ports).
+LOCAL_SESSION_SECRET = "diklat-local-stack-session-key-not-for-deployment"
 DEFAULT_HTTP_PORTS: dict[str, int] = {
     "enrolment": 8081,
     "attendance": 8082,
@@ -65,7 +68,9 @@ class InfraSettings(BaseSettings):
 class ServiceSettings(BaseSettings):
     """Tuning of one service; `for_service` makes the class that reads DIKLAT_<SERVICE>_*."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    # Some settings are secrets (tokens, passwords, the session key): an error names the
+    # setting and the rule, never the value given.
+    model_config = SettingsConfigDict(extra="ignore", hide_input_in_errors=True)
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=0, ge=0, le=65535)
@@ -120,6 +125,12 @@ class ServiceSettings(BaseSettings):
     api_tokens: str = Field(
         default="", description="comma list token=scope, scope = national | publisher:<id> | admin"
     )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="key signing the sign-in session cookies of the service's pages; default: "
+        "the local stack's own (a deployment gives a random one, 32 characters at least)",
+    )
 
     @field_validator("public_base_url")
     @classmethod
@@ -138,6 +149,13 @@ class ServiceSettings(BaseSettings):
         the service's role with the superuser; a deployment always gives one (its roles come
         from `diklat db provision`)."""
         return self.database_url is None
+
+    def session_key(self) -> str | None:
+        """The key of the sign-in sessions: the given one, the local stack's, or none (then
+        the service has no pages to sign in to)."""
+        if self.session_secret is not None:
+            return self.session_secret.get_secret_value()
+        return LOCAL_SESSION_SECRET if self.local_stack else None
 
     @classmethod
     def for_service(
@@ -169,6 +187,10 @@ _REQUIRED_WHAT: dict[str, tuple[str, str]] = {
         "this service's public address, the base of the URL in every certificate's QR code "
         "(e.g. https://sertifikat.bpsdm.jambiprov.go.id)",
     ),
+    "session_secret": (
+        "kunci acak rahasia minimal 32 karakter yang menandatangani sesi masuk halaman",
+        "a random secret key of 32 characters at least that signs the pages' sign-in sessions",
+    ),
 }
 
 
@@ -181,10 +203,10 @@ class MissingSetting(ValueError):
         what_id, what_en = _REQUIRED_WHAT.get(setting, (setting, setting))
         super().__init__(
             f"Layanan {service} tidak dijalankan: {self.variable} wajib diisi di luar stack "
-            f"lokal; isi dengan {what_id}. Nilai bawaannya (alamat loopback) hanya untuk stack "
-            f"lokal. / The {service} service did not start: {self.variable} is required "
-            f"outside the local stack; set it to {what_en}. Its default (a loopback address) "
-            "serves only the local stack."
+            f"lokal; isi dengan {what_id}. Nilai bawaannya hanya untuk stack lokal. "
+            f"/ The {service} service did not start: {self.variable} is required "
+            f"outside the local stack; set it to {what_en}. Its default serves only the local "
+            "stack."
         )
 
 

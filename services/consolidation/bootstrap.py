@@ -31,4 +31,6 @@ DEFINITION = ServiceDefinition(
     background=[reminder_worker],
     repository=functools.partial(LiveUpkeep, policy=compliance_settings().policy()),
     title="diklat consolidation — national BPSDM view",
+    # The dashboard's sign-in sessions: a deployment gives its own key.
+    required_outside_local_stack=["session_secret"],
 )

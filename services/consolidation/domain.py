@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
+from shared.formatting import share_float
 from shared.topics import FEEDBACK_PREFIX
 
 JP_MINIMUM = Decimal(20)
@@ -97,13 +98,12 @@ def meets_minimum(jp: Decimal) -> bool:
 
 def completion_rate(completed: int, not_completed: int) -> float | None:
     """Share of decided participants who completed, in percent; None before any decision."""
-    decided = completed + not_completed
-    return round(100.0 * completed / decided, 2) if decided else None
+    return share_float(completed, completed + not_completed)
 
 
 def compliance_rate(met: int, asn_years: int) -> float | None:
     """Share of ASN-years that met the JP minimum, in percent; None when no ASN is known."""
-    return round(100.0 * met / asn_years, 2) if asn_years else None
+    return share_float(met, asn_years)
 
 
 def claim_authority(publisher: str, region: str) -> int:

@@ -77,7 +77,7 @@ EXPECTED_ALL = {
     "jp_delivered": 70.0,
     "women": 3,
     "men": 4,
-    "completion_rate": 66.67,
+    "completion_rate": 66.7,
 }
 
 

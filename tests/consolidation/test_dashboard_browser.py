@@ -1,53 +1,158 @@
-"""The dashboard in a real headless chromium: token, province table from the API, drill-down."""
+"""The dashboard in a real headless chromium (issue 21), with every request that leaves the
+loopback blocked: sign in as national and as a publisher, the overview's figures against the
+API's, the charts drawn, no horizontal scroll at 360 and 1440 px, a visible keyboard focus, the
+other region's page refused, and /docs and /redoc rendered from local assets. Screenshots of
+each page at both widths go to the artifacts directory."""
 
 from __future__ import annotations
 
-import pytest
-from playwright.async_api import async_playwright
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
+
+from shared.formatting import number, percent
 from tests.browser import ARGS, CHROMIUM, serving
-from tests.consolidation import scenario
-from tests.consolidation.helpers import get, scenario_running
+from tests.consolidation.dashboard_data import seed_roster
+from tests.consolidation.helpers import JAMBI, NATIONAL, get, scenario_running
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
+WIDTHS = (360, 1440)
 
 
-async def test_dashboard_shows_api_numbers_and_drills_down_to_participants(infra, artifacts):
+class Offline:
+    """Aborts every request for a host other than the loopback, and remembers it."""
+
+    def __init__(self) -> None:
+        self.blocked: list[str] = []
+
+    async def route(self, route: Route) -> None:
+        if urlsplit(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            await route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            await route.abort()
+
+
+async def offline_context(browser: Browser, offline: Offline) -> BrowserContext:
+    context = await browser.new_context(viewport={"width": 1440, "height": 900})
+    await context.route("**/*", offline.route)
+    return context
+
+
+async def sign_in(page: Page, base: str, token: str) -> None:
+    await page.goto(f"{base}/dasbor?year=2024")
+    assert urlsplit(page.url).path == "/masuk"
+    await page.fill("#kredensial", token)
+    await page.click("button[type=submit].primary")
+    await page.wait_for_url(f"{base}/dasbor?year=2024")
+
+
+async def no_horizontal_scroll(page: Page) -> bool:
+    width: bool = await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return width
+
+
+async def shoot(page: Page, folder: Path, name: str) -> None:
+    """The page at each width, whole; the page must fit each width without a sideways scroll."""
+    for width in WIDTHS:
+        await page.set_viewport_size({"width": width, "height": 900})
+        await page.wait_for_timeout(0)  # lets the charts' resize handler run
+        assert await no_horizontal_scroll(page), f"{name} scrolls sideways at {width} px"
+        await page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+    await page.set_viewport_size({"width": 1440, "height": 900})
+
+
+async def figure(page: Page, key: str) -> str:
+    text: str = await page.locator(f'[data-figure="{key}"] .figure-value').inner_text()
+    return text
+
+
+async def overview_shows(page: Page, summary: dict[str, Any], stats: dict[str, Any]) -> None:
+    totals = summary["totals"]
+    assert await figure(page, "roster") == number(totals["roster"])
+    assert await figure(page, "compliance") == percent(totals["compliance_pct"])
+    for key in ("met", "below", "zero", "exempt", "not_in_roster"):
+        assert await figure(page, key) == number(totals[key])
+    assert await figure(page, "participants") == number(stats["enrolled"])
+    assert await figure(page, "certificates") == number(stats["certificates_issued"])
+    rows = page.locator("table.ranking tbody tr[data-part]")
+    assert await rows.count() == len(summary["rows"])
+    for row in summary["rows"]:
+        cell = page.locator(f'table.ranking tr[data-part="{row["key"]}"] .compliance')
+        assert await cell.inner_text() == percent(row["compliance_pct"])
+    await page.locator("#grafik-peringkat svg").wait_for()
+    await page.locator("#grafik-tren svg").wait_for()
+
+
+async def test_dashboard_signed_in_as_national_and_as_a_publisher(infra, artifacts):
+    offline = Offline()
     async with (
         scenario_running(infra) as (runtime, http),
         serving(runtime) as base,
         async_playwright() as playwright,
     ):
-        expected = {p["code"]: p for p in await get(http, "/api/v1/provinces", year=2024)}
+        await seed_roster(runtime)
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
-            page = await browser.new_page(viewport={"width": 1200, "height": 1400})
-            await page.goto(f"{base}/dashboard")
-            await page.fill("#token", "nat")
-            await page.fill("#year", "2024")
-            await page.click("#load")
-            row = page.locator('tr[data-province="15"]')
-            await row.wait_for()
-            for code in ("15", "35", "nasional"):
-                cells = page.locator(f'tr[data-province="{code}"]')
-                assert await cells.locator(".cohorts").inner_text() == str(
-                    expected[code]["cohorts"]
-                )
-                assert await cells.locator(".participants").inner_text() == str(
-                    expected[code]["participants"]
-                )
-            assert await row.locator(".compliance").inner_text() == "50.0%"
-            assert await row.locator(".completion").inner_text() == "100.0%"
-            await page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
+            national = await (await offline_context(browser, offline)).new_page()
+            await national.goto(f"{base}/masuk")
+            await shoot(national, artifacts, "masuk")
+            await sign_in(national, base, "nat")
+            await overview_shows(
+                national,
+                await get(http, "/api/v1/compliance", NATIONAL, year=2024),
+                await get(http, "/api/v1/statistics", NATIONAL, year=2024),
+            )
+            assert await national.evaluate("localStorage.length") == 0
+            await shoot(national, artifacts, "ringkasan-nasional")
+            await national.keyboard.press("Tab")
+            focused = "getComputedStyle(document.activeElement).outlineStyle"
+            assert await national.evaluate(focused) == "solid"
 
-            await page.click('a.province[data-code="35"]')
-            await page.click('a.publisher[data-id="35.23"]')
-            await page.click(f'a.cohort[data-code="{scenario.T1}"]')
-            await page.locator("tr.participant").first.wait_for()
-            text = await page.locator("#view").inner_text()
-            assert scenario.NIP["B"] in text and scenario.NIP["E"] in text
-            assert await page.locator("tr.participant").count() == 2
-            assert await page.evaluate("localStorage.getItem('diklat.token')") == "nat"
-            await page.screenshot(path=str(artifacts / "dashboard-participants.png"))
+            await national.click('table.ranking tr[data-part="15"] a')
+            await national.wait_for_url(f"{base}/dasbor/provinsi/15?year=2024")
+            assert "Provinsi Jambi" in await national.locator("h1").inner_text()
+            trail = national.locator("nav.trail a")
+            assert await trail.all_inner_texts() == ["Nasional", "Jambi"]
+            assert await trail.last.get_attribute("aria-current") == "page"
+            await shoot(national, artifacts, "provinsi-15")
+
+            await national.click("text=English")
+            assert "20 JP compliance" in await national.locator("h1").inner_text()
+            await national.click("text=Bahasa Indonesia")
+
+            await national.goto(f"{base}/docs")
+            await national.locator(".swagger-ui .info .title").wait_for()
+            assert (
+                "consolidation" in await national.locator(".swagger-ui .info .title").inner_text()
+            )
+            await national.locator(".opblock").first.wait_for()
+            await shoot(national, artifacts, "docs")
+            await national.goto(f"{base}/redoc")
+            await national.locator("h1:has-text('consolidation')").wait_for()
+            await national.screenshot(path=str(artifacts / "redoc-1440.png"))
+
+            jambi = await (await offline_context(browser, offline)).new_page()
+            await sign_in(jambi, base, "jambi")
+            assert "Provinsi Jambi" in await jambi.locator("h1").inner_text()
+            await overview_shows(
+                jambi,
+                await get(http, "/api/v1/compliance", JAMBI, year=2024, province="15"),
+                await get(http, "/api/v1/statistics", JAMBI, year=2024),
+            )
+            await shoot(jambi, artifacts, "ringkasan-jambi")
+            refused = await jambi.goto(f"{base}/dasbor/provinsi/35")
+            assert refused is not None and refused.status == 403
+            assert "Akses ditolak" in await jambi.locator("h1").inner_text()
+            await shoot(jambi, artifacts, "ditolak")
+
+            await jambi.click("text=Keluar")
+            await jambi.wait_for_url(f"{base}/masuk")
+            await jambi.goto(f"{base}/dasbor")
+            assert urlsplit(jambi.url).path == "/masuk"
         finally:
             await browser.close()
+    assert offline.blocked == []

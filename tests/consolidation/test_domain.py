@@ -33,7 +33,7 @@ def test_twenty_jp_is_the_minimum_inclusive():
 
 def test_completion_rate_counts_decided_participants_only():
     assert domain.completion_rate(0, 0) is None
-    assert domain.completion_rate(4, 2) == 66.67
+    assert domain.completion_rate(4, 2) == 66.7
 
 
 def test_siasn_jenis_diklat_maps_leadership_to_struktural_and_bimtek_to_8():
@@ -79,7 +79,7 @@ def test_siasn_row_keys_by_nip_with_dd_mm_yyyy_dates_and_the_organisers_province
 
 def test_compliance_rate_is_none_without_asn():
     assert domain.compliance_rate(0, 0) is None
-    assert domain.compliance_rate(2, 3) == 66.67
+    assert domain.compliance_rate(2, 3) == 66.7
 
 
 def test_national_credential_sees_everything_a_publisher_its_own():

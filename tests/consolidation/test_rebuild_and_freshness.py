@@ -62,9 +62,13 @@ async def test_domain_event_is_visible_through_the_api_within_2_seconds(infra):
 
 async def test_dashboard_and_openapi_are_served(infra):
     async with scenario_running(infra) as (runtime, _), client(runtime) as http:
-        page = await http.get("/dashboard")
-        assert page.status_code == 200 and "/api/v1/provinces" in page.text
-        assert "<script src" not in page.text  # everything inline: no CDN, no build step
+        old = await http.get("/dashboard?year=2024")
+        assert old.status_code == 307 and old.headers["location"] == "/dasbor?year=2024"
+        page = await http.get("/dasbor")  # not signed in: the sign-in page, then back
+        assert page.status_code == 303 and page.headers["location"] == "/masuk?kembali=%2Fdasbor"
+        sign_in = await http.get(page.headers["location"])
+        assert sign_in.status_code == 200 and 'name="kredensial"' in sign_in.text
+        assert "http" not in sign_in.text.split("<body>")[0]  # every asset local: no CDN
         paths = (await http.get("/openapi.json")).json()["paths"]
         assert "/api/v1/asn/below-minimum" in paths
 

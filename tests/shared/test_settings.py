@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.certification.bootstrap import DEFINITION as CERTIFICATION
+from services.consolidation.bootstrap import DEFINITION as CONSOLIDATION
 from services.enrolment.bootstrap import DEFINITION as ENROLMENT
 from shared.runtime import ServiceRuntime
 from shared.settings import MissingSetting, ServiceSettings
@@ -134,3 +135,36 @@ def test_diklat_run_refuses_to_start_naming_the_variable():
     assert run.stderr.startswith("Layanan certification tidak dijalankan")
     assert "DIKLAT_CERTIFICATION_PUBLIC_BASE_URL" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+# -- the pages' session key (issue 21) ----------------------------------------------------------
+
+
+def test_outside_the_local_stack_the_dashboard_needs_its_own_session_key(monkeypatch):
+    monkeypatch.delenv("DIKLAT_CONSOLIDATION_SESSION_SECRET", raising=False)
+    monkeypatch.setenv("DIKLAT_CONSOLIDATION_DATABASE_URL", DEPLOYED)
+    with pytest.raises(MissingSetting) as refused:
+        ServiceRuntime(CONSOLIDATION)
+    assert refused.value.variable == "DIKLAT_CONSOLIDATION_SESSION_SECRET"
+    assert "sesi masuk" in str(refused.value)
+
+    key = "k3y-" * 10
+    monkeypatch.setenv("DIKLAT_CONSOLIDATION_SESSION_SECRET", key)
+    assert ServiceRuntime(CONSOLIDATION).settings.session_key() == key
+
+
+def test_a_session_key_is_long_and_an_error_never_repeats_it(monkeypatch):
+    monkeypatch.setenv("DIKLAT_CONSOLIDATION_SESSION_SECRET", "too-short-secret")
+    with pytest.raises(ValueError, match="session_secret") as refused:
+        ServiceSettings.for_service("consolidation")
+    assert "too-short-secret" not in str(refused.value)
+
+
+def test_the_local_stack_signs_sessions_with_its_own_key_and_a_deployment_without_pages_none(
+    monkeypatch,
+):
+    monkeypatch.delenv("DIKLAT_ENROLMENT_SESSION_SECRET", raising=False)
+    monkeypatch.delenv("DIKLAT_ENROLMENT_DATABASE_URL", raising=False)
+    assert ServiceSettings.for_service("enrolment").session_key() is not None
+    monkeypatch.setenv("DIKLAT_ENROLMENT_DATABASE_URL", DEPLOYED)
+    assert ServiceSettings.for_service("enrolment").session_key() is None

@@ -1,4 +1,5 @@
-"""HTTP API of the national view (/api/v1, paginated, CSV/XLSX) and the dashboard page.
+"""HTTP API of the national view (/api/v1, paginated, CSV/XLSX) and the dashboard's pages
+(`dashboard/`).
 
 Authorisation: a national credential sees everything; a publisher's credential sees its own
 cohorts and the ASN whose home region it covers (`domain.Scope`). Asking explicitly for another
@@ -13,16 +14,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.consolidation.entrypoints.dashboard import pages
 from services.consolidation.entrypoints.routes import (
     asn,
     cohorts,
     compliance,
-    dashboard,
     exports,
     overview,
     registry,
 )
 
 router = APIRouter()
-for group in (overview, compliance, cohorts, asn, registry, exports, dashboard):
+for group in (overview, compliance, cohorts, asn, registry, exports):
     router.include_router(group.router)
+router.include_router(pages.router)

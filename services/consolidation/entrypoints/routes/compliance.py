@@ -44,6 +44,8 @@ Agency = Annotated[str | None, Query(max_length=200, description="instansi / age
 Unit = Annotated[
     str | None, Query(max_length=200, description="unit kerja (kosong: tanpa unit), with agency")
 ]
+# The trend covers every year: area_of checks only the codes and the scope there.
+TREND_ANY_YEAR = 2000
 Sort = Annotated[cviews.Sort, Query(description="shortfall | agency | name")]
 
 
@@ -204,10 +206,17 @@ async def determination(request: Request, principal: CurrentPrincipal, nip: str,
 
 
 @router.get("/api/v1/compliance/trend", response_model=list[TrendRow], tags=["compliance"])
-async def trend(request: Request, principal: CurrentPrincipal, format: FormatOf) -> Any:
-    """The caller's area, year by year."""
+async def trend(
+    request: Request,
+    principal: CurrentPrincipal,
+    format: FormatOf,
+    province: Province = None,
+    region: Region = None,
+) -> Any:
+    """The caller's area year by year, or the province or kabupaten/kota asked for in it."""
+    area = area_of(principal, TREND_ANY_YEAR, province, region)
     async with reading(runtime_of(request).pool) as conn:
-        rows = await cviews.trend(conn, scope_of(principal).area)
+        rows = await cviews.trend(conn, region or province or area.scope)
     items = [TrendRow(year=r["key"], **counts_row(r, "year").model_dump()) for r in rows]
     if format != "json":
         return table(items, TrendRow, format, "tren-kepatuhan-20jp")

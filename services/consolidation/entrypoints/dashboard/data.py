@@ -1,0 +1,102 @@
+"""The dashboard's figures, read through the API's own view functions (the same queries,
+scope checks and rounding), so a page and the API can never disagree."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from fastapi import HTTPException, Request
+
+from services.consolidation.entrypoints.filters import Given
+from services.consolidation.entrypoints.routes import compliance as compliance_views
+from services.consolidation.entrypoints.routes import overview as overview_views
+from services.consolidation.entrypoints.routes import registry as registry_views
+from services.consolidation.entrypoints.schemas import (
+    ComplianceSummary,
+    QualityRow,
+    Statistics,
+    TrendRow,
+)
+from shared.auth import Principal
+from shared.regions import is_province
+from shared.web.signin import PageRefused
+
+T = TypeVar("T")
+
+
+def api_request(request: Request) -> Request:
+    """The page's request without its query string: each view is given its filters as
+    arguments, and must not take the page's own parameters for filters it refuses."""
+    return Request({**request.scope, "query_string": b""}, request.receive)
+
+
+def refused_page(refusal: HTTPException) -> PageRefused:
+    """The API's refusal (`"<Indonesian> / <English>"`) as the readable page's two lines:
+    403 outside the credential's area, 404 for a code that names no place."""
+    message_id, _, message_en = str(refusal.detail).partition(" / ")
+    status = 403 if refusal.status_code == 403 else 404
+    return PageRefused(status, message_id, message_en or message_id)
+
+
+class Reader:
+    """The signed-in principal's view functions on one page request."""
+
+    def __init__(self, request: Request, principal: Principal) -> None:
+        self.request = api_request(request)
+        self.principal = principal
+
+    async def statistics(
+        self, year: int, province: str | None = None, region: str | None = None
+    ) -> Statistics:
+        """The training figures: a province's own cohorts, or those of a region's ASN."""
+        given = Given(str(year), None, province, region, None)
+        found: Statistics = await self._answer(
+            overview_views.statistics(self.request, self.principal, given, "json")
+        )
+        return found
+
+    async def compliance(
+        self, year: int, province: str | None = None, region: str | None = None
+    ) -> ComplianceSummary:
+        found: ComplianceSummary = await self._answer(
+            compliance_views.compliance(
+                self.request, self.principal, year, "json", province=province, region=region
+            )
+        )
+        return found
+
+    async def trend(self, province: str | None = None, region: str | None = None) -> list[TrendRow]:
+        found: list[TrendRow] = await self._answer(
+            compliance_views.trend(
+                self.request, self.principal, "json", province=province, region=region
+            )
+        )
+        return found
+
+    async def data_quality(self, publisher: str | None = None) -> list[QualityRow]:
+        found: list[QualityRow] = await self._answer(
+            registry_views.data_quality(self.request, self.principal, "json", publisher=publisher)
+        )
+        return found
+
+    @staticmethod
+    async def _answer(view: Awaitable[T]) -> T:
+        """The view's answer; its refusal (403 outside the area, 422 a code that is none) as
+        the readable page."""
+        try:
+            return await view
+        except HTTPException as refusal:
+            if refusal.status_code in (403, 422):
+                raise refused_page(refusal) from refusal
+            raise
+
+
+def home_position(principal: Principal) -> tuple[str | None, str | None]:
+    """(province, region) a credential's overview starts from: the nation, its province, or
+    its kabupaten/kota (a national organiser's credential sees every region)."""
+    if principal.is_national or principal.publisher in (None, "nasional"):
+        return None, None
+    home = principal.publisher
+    assert home is not None
+    return (home, None) if is_province(home) else (None, home)
