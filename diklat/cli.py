@@ -63,8 +63,12 @@ def run(
 ) -> None:
     """Run one service in the foreground, or all four as background processes."""
     if service != "all":
+        import os
+
         from shared.runtime import ServiceRuntime
 
+        # In the foreground too: the README's demo tokens work however a local service starts.
+        os.environ.update(svc.local_tokens(service, os.environ))
         asyncio.run(ServiceRuntime(svc.definition(service)).serve())
         return
     started = start_all()

@@ -196,6 +196,13 @@ class ServiceRuntime:
         app = FastAPI(title=self.definition.title or f"diklat {self.name}", lifespan=lifespan)
         app.state.runtime = self
         app.state.principals = parse_tokens(self.settings.api_tokens)
+        if not app.state.principals:
+            # Otherwise every API request's 401 is the only sign of a missing setting.
+            log.warning(
+                "tanpa token API, setiap permintaan /api/ dijawab 401 / "
+                "no API tokens: every /api/ request is answered 401",
+                variable=f"DIKLAT_{self.name.upper()}_API_TOKENS",
+            )
         app.add_api_route("/health", _health, include_in_schema=False)
         app.add_api_route("/ready", _ready, include_in_schema=False)
         app.add_api_route("/metrics", _metrics, include_in_schema=False)
