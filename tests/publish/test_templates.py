@@ -67,7 +67,7 @@ def test_an_unknown_sheet_and_a_missing_column_are_problems(tmp_path: Path) -> N
     plan = plan_files([tmp_path / "lain.csv", tmp_path / "nilai.csv"], "15")
     problems = [str(p) for p in plan.problems]
     assert problems[0].startswith("lain.csv baris 1: lembar tidak dikenali")
-    assert "nilai.csv baris 1: kolom 'kode angkatan' tidak ada" in problems[1]
+    assert "nilai.csv baris 1: kolom 'Kode Angkatan' tidak ada" in problems[1]
 
 
 def test_the_demo_files_have_only_their_planned_trouble() -> None:

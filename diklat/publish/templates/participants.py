@@ -63,7 +63,8 @@ def participants(sheet: Sheet, plan: Plan) -> None:
         if codes_stored_as_numbers(sheet, cells, n, row, ("cohort_code", "nip", "region"), plan):
             continue
         locate = row_locator(sheet, cells, n)
-        found = validate(ingest.ParticipantRegistered, _row_data(cells, row), plan, locate)
+        data = _row_data(cells, row)
+        found = validate(ingest.ParticipantRegistered, data, plan, locate, cells.missing)
         if not isinstance(found, ingest.ParticipantRegistered):
             continue
         plan.events.append(Planned(found, Location(sheet.label, n), PHASE_REGISTER))
