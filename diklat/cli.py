@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ import typer
 
 from diklat import services as svc
 from diklat.local import local_infra, stack_config, start_all, wait_for_interrupt
+from diklat.publish import messages
 from diklat.stack import stack
 
 app = typer.Typer(
@@ -95,13 +97,27 @@ def publish(
     force: Annotated[
         bool, typer.Option(help="send rows whose only problems are rules the services check")
     ] = False,
+    debug: Annotated[bool, typer.Option(hidden=True, help="show tracebacks and logs")] = False,
 ) -> None:
-    """Check spreadsheets, publish them as events and print the outcome of every row."""
+    """Check spreadsheets, publish them as events and print the outcome of every row.
+
+    Exit codes: 0 every row applied or duplicate; 1 problems in the files (nothing sent);
+    2 some rows rejected; 3 outcomes still missing at the timeout; 4 the Kafka broker
+    unreachable or refusing; 5 the publisher not onboarded; 70 an unexpected error."""
     from diklat.publish import publish_files
 
-    code, _ = asyncio.run(
-        publish_files(files, publisher, local_infra(), typer.echo, force=force, timeout=timeout)
-    )
+    if not debug:
+        # The broker client logs each failed connection; the one-line message says it all.
+        logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    try:
+        code, _ = asyncio.run(
+            publish_files(files, publisher, local_infra(), typer.echo, force=force, timeout=timeout)
+        )
+    except Exception:
+        if debug:
+            raise
+        typer.echo(messages.unexpected(), err=True)
+        raise typer.Exit(70) from None
     raise typer.Exit(code)
 
 

@@ -63,7 +63,12 @@ class PublisherClient:
 
     async def __aenter__(self) -> PublisherClient:
         self._producer = AIOKafkaProducer(**self.infra.kafka_client_config(), acks="all")
-        await self._producer.start()
+        try:
+            await self._producer.start()
+        except BaseException:
+            # A producer that failed to start still holds its client: close it, no warning.
+            await self._producer.stop()
+            raise
         return self
 
     async def __aexit__(self, *_: object) -> None:

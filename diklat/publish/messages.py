@@ -228,3 +228,55 @@ def same_as_row(row: int) -> str:
         f"sama persis dengan baris {row}: akan dijawab duplicate",
         f"the same as row {row}: it will be answered duplicate",
     )
+
+
+def broker_unreachable(servers: str) -> str:
+    return both(
+        f"broker Kafka di {servers} tidak terjangkau: jalankan `diklat stack up` (lokal), atau "
+        "setel KAFKA_BOOTSTRAP_SERVERS ke alamat broker Anda",
+        f"the Kafka broker at {servers} cannot be reached: run `diklat stack up` (local), or "
+        "set KAFKA_BOOTSTRAP_SERVERS to your broker's address",
+    )
+
+
+def broker_refused(servers: str) -> str:
+    return both(
+        f"broker Kafka di {servers} menolak permintaan: periksa KAFKA_SECURITY_PROTOCOL dan "
+        "KAFKA_SASL_* (pengguna, sandi) serta hak akses penerbit",
+        f"the Kafka broker at {servers} refused the request: check KAFKA_SECURITY_PROTOCOL and "
+        "KAFKA_SASL_* (user, password) and the publisher's access rights",
+    )
+
+
+def not_onboarded(publisher: str, topics: list[str]) -> str:
+    return both(
+        f"penerbit {publisher} belum didaftarkan (topik {', '.join(topics)} tidak ada): jalankan "
+        f'`diklat publishers add {publisher} --name "..."`',
+        f"publisher {publisher} is not onboarded (no topic {', '.join(topics)}): run "
+        f'`diklat publishers add {publisher} --name "..."`',
+    )
+
+
+def not_a_publisher(publisher: str) -> str:
+    return both(
+        f"'{publisher}' bukan kode penerbit: isi nasional, kode provinsi (mis. 15) atau "
+        "kabupaten/kota (mis. 35.23)",
+        f"'{publisher}' is not a publisher id: nasional, a province (e.g. 15) or a "
+        "kabupaten/kota code (e.g. 35.23)",
+    )
+
+
+def lost_broker(sent: int, total: int) -> str:
+    return both(
+        f"hubungan ke broker putus setelah {sent} dari {total} event: kirim ulang berkas yang "
+        "sama (yang sudah diterima dijawab duplicate)",
+        f"the broker connection was lost after {sent} of {total} events: send the same files "
+        "again (those already received are answered duplicate)",
+    )
+
+
+def unexpected() -> str:
+    return both(
+        "kesalahan tak terduga; jalankan ulang dengan --debug dan kirim keluarannya ke pengelola",
+        "an unexpected error; run again with --debug and send the output to the maintainers",
+    )

@@ -11,16 +11,53 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaConnectionError, KafkaError
 from tqdm import tqdm
 
+from diklat.publish import messages
 from diklat.publish.templates import Location, Plan, Planned, plan_files
 from shared.client import PublisherClient, build_event, follow_feedback
+from shared.envelope import CloudEvent
 from shared.events.feedback import IngestOutcome
 from shared.reasons import Outcome
+from shared.regions import is_valid_publisher_id
 from shared.settings import InfraSettings
+from shared.topics import feedback_topic, ingest_topic, physical
 
 CHUNK = 250
 Echo = Callable[[str], None]
+# Exit codes of `diklat publish` (README "Organisers").
+EXIT_OK, EXIT_PROBLEMS, EXIT_REJECTED, EXIT_TIMED_OUT = 0, 1, 2, 3
+EXIT_BROKER, EXIT_NOT_ONBOARDED = 4, 5
+
+
+class Stopped(Exception):
+    """The run stopped for a reason outside the files: what to do, and the exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+async def check_publisher_topics(publisher: str, infra: InfraSettings) -> None:
+    """The broker answers and the publisher's ingest and feedback topics exist."""
+    names = [ingest_topic(publisher), feedback_topic(publisher)]
+    admin = AIOKafkaAdminClient(**infra.kafka_client_config())
+    try:
+        await admin.start()
+        existing = set(await admin.list_topics())
+    except KafkaConnectionError:
+        raise Stopped(
+            messages.broker_unreachable(infra.kafka_bootstrap_servers), EXIT_BROKER
+        ) from None
+    except KafkaError:
+        raise Stopped(messages.broker_refused(infra.kafka_bootstrap_servers), EXIT_BROKER) from None
+    finally:
+        await admin.close()
+    missing = [n for n in names if physical(infra.kafka_topic_namespace, n) not in existing]
+    if missing:
+        raise Stopped(messages.not_onboarded(publisher, missing), EXIT_NOT_ONBOARDED)
 
 
 @dataclass
@@ -59,16 +96,40 @@ async def publish(
     """Send the events in order and wait (up to `timeout`) for the final outcome of each."""
     started = dt.datetime.now(dt.UTC)
     built = [(planned, build_event(publisher, planned.data)) for planned in events]
-    async with PublisherClient(publisher, infra) as client:
-        with tqdm(total=len(built), unit="event", disable=not progress, leave=False) as bar:
-            for i in range(0, len(built), CHUNK):
-                chunk = built[i : i + CHUNK]
-                await client.send([event for _, event in chunk])
-                bar.update(len(chunk))
+    sent = 0
+    try:
+        async with PublisherClient(publisher, infra) as client:
+            with tqdm(total=len(built), unit="event", disable=not progress, leave=False) as bar:
+                for i in range(0, len(built), CHUNK):
+                    chunk = built[i : i + CHUNK]
+                    await client.send([event for _, event in chunk])
+                    sent += len(chunk)
+                    bar.update(len(chunk))
+    except KafkaError:
+        raise Stopped(messages.lost_broker(sent, len(built)), EXIT_BROKER) from None
+    answers = await _answers(built, publisher, infra, started, timeout)
+    report = Report(sent=len(built))
+    for planned, event in built:
+        row = _row(planned.where)
+        if answers.get(event.id):
+            report.rows[row].append(answers[event.id].pop(0))
+        else:
+            report.unanswered[row] += 1
+    return report
+
+
+async def _answers(
+    built: Sequence[tuple[Planned, CloudEvent]],
+    publisher: str,
+    infra: InfraSettings,
+    started: dt.datetime,
+    timeout: float,
+) -> dict[str, list[IngestOutcome]]:
+    """This run's final outcomes from the feedback topic, until all came or `timeout`."""
     # The same row sent twice in one run (a duplicate row) is answered twice: count occurrences.
     wanted = Counter(event.id for _, event in built)
     answers: dict[str, list[IngestOutcome]] = defaultdict(list)
-    with contextlib.suppress(TimeoutError):
+    try:
         async with asyncio.timeout(timeout):
             stream = follow_feedback(publisher, infra)
             async with contextlib.aclosing(stream):
@@ -80,14 +141,13 @@ async def publish(
                         answers[outcome.event_id].append(outcome)
                     if all(len(answers[i]) >= n for i, n in wanted.items()):
                         break
-    report = Report(sent=len(built))
-    for planned, event in built:
-        row = _row(planned.where)
-        if answers.get(event.id):
-            report.rows[row].append(answers[event.id].pop(0))
-        else:
-            report.unanswered[row] += 1
-    return report
+    except TimeoutError:
+        pass
+    except KafkaConnectionError:
+        raise Stopped(
+            messages.broker_unreachable(infra.kafka_bootstrap_servers), EXIT_BROKER
+        ) from None
+    return answers
 
 
 def print_report(report: Report, echo: Echo, *, show_applied: bool = True) -> None:
@@ -131,19 +191,34 @@ async def publish_files(
     show_applied: bool = True,
 ) -> tuple[int, Report | None]:
     """The whole `diklat publish`: check everything, send nothing if anything is wrong (except
-    rule problems with `force`), publish, follow the feedback. Returns (exit code, report)."""
+    rule problems with `force`), publish, follow the feedback. Returns (exit code, report);
+    a problem outside the files (broker, onboarding) is one line and its code (EXIT_*)."""
+    if not is_valid_publisher_id(publisher):
+        echo(messages.not_a_publisher(publisher))
+        return EXIT_PROBLEMS, None
     plan = plan_files(paths, publisher)
     print_plan(plan, echo, force=force)
     blocking = plan.blocking(force)
     if blocking:
-        echo(f"{len(blocking)} masalah; tidak ada yang dikirim (nothing sent)")
-        return 1, None
+        echo(
+            f"{len(blocking)} masalah; tidak ada yang dikirim "
+            f"({len(blocking)} problems; nothing sent)"
+        )
+        return EXIT_PROBLEMS, None
     events = plan.sendable(force)
+    if not events:
+        echo(messages.nothing_to_send())
+        return EXIT_PROBLEMS, None
     echo(f"{len(events)} event dari {len(paths)} berkas untuk penerbit {publisher}")
-    report = await publish(events, publisher, infra, timeout=timeout, progress=progress)
+    try:
+        await check_publisher_topics(publisher, infra)
+        report = await publish(events, publisher, infra, timeout=timeout, progress=progress)
+    except Stopped as stopped:
+        echo(str(stopped))
+        return stopped.code, None
     print_report(report, echo, show_applied=show_applied)
     if report.unanswered:
         echo(f"batas waktu {timeout:g} s habis: sebagian belum dijawab (timed out)")
-        return 3, report
+        return EXIT_TIMED_OUT, report
     rejected = any(o.outcome == Outcome.REJECTED for os in report.rows.values() for o in os)
-    return (2 if rejected else 0), report
+    return (EXIT_REJECTED if rejected else EXIT_OK), report

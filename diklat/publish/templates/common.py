@@ -75,6 +75,9 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     publisher: str = ""  # who will send the events: its cohort codes start with its id
+    # Cohorts with a registration row in error: their marks' NIPs are not checked against the
+    # registrations, so one wrong row is not reported again on every mark and score.
+    unsure_rosters: set[str] = field(default_factory=set)
 
     def blocking(self, force: bool = False) -> list[Problem]:
         return [p for p in self.problems if not (force and p.rule)]

@@ -46,6 +46,7 @@ def _cross_check(plan: Plan) -> None:
     for e in plan.events:
         if isinstance(e.data, ingest.ParticipantRegistered):
             enrolled.setdefault(e.cohort_code, set()).add(e.data.nip)
+    unregistered: set[Location] = set()
     for e in plan.events:
         data = e.data
         if isinstance(data, ingest.AttendanceRecorded | ingest.EvaluationRecorded):
@@ -59,8 +60,13 @@ def _cross_check(plan: Plan) -> None:
                 plan.problems.append(Problem(e.where, message, rule=True))
             # Without a registration the service would park the mark until it times out.
             people = enrolled.get(e.cohort_code)
-            if people is not None and data.nip not in people:
-                plan.problems.append(Problem(e.where, messages.not_registered(e.cohort_code)))
+            unsure = e.cohort_code in plan.unsure_rosters
+            if people is not None and not unsure and data.nip not in people:
+                # Once per row, not once per session cell of an attendance row.
+                row = Location(e.where.sheet, e.where.row)
+                if row not in unregistered:
+                    unregistered.add(row)
+                    plan.problems.append(Problem(row, messages.not_registered(e.cohort_code)))
 
 
 def _duplicates(plan: Plan) -> None:
