@@ -4,7 +4,9 @@ through `diklat publish`, and the national view they add up to."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+import shutil
 import time
 import zipfile
 from collections.abc import Sequence
@@ -15,15 +17,15 @@ from typing import Any
 import httpx
 import typer
 
-from diklat.local import local_infra, start_all, wait_for_interrupt
+from diklat import services as svc
+from diklat.demo_session import demo_session
+from diklat.local import stack_config, wait_for_interrupt
 from diklat.publish.send import Echo, Report, publish_files
 from shared.kafka import onboard_publisher
 from shared.settings import InfraSettings
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 NATIONAL_TOKEN = "national-demo-token"
-CONSOLIDATION_URL = "http://127.0.0.1:8084"
-CERTIFICATION_URL = "http://127.0.0.1:8083"
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,9 @@ async def download_certificates(target: Path, cohort_codes: Sequence[str]) -> in
     """Each cohort's certificate PDFs (the certification service's ZIP) into `target`."""
     count = 0
     headers = {"Authorization": f"Bearer {NATIONAL_TOKEN}"}
-    async with httpx.AsyncClient(base_url=CERTIFICATION_URL, headers=headers, timeout=60) as http:
+    async with httpx.AsyncClient(
+        base_url=_url("certification"), headers=headers, timeout=60
+    ) as http:
         for code in cohort_codes:
             response = await http.get(f"/api/v1/cohorts/{code}/certificates.zip")
             response.raise_for_status()
@@ -196,7 +200,9 @@ async def download_certificates(target: Path, cohort_codes: Sequence[str]) -> in
 async def _run(infra: InfraSettings, target: Path) -> None:
     await publish_demo(infra, typer.echo)
     headers = {"Authorization": f"Bearer {NATIONAL_TOKEN}"}
-    async with httpx.AsyncClient(base_url=CONSOLIDATION_URL, headers=headers, timeout=30) as http:
+    async with httpx.AsyncClient(
+        base_url=_url("consolidation"), headers=headers, timeout=30
+    ) as http:
         try:
             rows, complete = await wait_for_national_view(http)
         except MissingEndpoint as missing:
@@ -209,7 +215,12 @@ async def _run(infra: InfraSettings, target: Path) -> None:
         count = await download_certificates(target, cohorts)
         typer.echo(f"\n{count} sertifikat PDF: {target}")
     except (httpx.HTTPError, OSError) as exc:
-        typer.echo(f"\ncertificate PDFs not downloaded ({exc}); see {CERTIFICATION_URL}/docs")
+        typer.echo(f"\ncertificate PDFs not downloaded ({exc}); see {_url('certification')}/docs")
+
+
+def _url(service: str) -> str:
+    """A local service's address (its port may be moved by DIKLAT_<SERVICE>_HTTP_PORT)."""
+    return svc.ServiceProcess(service, stack_config().stack_dir).url
 
 
 def _cohort_codes() -> list[str]:
@@ -223,8 +234,14 @@ def _cohort_codes() -> list[str]:
 
 
 def run_demo(wait: bool) -> None:
-    start_all()
-    asyncio.run(_run(local_infra(), Path(".stack/certificates").resolve()))
-    typer.echo(f"\ndashboard nasional: {CONSOLIDATION_URL}/dashboard  (token: {NATIONAL_TOKEN})")
-    if wait:
-        wait_for_interrupt()
+    """The demo on a fresh state of its own; Ctrl-C or SIGTERM (or the end, without `wait`)
+    stops, by PID, everything it started."""
+    with contextlib.suppress(KeyboardInterrupt), demo_session() as session:
+        target = stack_config().stack_dir / "certificates"
+        shutil.rmtree(target, ignore_errors=True)  # the last run's PDFs are not this run's
+        asyncio.run(_run(session.state, target.resolve()))
+        typer.echo(
+            f"\ndashboard nasional: {_url('consolidation')}/dashboard  (token: {NATIONAL_TOKEN})"
+        )
+        if wait:
+            wait_for_interrupt("everything this demo started (Ctrl-C menghentikan semuanya)")
