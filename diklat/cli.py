@@ -103,7 +103,8 @@ def publish(
 
     Exit codes: 0 every row applied or duplicate; 1 problems in the files (nothing sent);
     2 some rows rejected; 3 outcomes still missing at the timeout; 4 the Kafka broker
-    unreachable or refusing; 5 the publisher not onboarded; 70 an unexpected error."""
+    unreachable or refusing; 5 the publisher not onboarded; 70 an unexpected error (`--debug`
+    shows it); 130 interrupted (Ctrl-C)."""
     from diklat.publish import publish_files
 
     if not debug:
@@ -113,6 +114,9 @@ def publish(
         code, _ = asyncio.run(
             publish_files(files, publisher, local_infra(), typer.echo, force=force, timeout=timeout)
         )
+    except KeyboardInterrupt:
+        typer.echo("dibatalkan (cancelled)", err=True)
+        raise typer.Exit(130) from None
     except Exception:
         if debug:
             raise

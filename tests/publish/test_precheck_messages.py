@@ -159,7 +159,8 @@ MISTAKES: dict[str, tuple[Mistake, list[str]]] = {
     "Tahun not the sessions' year": (
         lambda tmp: _csvs(tmp, _cell("kelas.csv", 5, 1, "2026")),
         [
-            "kelas.csv baris 5 kolom B: Tahun 2026 tidak sesuai tanggal sesi (2024-03-04 s.d. "
+            "kelas.csv baris 5 kolom B (Tahun): Tahun 2026 tidak sesuai tanggal sesi "
+            "(2024-03-04 s.d. "
             "2024-03-05): isi tahun pelaksanaan, mis. 2024 (the year 2026 does not match the "
             "sessions' dates (2024-03-04 to 2024-03-05): write the year they take place, e.g. "
             "2024)"
@@ -225,7 +226,8 @@ MISTAKES: dict[str, tuple[Mistake, list[str]]] = {
     "an unknown time zone": (
         lambda tmp: _csvs(tmp, _cell("kelas.csv", 8, 1, "WITT")),
         [
-            "kelas.csv baris 8 kolom B: zona waktu tidak dikenal; zona waktu harus WIB, WITA "
+            "kelas.csv baris 8 kolom B (Zona Waktu): zona waktu tidak dikenal; zona waktu harus "
+            "WIB, WITA "
             "atau WIT (the time zone is not one we know; the time zone must be WIB, WITA or WIT)"
         ],
     ),

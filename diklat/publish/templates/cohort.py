@@ -115,7 +115,7 @@ def _field_rows(sheet: Sheet, table: int, plan: Plan) -> tuple[dict[str, Any], d
         value = row[1] if len(row) > 1 else ""
         rows_of[name] = n
         if name == "cohort_code" and stored_as_number(sheet, n, 1, value):
-            plan.problems.append(number_problem(Location(sheet.label, n, "B"), row[0]))
+            plan.problems.append(number_problem(_value_of(sheet, n), row[0]))
         _read_field(data, name, value)
     for heading, name in COHORT_FIELDS.items():
         if name not in rows_of and heading not in OPTIONAL:
@@ -123,6 +123,11 @@ def _field_rows(sheet: Sheet, table: int, plan: Plan) -> tuple[dict[str, Any], d
                 Problem(Location(sheet.label, 1, "A"), messages.missing_field(heading))
             )
     return data, rows_of
+
+
+def _value_of(sheet: Sheet, n: int) -> Location:
+    """The value cell of the field on row `n`, named by the field's label."""
+    return Location(sheet.label, n, f"B ({sheet.rows[n - 1][0]})")
 
 
 def _read_field(data: dict[str, Any], name: str, value: str) -> None:
@@ -154,17 +159,18 @@ def cohort(sheet: Sheet, plan: Plan) -> None:
             return Location(sheet.label, row, column)
         dotted = ".".join(str(part) for part in loc[:2])
         name = next((k for k in rows_of if dotted.startswith(k) or k.startswith(dotted)), None)
-        return Location(sheet.label, rows_of.get(name or "", 1), "B" if name else None)
+        return _value_of(sheet, rows_of[name]) if name else Location(sheet.label, 1)
 
     missing = {name.split(".")[-1] for name in COHORT_FIELDS.values() if name not in rows_of}
     found = validate(ingest.CohortScheduled, data, plan, locate, missing | cells.missing)
     if not isinstance(found, ingest.CohortScheduled):
         return
-    _check_year(found, Location(sheet.label, rows_of.get("year", 1), "B"), plan)
+    _check_year(found, _value_of(sheet, rows_of["year"]), plan)
     where = Location(sheet.label, rows_of.get("cohort_code", 1))
     plan.events.append(Planned(found, where, PHASE_SCHEDULE))
     check_code(plan, found.cohort_code, locate(("cohort_code",)), rule=False)
-    _status(found, status, cancel_reason, Location(sheet.label, rows_of.get("status", 1)), plan)
+    at = _value_of(sheet, rows_of["status"]) if "status" in rows_of else Location(sheet.label, 1)
+    _status(found, status, cancel_reason, at, plan)
 
 
 def _status(
@@ -174,12 +180,12 @@ def _status(
     if status == "ditutup":
         closed = ingest.CohortClosed(cohort_code=found.cohort_code)
         plan.events.append(Planned(closed, at, PHASE_CLOSE))
-        _check_close(found, Location(at.sheet, at.row, "B"), plan)
+        _check_close(found, at, plan)
     elif status == "dibatalkan":
         cancelled = ingest.CohortCancelled(cohort_code=found.cohort_code, reason=cancel_reason)
         plan.events.append(Planned(cancelled, at, PHASE_CLOSE))
     elif status not in ("", "terjadwal", "berjalan"):
-        plan.problems.append(Problem(Location(at.sheet, at.row, "B"), messages.bad_status(status)))
+        plan.problems.append(Problem(at, messages.bad_status(status)))
 
 
 def _check_year(cohort: ingest.CohortScheduled, where: Location, plan: Plan) -> None:
