@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 from pathlib import Path
@@ -123,6 +124,47 @@ def publish(
         typer.echo(messages.unexpected(), err=True)
         raise typer.Exit(70) from None
     raise typer.Exit(code)
+
+
+@app.command("outcomes")
+def outcomes(
+    publisher: Annotated[str, typer.Option(help="publisher id: nasional, 15, 35.23 ...")],
+    since: Annotated[
+        str | None, typer.Option(help="only from this UTC time on: 2024-03-04 or 2024-03-04T08:00")
+    ] = None,
+    cohort: Annotated[str | None, typer.Option(help="only this cohort code")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV instead of a table")] = False,
+) -> None:
+    """Outcomes and notices on the publisher's feedback topic, also those that came after
+    `diklat publish` stopped waiting (parked then rejected, certificates, completion failed,
+    reminders). Exit codes as `diklat publish` (1 a wrong option, 4 broker, 5 not onboarded)."""
+    from diklat.publish import messages
+    from diklat.publish.outcomes import as_csv as to_csv
+    from diklat.publish.outcomes import as_table, outcome_lines
+    from diklat.publish.send import Stopped
+
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    start = _utc(since) if since else None
+    if since and start is None:
+        typer.echo(messages.bad_since(since))
+        raise typer.Exit(1)
+    try:
+        lines = asyncio.run(outcome_lines(publisher, local_infra(), since=start, cohort=cohort))
+    except Stopped as stopped:
+        typer.echo(str(stopped))
+        raise typer.Exit(stopped.code) from None
+    if as_csv:
+        typer.echo(to_csv(lines), nl=False)
+    else:
+        as_table(lines, typer.echo)
+
+
+def _utc(text: str) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 @publishers_app.command("add")

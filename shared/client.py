@@ -4,6 +4,7 @@ ids are derived from content so that sending the same thing twice is a recognise
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -11,12 +12,21 @@ import uuid
 from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from pydantic import BaseModel
 
 from shared.envelope import STRUCTURED_HEADERS, CloudEvent, to_structured
 from shared.events import ingest
-from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, IngestOutcome, IngestOutcomes
+from shared.events.feedback import (
+    FEEDBACK_TYPE,
+    NOTICE_TYPE,
+    OUTCOMES_TYPE,
+    REMINDER_TYPE,
+    ComplianceReminder,
+    IngestOutcome,
+    IngestOutcomes,
+    Notice,
+)
 from shared.settings import InfraSettings
 from shared.topics import feedback_topic, ingest_topic, physical, publisher_source
 
@@ -118,3 +128,57 @@ async def follow_feedback(
                 yield IngestOutcome.model_validate(body["data"])
     finally:
         await consumer.stop()
+
+
+FeedbackMessage = IngestOutcome | Notice | ComplianceReminder
+
+
+async def read_feedback(
+    publisher: str, infra: InfraSettings | None = None
+) -> AsyncGenerator[FeedbackMessage]:
+    """Everything on the publisher's feedback topic up to its end when called (outcomes one by
+    one, notices and reminders as they are), in each partition's order; then it stops."""
+    infra = infra or InfraSettings()
+    topic = physical(infra.kafka_topic_namespace, feedback_topic(publisher))
+    # No group: reading the history must not move the publisher's own committed offsets.
+    consumer = AIOKafkaConsumer(
+        topic, **infra.kafka_client_config(), enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        partitions = await _assigned(consumer)
+        ends = await consumer.end_offsets(partitions)
+        waiting = {tp for tp in partitions if ends[tp] > 0}
+        while waiting:
+            batches = await consumer.getmany(*waiting, timeout_ms=1000)
+            for records in batches.values():
+                for record in records:
+                    for message in _feedback_messages(record.value or b"{}"):
+                        yield message
+            waiting = {tp for tp in waiting if await consumer.position(tp) < ends[tp]}
+    finally:
+        await consumer.stop()
+
+
+async def _assigned(consumer: AIOKafkaConsumer, timeout: float = 10.0) -> list[TopicPartition]:
+    """The partitions a group-less consumer takes once it has the topic's metadata."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not consumer.assignment():
+        if asyncio.get_running_loop().time() > deadline:
+            return []
+        await asyncio.sleep(0.1)
+    return sorted(consumer.assignment())
+
+
+def _feedback_messages(value: bytes) -> list[FeedbackMessage]:
+    body: dict[str, Any] = json.loads(value)
+    kind, data = body.get("type"), body.get("data")
+    if kind == OUTCOMES_TYPE:
+        return list(IngestOutcomes.model_validate(data).each())
+    if kind == FEEDBACK_TYPE:
+        return [IngestOutcome.model_validate(data)]
+    if kind == NOTICE_TYPE:
+        return [Notice.model_validate(data)]
+    if kind == REMINDER_TYPE:
+        return [ComplianceReminder.model_validate(data)]
+    return []

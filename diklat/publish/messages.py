@@ -280,3 +280,10 @@ def unexpected() -> str:
         "kesalahan tak terduga; jalankan ulang dengan --debug dan kirim keluarannya ke pengelola",
         "an unexpected error; run again with --debug and send the output to the maintainers",
     )
+
+
+def bad_since(text: str) -> str:
+    return both(
+        f"waktu '{text}' tidak terbaca: tulis TTTT-BB-HH atau TTTT-BB-HHTJJ:MM, mis. 2024-03-04",
+        f"the time '{text}' cannot be read: write YYYY-MM-DD or YYYY-MM-DDTHH:MM, e.g. 2024-03-04",
+    )

@@ -30,6 +30,7 @@ Echo = Callable[[str], None]
 # Exit codes of `diklat publish` (README "Organisers").
 EXIT_OK, EXIT_PROBLEMS, EXIT_REJECTED, EXIT_TIMED_OUT = 0, 1, 2, 3
 EXIT_BROKER, EXIT_NOT_ONBOARDED = 4, 5
+TOPIC_LISTING_GRACE_S = 3.0
 
 
 class Stopped(Exception):
@@ -42,11 +43,12 @@ class Stopped(Exception):
 
 async def check_publisher_topics(publisher: str, infra: InfraSettings) -> None:
     """The broker answers and the publisher's ingest and feedback topics exist."""
-    names = [ingest_topic(publisher), feedback_topic(publisher)]
+    wanted = [physical(infra.kafka_topic_namespace, ingest_topic(publisher))]
+    wanted.append(physical(infra.kafka_topic_namespace, feedback_topic(publisher)))
     admin = AIOKafkaAdminClient(**infra.kafka_client_config())
     try:
         await admin.start()
-        existing = set(await admin.list_topics())
+        missing = await _missing_topics(admin, wanted)
     except KafkaConnectionError:
         raise Stopped(
             messages.broker_unreachable(infra.kafka_bootstrap_servers), EXIT_BROKER
@@ -55,9 +57,22 @@ async def check_publisher_topics(publisher: str, infra: InfraSettings) -> None:
         raise Stopped(messages.broker_refused(infra.kafka_bootstrap_servers), EXIT_BROKER) from None
     finally:
         await admin.close()
-    missing = [n for n in names if physical(infra.kafka_topic_namespace, n) not in existing]
     if missing:
-        raise Stopped(messages.not_onboarded(publisher, missing), EXIT_NOT_ONBOARDED)
+        names = [ingest_topic(publisher), feedback_topic(publisher)]
+        shown = [name for name, topic in zip(names, wanted, strict=True) if topic in missing]
+        raise Stopped(messages.not_onboarded(publisher, shown), EXIT_NOT_ONBOARDED)
+
+
+async def _missing_topics(admin: AIOKafkaAdminClient, wanted: list[str]) -> list[str]:
+    """The topics not on the broker; a topic created a moment ago may take a moment to be
+    listed by every broker, so a miss is asked again until a short deadline."""
+    deadline = asyncio.get_running_loop().time() + TOPIC_LISTING_GRACE_S
+    while True:
+        existing = set(await admin.list_topics())
+        missing = [t for t in wanted if t not in existing]
+        if not missing or asyncio.get_running_loop().time() > deadline:
+            return missing
+        await asyncio.sleep(0.2)
 
 
 @dataclass
