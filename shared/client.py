@@ -5,6 +5,7 @@ ids are derived from content so that sending the same thing twice is a recognise
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -30,6 +31,7 @@ from shared.events.feedback import (
 from shared.settings import InfraSettings
 from shared.topics import feedback_topic, ingest_topic, physical, publisher_source
 
+FeedbackMessage = IngestOutcome | Notice | ComplianceReminder
 _TYPE_OF: dict[type[BaseModel], str] = {model: name for name, model in ingest.INGEST_TYPES.items()}
 _NAMESPACE = uuid.UUID("6f1d3c2e-8a51-4c7e-9a0b-2d9c7e5b1a40")
 
@@ -110,6 +112,17 @@ async def follow_feedback(
     publisher: str, infra: InfraSettings | None = None, from_beginning: bool = True
 ) -> AsyncGenerator[IngestOutcome]:
     """Yield the outcomes on the publisher's feedback topic (notices are skipped)."""
+    stream = follow_feedback_messages(publisher, infra, from_beginning)
+    async with contextlib.aclosing(stream):
+        async for message in stream:
+            if isinstance(message, IngestOutcome):
+                yield message
+
+
+async def follow_feedback_messages(
+    publisher: str, infra: InfraSettings | None = None, from_beginning: bool = True
+) -> AsyncGenerator[FeedbackMessage]:
+    """Yield everything on the publisher's feedback topic: outcomes, notices, reminders."""
     infra = infra or InfraSettings()
     consumer = AIOKafkaConsumer(
         physical(infra.kafka_topic_namespace, feedback_topic(publisher)),
@@ -120,17 +133,10 @@ async def follow_feedback(
     await consumer.start()
     try:
         async for record in consumer:
-            body: dict[str, Any] = json.loads(record.value or b"{}")
-            if body.get("type") == OUTCOMES_TYPE:
-                for outcome in IngestOutcomes.model_validate(body["data"]).each():
-                    yield outcome
-            elif body.get("type") == FEEDBACK_TYPE:
-                yield IngestOutcome.model_validate(body["data"])
+            for message in _feedback_messages(record.value or b"{}"):
+                yield message
     finally:
         await consumer.stop()
-
-
-FeedbackMessage = IngestOutcome | Notice | ComplianceReminder
 
 
 async def read_feedback(

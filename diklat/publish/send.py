@@ -16,10 +16,17 @@ from aiokafka.errors import KafkaConnectionError, KafkaError
 from tqdm import tqdm
 
 from diklat.publish import messages
+from diklat.publish.results import (
+    RESULT_KINDS,
+    closing_cohorts,
+    expected_results,
+    print_results,
+)
 from diklat.publish.templates import Location, Plan, Planned, plan_files
-from shared.client import PublisherClient, build_event, follow_feedback
+from shared.client import FeedbackMessage, PublisherClient, build_event, follow_feedback_messages
 from shared.envelope import CloudEvent
-from shared.events.feedback import IngestOutcome
+from shared.events import ingest
+from shared.events.feedback import IngestOutcome, Notice
 from shared.reasons import Outcome
 from shared.regions import is_valid_publisher_id
 from shared.settings import InfraSettings
@@ -82,6 +89,13 @@ class Report:
     rows: dict[Location, list[IngestOutcome]] = field(default_factory=lambda: defaultdict(list))
     unanswered: dict[Location, int] = field(default_factory=lambda: defaultdict(int))
     sent: int = 0
+    # Closed cohorts' notices (certificate issued, completion failed), and how many each awaits.
+    results: dict[str, list[Notice]] = field(default_factory=dict)
+    awaited: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def results_missing(self) -> bool:
+        return any(len(self.results.get(c, [])) < n for c, n in self.awaited.items())
 
     def counts(self) -> Counter[str]:
         counted: Counter[str] = Counter()
@@ -122,8 +136,8 @@ async def publish(
                     bar.update(len(chunk))
     except KafkaError:
         raise Stopped(messages.lost_broker(sent, len(built)), EXIT_BROKER) from None
-    answers = await _answers(built, publisher, infra, started, timeout)
-    report = Report(sent=len(built))
+    answers, results = await _follow(built, publisher, infra, started, timeout)
+    report = Report(sent=len(built), results=results, awaited=_awaited(built, answers))
     for planned, event in built:
         row = _row(planned.where)
         if answers.get(event.id):
@@ -133,28 +147,61 @@ async def publish(
     return report
 
 
-async def _answers(
+Answers = dict[str, list[IngestOutcome]]
+Results = dict[str, list[Notice]]
+
+
+def _applied_close(
+    code: str, built: Sequence[tuple[Planned, CloudEvent]], answers: Answers
+) -> bool:
+    """Whether this run's close of `code` was applied (only then do results follow)."""
+    return any(
+        isinstance(planned.data, ingest.CohortClosed)
+        and planned.cohort_code == code
+        and any(o.outcome == Outcome.APPLIED for o in answers.get(event.id, []))
+        for planned, event in built
+    )
+
+
+def _awaited(built: Sequence[tuple[Planned, CloudEvent]], answers: Answers) -> dict[str, int]:
+    """The cohorts this run closed (the close applied) and how many results each awaits."""
+    closing = {
+        code
+        for code in closing_cohorts([planned for planned, _ in built])
+        if _applied_close(code, built, answers)
+    }
+    sent = [(planned, event.id) for planned, event in built]
+    return expected_results(sent, lambda i: {str(o.outcome) for o in answers.get(i, [])}, closing)
+
+
+async def _follow(
     built: Sequence[tuple[Planned, CloudEvent]],
     publisher: str,
     infra: InfraSettings,
     started: dt.datetime,
     timeout: float,
-) -> dict[str, list[IngestOutcome]]:
-    """This run's final outcomes from the feedback topic, until all came or `timeout`."""
+) -> tuple[Answers, Results]:
+    """This run's final outcomes, then the results of the cohorts it closed, from the feedback
+    topic, until all came or `timeout`."""
     # The same row sent twice in one run (a duplicate row) is answered twice: count occurrences.
     wanted = Counter(event.id for _, event in built)
-    answers: dict[str, list[IngestOutcome]] = defaultdict(list)
+    answers: Answers = defaultdict(list)
+    results: Results = defaultdict(list)
+
+    closing = closing_cohorts([planned for planned, _ in built])
+
+    def done() -> bool:
+        if not all(len(answers[i]) >= n for i, n in wanted.items()):
+            return False
+        return all(len(results[code]) >= n for code, n in _awaited(built, answers).items())
+
     try:
         async with asyncio.timeout(timeout):
-            stream = follow_feedback(publisher, infra)
+            stream = follow_feedback_messages(publisher, infra)
             async with contextlib.aclosing(stream):
-                async for outcome in stream:
-                    # Earlier runs' answers are on the topic too; only this run's count.
-                    if outcome.event_id not in wanted or outcome.decided_at < started:
-                        continue
-                    if outcome.outcome != Outcome.PARKED:
-                        answers[outcome.event_id].append(outcome)
-                    if all(len(answers[i]) >= n for i, n in wanted.items()):
+                async for message in stream:
+                    _take(message, wanted, closing, started, answers, results)
+                    if done():
                         break
     except TimeoutError:
         pass
@@ -162,7 +209,26 @@ async def _answers(
         raise Stopped(
             messages.broker_unreachable(infra.kafka_bootstrap_servers), EXIT_BROKER
         ) from None
-    return answers
+    return answers, results
+
+
+def _take(
+    message: FeedbackMessage,
+    wanted: Counter[str],
+    closing: set[str],
+    started: dt.datetime,
+    answers: Answers,
+    results: Results,
+) -> None:
+    """Keep what belongs to this run: earlier runs' answers are on the topic too."""
+    if isinstance(message, IngestOutcome):
+        ours = message.event_id in wanted and message.decided_at >= started
+        if ours and message.outcome != Outcome.PARKED:
+            answers[message.event_id].append(message)
+    elif isinstance(message, Notice):
+        ours = message.cohort_code in closing and message.at >= started
+        if ours and message.kind in RESULT_KINDS:
+            results[message.cohort_code].append(message)
 
 
 def print_report(report: Report, echo: Echo, *, show_applied: bool = True) -> None:
@@ -232,7 +298,8 @@ async def publish_files(
         echo(str(stopped))
         return stopped.code, None
     print_report(report, echo, show_applied=show_applied)
-    if report.unanswered:
+    print_results(report.results, report.awaited, echo, show_each=show_applied)
+    if report.unanswered or report.results_missing:
         echo(f"batas waktu {timeout:g} s habis: sebagian belum dijawab (timed out)")
         return EXIT_TIMED_OUT, report
     rejected = any(o.outcome == Outcome.REJECTED for os in report.rows.values() for o in os)
