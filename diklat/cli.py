@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +13,7 @@ import typer
 
 from diklat import services as svc
 from diklat.local import local_infra, stack_config, start_all, wait_for_interrupt
+from diklat.publish import messages
 from diklat.stack import stack
 
 app = typer.Typer(
@@ -63,9 +66,13 @@ def run(
 ) -> None:
     """Run one service in the foreground, or all four as background processes."""
     if service != "all":
+        import os
+
         from shared.runtime import ServiceRuntime
         from shared.settings import MissingSetting
 
+        # In the foreground too: the README's demo tokens work however a local service starts.
+        os.environ.update(svc.local_tokens(service, os.environ))
         try:
             runtime = ServiceRuntime(svc.definition(service))
         except MissingSetting as missing:
@@ -96,14 +103,73 @@ def publish(
     force: Annotated[
         bool, typer.Option(help="send rows whose only problems are rules the services check")
     ] = False,
+    debug: Annotated[bool, typer.Option(hidden=True, help="show tracebacks and logs")] = False,
 ) -> None:
-    """Check spreadsheets, publish them as events and print the outcome of every row."""
+    """Check spreadsheets, publish them as events and print the outcome of every row.
+
+    Exit codes: 0 every row applied or duplicate; 1 problems in the files (nothing sent);
+    2 some rows rejected; 3 outcomes still missing at the timeout; 4 the Kafka broker
+    unreachable or refusing; 5 the publisher not onboarded; 70 an unexpected error (`--debug`
+    shows it); 130 interrupted (Ctrl-C)."""
     from diklat.publish import publish_files
 
-    code, _ = asyncio.run(
-        publish_files(files, publisher, local_infra(), typer.echo, force=force, timeout=timeout)
-    )
+    if not debug:
+        # The broker client logs each failed connection; the one-line message says it all.
+        logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    try:
+        code, _ = asyncio.run(
+            publish_files(files, publisher, local_infra(), typer.echo, force=force, timeout=timeout)
+        )
+    except KeyboardInterrupt:
+        typer.echo("dibatalkan (cancelled)", err=True)
+        raise typer.Exit(130) from None
+    except Exception:
+        if debug:
+            raise
+        typer.echo(messages.unexpected(), err=True)
+        raise typer.Exit(70) from None
     raise typer.Exit(code)
+
+
+@app.command("outcomes")
+def outcomes(
+    publisher: Annotated[str, typer.Option(help="publisher id: nasional, 15, 35.23 ...")],
+    since: Annotated[
+        str | None, typer.Option(help="only from this UTC time on: 2024-03-04 or 2024-03-04T08:00")
+    ] = None,
+    cohort: Annotated[str | None, typer.Option(help="only this cohort code")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV instead of a table")] = False,
+) -> None:
+    """Outcomes and notices on the publisher's feedback topic, also those that came after
+    `diklat publish` stopped waiting (parked then rejected, certificates, completion failed,
+    reminders). Exit codes as `diklat publish` (1 a wrong option, 4 broker, 5 not onboarded)."""
+    from diklat.publish import messages
+    from diklat.publish.outcomes import as_csv as to_csv
+    from diklat.publish.outcomes import as_table, outcome_lines
+    from diklat.publish.send import Stopped
+
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    start = _utc(since) if since else None
+    if since and start is None:
+        typer.echo(messages.bad_since(since))
+        raise typer.Exit(1)
+    try:
+        lines = asyncio.run(outcome_lines(publisher, local_infra(), since=start, cohort=cohort))
+    except Stopped as stopped:
+        typer.echo(str(stopped))
+        raise typer.Exit(stopped.code) from None
+    if as_csv:
+        typer.echo(to_csv(lines), nl=False)
+    else:
+        as_table(lines, typer.echo)
+
+
+def _utc(text: str) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 @publishers_app.command("add")

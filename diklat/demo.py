@@ -4,7 +4,9 @@ through `diklat publish`, and the national view they add up to."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+import shutil
 import time
 import zipfile
 from collections.abc import Sequence
@@ -15,7 +17,8 @@ from typing import Any
 import httpx
 import typer
 
-from diklat.local import local_infra, stack_config, start_all, wait_for_interrupt
+from diklat.demo_session import demo_session
+from diklat.local import stack_config, wait_for_interrupt
 from diklat.publish.send import Echo, Report, publish_files
 from diklat.services import local_url
 from shared.kafka import onboard_publisher
@@ -269,11 +272,15 @@ def _cohort_codes() -> list[str]:
 
 
 def run_demo(wait: bool) -> None:
-    start_all()
-    asyncio.run(_run(local_infra(), stack_config().stack_dir.resolve() / "certificates"))
-    typer.echo(
-        f"\ndasbor nasional: {local_url('consolidation')}/dasbor  (masuk dengan / sign in with: "
-        f"{NATIONAL_TOKEN})"
-    )
-    if wait:
-        wait_for_interrupt()
+    """The demo on a fresh state of its own; Ctrl-C or SIGTERM (or the end, without `wait`)
+    stops, by PID, everything it started."""
+    with contextlib.suppress(KeyboardInterrupt), demo_session() as session:
+        target = stack_config().stack_dir / "certificates"
+        shutil.rmtree(target, ignore_errors=True)  # the last run's PDFs are not this run's
+        asyncio.run(_run(session.state, target.resolve()))
+        typer.echo(
+            f"\ndasbor nasional: {local_url('consolidation')}/dasbor  (masuk dengan / sign in "
+            f"with: {NATIONAL_TOKEN})"
+        )
+        if wait:
+            wait_for_interrupt("everything this demo started (Ctrl-C menghentikan semuanya)")

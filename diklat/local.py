@@ -40,8 +40,10 @@ def start_all() -> list[svc.ServiceProcess]:
     return started
 
 
-def wait_for_interrupt() -> None:
-    typer.echo("serving; Ctrl-C stops the services (`diklat stack down` stops everything)")
+def wait_for_interrupt(
+    stops: str = "the services (`diklat stack down` stops everything)",
+) -> None:
+    typer.echo(f"serving; Ctrl-C stops {stops}")
     stop = asyncio.Event()
 
     async def wait() -> None:

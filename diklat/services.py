@@ -6,6 +6,7 @@ import importlib
 import os
 import sys
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,12 @@ from shared.service import ServiceDefinition
 from shared.settings import DEFAULT_HTTP_PORTS
 
 SERVICES = ("enrolment", "attendance", "certification", "consolidation")
-LOCAL_TOKENS = "national-demo-token=national,admin-demo-token=admin"
+# The local stack's demo credentials (README "Demo tokens"); never used where a service is given
+# its own database role (DIKLAT_<SERVICE>_DATABASE_URL), as every deployment is.
+LOCAL_TOKENS = (
+    "national-demo-token=national,admin-demo-token=admin,"
+    "publisher-15-demo-token=publisher:15,publisher-35.23-demo-token=publisher:35.23"
+)
 _MARKER = "diklat.cli"
 
 
@@ -38,6 +44,15 @@ def local_url(service: str) -> str:
     """Where a local-stack service listens (DIKLAT_<SERVICE>_HTTP_PORT, else its default)."""
     override = os.environ.get(f"DIKLAT_{service.upper()}_HTTP_PORT")
     return f"http://127.0.0.1:{int(override) if override else DEFAULT_HTTP_PORTS[service]}"
+
+
+def local_tokens(service: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The API tokens a service run on the local stack gets when none are set: DIKLAT_API_TOKENS
+    or the demo tokens. Nothing for a service given its own database role (a deployment)."""
+    prefix = f"DIKLAT_{service.upper()}_"
+    if prefix + "API_TOKENS" in environ or prefix + "DATABASE_URL" in environ:
+        return {}
+    return {prefix + "API_TOKENS": environ.get("DIKLAT_API_TOKENS", LOCAL_TOKENS)}
 
 
 @dataclass(frozen=True)
@@ -70,11 +85,7 @@ class ServiceProcess:
             return running
         if not port_is_free("127.0.0.1", self.port):
             raise PortTaken(self.port, f"DIKLAT_{self.name.upper()}_HTTP_PORT")
-        full_env = {**os.environ, **env}
-        full_env.setdefault(
-            f"DIKLAT_{self.name.upper()}_API_TOKENS",
-            os.environ.get("DIKLAT_API_TOKENS", LOCAL_TOKENS),
-        )
+        full_env = {**os.environ, **env, **local_tokens(self.name, {**os.environ, **env})}
         pid = spawn_detached(
             [sys.executable, "-m", _MARKER, "run", self.name], self.log, Path.cwd(), full_env
         )

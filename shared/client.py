@@ -4,6 +4,8 @@ ids are derived from content so that sending the same thing twice is a recognise
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -11,15 +13,25 @@ import uuid
 from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from pydantic import BaseModel
 
 from shared.envelope import STRUCTURED_HEADERS, CloudEvent, to_structured
 from shared.events import ingest
-from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, IngestOutcome, IngestOutcomes
+from shared.events.feedback import (
+    FEEDBACK_TYPE,
+    NOTICE_TYPE,
+    OUTCOMES_TYPE,
+    REMINDER_TYPE,
+    ComplianceReminder,
+    IngestOutcome,
+    IngestOutcomes,
+    Notice,
+)
 from shared.settings import InfraSettings
 from shared.topics import feedback_topic, ingest_topic, physical, publisher_source
 
+FeedbackMessage = IngestOutcome | Notice | ComplianceReminder
 _TYPE_OF: dict[type[BaseModel], str] = {model: name for name, model in ingest.INGEST_TYPES.items()}
 _NAMESPACE = uuid.UUID("6f1d3c2e-8a51-4c7e-9a0b-2d9c7e5b1a40")
 
@@ -63,7 +75,12 @@ class PublisherClient:
 
     async def __aenter__(self) -> PublisherClient:
         self._producer = AIOKafkaProducer(**self.infra.kafka_client_config(), acks="all")
-        await self._producer.start()
+        try:
+            await self._producer.start()
+        except BaseException:
+            # A producer that failed to start still holds its client: close it, no warning.
+            await self._producer.stop()
+            raise
         return self
 
     async def __aexit__(self, *_: object) -> None:
@@ -95,6 +112,17 @@ async def follow_feedback(
     publisher: str, infra: InfraSettings | None = None, from_beginning: bool = True
 ) -> AsyncGenerator[IngestOutcome]:
     """Yield the outcomes on the publisher's feedback topic (notices are skipped)."""
+    stream = follow_feedback_messages(publisher, infra, from_beginning)
+    async with contextlib.aclosing(stream):
+        async for message in stream:
+            if isinstance(message, IngestOutcome):
+                yield message
+
+
+async def follow_feedback_messages(
+    publisher: str, infra: InfraSettings | None = None, from_beginning: bool = True
+) -> AsyncGenerator[FeedbackMessage]:
+    """Yield everything on the publisher's feedback topic: outcomes, notices, reminders."""
     infra = infra or InfraSettings()
     consumer = AIOKafkaConsumer(
         physical(infra.kafka_topic_namespace, feedback_topic(publisher)),
@@ -105,11 +133,58 @@ async def follow_feedback(
     await consumer.start()
     try:
         async for record in consumer:
-            body: dict[str, Any] = json.loads(record.value or b"{}")
-            if body.get("type") == OUTCOMES_TYPE:
-                for outcome in IngestOutcomes.model_validate(body["data"]).each():
-                    yield outcome
-            elif body.get("type") == FEEDBACK_TYPE:
-                yield IngestOutcome.model_validate(body["data"])
+            for message in _feedback_messages(record.value or b"{}"):
+                yield message
     finally:
         await consumer.stop()
+
+
+async def read_feedback(
+    publisher: str, infra: InfraSettings | None = None
+) -> AsyncGenerator[FeedbackMessage]:
+    """Everything on the publisher's feedback topic up to its end when called (outcomes one by
+    one, notices and reminders as they are), in each partition's order; then it stops."""
+    infra = infra or InfraSettings()
+    topic = physical(infra.kafka_topic_namespace, feedback_topic(publisher))
+    # No group: reading the history must not move the publisher's own committed offsets.
+    consumer = AIOKafkaConsumer(
+        topic, **infra.kafka_client_config(), enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        partitions = await _assigned(consumer)
+        ends = await consumer.end_offsets(partitions)
+        waiting = {tp for tp in partitions if ends[tp] > 0}
+        while waiting:
+            batches = await consumer.getmany(*waiting, timeout_ms=1000)
+            for records in batches.values():
+                for record in records:
+                    for message in _feedback_messages(record.value or b"{}"):
+                        yield message
+            waiting = {tp for tp in waiting if await consumer.position(tp) < ends[tp]}
+    finally:
+        await consumer.stop()
+
+
+async def _assigned(consumer: AIOKafkaConsumer, timeout: float = 10.0) -> list[TopicPartition]:
+    """The partitions a group-less consumer takes once it has the topic's metadata."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not consumer.assignment():
+        if asyncio.get_running_loop().time() > deadline:
+            return []
+        await asyncio.sleep(0.1)
+    return sorted(consumer.assignment())
+
+
+def _feedback_messages(value: bytes) -> list[FeedbackMessage]:
+    body: dict[str, Any] = json.loads(value)
+    kind, data = body.get("type"), body.get("data")
+    if kind == OUTCOMES_TYPE:
+        return list(IngestOutcomes.model_validate(data).each())
+    if kind == FEEDBACK_TYPE:
+        return [IngestOutcome.model_validate(data)]
+    if kind == NOTICE_TYPE:
+        return [Notice.model_validate(data)]
+    if kind == REMINDER_TYPE:
+        return [ComplianceReminder.model_validate(data)]
+    return []

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, TypeVar
 import orjson
 from pydantic import BaseModel, ValidationError
 
+from shared.events.explain import explain
 from shared.reasons import DEFAULT_MESSAGES, ReasonCode
 from shared.topics import publisher_of_topic, publisher_source
 
@@ -146,10 +147,11 @@ def validate_data(event: CloudEvent, model: type[M]) -> M:
     try:
         data = model.model_validate(event.data)
     except ValidationError as exc:
+        message_id, message_en = describe_validation_error(exc)
         raise EnvelopeError(
             ReasonCode.SCHEMA_INVALID,
-            describe_validation_error(exc),
-            "isi event tidak sesuai skema: " + describe_validation_error(exc),
+            message_en,
+            message_id,
             event_id=event.id,
             event_type=event.type,
         ) from None
@@ -167,14 +169,20 @@ def validate_data(event: CloudEvent, model: type[M]) -> M:
     return data
 
 
-def describe_validation_error(exc: ValidationError, limit: int = 5) -> str:
-    # Input values are left out on purpose: they may be a NIP or a name (personal data).
-    parts = []
+def describe_validation_error(exc: ValidationError, limit: int = 5) -> tuple[str, str]:
+    """(Indonesian, English): each field's path, what is wrong and the expected form with an
+    example (shared.events.explain); input values are left out: they may be personal data."""
+    parts_id, parts_en = [], []
     for error in exc.errors(include_input=False, include_url=False)[:limit]:
-        where = ".".join(str(p) for p in error["loc"]) or "data"
-        parts.append(f"{where}: {error['msg']}")
+        where = ".".join(["data", *(str(p) for p in error["loc"])])
+        said_id, said_en = explain(error)
+        parts_id.append(f"{where}: {said_id}")
+        parts_en.append(f"{where}: {said_en}")
     more = exc.error_count() - limit
-    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+    if more > 0:
+        parts_id.append(f"dan {more} lagi")
+        parts_en.append(f"and {more} more")
+    return " | ".join(parts_id), " | ".join(parts_en)
 
 
 def to_structured(event: CloudEvent) -> bytes:

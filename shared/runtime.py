@@ -209,6 +209,13 @@ class ServiceRuntime:
         )
         app.state.runtime = self
         app.state.principals = parse_tokens(self.settings.api_tokens)
+        if not app.state.principals:
+            # Otherwise every API request's 401 is the only sign of a missing setting.
+            log.warning(
+                "tanpa token API, setiap permintaan /api/ dijawab 401 / "
+                "no API tokens: every /api/ request is answered 401",
+                variable=f"DIKLAT_{self.name.upper()}_API_TOKENS",
+            )
         install_docs(app)
         session_key = self.settings.session_key()
         if session_key is not None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
+from diklat.publish import messages
 from shared.tabular import csv_row, xlsx_row
 
 
@@ -68,8 +71,16 @@ def _trim(rows: list[list[str]]) -> list[list[str]]:
     return trimmed
 
 
+class Unreadable(Exception):
+    """A file that cannot be read as a spreadsheet; the message says why and what to do."""
+
+
 def read_csv(path: Path) -> Sheet:
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's plain "CSV" is the Windows code page; the services need UTF-8.
+        raise Unreadable(messages.not_utf8()) from None
     # Spreadsheet programs in an Indonesian locale write `;` because `,` is the decimal mark.
     first = text.split("\n", 1)[0]
     # A SIASN export may come `|`-separated; on a tie `,` is kept.
@@ -79,7 +90,10 @@ def read_csv(path: Path) -> Sheet:
 
 
 def read_xlsx(path: Path) -> list[Sheet]:
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError):
+        raise Unreadable(messages.unreadable("xlsx")) from None
     try:
         sheets = []
         for ws in workbook.worksheets:
@@ -104,7 +118,7 @@ def read_file(path: Path) -> list[Sheet]:
         return [read_csv(path)]
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path)
-    raise ValueError(f"{path.name}: only .csv and .xlsx files are read")
+    raise Unreadable(messages.unreadable("suffix"))
 
 
 def write_csv(path: Path, rows: Sequence[Sequence[object]]) -> None:

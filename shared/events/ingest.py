@@ -15,6 +15,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from shared.events.rules import AsnType, Gender, validate_nip
 from shared.regions import NASIONAL, is_valid_region
@@ -34,7 +35,7 @@ def _ascii(value: str) -> str:
     # Pydantic's pattern engine reads \d as any script's digit (e.g. fullwidth ones), where the
     # contract's JSON Schema (ECMA-262) means 0-9: the same NIP must have one spelling.
     if not value.isascii():
-        raise ValueError("must be written with the digits 0-9")
+        raise PydanticCustomError("ascii_digits", "must be written with the digits 0-9")
     return value
 
 
@@ -54,7 +55,9 @@ SessionDate = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 
 
 def _wall_clock(value: dt.time) -> dt.time:
     if value.tzinfo is not None:
-        raise ValueError("must be a wall-clock time without offset (the zone is `timezone`)")
+        raise PydanticCustomError(
+            "wall_clock", "must be a wall-clock time without offset (the zone is `timezone`)"
+        )
     return value
 
 
@@ -117,7 +120,11 @@ class Session(_Data):
     @model_validator(mode="after")
     def _ends_after_start(self) -> Session:
         if self.end <= self.start:
-            raise ValueError(f"session {self.no}: end {self.end} is not after start {self.start}")
+            raise PydanticCustomError(
+                "session_end_not_after_start",
+                "session {no}: end is not after start",
+                {"no": self.no},
+            )
         return self
 
 
@@ -173,7 +180,9 @@ class CohortScheduled(_Data):
     def _sessions_are_numbered_once(self) -> CohortScheduled:
         numbers = [s.no for s in self.sessions]
         if len(set(numbers)) != len(numbers):
-            raise ValueError("sessions: each session number must appear once")
+            raise PydanticCustomError(
+                "session_numbers_repeated", "sessions: each session number must appear once"
+            )
         return self
 
 
@@ -227,9 +236,10 @@ class EvaluationRecorded(_Data):
 
 def _home_region(value: str) -> str:
     if value != NASIONAL and not is_valid_region(value):
-        raise ValueError(
+        raise PydanticCustomError(
+            "home_region",
             "must be a Kemendagri province (e.g. 15) or kabupaten/kota (e.g. 35.23) code, "
-            "or 'nasional' for a central agency"
+            "or 'nasional' for a central agency",
         )
     return value
 

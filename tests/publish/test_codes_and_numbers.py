@@ -109,7 +109,9 @@ def test_a_session_number_or_cohort_code_stored_as_a_float_is_refused() -> None:
 
     problems = [str(p) for p in plan.problems]
     assert len(problems) == 2, problems
-    assert problems[0].startswith("kelas.xlsx [Kelas] baris 1 kolom B: sel disimpan sebagai")
+    assert problems[0].startswith(
+        "kelas.xlsx [Kelas] baris 1 kolom B (Kode Angkatan): sel disimpan sebagai"
+    )
     assert "format the Kode Angkatan column as Text" in problems[0]
     assert problems[1].startswith(f"kelas.xlsx [Kelas] baris {first_session} kolom A (Sesi)")
 
@@ -120,7 +122,9 @@ def test_the_cohort_code_must_start_with_the_publishers_id(tmp_path: Path) -> No
     plan = plan_files(files, "35")  # 35 is Jawa Timur, not Tuban (35.23)
 
     schedule = [p for p in plan.problems if p.where.sheet == "kelas.csv"]
-    assert [(str(p.where), p.rule) for p in schedule] == [("kelas.csv baris 1 kolom B", False)]
+    assert [(str(p.where), p.rule) for p in schedule] == [
+        ("kelas.csv baris 1 kolom B (Kode Angkatan)", False)
+    ]
     assert "harus diawali '35/'" in schedule[0].message
     assert "must start with '35/'" in schedule[0].message
     # Other rows may name a cohort scheduled before the rule: the service decides (--force).
@@ -157,7 +161,7 @@ def test_a_cohort_cannot_be_ditutup_before_its_first_session(tmp_path: Path) -> 
     plan = plan_files([tmp_path / "kelas.csv"], "35.23")
 
     (problem,) = plan.problems
-    assert str(problem.where) == f"kelas.csv baris {status_row} kolom B"
+    assert str(problem.where) == f"kelas.csv baris {status_row} kolom B (Status)"
     assert "sesi pertama baru dimulai 2099-03-04 08:00 WIB" in problem.message
     assert "before its first session on 2099-03-04 08:00 WIB" in problem.message
     assert problem.rule  # the service refuses it too: --force sends it and shows the answer

@@ -193,4 +193,7 @@ def test_a_participants_sheet_that_lost_its_cohort_column_is_not_taken_for_a_ros
     plan = plan_sheets([_sheet([row], headings)], "35.23")
     assert plan.events == []
     problems = [str(p) for p in plan.problems]
-    assert problems[0] == "asn.csv baris 1: kolom 'kode angkatan' tidak ada (missing)"
+    assert problems[0] == (
+        "asn.csv baris 1: kolom 'Kode Angkatan' tidak ada: tambahkan judul 'Kode Angkatan' di "
+        "baris 1 (the column 'Kode Angkatan' is missing: add the heading in row 1)"
+    )

@@ -46,8 +46,21 @@ def test_every_problem_is_reported_with_file_row_and_column(tmp_path: Path) -> N
     assert any(p.startswith("peserta.csv baris 3 kolom B (NIP)") for p in problems)
     assert any(p.startswith("peserta.csv baris 4 kolom I (Kode Daerah)") for p in problems)
     assert any(p.startswith("presensi.csv baris 2 kolom D (Sesi 1): 'X'") for p in problems)
-    # The short NIP's row was never registered, so its marks are refused before sending too.
-    assert any(p.startswith("presensi.csv baris 3") and "not registered" in p for p in problems)
+    # The short NIP's marks are not reported again: fixing its Peserta row fixes them.
+    assert not any("not registered" in p for p in problems)
+
+
+def test_a_mark_for_someone_not_on_a_clean_peserta_sheet_is_refused(tmp_path: Path) -> None:
+    presence = _rows("presensi.csv")
+    presence[3][1] = "198503122010011003"
+    write_csv(tmp_path / "presensi.csv", presence)
+    paths = [TEMPLATES / "kelas.csv", TEMPLATES / "peserta.csv", tmp_path / "presensi.csv"]
+    problems = [str(p) for p in plan_files(paths, "35.23").problems]
+    assert problems == [
+        "presensi.csv baris 4: NIP tidak ada di daftar peserta 35.23/BIMTEK-SIASN/2024/I: "
+        "daftarkan dulu di lembar Peserta (the NIP is not registered in "
+        "35.23/BIMTEK-SIASN/2024/I: register it on the Peserta sheet first)"
+    ]
 
 
 def test_a_problem_blocks_sending_unless_it_is_a_rule_the_services_check(tmp_path: Path) -> None:
@@ -67,7 +80,7 @@ def test_an_unknown_sheet_and_a_missing_column_are_problems(tmp_path: Path) -> N
     plan = plan_files([tmp_path / "lain.csv", tmp_path / "nilai.csv"], "15")
     problems = [str(p) for p in plan.problems]
     assert problems[0].startswith("lain.csv baris 1: lembar tidak dikenali")
-    assert "nilai.csv baris 1: kolom 'kode angkatan' tidak ada" in problems[1]
+    assert "nilai.csv baris 1: kolom 'Kode Angkatan' tidak ada" in problems[1]
 
 
 def test_the_demo_files_have_only_their_planned_trouble() -> None:

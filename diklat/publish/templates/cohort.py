@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from diklat.publish import messages
 from diklat.publish.sheets import Sheet
 from diklat.publish.templates.common import (
     OPTIONAL,
@@ -25,7 +26,7 @@ from diklat.publish.templates.common import (
     validate,
     yes_no,
 )
-from diklat.publish.templates.roster_values import date_of
+from diklat.publish.values import NoSuchDate, read_date, read_time
 from shared.events import ingest
 from shared.events.rules import close_date_problem, close_time_problem
 from shared.regions import local_to_utc
@@ -74,12 +75,10 @@ def _sessions(
 ) -> tuple[Cells, list[dict[str, Any]], list[int]]:
     """The session table below the cohort's fields: its cells, rows as dicts, row numbers."""
     if table >= len(sheet.rows):
-        plan.problems.append(
-            Problem(Location(sheet.label, table + 1), "tabel sesi tidak ada (no session table)")
-        )
+        plan.problems.append(Problem(Location(sheet.label, table + 1), messages.no_session_table()))
         return Cells(Sheet(sheet.file, sheet.name, [[]]), {}, plan), [], []
     grid = Sheet(sheet.file, sheet.name, sheet.rows[table:])
-    cells = Cells(grid, SESSION_COLUMNS, plan)
+    cells = Cells(grid, SESSION_COLUMNS, plan, heading_row=table + 1)
     sessions: list[dict[str, Any]] = []
     rows: list[int] = []
     for n, row in enumerate(grid.rows[1:], start=table + 2):
@@ -87,12 +86,26 @@ def _sessions(
             continue
         codes_stored_as_numbers(sheet, cells, n, row, ("no",), plan)
         session: dict[str, Any] = {k: cells.get(row, k) for k in SESSION_COLUMNS.values()}
+        _read_when(sheet, cells, n, session, plan)
         session["jp"] = decimal(session["jp"])
         session["method"] = session["method"].lower().replace(" ", "_") or "ceramah"
         session["title"] = session["title"] or None
         sessions.append(session)
         rows.append(n)
     return cells, sessions, rows
+
+
+def _read_when(sheet: Sheet, cells: Cells, n: int, session: dict[str, Any], plan: Plan) -> None:
+    """The session's date and times in the forms spreadsheets write them; an impossible date
+    is reported here (the model would only say it cannot read it)."""
+    found = read_date(session["date"])
+    if isinstance(found, NoSuchDate):
+        where = Location(sheet.label, n, cells.column("date"))
+        plan.problems.append(Problem(where, messages.impossible_date(found)))
+    elif found is not None:
+        session["date"] = found
+    for name in ("start", "end"):
+        session[name] = read_time(session[name]) or session[name]
 
 
 def _field_rows(sheet: Sheet, table: int, plan: Plan) -> tuple[dict[str, Any], dict[str, int]]:
@@ -105,20 +118,25 @@ def _field_rows(sheet: Sheet, table: int, plan: Plan) -> tuple[dict[str, Any], d
         name = COHORT_FIELDS.get(norm(row[0]))
         if name is None:
             plan.problems.append(
-                Problem(Location(sheet.label, n, "A"), f"isian '{row[0]}' tidak dikenal (unknown)")
+                Problem(Location(sheet.label, n, "A"), messages.unknown_field(row[0]))
             )
             continue
         value = row[1] if len(row) > 1 else ""
         rows_of[name] = n
         if name in ("cohort_code", "signatory.nip") and stored_as_number(sheet, n, 1, value):
-            plan.problems.append(number_problem(Location(sheet.label, n, "B"), row[0]))
+            plan.problems.append(number_problem(_value_of(sheet, n), row[0]))
         _read_field(data, name, value)
     for heading, name in COHORT_FIELDS.items():
         if name not in rows_of and heading not in OPTIONAL:
             plan.problems.append(
-                Problem(Location(sheet.label, 1, "A"), f"isian '{heading}' tidak ada (missing)")
+                Problem(Location(sheet.label, 1, "A"), messages.missing_field(heading))
             )
     return data, rows_of
+
+
+def _value_of(sheet: Sheet, n: int) -> Location:
+    """The value cell of the field on row `n`, named by the field's label."""
+    return Location(sheet.label, n, f"B ({sheet.rows[n - 1][0]})")
 
 
 def _read_field(data: dict[str, Any], name: str, value: str) -> None:
@@ -153,34 +171,40 @@ def cohort(sheet: Sheet, plan: Plan) -> None:
             return Location(sheet.label, row, column)
         dotted = ".".join(str(part) for part in loc[:2])
         name = next((k for k in rows_of if dotted.startswith(k) or k.startswith(dotted)), None)
-        return Location(sheet.label, rows_of.get(name or "", 1), "B" if name else None)
+        return _value_of(sheet, rows_of[name]) if name else Location(sheet.label, 1)
 
-    found = validate(ingest.CohortScheduled, data, plan, locate)
+    missing = {name.split(".")[-1] for name in COHORT_FIELDS.values() if name not in rows_of}
+    found = validate(ingest.CohortScheduled, data, plan, locate, missing | cells.missing)
     if not isinstance(found, ingest.CohortScheduled):
         return
+    _check_year(found, _value_of(sheet, rows_of["year"]), plan)
     where = Location(sheet.label, rows_of.get("cohort_code", 1))
     plan.events.append(Planned(found, where, PHASE_SCHEDULE))
     check_code(plan, found.cohort_code, locate(("cohort_code",)), rule=False)
-    at_status = Location(sheet.label, rows_of.get("status", 1))
-    close_date = _close_date(
-        closed_on, status, Location(sheet.label, rows_of.get("closed_on", 1), "B"), plan
+    at = _value_of(sheet, rows_of["status"]) if "status" in rows_of else Location(sheet.label, 1)
+    at_close = (
+        _value_of(sheet, rows_of["closed_on"])
+        if "closed_on" in rows_of
+        else Location(sheet.label, 1)
     )
+    close_date = _close_date(closed_on, status, at_close, plan)
     if close_date is not None:
-        _check_close_date(found, close_date, Location(sheet.label, rows_of["closed_on"], "B"), plan)
-    _status(found, status, cancel_reason, at_status, plan, close_date)
+        _check_close_date(found, close_date, at_close, plan)
+    _status(found, status, cancel_reason, at, plan, close_date)
 
 
 def _close_date(text: str, status: str, where: Location, plan: Plan) -> dt.date | None:
     """The Tanggal Penutupan (close date) a ditutup cohort's certificates are dated by."""
     if not text:
         return None
-    day = date_of(text)
-    if day is None:
+    day = read_date(text)
+    if not isinstance(day, dt.date):
         plan.problems.append(
             Problem(
                 where,
-                f"tanggal penutupan '{text}' bukan tanggal: tulis YYYY-MM-DD, mis. 2017-03-24 "
-                f"(the close date '{text}' is not a date: write YYYY-MM-DD, e.g. 2017-03-24)",
+                f"tanggal penutupan '{text}' bukan tanggal yang ada: tanggal harus TTTT-BB-HH "
+                f"atau HH/BB/TTTT, mis. 2017-03-24 (the close date '{text}' is not a date that "
+                f"exists: write YYYY-MM-DD or DD/MM/YYYY, e.g. 2017-03-24)",
             )
         )
         return None
@@ -222,17 +246,21 @@ def _status(
     if status == "ditutup":
         closed = ingest.CohortClosed(cohort_code=found.cohort_code, closed_on=closed_on)
         plan.events.append(Planned(closed, at, PHASE_CLOSE))
-        _check_close(found, Location(at.sheet, at.row, "B"), plan)
+        _check_close(found, at, plan)
     elif status == "dibatalkan":
         cancelled = ingest.CohortCancelled(cohort_code=found.cohort_code, reason=cancel_reason)
         plan.events.append(Planned(cancelled, at, PHASE_CLOSE))
     elif status not in ("", "terjadwal", "berjalan"):
-        plan.problems.append(
-            Problem(
-                Location(at.sheet, at.row, "B"),
-                f"status '{status}' bukan terjadwal/berjalan/ditutup/dibatalkan",
-            )
-        )
+        plan.problems.append(Problem(at, messages.bad_status(status)))
+
+
+def _check_year(cohort: ingest.CohortScheduled, where: Location, plan: Plan) -> None:
+    """Tahun is the year the cohort takes place: its first session's or, across a new year,
+    its last's."""
+    dates = sorted(s.date for s in cohort.sessions)
+    if cohort.year not in (dates[0].year, dates[-1].year):
+        message = messages.year_mismatch(cohort.year, dates[0].isoformat(), dates[-1].isoformat())
+        plan.problems.append(Problem(where, message))
 
 
 def _check_close(cohort: ingest.CohortScheduled, where: Location, plan: Plan) -> None:

@@ -4,15 +4,17 @@ a run will send, and the lookups and value readers the sheet kinds use."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
 
+from diklat.publish import messages
 from diklat.publish.sheets import Sheet, column_letter
 from shared.events import ingest
+from shared.events.explain import field_of
 
 OPTIONAL = {"zona waktu", "minimal kehadiran (%)", "wajib evaluasi", "nilai lulus", "status"}
 OPTIONAL |= {"alasan pembatalan", "terbuka untuk daerah lain", "pangkat/golongan"}
@@ -41,6 +43,8 @@ class Location:
     column: str | None = None  # "C (Jenis Kelamin)"
 
     def __str__(self) -> str:
+        if not self.row:  # the whole file
+            return self.sheet
         where = f"{self.sheet} baris {self.row}"
         return f"{where} kolom {self.column}" if self.column else where
 
@@ -74,6 +78,9 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     publisher: str = ""  # who will send the events: its cohort codes start with its id
+    # Cohorts with a registration row in error: their marks' NIPs are not checked against the
+    # registrations, so one wrong row is not reported again on every mark and score.
+    unsure_rosters: set[str] = field(default_factory=set)
 
     def blocking(self, force: bool = False) -> list[Problem]:
         return [p for p in self.problems if not (force and p.rule)]
@@ -103,17 +110,25 @@ class Cells:
         known: dict[str, str],
         plan: Plan,
         optional: set[str] | frozenset[str] = frozenset(OPTIONAL),
+        heading_row: int = 1,
     ) -> None:
         self.sheet, self.plan = sheet, plan
         self.index: dict[str, int] = {}
         for i, heading in enumerate(sheet.rows[0]):
             if norm(heading) in known:
                 self.index[known[norm(heading)]] = i
+        # Reported once here; the rows' errors about these fields are left out.
+        self.missing = {name for name in known.values() if name not in self.index}
         for heading, name in known.items():
             if name not in self.index and heading not in optional:
-                plan.problems.append(
-                    Problem(Location(sheet.label, 1), f"kolom '{heading}' tidak ada (missing)")
-                )
+                where = Location(sheet.label, heading_row)
+                plan.problems.append(Problem(where, messages.missing_column(heading)))
+        for i in unnamed_columns(sheet):
+            where = Location(sheet.label, heading_row, column_letter(i))
+            plan.problems.append(Problem(where, messages.empty_heading()))
+        if len(sheet.rows) == 1:
+            where = Location(sheet.label, heading_row)
+            plan.warnings.append(Problem(where, messages.no_data_rows()))
 
     def column(self, name: str) -> str | None:
         i = self.index.get(name)
@@ -122,6 +137,17 @@ class Cells:
     def get(self, row: Sequence[str], name: str) -> str:
         i = self.index.get(name)
         return row[i] if i is not None and i < len(row) else ""
+
+
+def unnamed_columns(sheet: Sheet) -> list[int]:
+    """Columns with data below an empty heading between headings (a merged heading cell leaves
+    one); data beyond the last heading is a shifted row, which the sheet kinds name."""
+    headings = sheet.rows[0]
+    return [
+        i
+        for i, heading in enumerate(headings)
+        if not heading and any(i < len(row) and row[i] for row in sheet.rows[1:])
+    ]
 
 
 def yes_no(text: str) -> bool | str:
@@ -191,12 +217,21 @@ def validate(
     data: dict[str, Any],
     plan: Plan,
     locate: Callable[[tuple[int | str, ...]], Location],
+    missing: Collection[str] = (),
 ) -> ingest._Data | None:
+    """The row as `model`, or None with a problem for each error in our own words. Errors
+    about a `missing` column (reported once at its heading) and at a cell already reported
+    (an impossible date) are left out."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors():
-            plan.problems.append(Problem(locate(tuple(error["loc"])), error["msg"]))
+        reported = {p.where for p in plan.problems}
+        for error in exc.errors(include_url=False):
+            where = locate(tuple(error["loc"]))
+            if field_of(tuple(error["loc"])) in missing or where in reported:
+                continue
+            plan.problems.append(Problem(where, messages.cell_error(error)))
+            reported.add(where)
         return None
 
 

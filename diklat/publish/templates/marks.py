@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from diklat.publish import messages
 from diklat.publish.sheets import Sheet, column_letter
 from diklat.publish.templates.common import (
     PHASE_MARK,
@@ -75,12 +76,7 @@ def _mark(
     """One attendance cell: an event, or a problem named by its row and session column."""
     column = f"{column_letter(i)} ({sheet.rows[0][i]})"
     if mark not in STATUS_CODES:
-        plan.problems.append(
-            Problem(
-                Location(sheet.label, n, column),
-                f"'{mark}' bukan H/T/I/S/A (not one of H, T, I, S, A)",
-            )
-        )
+        plan.problems.append(Problem(Location(sheet.label, n, column), messages.bad_mark(mark)))
         return
     data = {
         "cohort_code": cells.get(row, "cohort_code"),
@@ -93,7 +89,7 @@ def _mark(
         name = str(loc[0]) if loc else ""
         return Location(sheet.label, n, cells.column(name) or column)
 
-    found = validate(ingest.AttendanceRecorded, data, plan, locate)
+    found = validate(ingest.AttendanceRecorded, data, plan, locate, cells.missing)
     if isinstance(found, ingest.AttendanceRecorded):
         plan.events.append(Planned(found, Location(sheet.label, n, column), PHASE_MARK))
         check_code(plan, found.cohort_code, locate(("cohort_code",)), rule=True)
@@ -112,7 +108,7 @@ def evaluation(sheet: Sheet, plan: Plan) -> None:
             "score": decimal(cells.get(row, "score")),
         }
         locate = row_locator(sheet, cells, n)
-        found = validate(ingest.EvaluationRecorded, data, plan, locate)
+        found = validate(ingest.EvaluationRecorded, data, plan, locate, cells.missing)
         if isinstance(found, ingest.EvaluationRecorded):
             plan.events.append(Planned(found, Location(sheet.label, n), PHASE_SCORE))
             check_code(plan, found.cohort_code, locate(("cohort_code",)), rule=True)

@@ -61,10 +61,13 @@ def participants(sheet: Sheet, plan: Plan) -> None:
         if not any(row):
             continue
         if codes_stored_as_numbers(sheet, cells, n, row, ("cohort_code", "nip", "region"), plan):
+            plan.unsure_rosters.add(cells.get(row, "cohort_code"))
             continue
         locate = row_locator(sheet, cells, n)
-        found = validate(ingest.ParticipantRegistered, _row_data(cells, row), plan, locate)
+        data = _row_data(cells, row)
+        found = validate(ingest.ParticipantRegistered, data, plan, locate, cells.missing)
         if not isinstance(found, ingest.ParticipantRegistered):
+            plan.unsure_rosters.add(cells.get(row, "cohort_code"))
             continue
         plan.events.append(Planned(found, Location(sheet.label, n), PHASE_REGISTER))
         check_code(plan, found.cohort_code, locate(("cohort_code",)), rule=True)

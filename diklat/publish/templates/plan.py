@@ -8,11 +8,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from diklat.publish.sheets import Sheet, read_file
+from diklat.publish import messages
+from diklat.publish.sheets import Sheet, Unreadable, read_file
 from diklat.publish.templates.cohort import cohort
 from diklat.publish.templates.common import Location, Plan, Problem, norm
 from diklat.publish.templates.marks import SESSION_HEADING, attendance, evaluation
-from diklat.publish.templates.participants import participants
+from diklat.publish.templates.participants import PARTICIPANT_COLUMNS, participants
 from diklat.publish.templates.roster import is_roster, roster
 from shared.events import ingest
 
@@ -24,11 +25,13 @@ def classify(sheet: Sheet) -> Callable[[Sheet, Plan], None] | None:
     first = [norm(c) for c in sheet.rows[0]]
     if is_roster(first):
         return roster
-    if "nip" in first:
-        if "nilai" in first:
-            return evaluation
-        if any(SESSION_HEADING.match(c) for c in first):
-            return attendance
+    # By the headings beyond the cohort code, so a table that lost its NIP column is still
+    # read as what it is and the missing column named once.
+    if "nilai" in first:
+        return evaluation
+    if any(SESSION_HEADING.match(c) for c in first):
+        return attendance
+    if "nip" in first or len(set(first) & set(PARTICIPANT_COLUMNS)) > 1:
         return participants
     if first and first[0] == "kode angkatan":
         return cohort
@@ -43,6 +46,7 @@ def _cross_check(plan: Plan) -> None:
     for e in plan.events:
         if isinstance(e.data, ingest.ParticipantRegistered):
             enrolled.setdefault(e.cohort_code, set()).add(e.data.nip)
+    unregistered: set[Location] = set()
     for e in plan.events:
         data = e.data
         if isinstance(data, ingest.AttendanceRecorded | ingest.EvaluationRecorded):
@@ -52,13 +56,17 @@ def _cross_check(plan: Plan) -> None:
                 and schedule is not None
                 and data.session_no not in {s.no for s in schedule.sessions}
             ):
-                message = f"sesi {data.session_no} tidak ada di jadwal {e.cohort_code}"
+                message = messages.unknown_session(data.session_no, e.cohort_code)
                 plan.problems.append(Problem(e.where, message, rule=True))
             # Without a registration the service would park the mark until it times out.
             people = enrolled.get(e.cohort_code)
-            if people is not None and data.nip not in people:
-                message = f"NIP tidak ada di daftar peserta {e.cohort_code} (not registered)"
-                plan.problems.append(Problem(e.where, message))
+            unsure = e.cohort_code in plan.unsure_rosters
+            if people is not None and not unsure and data.nip not in people:
+                # Once per row, not once per session cell of an attendance row.
+                row = Location(e.where.sheet, e.where.row)
+                if row not in unregistered:
+                    unregistered.add(row)
+                    plan.problems.append(Problem(row, messages.not_registered(e.cohort_code)))
 
 
 def _duplicates(plan: Plan) -> None:
@@ -66,12 +74,7 @@ def _duplicates(plan: Plan) -> None:
     for e in plan.events:
         key = (type(e.data), e.data.model_dump_json())
         if key in seen and seen[key].row != e.where.row:
-            plan.warnings.append(
-                Problem(
-                    e.where,
-                    f"sama persis dengan baris {seen[key].row}: akan dijawab duplicate",
-                )
-            )
+            plan.warnings.append(Problem(e.where, messages.same_as_row(seen[key].row)))
         seen.setdefault(key, e.where)
 
 
@@ -82,13 +85,9 @@ def plan_sheets(sheets: Sequence[Sheet], publisher: str) -> Plan:
         reader = classify(sheet)
         if reader is None:
             if sheet.rows:
-                plan.problems.append(
-                    Problem(
-                        Location(sheet.label, 1),
-                        "lembar tidak dikenali: baris 1 harus judul kolom templat "
-                        "(not a template sheet; see templates/README.md)",
-                    )
-                )
+                plan.problems.append(Problem(Location(sheet.label, 1), messages.unknown_sheet()))
+            elif sheet.name is None:
+                plan.problems.append(Problem(Location(sheet.label, 0), messages.empty_file()))
             continue
         reader(sheet, plan)
     _cross_check(plan)
@@ -97,14 +96,32 @@ def plan_sheets(sheets: Sequence[Sheet], publisher: str) -> Plan:
     return plan
 
 
+def _read(path: Path) -> list[Sheet] | str:
+    """The file's sheets, or why it cannot be read."""
+    try:
+        sheets = read_file(path)
+    except Unreadable as exc:
+        return str(exc)
+    except FileNotFoundError:
+        return messages.unreadable("missing")
+    except IsADirectoryError:
+        return messages.unreadable("directory")
+    except PermissionError:
+        return messages.unreadable("denied")
+    if not any(sheet.rows for sheet in sheets):
+        return messages.empty_file()
+    return sheets
+
+
 def plan_files(paths: Sequence[Path], publisher: str) -> Plan:
     sheets: list[Sheet] = []
     unreadable: list[Problem] = []
     for path in paths:
-        try:
-            sheets += read_file(path)
-        except (OSError, ValueError, KeyError) as exc:
-            unreadable.append(Problem(Location(path.name, 0), f"tidak terbaca (unreadable): {exc}"))
+        read = _read(path)
+        if isinstance(read, str):
+            unreadable.append(Problem(Location(path.name, 0), read))
+        else:
+            sheets += read
     plan = plan_sheets(sheets, publisher)
     plan.problems[:0] = unreadable
     return plan

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
+from diklat.publish.values import read_date
 from shared.events.ingest import EmploymentStatus
 
 # Our own Indonesian headings (templates/README.md).
@@ -80,7 +81,6 @@ _STATUSES: Final = {
     "": EmploymentStatus.AKTIF,
 }
 STATUS_WORDS: Final = "Aktif, Tugas Belajar, CLTN, Pensiun, Berhenti, Meninggal"
-_DATE_FORMATS: Final = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
 
 
 def gender_of(text: str) -> str | None:
@@ -102,13 +102,9 @@ def status_of(text: str) -> EmploymentStatus | None:
 
 
 def date_of(text: str) -> dt.date | None:
-    """A date as our template (YYYY-MM-DD) or a SIASN export (DD-MM-YYYY) writes it."""
-    for pattern in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
+    """A date as our template (YYYY-MM-DD), a SIASN export (DD-MM-YYYY) or Excel writes it."""
+    found = read_date(text)
+    return found if isinstance(found, dt.date) else None
 
 
 def default_since(nip: str, asn_type: str) -> dt.date | None:

@@ -1,0 +1,68 @@
+"""A close's results, as `diklat publish` waits for them: after a cohort closed, each participant
+registered and not withdrawn gets a notice, a certificate issued (its number) or a completion
+failed (the reason). What to wait for is counted from the run's own rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from diklat.publish.templates import Planned
+from shared.events import ingest
+from shared.events.feedback import Notice
+
+RESULT_KINDS = frozenset({"certificate_issued", "completion_failed"})
+
+
+def closing_cohorts(events: Sequence[Planned]) -> set[str]:
+    return {e.cohort_code for e in events if isinstance(e.data, ingest.CohortClosed)}
+
+
+def expected_results(
+    sent: Sequence[tuple[Planned, str]], answered: Callable[[str], set[str]], closing: set[str]
+) -> dict[str, int]:
+    """Closed cohorts -> how many results to wait for: the distinct people this run registered
+    there that the service took (applied, or a duplicate of an earlier run's), less those
+    withdrawn. `sent` pairs each planned row with its event id; `answered(id)` gives its
+    outcomes. A close without its registrations in the run waits for nothing."""
+    people: dict[str, set[str]] = {code: set() for code in closing}
+    gone: dict[str, set[str]] = {code: set() for code in closing}
+    for planned, event_id in sent:
+        data, code = planned.data, planned.cohort_code
+        if code not in closing or not answered(event_id) & {"applied", "duplicate"}:
+            continue
+        if isinstance(data, ingest.ParticipantRegistered):
+            people[code].add(data.nip)
+        elif isinstance(data, ingest.ParticipantWithdrawn):
+            gone[code].add(data.nip)
+    return {code: len(people[code] - gone[code]) for code in sorted(closing) if people[code]}
+
+
+def print_results(
+    results: Mapping[str, list[Notice]],
+    awaited: Mapping[str, int],
+    echo: Callable[[str], None],
+    *,
+    show_each: bool = True,
+) -> None:
+    """Per closed cohort: certificates issued and who did not complete, with the reason."""
+    for code, expected in awaited.items():
+        notices = sorted(
+            results.get(code, []),
+            key=lambda n: (n.kind, n.certificate_number or "", n.nip_masked, n.message_id),
+        )
+        issued = [n for n in notices if n.kind == "certificate_issued"]
+        failed = [n for n in notices if n.kind == "completion_failed"]
+        echo(
+            f"hasil angkatan {code} (results): {len(issued)} sertifikat terbit (issued), "
+            f"{len(failed)} tidak lulus (did not complete)"
+        )
+        for n in issued if show_each else []:
+            echo(f"      {n.nip_masked}: {n.certificate_number}")
+        for n in failed:
+            echo(f"      {n.nip_masked}: {n.message_id} / {n.message_en}")
+        missing = expected - len(notices)
+        if missing > 0:
+            echo(
+                f"      {missing} hasil belum datang; lihat nanti dengan `diklat outcomes "
+                f"--cohort {code}` ({missing} results not in yet)"
+            )
