@@ -27,6 +27,10 @@ def _template_rows(name: str) -> list[list[str]]:
     return [list(r) for r in read_csv(TEMPLATES / name).rows]
 
 
+# The Kelas sheet's first session row (its fields above may grow).
+SESSION = next(n for n, r in enumerate(_template_rows("kelas.csv"), 1) if r[:1] == ["Sesi"]) + 1
+
+
 def _csvs(tmp: Path, change: Callable[[dict[str, list[list[str]]]], None]) -> list[Path]:
     """The four template CSVs with `change` applied to their rows, written to `tmp`."""
     sheets = {name: _template_rows(name) for name in CSVS}
@@ -54,7 +58,7 @@ def _workbook(tmp: Path, change: Callable[[openpyxl.Workbook], None]) -> list[Pa
 
 
 def _session_date(text: str) -> Mistake:
-    return lambda tmp: _csvs(tmp, _cell("kelas.csv", 17, 1, text))
+    return lambda tmp: _csvs(tmp, _cell("kelas.csv", SESSION, 1, text))
 
 
 def _cp1252(tmp: Path) -> list[Path]:
@@ -110,7 +114,8 @@ MISTAKES: dict[str, tuple[Mistake, list[str]]] = {
     "an impossible date": (
         _session_date("31/02/2024"),
         [
-            "kelas.csv baris 17 kolom B (Tanggal): tanggal 31/02/2024 tidak ada di kalender; "
+            f"kelas.csv baris {SESSION} kolom B (Tanggal): "
+            "tanggal 31/02/2024 tidak ada di kalender; "
             "tanggal harus TTTT-BB-HH atau HH/BB/TTTT, mis. 2024-02-29 (there is no date "
             "31/02/2024; a date must be YYYY-MM-DD or DD/MM/YYYY, e.g. 2024-02-29)"
         ],
@@ -118,7 +123,8 @@ MISTAKES: dict[str, tuple[Mistake, list[str]]] = {
     "a month-first date": (
         _session_date("03/31/2024"),
         [
-            "kelas.csv baris 17 kolom B (Tanggal): tanggal 03/31/2024 tidak ada di kalender; "
+            f"kelas.csv baris {SESSION} kolom B (Tanggal): "
+            "tanggal 03/31/2024 tidak ada di kalender; "
             "tampaknya bulan dan hari tertukar (format Amerika BB/HH/TTTT); tanggal harus "
             "TTTT-BB-HH atau HH/BB/TTTT, mis. 2024-02-29 (there is no date 03/31/2024; month "
             "and day look swapped (the American MM/DD/YYYY); a date must be YYYY-MM-DD or "
@@ -128,7 +134,8 @@ MISTAKES: dict[str, tuple[Mistake, list[str]]] = {
     "a date in words": (
         _session_date("4 Maret 2024"),
         [
-            "kelas.csv baris 17 kolom B (Tanggal): tanggal tidak sesuai format; tanggal harus "
+            f"kelas.csv baris {SESSION} kolom B (Tanggal): "
+            "tanggal tidak sesuai format; tanggal harus "
             "TTTT-BB-HH atau HH/BB/TTTT, mis. 2024-02-29 (the date is not in the right form; "
             "the date must be YYYY-MM-DD or DD/MM/YYYY, e.g. 2024-02-29)"
         ],
@@ -209,9 +216,10 @@ MISTAKES: dict[str, tuple[Mistake, list[str]]] = {
         ],
     ),
     "a session ending before it starts": (
-        lambda tmp: _csvs(tmp, _cell("kelas.csv", 17, 3, "07:00")),
+        lambda tmp: _csvs(tmp, _cell("kelas.csv", SESSION, 3, "07:00")),
         [
-            "kelas.csv baris 17: jam selesai sesi harus setelah jam mulainya, mis. mulai 08:00 "
+            f"kelas.csv baris {SESSION}: "
+            "jam selesai sesi harus setelah jam mulainya, mis. mulai 08:00 "
             "selesai 12:00 (a session must end after it starts, e.g. start 08:00, end 12:00)"
         ],
     ),
@@ -255,7 +263,7 @@ def _indonesian_excel(tmp: Path) -> list[Path]:
     for name in CSVS:
         rows = _template_rows(name)
         if name == "kelas.csv":
-            for row in rows[16:]:
+            for row in rows[SESSION - 1 :]:
                 year, month, day = row[1].split("-")
                 row[1], row[2] = f"{day}/{month}/{year}", row[2].replace(":", ".")
         lines = [";".join(row) for row in rows] + [";;;"]
@@ -272,7 +280,7 @@ def test_a_semicolon_csv_as_excel_writes_it_in_an_indonesian_locale_is_read(
 
 
 def test_excel_serial_dates_are_read_as_dates(tmp_path: Path) -> None:
-    serial = _csvs(tmp_path, _cell("kelas.csv", 17, 1, "45355"))  # 2024-03-04 as a day number
+    serial = _csvs(tmp_path, _cell("kelas.csv", SESSION, 1, "45355"))  # 2024-03-04 as a day number
     assert _event_ids(serial) == _event_ids([TEMPLATES / name for name in CSVS])
 
 

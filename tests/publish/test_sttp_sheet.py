@@ -60,14 +60,17 @@ def test_a_close_date_in_the_day_month_year_order_is_read(tmp_path: Path) -> Non
 def test_a_close_date_that_is_not_a_date_is_named_by_its_row(tmp_path: Path) -> None:
     path, row_of = kelas(tmp_path, **{CLOSE_DATE: "lima Maret"})
     (problem,) = plan_files([path], "35.23").problems
-    assert str(problem.where) == f"kelas.csv baris {row_of[CLOSE_DATE]} kolom B"
+    assert str(problem.where) == f"kelas.csv baris {row_of[CLOSE_DATE]} kolom B ({CLOSE_DATE})"
     assert problem.message.startswith("tanggal penutupan 'lima Maret' bukan tanggal")
 
 
 def test_a_close_date_before_the_first_session_is_the_contracts_rule(tmp_path: Path) -> None:
     path, row_of = kelas(tmp_path, **{CLOSE_DATE: "2024-03-03"})
     (problem,) = plan_files([path], "35.23").problems
-    assert problem.rule and str(problem.where) == f"kelas.csv baris {row_of[CLOSE_DATE]} kolom B"
+    assert (
+        problem.rule
+        and str(problem.where) == f"kelas.csv baris {row_of[CLOSE_DATE]} kolom B ({CLOSE_DATE})"
+    )
     assert "sebelum sesi pertama" in problem.message
 
 
@@ -80,4 +83,7 @@ def test_a_close_date_without_status_ditutup_is_a_problem(tmp_path: Path) -> Non
 def test_a_half_given_signatory_is_named_by_its_row(tmp_path: Path) -> None:
     path, row_of = kelas(tmp_path, **{"NIP Penandatangan": ""})
     (problem,) = plan_files([path], "35.23").problems
-    assert str(problem.where) == f"kelas.csv baris {row_of['NIP Penandatangan']} kolom B"
+    assert (
+        str(problem.where)
+        == f"kelas.csv baris {row_of['NIP Penandatangan']} kolom B (NIP Penandatangan)"
+    )
