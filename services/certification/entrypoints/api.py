@@ -18,6 +18,7 @@ from services.certification.adapters.pdf import verification_url
 from services.certification.adapters.postgres import views
 from services.certification.adapters.seals import NoSeal
 from services.certification.entrypoints import credentials, profiles
+from services.certification.entrypoints.access import certificate_for
 from services.certification.ports import Certificate
 from services.certification.sealing import render_sealed, sealing
 from shared.auth import AdminPrincipal, CurrentPrincipal, require_publisher_access
@@ -170,10 +171,7 @@ async def certificate_pdf(
     certificate_id: uuid.UUID, request: Request, principal: CurrentPrincipal
 ) -> Response:
     async with runtime_of(request).pool.acquire() as conn:
-        certificate = await views.get_certificate(conn, certificate_id)
-        if certificate is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown certificate")
-        require_publisher_access(principal, certificate.publisher)
+        certificate = await certificate_for(conn, certificate_id, principal)
         pdf = await _pdf(conn, certificate, _base_url(request))
     return Response(
         pdf,

@@ -22,9 +22,10 @@ from services.certification import (
 from services.certification.adapters import vc_jwt
 from services.certification.adapters.postgres import views
 from services.certification.adapters.seals import NoSeal
+from services.certification.entrypoints.access import certificate_for
 from services.certification.entrypoints.throttle import failures_of
 from services.certification.ports import Certificate, CertificationRepository, CredentialKeys
-from shared.auth import CurrentPrincipal, require_publisher_access
+from shared.auth import CurrentPrincipal
 from shared.consumer import UnitOfWork
 from shared.db import Connection
 from shared.regions import is_valid_publisher_id
@@ -123,10 +124,7 @@ async def credential_by_id(
 ) -> Response:
     """The publisher's (or the national BPSDM's) download, as the PDF's."""
     async with runtime_of(request).pool.acquire() as conn:
-        certificate = await views.get_certificate(conn, certificate_id)
-        if certificate is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown certificate")
-        require_publisher_access(principal, certificate.publisher)
+        certificate = await certificate_for(conn, certificate_id, principal)
         token = (await signed_credentials(request, conn, [certificate]))[certificate.id]
     return _jwt_response(token, certificate.number)
 
