@@ -33,7 +33,12 @@ class DemoRun:
     def answers_and_summary(self) -> list[str]:
         """What the demo says, less what differs by run (progress bars, PIDs, log paths)."""
         skipped = (" ready ", "event/s", "retensi topik", "demo dihentikan")
-        return [line for line in self.output.splitlines() if not any(s in line for s in skipped)]
+        return [
+            line
+            for line in self.output.splitlines()
+            # A progress bar clears its line with as many spaces as it last drew.
+            if line.strip() and not any(s in line for s in skipped)
+        ]
 
 
 def _free_ports(count: int) -> list[int]:
