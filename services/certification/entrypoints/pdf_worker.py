@@ -47,7 +47,9 @@ BATCH = 20
 POLL_S = 1.0
 QUIET_S = 0.5  # no batch handled for this long: the consumers are idle
 MAX_DEFER_S = 10.0  # under sustained load, one batch of PDFs this often all the same
-NICENESS = 10  # below the consumers, Postgres and the broker when CPU is short
+# The lowest priority: sealing doubled the renderer's CPU, and at nice 10 it still slowed a
+# burst's certificates (bench/notes.md, session 11).
+NICENESS = 19
 
 # (content, verification URL, publisher) of one certificate to render and seal.
 Item = tuple[dict[str, Any], str, str]
