@@ -58,7 +58,11 @@
     }]
   }, parts.map(function (p) { return p.href; }));
 
-  window.addEventListener("resize", function () {
-    charts.forEach(function (chart) { chart.resize(); });
-  });
+  function resizeAll() { charts.forEach(function (chart) { chart.resize(); }); }
+  window.addEventListener("resize", resizeAll);
+  // A container that changes width without a window resize event (or before this ran) too.
+  if (typeof ResizeObserver !== "undefined") {
+    var observer = new ResizeObserver(resizeAll);
+    charts.forEach(function (chart) { observer.observe(chart.getDom()); });
+  }
 }());
