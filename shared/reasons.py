@@ -81,3 +81,86 @@ DEFAULT_MESSAGES: dict[ReasonCode, tuple[str, str]] = {
         "The event could not be processed; operators were alerted.",
     ),
 }
+
+
+# Who must act on a rejection, and what they do, Indonesian first: the publisher for what it
+# sent, BPSDM for what only the national operators can change.
+PUBLISHER, BPSDM = "publisher", "bpsdm"
+FIXED_BY: dict[ReasonCode, tuple[str, str, str]] = {
+    ReasonCode.MALFORMED: (
+        PUBLISHER,
+        "kirim ulang dari alat penerbit",
+        "resend from the publishing tool",
+    ),
+    ReasonCode.SCHEMA_INVALID: (
+        PUBLISHER,
+        "perbaiki isian sesuai templat lalu kirim ulang",
+        "correct the fields as the template shows, then resend",
+    ),
+    ReasonCode.UNKNOWN_TYPE: (
+        BPSDM,
+        "pastikan versi kontrak yang dipakai penerbit didukung layanan",
+        "make sure the services support the contract version the publisher uses",
+    ),
+    ReasonCode.SOURCE_MISMATCH: (
+        PUBLISHER,
+        "kirim dengan id penerbit sendiri; bila id benar, minta BPSDM memeriksa pendaftarannya",
+        "send with the publisher's own id; if it is right, ask BPSDM to check its onboarding",
+    ),
+    ReasonCode.INVALID_NIP: (
+        PUBLISHER,
+        "perbaiki NIP (18 angka) lalu kirim ulang",
+        "correct the NIP (18 digits), then resend",
+    ),
+    ReasonCode.UNKNOWN_COHORT: (
+        PUBLISHER,
+        "kirim jadwal kelas sebelum pendaftaran dan presensinya",
+        "send the cohort's schedule before its registrations and attendance",
+    ),
+    ReasonCode.NOT_OWNER: (
+        PUBLISHER,
+        "kirim hanya untuk kelas milik sendiri",
+        "send only for the publisher's own cohorts",
+    ),
+    ReasonCode.COHORT_CLOSED: (
+        PUBLISHER,
+        "kirim sebelum kelas ditutup",
+        "send before the cohort is closed",
+    ),
+    ReasonCode.COHORT_CANCELLED: (
+        PUBLISHER,
+        "jangan kirim untuk kelas yang dibatalkan",
+        "send nothing for a cancelled cohort",
+    ),
+    ReasonCode.QUOTA_FULL: (
+        PUBLISHER,
+        "naikkan kuota kelas atau daftarkan di kelas lain",
+        "raise the cohort's quota or register in another cohort",
+    ),
+    ReasonCode.ALREADY_ENROLLED: (PUBLISHER, "tidak perlu dikirim lagi", "nothing to resend"),
+    ReasonCode.NOT_ENROLLED: (
+        PUBLISHER,
+        "daftarkan peserta sebelum presensi atau nilainya",
+        "register the participant before their attendance or score",
+    ),
+    ReasonCode.UNKNOWN_SESSION: (
+        PUBLISHER,
+        "pakai nomor sesi yang ada di jadwal kelas",
+        "use a session number of the cohort's schedule",
+    ),
+    ReasonCode.REGION_NOT_ALLOWED: (
+        PUBLISHER,
+        "buka kelas untuk daerah lain atau daftarkan ASN daerah sendiri",
+        "open the cohort to other regions or register the publisher's own ASN",
+    ),
+    ReasonCode.AMENDMENT_WINDOW_CLOSED: (
+        PUBLISHER,
+        "ubah jadwal sebelum sesi pertama dimulai",
+        "change the schedule before the first session starts",
+    ),
+    ReasonCode.PROCESSING_ERROR: (
+        BPSDM,
+        "tim teknis BPSDM memeriksa dan memproses ulang",
+        "BPSDM's operators investigate and reprocess",
+    ),
+}

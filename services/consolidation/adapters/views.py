@@ -197,7 +197,15 @@ async def cohorts(
     f.params = []
     where = f.where()
     rows = await conn.fetch(
-        f"""SELECT c.*, count(*) OVER () AS total,
+        f"""{_COHORT_ROWS} WHERE {where} ORDER BY c.year DESC, c.cohort_code
+            LIMIT {f.arg(limit)} OFFSET {f.arg(offset)}""",
+        *f.params,
+    )
+    return (rows[0]["total"] if rows else 0), list(rows)
+
+
+# Cohorts with their participation; `total` counts the rows the WHERE clause keeps.
+_COHORT_ROWS = """SELECT c.*, count(*) OVER () AS total,
                    coalesce(p.participants, 0) AS participants,
                    coalesce(p.completed, 0) AS completed,
                    coalesce(p.not_completed, 0) AS not_completed
@@ -207,12 +215,7 @@ async def cohorts(
                        count(*) FILTER (WHERE NOT k.completed AND NOT e.withdrawn)
                            AS not_completed
                 FROM enrolments e LEFT JOIN completions k USING (cohort_code, nip)
-                WHERE e.cohort_code = c.cohort_code) p ON true
-            WHERE {where} ORDER BY c.year DESC, c.cohort_code
-            LIMIT {f.arg(limit)} OFFSET {f.arg(offset)}""",
-        *f.params,
-    )
-    return (rows[0]["total"] if rows else 0), list(rows)
+                WHERE e.cohort_code = c.cohort_code) p ON true"""
 
 
 async def cohort(conn: Connection, code: str) -> asyncpg.Record | None:
@@ -222,12 +225,21 @@ async def cohort(conn: Connection, code: str) -> asyncpg.Record | None:
     return row
 
 
+async def cohort_with_participation(conn: Connection, code: str) -> asyncpg.Record | None:
+    """One cohort as the cohorts view lists it."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"{_COHORT_ROWS} WHERE c.cohort_code = $1", code
+    )
+    return row
+
+
 async def participants(
     conn: Connection, code: str, limit: int | None, offset: int
 ) -> tuple[int, list[asyncpg.Record]]:
     rows = await conn.fetch(
-        """SELECT e.*, k.completed, k.predicate, a.rate_pct, x.number AS certificate_number,
-                  count(*) OVER () AS total
+        """SELECT e.*, k.completed, k.predicate, k.score, k.explanation_id, k.explanation_en,
+                  a.rate_pct, x.number AS certificate_number,
+                  x.verification_code AS certificate_code, count(*) OVER () AS total
            FROM enrolments e LEFT JOIN completions k USING (cohort_code, nip)
            LEFT JOIN attendance a USING (cohort_code, nip)
            LEFT JOIN certificates x ON x.cohort_code = e.cohort_code AND x.nip = e.nip
@@ -354,6 +366,27 @@ async def data_quality(conn: Connection, publisher: str | None) -> list[asyncpg.
                    WHERE $1::text IS NULL OR publisher = $1) o
                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
             publisher,
+        )
+    )
+
+
+async def data_quality_periods(
+    conn: Connection, publisher: str | None, period: str
+) -> list[asyncpg.Record]:
+    """Outcomes per publisher and `period` (week or month, its first day in UTC) by the time
+    each was decided; duplicates by the time they were told."""
+    return list(
+        await conn.fetch(
+            """SELECT publisher, date_trunc($2, decided_at AT TIME ZONE 'UTC')::date AS period,
+                      outcome, reason, count(*) AS n FROM (
+                   SELECT publisher, outcome, coalesce(reason, '') AS reason, decided_at
+                   FROM ingest_outcomes WHERE $1::text IS NULL OR publisher = $1
+                   UNION ALL
+                   SELECT publisher, 'duplicate', '', decided_at FROM ingest_duplicates
+                   WHERE $1::text IS NULL OR publisher = $1) o
+               GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""",
+            publisher,
+            period,
         )
     )
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.consolidation.entrypoints.dashboard import pages
+from services.consolidation.entrypoints.dashboard import cohorts as cohort_pages
+from services.consolidation.entrypoints.dashboard import pages, quality
+from services.consolidation.entrypoints.dashboard import registry as registry_pages
 from services.consolidation.entrypoints.routes import (
     asn,
     cohorts,
@@ -28,3 +30,6 @@ router = APIRouter()
 for group in (overview, compliance, cohorts, asn, registry, exports):
     router.include_router(group.router)
 router.include_router(pages.router)
+router.include_router(cohort_pages.router)
+router.include_router(registry_pages.router)
+router.include_router(quality.router)

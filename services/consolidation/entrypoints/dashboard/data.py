@@ -4,16 +4,24 @@ scope checks and rounding), so a page and the API can never disagree."""
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from fastapi import HTTPException, Request
 
-from services.consolidation.entrypoints.filters import Given
+from services.consolidation.entrypoints.filters import Given, Paging
+from services.consolidation.entrypoints.routes import cohorts as cohort_views
 from services.consolidation.entrypoints.routes import compliance as compliance_views
 from services.consolidation.entrypoints.routes import overview as overview_views
 from services.consolidation.entrypoints.routes import registry as registry_views
+from services.consolidation.entrypoints.routes.registry import Period
 from services.consolidation.entrypoints.schemas import (
+    CertificateRow,
+    CohortRow,
     ComplianceSummary,
+    Page,
+    ParticipantRow,
+    QualityPeriodRow,
     QualityRow,
     Statistics,
     TrendRow,
@@ -80,6 +88,66 @@ class Reader:
         )
         return found
 
+    # cohorts, registry, quality (issue 21's second part)
+
+    async def cohorts(
+        self, year: int | None, publisher: str | None, offset: int, limit: int
+    ) -> Page[CohortRow]:
+        given = Given(_text(year), publisher, None, None, None)
+        found: Page[CohortRow] = await self._answer(
+            cohort_views.cohorts(self.request, self.principal, given, Paging(limit, offset), "json")
+        )
+        return found
+
+    async def cohort(self, code: str) -> CohortRow:
+        found: CohortRow = await self._found(
+            cohort_views.cohort(self.request, self.principal, code)
+        )
+        return found
+
+    async def participants(self, code: str, offset: int, limit: int) -> Page[ParticipantRow]:
+        found: Page[ParticipantRow] = await self._found(
+            cohort_views.participants(
+                self.request, self.principal, code, Paging(limit, offset), "json"
+            )
+        )
+        return found
+
+    async def certificates(self, search: Search, offset: int, limit: int) -> Page[CertificateRow]:
+        given = Given(_text(search.year), search.publisher, None, None, None)
+        found: Page[CertificateRow] = await self._answer(
+            registry_views.certificates(
+                self.request,
+                self.principal,
+                given,
+                Paging(limit, offset),
+                "json",
+                number=search.number,
+                nip=search.nip,
+                name=search.name,
+            )
+        )
+        return found
+
+    async def quality_periods(
+        self, publisher: str | None, period: Period = "week"
+    ) -> list[QualityPeriodRow]:
+        found: list[QualityPeriodRow] = await self._answer(
+            registry_views.data_quality_periods(
+                self.request, self.principal, "json", publisher=publisher, period=period
+            )
+        )
+        return found
+
+    async def _found(self, view: Awaitable[T]) -> T:
+        """`_answer`, and a cohort that does not exist as the readable 404 page."""
+        try:
+            return await self._answer(view)
+        except HTTPException as missing:
+            if missing.status_code == 404:
+                raise refused_page(missing) from missing
+            raise
+
     @staticmethod
     async def _answer(view: Awaitable[T]) -> T:
         """The view's answer; its refusal (403 outside the area, 422 a code that is none) as
@@ -100,3 +168,18 @@ def home_position(principal: Principal) -> tuple[str | None, str | None]:
     home = principal.publisher
     assert home is not None
     return (home, None) if is_province(home) else (None, home)
+
+
+@dataclass(frozen=True)
+class Search:
+    """The registry's search as the API takes it: at most one of number, NIP and name."""
+
+    number: str | None = None
+    nip: str | None = None
+    name: str | None = None
+    publisher: str | None = None
+    year: int | None = None
+
+
+def _text(year: int | None) -> str | None:
+    return None if year is None else str(year)

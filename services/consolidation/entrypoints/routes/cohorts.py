@@ -73,3 +73,21 @@ async def participants(
     if everything:
         return table(items, ParticipantRow, format, "participants")
     return paging.page(total, items)
+
+
+# After the participants' route: a code ending in /participants names that route first.
+@router.get("/api/v1/cohorts/{cohort_code:path}", response_model=CohortRow, tags=["views"])
+async def cohort(request: Request, principal: CurrentPrincipal, cohort_code: str) -> Any:
+    """One cohort as the cohorts view lists it (its publisher's own data): no filter applies."""
+    filters_of(request, principal)
+    async with views.reading(runtime_of(request).pool) as conn:
+        found = await views.cohort_with_participation(conn, cohort_code)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "angkatan tidak dikenal / unknown cohort")
+    if not principal.may_see_publisher(found["publisher"]):
+        raise forbidden("angkatan milik penyelenggara lain", "another publisher's cohort")
+    today = dt.date.today()
+    return CohortRow(
+        **plain(found),
+        phase=domain.phase(found["status"], found["start_date"], found["end_date"], today),
+    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel
 
 from services.consolidation import domain
 from services.consolidation.adapters import views
@@ -16,8 +18,14 @@ from services.consolidation.entrypoints.filters import (
     filters_of,
     scope_of,
 )
-from services.consolidation.entrypoints.schemas import CertificateRow, Page, QualityRow, plain
-from services.consolidation.entrypoints.tabular import FormatOf, render, table
+from services.consolidation.entrypoints.schemas import (
+    CertificateRow,
+    Page,
+    QualityPeriodRow,
+    QualityRow,
+    plain,
+)
+from services.consolidation.entrypoints.tabular import Format, FormatOf, render, table
 from shared.auth import CurrentPrincipal
 from shared.runtime import runtime_of
 
@@ -77,33 +85,63 @@ async def data_quality(
     f = filters_of(request, principal, publisher=publisher)
     async with views.reading(runtime_of(request).pool) as conn:
         found = await views.data_quality(conn, f.publisher)
-    by_publisher: dict[str, QualityRow] = {}
-    for r in found:
-        row = by_publisher.setdefault(
-            r["publisher"],
-            QualityRow(
-                publisher=r["publisher"],
-                applied=0,
-                duplicate=0,
-                parked=0,
-                rejected=0,
-                rejected_by_reason={},
-            ),
-        )
-        setattr(row, r["outcome"], getattr(row, r["outcome"]) + r["n"])
-        if r["outcome"] == "rejected":
-            row.rejected_by_reason[r["reason"]] = r["n"]
-    rows = list(by_publisher.values())
+    rows = [QualityRow(**counts) for counts in _counted(found, ("publisher",))]
     if format != "json":
-        flat = [
-            {**r.model_dump(exclude={"rejected_by_reason"}), "reason": reason, "n": n}
-            for r in rows
-            for reason, n in (r.rejected_by_reason or {"": 0}).items()
-        ]
-        return render(
-            flat,
-            ["publisher", "applied", "duplicate", "parked", "rejected", "reason", "n"],
-            format,
-            "data-quality",
-        )
+        return _flat(rows, ["publisher"], format, "data-quality")
     return rows
+
+
+Period = Literal["week", "month"]
+
+
+@router.get("/api/v1/data-quality/periods", response_model=list[QualityPeriodRow], tags=["views"])
+async def data_quality_periods(
+    request: Request,
+    principal: CurrentPrincipal,
+    format: FormatOf,
+    publisher: PublisherId = None,
+    period: Annotated[Period, Query(description="minggu / week, bulan / month")] = "week",
+) -> Any:
+    """The same outcomes per publisher and week or month (`period`: its first day, UTC), by
+    the time each event was decided, oldest first."""
+    f = filters_of(request, principal, publisher=publisher)
+    async with views.reading(runtime_of(request).pool) as conn:
+        found = await views.data_quality_periods(conn, f.publisher, period)
+    counted = _counted(found, ("publisher", "period"))
+    rows = [QualityPeriodRow(**counts) for counts in counted]
+    if format != "json":
+        return _flat(rows, ["publisher", "period"], format, "data-quality-periods")
+    return rows
+
+
+def _counted(found: list[Any], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """(keys, outcome, reason, n) rows as one row per key: each outcome's count and the
+    rejections by reason."""
+    grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in found:
+        row = grouped.setdefault(
+            tuple(r[k] for k in keys),
+            {
+                **{k: r[k] for k in keys},
+                "applied": 0,
+                "duplicate": 0,
+                "parked": 0,
+                "rejected": 0,
+                "rejected_by_reason": {},
+            },
+        )
+        row[r["outcome"]] += r["n"]
+        if r["outcome"] == "rejected":
+            row["rejected_by_reason"][r["reason"]] = r["n"]
+    return list(grouped.values())
+
+
+def _flat(rows: Sequence[BaseModel], keys: list[str], format: Format, name: str) -> Response:
+    """One line per rejection reason (one with none when nothing was rejected)."""
+    flat = [
+        {**r.model_dump(exclude={"rejected_by_reason"}), "reason": reason, "n": n}
+        for r in rows
+        for reason, n in (getattr(r, "rejected_by_reason", None) or {"": 0}).items()
+    ]
+    columns = [*keys, "applied", "duplicate", "parked", "rejected", "reason", "n"]
+    return render(flat, columns, format, name)

@@ -66,3 +66,41 @@
     charts.forEach(function (chart) { observer.observe(chart.getDom()); });
   }
 }());
+
+/* cohorts, registry, quality */
+// Draws the data-quality page's outcomes per period (stacked bars); the table below holds
+// the same figures for screen readers and keyboards.
+(function () {
+  "use strict";
+  var source = document.getElementById("data-kualitas");
+  var element = document.getElementById("grafik-kualitas");
+  if (!source || !element || typeof echarts === "undefined") { return; }
+  var periods = JSON.parse(source.textContent);
+  var english = document.documentElement.lang === "en";
+  var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var series = [
+    ["applied", "Diterapkan", "Applied", "#1f6f3a"],
+    ["duplicate", "Duplikat", "Duplicate", "#4a5562"],
+    ["parked", "Ditahan", "Parked", "#b45309"],
+    ["rejected", "Ditolak", "Rejected", "#a4161a"]
+  ];
+  var chart = echarts.init(element, null, { renderer: "svg" });
+  chart.setOption({
+    animation: !still,
+    grid: { left: 8, right: 16, top: 40, bottom: 24, containLabel: true },
+    legend: { top: 0, textStyle: { color: "#1b1f24" } },
+    tooltip: { trigger: "axis" },
+    xAxis: { type: "category", data: periods.map(function (p) { return p.label; }),
+             axisLabel: { color: "#1b1f24" } },
+    yAxis: { type: "value", minInterval: 1, axisLabel: { color: "#1b1f24" } },
+    series: series.map(function (s) {
+      return {
+        type: "bar", stack: "outcomes", name: english ? s[2] : s[1], barMaxWidth: 36,
+        itemStyle: { color: s[3] }, data: periods.map(function (p) { return p[s[0]]; })
+      };
+    })
+  });
+  function resize() { chart.resize(); }
+  window.addEventListener("resize", resize);
+  if (typeof ResizeObserver !== "undefined") { new ResizeObserver(resize).observe(element); }
+}());
