@@ -192,20 +192,31 @@ def cohort_finalised(
 
 
 def completion_decided(
-    code: str, publisher: str, nip: str, completed: bool = True, *, at: dt.datetime = T0
+    code: str,
+    publisher: str,
+    nip: str,
+    completed: bool = True,
+    *,
+    at: dt.datetime = T0,
+    rate_pct: int = 100,
 ) -> ev.CompletionDecided:
-    """Certification's `completion_decided` at a full rate, with no evaluation."""
+    """Certification's `completion_decided` at `rate_pct` against a minimum of 80%, with no
+    evaluation, explained in certification's words."""
+    verdict_id, verdict_en = (
+        ("lulus", "completed") if completed else ("tidak lulus", "not completed")
+    )
+    sign = "≥" if completed else "<"
     return ev.CompletionDecided(
         cohort_code=code,
         publisher=publisher,
         nip=nip,
         completed=completed,
         policy_version=1,
-        rate_pct=Decimal(100),
+        rate_pct=Decimal(rate_pct),
         score=None,
         predicate=None,
-        explanation_id="-",
-        explanation_en="-",
+        explanation_id=f"{verdict_id}: kehadiran {rate_pct}% {sign} 80%",
+        explanation_en=f"{verdict_en}: attendance {rate_pct}% {sign} 80%",
         decided_at=at,
     )
 

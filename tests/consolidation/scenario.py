@@ -6,6 +6,7 @@ nasional N1 (manajerial, 30 JP, closed): A (15.71, P) completed, C (31.71, L) no
 35.23    T1 (bimtek, 16 JP, closed):     B completed, E (35.23, P) not completed
 35.23    T2 (bimtek, 8 JP, cancelled)
 Certificates A-N1, A-J1, B-J1, B-T1; B-T1 revoked. B trained in Jambi and Jawa Timur: 28 JP.
+Who did not complete attended 70% (the minimum: 80%).
 """
 
 from __future__ import annotations
@@ -117,8 +118,15 @@ def events() -> list[BaseModel]:
     out += [closed(code, COHORTS[code][0], "x", enrolled=2, at=NOW) for code in (N1, J1, T1)]
     for (code, person), completed in COMPLETIONS.items():
         publisher = COHORTS[code][0]
-        out.append(finalised(code, publisher, NIP[person], "10", jp_total="10", sessions=1, at=NOW))
-        out.append(completion_decided(code, publisher, NIP[person], completed, at=NOW))
+        present = 10 if completed else 7  # who did not complete attended 70%
+        out.append(
+            finalised(code, publisher, NIP[person], str(present), jp_total="10", sessions=1, at=NOW)
+        )
+        out.append(
+            completion_decided(
+                code, publisher, NIP[person], completed, at=NOW, rate_pct=present * 10
+            )
+        )
     for index, (code, person) in enumerate(CERTIFICATES):
         publisher, category, year, _, end, jp = COHORTS[code]
         out.append(
