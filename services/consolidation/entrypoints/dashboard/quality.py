@@ -114,6 +114,7 @@ async def quality_page(request: Request, publisher: Text = None) -> Response:
         period = "month"
         by_time = await reader.quality_periods(who, period)
     shown = periods(by_time)
+    explained = reasons(rows)
     filters = kept({"publisher": who})
     return pages().render(
         request,
@@ -122,7 +123,8 @@ async def quality_page(request: Request, publisher: Text = None) -> Response:
             "rows": rows,
             "total": total,
             "share": share,
-            "reasons": reasons(rows),
+            "reasons": explained,
+            "meaning": {r.code: r.meaning for r in explained},
             "periods": shown,
             "period": period,
             "chart": chart_data(shown, language_of(request)),
