@@ -15,7 +15,7 @@ import pytest
 from services.consolidation.settings import dashboard_settings
 from shared.web.templating import LANGUAGE_COOKIE
 from tests.consolidation import scenario
-from tests.consolidation.helpers import JAMBI, NATIONAL, get, scenario_running
+from tests.consolidation.helpers import JAMBI, NATIONAL, TUBAN, get, scenario_running
 from tests.consolidation.test_dashboard_pages import sign_in
 
 pytestmark = pytest.mark.integration
@@ -46,10 +46,24 @@ async def refused(session: httpx.AsyncClient, path: str, status: int, **params: 
 
 
 async def test_cohorts_and_a_cohort_s_participants_with_their_reasons(infra):
-    async with scenario_running(infra) as (runtime, _):
+    async with scenario_running(infra) as (runtime, http):
         national = await sign_in(runtime, "nat")
         jambi = await sign_in(runtime, "jambi")
         try:
+            cohort = await get(http, f"/api/v1/cohorts/{scenario.N1}")
+            assert (cohort["phase"], cohort["participants"], cohort["not_completed"]) == (
+                "closed",
+                2,
+                1,
+            )
+            assert (
+                await http.get(f"/api/v1/cohorts/{scenario.N1}", headers=JAMBI)
+            ).status_code == 403
+            people = (await get(http, f"/api/v1/cohorts/{scenario.N1}/participants"))["items"]
+            assert [(p["explanation_id"], p["certificate_code"]) for p in people] == [
+                ("tidak lulus: kehadiran 70% < 80%", None),
+                ("lulus: kehadiran 100% ≥ 80%", "V0"),
+            ]
             listed = await page_of(national, "/dasbor/kelas", year="2024")
             assert sorted(rows_of(listed, "data-cohort")) == sorted(
                 [scenario.N1, scenario.J1, scenario.T1, scenario.T2]
@@ -144,6 +158,15 @@ async def test_data_quality_explains_each_reason_and_who_fixes_it(infra):
             ]
             months = await get(http, "/api/v1/data-quality/periods", JAMBI, period="month")
             assert [m["period"] for m in months] == ["2024-07-01"]
+            periods = "/api/v1/data-quality/periods"
+            for params, headers, status in (
+                ({"publisher": "15"}, TUBAN, 403),
+                ({"year": "2024"}, NATIONAL, 422),
+                ({"period": "day"}, NATIONAL, 422),
+            ):
+                answer = await http.get(periods, params=params, headers=headers)
+                assert answer.status_code == status, params
+            assert await get(http, periods, TUBAN) == []
 
             page = await page_of(national, "/dasbor/kualitas-data")
             assert rows_of(page, "data-publisher") == ["15"]
