@@ -12,7 +12,7 @@ from services.consolidation.entrypoints.dashboard import links
 from services.consolidation.entrypoints.dashboard.data import Reader, home_position
 from services.consolidation.entrypoints.schemas import ComplianceCounts, Statistics, TrendRow
 from shared.formatting import share
-from shared.regions import PROVINCES
+from shared.regions import PROVINCES, region_name
 
 RANKING = "#peringkat"  # the area's parts, on the overview itself
 
@@ -66,7 +66,8 @@ class Overview:
             name = PROVINCES.get(province, province)
             steps.append((links.province(province, self.year), name, name))
         if self.region is not None:
-            steps.append((links.region(self.region, self.year), self.region, self.region))
+            name = region_name(self.region)
+            steps.append((links.region(self.region, self.year), name, name))
         return steps
 
     def chart_data(self) -> str:
@@ -171,7 +172,8 @@ def ranked(rows: list[ComplianceCounts], level: str, year: int, region: str | No
 def _where(province: str | None, region: str | None) -> tuple[str, str, str, str]:
     """The area's name and what its parts are, in Indonesian and English."""
     if region is not None:
-        return (f"Kabupaten/kota {region}", f"Kabupaten/kota {region}", "Instansi", "Agencies")
+        name = region_name(region)
+        return (name, name, "Instansi", "Agencies")
     if province is not None:
         name = PROVINCES.get(province, province)
         return (f"Provinsi {name}", f"{name} province", "Kabupaten/kota", "Regencies and cities")
