@@ -76,6 +76,7 @@ def test_states_categories_statuses_and_places_are_words():
     assert words.category("kepemimpinan_pka") == ("Kepemimpinan PKA", "Leadership PKA")
     assert words.certificate_status("revoked") == ("Dicabut", "Revoked")
     assert words.place("15") == "Jambi"
+    assert words.place("35.23") == "Kabupaten Tuban"
     assert words.place("nasional") == "Nasional"
 
 

@@ -8,7 +8,7 @@ import math
 from decimal import Decimal
 
 from services.consolidation.entrypoints.schemas import ParticipantRow
-from shared.regions import NASIONAL, PROVINCES, is_province
+from shared.regions import region_name
 
 Words = tuple[str, str]
 
@@ -39,13 +39,8 @@ CERTIFICATE_STATUSES: dict[str, Words] = {
 
 
 def place(code: str) -> str:
-    """A publisher's or a region's name: a province's own, a kabupaten/kota's code until the
-    roster's names are shared (`shared.regions.region_name`)."""
-    if code == NASIONAL:
-        return "Nasional"
-    if is_province(code):
-        return PROVINCES[code]
-    return code
+    """A publisher's or a region's name (`35.23` -> `Kabupaten Tuban`), Nasional for BPSDM."""
+    return region_name(code)
 
 
 def phase(key: str) -> Words:
