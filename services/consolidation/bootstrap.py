@@ -10,7 +10,7 @@ from services.consolidation.adapters.upkeep import LiveUpkeep
 from services.consolidation.entrypoints import api
 from services.consolidation.entrypoints.reminder_worker import reminder_worker
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
-from services.consolidation.settings import compliance_settings
+from services.consolidation.settings import compliance_settings, dashboard_settings
 from shared.service import ServiceDefinition
 from shared.topics import (
     ATTENDANCE_EVENTS,
@@ -20,6 +20,8 @@ from shared.topics import (
 )
 
 DOMAIN_TOPICS = [ENROLMENT_EVENTS, ATTENDANCE_EVENTS, CERTIFICATION_EVENTS]
+# Read at start, as the policy is: a wrong certification_url stops the service naming it.
+dashboard_settings()
 
 DEFINITION = ServiceDefinition(
     name="consolidation",

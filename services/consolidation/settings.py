@@ -82,7 +82,9 @@ def _local_certification() -> str:
 class DashboardSettings(BaseSettings):
     """What the dashboard links to outside this service."""
 
-    model_config = SettingsConfigDict(env_prefix="DIKLAT_CONSOLIDATION_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DIKLAT_CONSOLIDATION_", extra="ignore", hide_input_in_errors=True
+    )
 
     certification_url: str = Field(
         default_factory=_local_certification,
