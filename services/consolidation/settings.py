@@ -1,11 +1,15 @@
-"""The 20 JP policy and the reminder schedule, from DIKLAT_CONSOLIDATION_* variables (issue 19).
+"""The 20 JP policy and the reminder schedule (issue 19) and the dashboard's link to
+certification (issue 21), from DIKLAT_CONSOLIDATION_* variables.
 A wrong value stops the service at start naming its variable."""
 
 from __future__ import annotations
 
 import functools
+import os
+import re
 from decimal import Decimal
 from typing import Annotated
+from urllib.parse import quote
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -13,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from services.consolidation.compliance import Policy
 from services.consolidation.reminders import Schedule
 from shared.events.ingest import EmploymentStatus
+from shared.settings import DEFAULT_HTTP_PORTS
 
 
 class ComplianceSettings(BaseSettings):
@@ -66,3 +71,39 @@ class ComplianceSettings(BaseSettings):
 def compliance_settings() -> ComplianceSettings:
     """Read once per process: the upkeep, the views and the reminders use the same policy."""
     return ComplianceSettings()
+
+
+def _local_certification() -> str:
+    """Where the local stack's certification listens (as `diklat.services.local_url`)."""
+    port = os.environ.get("DIKLAT_CERTIFICATION_HTTP_PORT") or DEFAULT_HTTP_PORTS["certification"]
+    return f"http://127.0.0.1:{port}"
+
+
+class DashboardSettings(BaseSettings):
+    """What the dashboard links to outside this service."""
+
+    model_config = SettingsConfigDict(env_prefix="DIKLAT_CONSOLIDATION_", extra="ignore")
+
+    certification_url: str = Field(
+        default_factory=_local_certification,
+        description="certification's public address: a certificate's verification page is "
+        "<certification_url>/verify/<code>; the default serves only the local stack",
+    )
+
+    @field_validator("certification_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(
+                "certification_url: alamat http(s) lengkap tanpa ? atau #, "
+                "mis. https://sertifikat.bpsdm.go.id / a full http(s) address without ? or #"
+            )
+        return value.rstrip("/")
+
+    def verification_url(self, code: str) -> str:
+        return f"{self.certification_url}/verify/{quote(code, safe='')}"
+
+
+@functools.cache
+def dashboard_settings() -> DashboardSettings:
+    return DashboardSettings()

@@ -126,10 +126,10 @@ _ENROLMENTS_ROWS = from_json_rows(
     "text, text, text, text, text, text, text, text, text, text, timestamptz, text, smallint"
 )
 _ATTENDANCE_ROWS = from_json_rows("text, text, numeric, numeric, numeric")
-_COMPLETIONS_ROWS = from_json_rows("text, text, boolean, text, numeric, timestamptz")
+_COMPLETIONS_ROWS = from_json_rows("text, text, boolean, text, numeric, timestamptz, text, text")
 _CERTIFICATES_ROWS = from_json_rows(
     "text, text, int, text, text, text, text, text, text, text, int, numeric, date, text,"
-    " timestamptz, date"
+    " timestamptz, date, text"
 )
 _INGEST_OUTCOMES_ROWS = from_json_rows("text, text, text, text, text, timestamptz")
 _INGEST_DUPLICATES_ROWS = from_json_rows("text, text, int, text, text, timestamptz")
@@ -239,13 +239,27 @@ async def upsert_completions(conn: Connection, items: Sequence[ev.CompletionDeci
         return
     await _upsert_rounds(
         conn,
-        f"""INSERT INTO completions (cohort_code, nip, completed, predicate, score, decided_at)
+        f"""INSERT INTO completions (cohort_code, nip, completed, predicate, score, decided_at,
+               explanation_id, explanation_en)
            {_COMPLETIONS_ROWS}
            ON CONFLICT (cohort_code, nip) DO UPDATE SET
                completed = EXCLUDED.completed, predicate = EXCLUDED.predicate,
-               score = EXCLUDED.score, decided_at = EXCLUDED.decided_at
+               score = EXCLUDED.score, decided_at = EXCLUDED.decided_at,
+               explanation_id = EXCLUDED.explanation_id, explanation_en = EXCLUDED.explanation_en
            WHERE completions.decided_at <= EXCLUDED.decided_at""",
-        [(d.cohort_code, d.nip, d.completed, d.predicate, d.score, d.decided_at) for d in items],
+        [
+            (
+                d.cohort_code,
+                d.nip,
+                d.completed,
+                d.predicate,
+                d.score,
+                d.decided_at,
+                d.explanation_id,
+                d.explanation_en,
+            )
+            for d in items
+        ],
         (0, 1),
     )
 
@@ -258,7 +272,7 @@ async def upsert_certificates(conn: Connection, items: Sequence[ev.CertificateIs
         conn,
         f"""INSERT INTO certificates (certificate_id, number, version, cohort_code, publisher,
                nip, name, programme_name, category, organizer, year, total_jp, end_date,
-               predicate, issued_at, issue_date)
+               predicate, issued_at, issue_date, verification_code)
            {_CERTIFICATES_ROWS}
            ON CONFLICT (certificate_id) DO NOTHING""",
         [
@@ -279,6 +293,7 @@ async def upsert_certificates(conn: Connection, items: Sequence[ev.CertificateIs
                 c.predicate,
                 c.issued_at,
                 c.issue_date,
+                c.verification_code,
             )
             for c in items
         ],

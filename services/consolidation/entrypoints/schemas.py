@@ -83,6 +83,11 @@ class ParticipantRow(BaseModel):
     predicate: str | None
     rate_pct: float | None
     certificate_number: str | None
+    score: float | None = None
+    # Certification's words for its decision (older decisions: none kept).
+    explanation_id: str | None = None
+    explanation_en: str | None = None
+    certificate_code: str | None = None  # its verification page is /verify/<code>
 
 
 class Training(BaseModel):
@@ -137,10 +142,23 @@ class CertificateRow(BaseModel):
     end_date: dt.date
     predicate: str | None
     issue_date: dt.date | None = None  # the date the STTP carries (older ones: unknown)
+    verification_code: str | None = None  # its public page is /verify/<code>
 
 
 class QualityRow(BaseModel):
     publisher: str
+    applied: int
+    duplicate: int
+    parked: int
+    rejected: int
+    rejected_by_reason: dict[str, int]
+
+
+class QualityPeriodRow(BaseModel):
+    """One publisher's outcomes in one week or month (`period`: its first day, UTC)."""
+
+    publisher: str
+    period: dt.date
     applied: int
     duplicate: int
     parked: int

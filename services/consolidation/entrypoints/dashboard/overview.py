@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from services.consolidation.entrypoints.dashboard import links
 from services.consolidation.entrypoints.dashboard.data import Reader, home_position
+from services.consolidation.entrypoints.dashboard.names import region_name
 from services.consolidation.entrypoints.schemas import ComplianceCounts, Statistics, TrendRow
 from shared.formatting import share
 from shared.regions import PROVINCES
@@ -66,7 +67,8 @@ class Overview:
             name = PROVINCES.get(province, province)
             steps.append((links.province(province, self.year), name, name))
         if self.region is not None:
-            steps.append((links.region(self.region, self.year), self.region, self.region))
+            name = region_name(self.region)
+            steps.append((links.region(self.region, self.year), name, name))
         return steps
 
     def chart_data(self) -> str:
@@ -164,14 +166,18 @@ def ranked(rows: list[ComplianceCounts], level: str, year: int, region: str | No
             return links.region(row.key, year)
         return links.agency(region or "", row.key, year)
 
+    def name(row: ComplianceCounts) -> str:
+        return region_name(row.key) if level == "region" else row.name
+
     order = sorted(rows, key=lambda r: (r.compliance_pct is None, -(r.compliance_pct or 0)))
-    return [Part(r.key, r.name, r, href(r)) for r in order]
+    return [Part(r.key, name(r), r, href(r)) for r in order]
 
 
 def _where(province: str | None, region: str | None) -> tuple[str, str, str, str]:
     """The area's name and what its parts are, in Indonesian and English."""
     if region is not None:
-        return (f"Kabupaten/kota {region}", f"Kabupaten/kota {region}", "Instansi", "Agencies")
+        name = region_name(region)
+        return (name, name, "Instansi", "Agencies")
     if province is not None:
         name = PROVINCES.get(province, province)
         return (f"Provinsi {name}", f"{name} province", "Kabupaten/kota", "Regencies and cities")
