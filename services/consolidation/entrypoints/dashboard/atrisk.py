@@ -171,8 +171,8 @@ class AtRiskList:
         return self.page_href(following) if following * PAGE_SIZE < self.total else None
 
     def downloads(self) -> list[tuple[str, str, str]]:
-        """(href, Indonesian, English) of the same list as files, and at a kabupaten/kota the
-        SIASN upload of its ASN's completed trainings."""
+        """(href, Indonesian, English) of the same list as files, and for a whole kabupaten/kota
+        the SIASN upload of its ASN's completed trainings."""
         return downloads(self.at, self.sort)
 
 
@@ -182,7 +182,7 @@ def downloads(at: Position, sort: str = "shortfall") -> list[tuple[str, str, str
         (api + at.api_query(sort=sort, format="csv"), "Unduh CSV", "Download CSV"),
         (api + at.api_query(sort=sort, format="xlsx"), "Unduh XLSX", "Download XLSX"),
     ]
-    if at.region is not None:
+    if at.region is not None and at.agency is None:
         siasn = "/api/v1/exports/siasn?" + urlencode({"region": at.region, "year": at.year})
         found.append((siasn, "Ekspor SIASN (CSV)", "SIASN export (CSV)"))
         found.append((siasn + "&format=xlsx", "Ekspor SIASN (XLSX)", "SIASN export (XLSX)"))

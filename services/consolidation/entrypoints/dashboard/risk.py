@@ -36,6 +36,7 @@ WORDS = {
     "reason": lambda code: words(REASONS, code),
     "counted": lambda code: words(COUNTED, code),
     "certificate_status": lambda code: words(CERTIFICATE_STATUS, code),
+    "place": lambda code: "Instansi pusat" if code == NASIONAL else region_name(code),
 }
 
 
@@ -98,6 +99,4 @@ async def person_page(request: Request, nip: str, year: Short = None) -> Respons
     """One ASN, for a credential whose area holds the ASN's home region (else the 403 page)."""
     reader = Reader(request, page_principal(request))
     found = await asn_page(reader, nip, year, dt.date.today())
-    home = found.person.region
-    where = "Instansi pusat" if home == NASIONAL else region_name(home)
-    return pages().render(request, "asn.html", {"person": found, "region_label": where, **WORDS})
+    return pages().render(request, "asn.html", {"person": found, **WORDS})
