@@ -62,11 +62,13 @@ class Position:
 def position_of(
     principal: Principal, year: int, province: str | None, region: str | None, agency: str | None
 ) -> Position:
-    """The position asked for, else the credential's own area. A kabupaten/kota outside the
-    province also chosen (the form's province was changed) is dropped with its agency."""
-    province, region, agency = (v or None for v in (province, region, agency))
-    if region is not None and province is not None and region[:2] != province:
+    """The position asked for, else the credential's own area. What lies below a level the
+    form left empty or changed (a kabupaten/kota outside the province chosen) is dropped."""
+    if province == "" or (province and region and region[:2] != province):
         region, agency = None, None
+    if region == "":
+        agency = None
+    province, region, agency = (v or None for v in (province, region, agency))
     if province is None and region is None and agency is None:
         province, region = home_position(principal)
     return Position(year, province, region, agency)
@@ -214,6 +216,9 @@ async def at_risk_list(
     at = position_of(reader.principal, today.year, province, region, agency)
     trend = await reader.trend(at.province, at.region)
     at = replace(at, year=chosen_year(year_given, trend, today))
+    agencies = await _agencies(reader, at)
+    if agencies and at.agency not in {c.value for c in agencies}:
+        at = replace(at, agency=None)  # the form's agency of the kabupaten/kota left behind
     sort = sort_of(sort_given)
     offset = (page_number(page_given) - 1) * PAGE_SIZE
     found = await reader.at_risk(
@@ -229,7 +234,7 @@ async def at_risk_list(
         trail=trail(reader.principal, at, Links),
         provinces=_provinces(reader.principal),
         regions=await _regions(reader, at),
-        agencies=await _agencies(reader, at),
+        agencies=agencies,
     )
 
 
