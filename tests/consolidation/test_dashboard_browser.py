@@ -253,6 +253,12 @@ async def test_dashboard_drill_down_to_one_asn_and_download_the_at_risk_list(inf
             await page.goto(f"{base}/dasbor/asn/{met}?year=2024")
             await page.locator("#grafik-jp svg").wait_for()
             await shoot(page, artifacts, "asn-memenuhi")
+            await page.click("text=English")
+            await page.locator("#grafik-jp svg").wait_for()
+            assert await page.locator("#h-years").inner_text() == "JP per year against the minimum"
+            assert await page.locator('[data-fact="reason"]').inner_text() == "Minimum JP met"
+            await shoot(page, artifacts, "asn-en")
+            await page.click("text=Bahasa Indonesia")
             jambi = await (await offline_context(browser, offline)).new_page()
             await sign_in(jambi, base, "jambi")
             refused = await jambi.goto(f"{base}/dasbor/asn/{met}")
