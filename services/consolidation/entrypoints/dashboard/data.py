@@ -135,13 +135,19 @@ class Reader:
         return found
 
     async def asn_history(self, nip: str) -> AsnView | None:
-        """Every training of an ASN the projection knows (None for one never enrolled)."""
+        """Every training of an ASN the projection knows; None for one never enrolled, or
+        whose enrolments claimed a home outside the credential's area (the roster decides
+        whose ASN a person is: the page itself is the determination's)."""
         try:
             found: AsnView = await self._answer(
                 asn_views.asn(self.request, self.principal, nip, "json")
             )
         except HTTPException as missing:
             if missing.status_code == 404:
+                return None
+            raise
+        except PageRefused as refused:
+            if refused.status_code == 403:
                 return None
             raise
         return found
