@@ -10,6 +10,7 @@ Public API
 - is_valid_region(code) -> bool
 - province_of(code) -> str
 - province_name(code) -> str
+- region_name(code) -> str
 - is_valid_publisher_id(publisher_id) -> bool
 - publisher_covers(publisher_id, region_code) -> bool
 - is_indonesian_timezone(tz_name) -> bool
@@ -19,9 +20,12 @@ Public API
 
 from __future__ import annotations
 
+import csv
+import functools
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
+from importlib.resources import files
 from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -110,6 +114,24 @@ def province_of(code: str) -> str:
 def province_name(code: str) -> str:
     """The name of the province a region code belongs to: `35.23` -> `Jawa Timur`."""
     return PROVINCES[province_of(code)]
+
+
+def region_name(code: str) -> str:
+    """A region's name for people: `35.23` -> `Kabupaten Tuban`, `35` -> `Jawa Timur`,
+    `nasional` -> `Nasional`; the code itself when it names no region in the list."""
+    if code == NASIONAL:
+        return "Nasional"
+    if is_province(code):
+        return PROVINCES[code]
+    return kabupaten_kota_names().get(code, code)
+
+
+@functools.cache
+def kabupaten_kota_names() -> Mapping[str, str]:
+    """The 514 kabupaten/kota of Kepmendagri 300.2.2-2138/2025 (kabupaten_kota.csv, taken from
+    github.com/cahyadsn/wilayah db/wilayah.sql, MIT): code -> name."""
+    text = files("shared").joinpath("kabupaten_kota.csv").read_text(encoding="utf-8")
+    return MappingProxyType({row["code"]: row["name"] for row in csv.DictReader(text.splitlines())})
 
 
 def is_valid_publisher_id(publisher_id: str) -> bool:

@@ -78,6 +78,7 @@ async def test_the_national_drill_down_counts_the_asn_who_trained_zero_hours(htt
     )
     jatim = await get(http, "/api/v1/compliance?year=2024&province=35", NATIONAL)
     assert sorted(by_key(jatim)) == ["35.23", "35.71"]
+    assert by_key(jatim)["35.23"]["name"] == "Kabupaten Tuban"
     agency = await get(
         http, "/api/v1/compliance?year=2024&region=35.23&agency=Pemerintah Kabupaten Tuban", TUBAN
     )

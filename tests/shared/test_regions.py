@@ -15,11 +15,13 @@ from shared.regions import (
     is_province,
     is_valid_publisher_id,
     is_valid_region,
+    kabupaten_kota_names,
     local_date_of,
     local_to_utc,
     province_name,
     province_of,
     publisher_covers,
+    region_name,
 )
 
 pytestmark = pytest.mark.unit
@@ -163,3 +165,22 @@ def test_a_naive_instant_is_refused():
 def test_an_aware_local_clock_is_refused():
     with pytest.raises(ValueError, match="naive"):
         local_to_utc(date(2023, 6, 19), time(8, 0, tzinfo=UTC), "Asia/Jakarta")
+
+
+def test_region_name_names_kabupaten_kota_and_provinces() -> None:
+    assert region_name("35.23") == "Kabupaten Tuban"
+    assert region_name("36.71") == "Kota Tangerang"
+    assert region_name("35") == "Jawa Timur"
+    assert region_name("nasional") == "Nasional"
+
+
+def test_region_name_of_an_unlisted_code_is_the_code() -> None:
+    assert region_name("35.69") == "35.69"
+
+
+def test_the_kabupaten_kota_list_has_the_decree_s_416_kabupaten_and_98_kota() -> None:
+    names = kabupaten_kota_names()
+    kabupaten = [n for n in names.values() if n.startswith("Kabupaten ")]
+    kota = [n for n in names.values() if n.startswith("Kota ")]
+    assert (len(kabupaten), len(kota)) == (416, 98)
+    assert all(is_kabupaten_kota(code) for code in names)

@@ -13,7 +13,7 @@ from services.consolidation.entrypoints.dashboard.data import Reader, home_posit
 from services.consolidation.entrypoints.dashboard.names import region_name
 from services.consolidation.entrypoints.schemas import ComplianceCounts, Statistics, TrendRow
 from shared.formatting import share
-from shared.regions import PROVINCES
+from shared.regions import PROVINCES, region_name
 
 RANKING = "#peringkat"  # the area's parts, on the overview itself
 

@@ -30,7 +30,7 @@ from services.consolidation.entrypoints.schemas import (
 from services.consolidation.entrypoints.tabular import FormatOf, table
 from services.consolidation.settings import compliance_settings
 from shared.auth import CurrentPrincipal, Principal
-from shared.regions import NASIONAL, PROVINCES, is_province, is_valid_region
+from shared.regions import NASIONAL, PROVINCES, is_province, is_valid_region, region_name
 from shared.runtime import runtime_of
 
 router = APIRouter()
@@ -98,6 +98,8 @@ def counts_row(row: dict[str, Any], level: str) -> ComplianceCounts:
 def _name(key: str, level: str) -> str:
     if level == "province":
         return PROVINCES.get(key, "Instansi pusat" if key == NASIONAL else key)
+    if level == "region":
+        return region_name(key)
     if level == "unit" and key == "":
         return "(unit kerja tidak diisi)"
     return key
