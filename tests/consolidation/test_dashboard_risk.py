@@ -46,9 +46,17 @@ def test_what_lies_below_a_level_the_form_emptied_or_changed_is_dropped():
 def test_the_breadcrumb_starts_at_the_credentials_own_level_and_names_each_place():
     at = Position(2024, None, "35.23", "Dinas Pendidikan")
     steps = trail(NATIONAL, at, Links)
-    assert [name for _, name, _ in steps] == ["Nasional", "Jawa Timur", "35.23", "Dinas Pendidikan"]
+    assert [name for _, name, _ in steps] == [
+        "Nasional",
+        "Jawa Timur",
+        "Kabupaten Tuban",
+        "Dinas Pendidikan",
+    ]
     assert steps[1][0] == "/dasbor/berisiko?year=2024&province=35"
-    assert [name for _, name, _ in trail(TUBAN, at, Links)] == ["35.23", "Dinas Pendidikan"]
+    assert [name for _, name, _ in trail(TUBAN, at, Links)] == [
+        "Kabupaten Tuban",
+        "Dinas Pendidikan",
+    ]
     overview = trail(NATIONAL, at, OverviewLinks)
     assert [href for href, _, _ in overview] == [
         "/dasbor?year=2024",

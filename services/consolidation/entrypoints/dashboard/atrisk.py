@@ -13,12 +13,11 @@ from urllib.parse import urlencode
 from services.consolidation.adapters.compliance_views import Sort
 from services.consolidation.entrypoints.dashboard import links
 from services.consolidation.entrypoints.dashboard.data import Reader, home_position
-from services.consolidation.entrypoints.dashboard.names import region_name
 from services.consolidation.entrypoints.dashboard.overview import chosen_year
 from services.consolidation.entrypoints.filters import Paging
 from services.consolidation.entrypoints.schemas import AtRiskRow
 from shared.auth import Principal
-from shared.regions import PROVINCES, is_province
+from shared.regions import NASIONAL, PROVINCES, is_province, region_name
 
 PAGE_SIZE = 25
 TOP_SIZE = 10
@@ -57,6 +56,11 @@ class Position:
             **more,
         }
         return urlencode({k: v for k, v in given.items() if v is not None})
+
+
+def place(code: str) -> str:
+    """Where an ASN belongs, in words: a central agency's ASN, or the region's name."""
+    return "Instansi pusat" if code == NASIONAL else region_name(code)
 
 
 def position_of(

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from services.consolidation.entrypoints.dashboard import links
 from services.consolidation.entrypoints.dashboard.data import Reader, home_position
-from services.consolidation.entrypoints.dashboard.names import region_name
 from services.consolidation.entrypoints.schemas import ComplianceCounts, Statistics, TrendRow
 from shared.formatting import share
 from shared.regions import PROVINCES, region_name
@@ -166,11 +165,8 @@ def ranked(rows: list[ComplianceCounts], level: str, year: int, region: str | No
             return links.region(row.key, year)
         return links.agency(region or "", row.key, year)
 
-    def name(row: ComplianceCounts) -> str:
-        return region_name(row.key) if level == "region" else row.name
-
     order = sorted(rows, key=lambda r: (r.compliance_pct is None, -(r.compliance_pct or 0)))
-    return [Part(r.key, name(r), r, href(r)) for r in order]
+    return [Part(r.key, r.name, r, href(r)) for r in order]
 
 
 def _where(province: str | None, region: str | None) -> tuple[str, str, str, str]:

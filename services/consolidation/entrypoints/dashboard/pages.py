@@ -13,9 +13,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from services.consolidation.entrypoints.dashboard import links
-from services.consolidation.entrypoints.dashboard.atrisk import Position, top_of
+from services.consolidation.entrypoints.dashboard.atrisk import Position, place, top_of
 from services.consolidation.entrypoints.dashboard.data import Reader
-from services.consolidation.entrypoints.dashboard.names import region_name
 from services.consolidation.entrypoints.dashboard.overview import overview
 from services.consolidation.entrypoints.dashboard.person import STANDINGS, words
 from shared.web.signin import page_principal
@@ -79,7 +78,7 @@ async def _overview(
             # A province's or a kabupaten/kota's largest shortfalls (not the nation's).
             "top": await top_of(reader, at) if page.province or page.region else None,
             "standing": lambda code: words(STANDINGS, code),
-            "place": region_name,
+            "place": place,
             "risk_href": links.at_risk(page.year, page.province, page.region),
             "cohorts_href": links.cohorts(page.year),
             "certificates_href": links.certificates(page.year),

@@ -13,7 +13,6 @@ from fastapi.responses import Response
 from services.consolidation.entrypoints.dashboard import atrisk, links
 from services.consolidation.entrypoints.dashboard.atrisk import OverviewLinks, Position, Step
 from services.consolidation.entrypoints.dashboard.data import Reader
-from services.consolidation.entrypoints.dashboard.names import region_name
 from services.consolidation.entrypoints.dashboard.overview import chosen_year
 from services.consolidation.entrypoints.dashboard.pages import pages
 from services.consolidation.entrypoints.dashboard.person import (
@@ -25,7 +24,7 @@ from services.consolidation.entrypoints.dashboard.person import (
     words,
 )
 from services.consolidation.entrypoints.schemas import AtRiskRow, ComplianceSummary
-from shared.regions import NASIONAL
+from shared.regions import region_name
 from shared.web.signin import page_principal
 
 router = APIRouter(include_in_schema=False)
@@ -36,7 +35,7 @@ WORDS = {
     "reason": lambda code: words(REASONS, code),
     "counted": lambda code: words(COUNTED, code),
     "certificate_status": lambda code: words(CERTIFICATE_STATUS, code),
-    "place": lambda code: "Instansi pusat" if code == NASIONAL else region_name(code),
+    "place": atrisk.place,
 }
 
 
