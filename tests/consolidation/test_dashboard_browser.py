@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
 
+from services.consolidation.entrypoints.dashboard import atrisk
 from shared.formatting import number, percent
 from tests.browser import ARGS, CHROMIUM, serving
 from tests.consolidation import scenario
@@ -199,10 +200,32 @@ async def csv_downloaded(page: Page) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+async def next_page_by_keyboard(page: Page) -> None:
+    """Tab to the pager's "next" link and follow it with Enter."""
+    following = page.locator('.pager a[rel="next"]')
+    for _ in range(100):
+        await page.keyboard.press("Tab")
+        if await following.evaluate("link => link === document.activeElement"):
+            break
+    else:
+        raise AssertionError("the next page's link is not reachable by keyboard")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**page=2**")
+
+
 async def filter_and_download(page: Page, base: str, http: Any, artifacts: Path) -> None:
-    """The national at-risk list narrowed with the form to Tuban, downloaded at each width."""
+    """The national at-risk list paged by keyboard, narrowed with the form to Tuban, and
+    downloaded at each width."""
     await page.goto(f"{base}/dasbor/berisiko?year=2024")
     await shoot(page, artifacts, "berisiko-nasional")
+    await next_page_by_keyboard(page)
+    current = page.locator('.pager a[aria-current="page"]')
+    assert await current.inner_text() == "2"
+    api = await get(http, "/api/v1/compliance/at-risk", NATIONAL, year=2024, limit=5, offset=5)
+    rows = page.locator("table.risk-table tr[data-nip]")
+    assert await rows.evaluate_all("rows => rows.map(r => r.dataset.nip)") == [
+        r["nip"] for r in api["items"]
+    ]
     await page.select_option("#f-province", "35")
     await page.click(".filters button[type=submit]")
     await page.wait_for_url("**province=35**")
@@ -227,7 +250,10 @@ async def region_and_agency_pages(page: Page, base: str, artifacts: Path) -> Non
     await shoot(page, artifacts, "instansi")
 
 
-async def test_dashboard_drill_down_to_one_asn_and_download_the_at_risk_list(infra, artifacts):
+async def test_dashboard_drill_down_to_one_asn_and_download_the_at_risk_list(
+    infra, artifacts, monkeypatch
+):
+    monkeypatch.setattr(atrisk, "PAGE_SIZE", 5)  # a list of a few pages from the small seed
     offline = Offline()
     async with (
         scenario_running(infra) as (runtime, http),
