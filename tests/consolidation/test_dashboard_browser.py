@@ -6,6 +6,9 @@ each page at both widths go to the artifacts directory."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,8 +16,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
 
+from services.consolidation.entrypoints.dashboard import atrisk
 from shared.formatting import number, percent
 from tests.browser import ARGS, CHROMIUM, serving
+from tests.consolidation import scenario
 from tests.consolidation.dashboard_data import seed_roster
 from tests.consolidation.helpers import JAMBI, NATIONAL, get, scenario_running
 from tests.support import eventually
@@ -160,6 +165,131 @@ async def test_dashboard_signed_in_as_national_and_as_a_publisher(infra, artifac
             await jambi.wait_for_url(f"{base}/masuk")
             await jambi.goto(f"{base}/dasbor")
             assert urlsplit(jambi.url).path == "/masuk"
+        finally:
+            await browser.close()
+    assert offline.blocked == []
+
+
+async def drill_down_to_a_below_minimum_asn(page: Page, base: str) -> str:
+    """From the overview by clicking: a province, a kabupaten/kota, its at-risk list, the
+    first ASN below the minimum (not at zero). The ASN's NIP."""
+    await page.goto(f"{base}/dasbor?year=2024")
+    await page.click('table.ranking tr[data-part="35"] a')
+    await page.wait_for_url(f"{base}/dasbor/provinsi/35?year=2024")
+    await page.click('table.ranking tr[data-part="35.78"] a')
+    await page.wait_for_url(f"{base}/dasbor/wilayah/35.78?year=2024")
+    await page.click('a[data-link="all-at-risk"]')
+    await page.wait_for_url("**/dasbor/berisiko?**")
+    below = page.locator('table.risk-table tr[data-standing="BELOW"]').first
+    nip = await below.get_attribute("data-nip")
+    assert nip is not None
+    assert await below.locator(".standing").inner_text() == "Di bawah minimum"
+    await below.locator("th a").click()
+    await page.wait_for_url(f"{base}/dasbor/asn/{nip}")
+    assert await page.locator('[data-fact="standing"]').inner_text() == "Di bawah minimum"
+    await page.locator("#grafik-jp svg").wait_for()
+    return nip
+
+
+async def csv_downloaded(page: Page) -> list[dict[str, str]]:
+    """The rows of the CSV the page's "Unduh CSV" button downloads."""
+    async with page.expect_download() as download_info:
+        await page.click("text=Unduh CSV")
+    download = await download_info.value
+    text = await asyncio.to_thread(Path(await download.path()).read_text, encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+async def next_page_by_keyboard(page: Page) -> None:
+    """Tab to the pager's "next" link and follow it with Enter."""
+    following = page.locator('.pager a[rel="next"]')
+    for _ in range(100):
+        await page.keyboard.press("Tab")
+        if await following.evaluate("link => link === document.activeElement"):
+            break
+    else:
+        raise AssertionError("the next page's link is not reachable by keyboard")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**page=2**")
+
+
+async def filter_and_download(page: Page, base: str, http: Any, artifacts: Path) -> None:
+    """The national at-risk list paged by keyboard, narrowed with the form to Tuban, and
+    downloaded at each width."""
+    await page.goto(f"{base}/dasbor/berisiko?year=2024")
+    await shoot(page, artifacts, "berisiko-nasional")
+    await next_page_by_keyboard(page)
+    current = page.locator('.pager a[aria-current="page"]')
+    assert await current.inner_text() == "2"
+    api = await get(http, "/api/v1/compliance/at-risk", NATIONAL, year=2024, limit=5, offset=5)
+    rows = page.locator("table.risk-table tr[data-nip]")
+    assert await rows.evaluate_all("rows => rows.map(r => r.dataset.nip)") == [
+        r["nip"] for r in api["items"]
+    ]
+    await page.select_option("#f-province", "35")
+    await page.click(".filters button[type=submit]")
+    await page.wait_for_url("**province=35**")
+    await page.select_option("#f-region", "35.23")
+    await page.click(".filters button[type=submit]")
+    await page.wait_for_url("**region=35.23**")
+    await shoot(page, artifacts, "berisiko-35.23")
+    api = await get(http, "/api/v1/compliance/at-risk", NATIONAL, year=2024, region="35.23")
+    for width in WIDTHS:
+        await page.set_viewport_size({"width": width, "height": 900})
+        rows = await csv_downloaded(page)
+        assert [r["nip"] for r in rows] == [r["nip"] for r in api["items"]]
+        assert [float(r["shortfall"]) for r in rows] == [r["shortfall"] for r in api["items"]]
+
+
+async def region_and_agency_pages(page: Page, base: str, artifacts: Path) -> None:
+    await page.goto(f"{base}/dasbor/wilayah/35.23?year=2024")
+    await shoot(page, artifacts, "wilayah-35.23")
+    await page.click("table.ranking tr[data-part] a")
+    await page.wait_for_url("**/dasbor/wilayah/35.23/instansi/**")
+    assert await page.locator("table.risk-table tr[data-nip]").count() > 0
+    await shoot(page, artifacts, "instansi")
+
+
+async def test_dashboard_drill_down_to_one_asn_and_download_the_at_risk_list(
+    infra, artifacts, monkeypatch
+):
+    monkeypatch.setattr(atrisk, "PAGE_SIZE", 5)  # a list of a few pages from the small seed
+    offline = Offline()
+    async with (
+        scenario_running(infra) as (runtime, http),
+        serving(runtime) as base,
+        async_playwright() as playwright,
+    ):
+        await seed_roster(runtime)
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = await (await offline_context(browser, offline)).new_page()
+            await sign_in(page, base, "nat")
+            for width in WIDTHS:
+                await page.set_viewport_size({"width": width, "height": 900})
+                nip = await drill_down_to_a_below_minimum_asn(page, base)
+                await fits_soon(page, width)
+                api = await get(http, f"/api/v1/compliance/asn/{nip}", NATIONAL, year=2024)
+                assert api["standing"] == "BELOW"
+            await shoot(page, artifacts, "asn-di-bawah")
+            await region_and_agency_pages(page, base, artifacts)
+            await filter_and_download(page, base, http, artifacts)
+
+            met = scenario.NIP["B"]
+            await page.goto(f"{base}/dasbor/asn/{met}?year=2024")
+            await page.locator("#grafik-jp svg").wait_for()
+            await shoot(page, artifacts, "asn-memenuhi")
+            await page.click("text=English")
+            await page.locator("#grafik-jp svg").wait_for()
+            assert await page.locator("#h-years").inner_text() == "JP per year against the minimum"
+            assert await page.locator('[data-fact="reason"]').inner_text() == "Minimum JP met"
+            await shoot(page, artifacts, "asn-en")
+            await page.click("text=Bahasa Indonesia")
+            jambi = await (await offline_context(browser, offline)).new_page()
+            await sign_in(jambi, base, "jambi")
+            refused = await jambi.goto(f"{base}/dasbor/asn/{met}")
+            assert refused is not None and refused.status == 403
+            assert "Akses ditolak" in await jambi.locator("h1").inner_text()
         finally:
             await browser.close()
     assert offline.blocked == []

@@ -18,7 +18,7 @@ from services.consolidation.compliance import median_of_histogram
 from shared.db import Connection
 
 Level = Literal["province", "region", "agency", "unit"]
-Sort = Literal["shortfall", "agency", "name"]
+Sort = Literal["shortfall", "agency", "name", "jp"]
 
 
 @dataclass(frozen=True)
@@ -156,6 +156,7 @@ _ORDER: dict[Sort, str] = {
     "shortfall": "shortfall DESC, nip",
     "agency": "agency, name, nip",
     "name": "name, nip",
+    "jp": "jp, nip",
 }
 
 

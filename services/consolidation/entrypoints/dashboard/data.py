@@ -9,16 +9,21 @@ from typing import TypeVar
 
 from fastapi import HTTPException, Request
 
+from services.consolidation.adapters.compliance_views import Sort
 from services.consolidation.entrypoints.filters import Given, Paging
+from services.consolidation.entrypoints.routes import asn as asn_views
 from services.consolidation.entrypoints.routes import cohorts as cohort_views
 from services.consolidation.entrypoints.routes import compliance as compliance_views
 from services.consolidation.entrypoints.routes import overview as overview_views
 from services.consolidation.entrypoints.routes import registry as registry_views
 from services.consolidation.entrypoints.routes.registry import Period
 from services.consolidation.entrypoints.schemas import (
+    AsnView,
+    AtRiskRow,
     CertificateRow,
     CohortRow,
     ComplianceSummary,
+    DeterminationView,
     Page,
     ParticipantRow,
     QualityPeriodRow,
@@ -159,6 +164,70 @@ class Reader:
                 raise refused_page(refusal) from refusal
             raise
 
+    # --- the at-risk list, one agency, one ASN (dashboard drill-down part 1) ---
+
+    async def at_risk(
+        self,
+        year: int,
+        where: tuple[str | None, str | None, str | None],
+        sort: Sort,
+        paging: Paging,
+    ) -> Page[AtRiskRow]:
+        """One page of the below-minimum and zero-JP ASN at (province, region, agency)."""
+        province, region, agency = where
+        view = compliance_views.at_risk(
+            self.request, self.principal, year, paging, "json",
+            province=province, region=region, agency=agency, sort=sort,
+        )  # fmt: skip
+        found: Page[AtRiskRow] = await self._answer(view)
+        return found
+
+    async def agency(self, year: int, region: str, agency: str) -> ComplianceSummary:
+        """One agency's totals and its units."""
+        found: ComplianceSummary = await self._answer(
+            compliance_views.compliance(
+                self.request, self.principal, year, "json", region=region, agency=agency
+            )
+        )
+        return found
+
+    async def determination(self, nip: str, year: int) -> DeterminationView:
+        """One ASN's standing in `year` with its provenance; an unknown NIP is the 404 page."""
+        found: DeterminationView = await self._answer(
+            _unknown_is_a_page(
+                compliance_views.determination(self.request, self.principal, nip, year)
+            )
+        )
+        return found
+
+    async def asn_history(self, nip: str) -> AsnView | None:
+        """Every training of an ASN the projection knows; None for one never enrolled, or
+        whose enrolments claimed a home outside the credential's area (the roster decides
+        whose ASN a person is: the page itself is the determination's)."""
+        try:
+            found: AsnView = await self._answer(
+                asn_views.asn(self.request, self.principal, nip, "json")
+            )
+        except HTTPException as missing:
+            if missing.status_code == 404:
+                return None
+            raise
+        except PageRefused as refused:
+            if refused.status_code == 403:
+                return None
+            raise
+        return found
+
+    async def certificates_of(self, nip: str) -> list[CertificateRow]:
+        """Every certificate of one ASN (valid, revoked or superseded), at most a hundred."""
+        given = Given(None, None, None, None, None)
+        found: Page[CertificateRow] = await self._answer(
+            registry_views.certificates(
+                self.request, self.principal, given, Paging(100, 0), "json", nip=nip
+            )
+        )
+        return found.items
+
 
 def home_position(principal: Principal) -> tuple[str | None, str | None]:
     """(province, region) a credential's overview starts from: the nation, its province, or
@@ -183,3 +252,13 @@ class Search:
 
 def _text(year: int | None) -> str | None:
     return None if year is None else str(year)
+
+
+async def _unknown_is_a_page(view: Awaitable[T]) -> T:
+    """A view's 404 (a NIP no roster or enrolment knows) as the readable 404 page."""
+    try:
+        return await view
+    except HTTPException as refusal:
+        if refusal.status_code == 404:
+            raise PageRefused(404, "ASN tidak dikenal.", "Unknown ASN.") from refusal
+        raise

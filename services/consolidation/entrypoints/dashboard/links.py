@@ -25,8 +25,22 @@ def agency(region_code: str, name: str, year: int | None = None) -> str:
     return where + _of_year(year)
 
 
-def at_risk(year: int, province: str | None = None, region: str | None = None) -> str:
-    given = {"year": year, "province": province, "region": region}
+def at_risk(
+    year: int,
+    province: str | None = None,
+    region: str | None = None,
+    agency: str | None = None,
+    sort: str | None = None,
+    page: int | None = None,
+) -> str:
+    given = {
+        "year": year,
+        "province": province,
+        "region": region,
+        "agency": agency,
+        "sort": sort,
+        "page": page if page != 1 else None,
+    }
     return f"{HOME}/berisiko?" + urlencode({k: v for k, v in given.items() if v is not None})
 
 

@@ -13,8 +13,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from services.consolidation.entrypoints.dashboard import links
+from services.consolidation.entrypoints.dashboard.atrisk import Position, place, top_of
 from services.consolidation.entrypoints.dashboard.data import Reader
 from services.consolidation.entrypoints.dashboard.overview import overview
+from services.consolidation.entrypoints.dashboard.person import STANDINGS, words
 from shared.web.signin import page_principal
 from shared.web.templating import Pages, environment
 
@@ -24,6 +26,7 @@ STATIC = Path(__file__).parent / "static"
 ASSETS = {
     "dasbor.css": "text/css",
     "dasbor.js": "text/javascript",
+    "asn.js": "text/javascript",
     "vendor/echarts/echarts.min.js": "text/javascript",
 }
 
@@ -64,12 +67,18 @@ async def _overview(
     request: Request, year: str | None, province: str | None = None, region: str | None = None
 ) -> Response:
     principal = page_principal(request)
-    page = await overview(Reader(request, principal), year, dt.date.today(), province, region)
+    reader = Reader(request, principal)
+    page = await overview(reader, year, dt.date.today(), province, region)
+    at = Position(page.year, page.province, page.region)
     return pages().render(
         request,
         "ringkasan.html",
         {
             "page": page,
+            # A province's or a kabupaten/kota's largest shortfalls (not the nation's).
+            "top": await top_of(reader, at) if page.province or page.region else None,
+            "standing": lambda code: words(STANDINGS, code),
+            "place": place,
             "risk_href": links.at_risk(page.year, page.province, page.region),
             "cohorts_href": links.cohorts(page.year),
             "certificates_href": links.certificates(page.year),

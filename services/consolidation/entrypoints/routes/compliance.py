@@ -46,7 +46,7 @@ Unit = Annotated[
 ]
 # The trend covers every year: area_of checks only the codes and the scope there.
 TREND_ANY_YEAR = 2000
-Sort = Annotated[cviews.Sort, Query(description="shortfall | agency | name")]
+Sort = Annotated[cviews.Sort, Query(description="shortfall | agency | name | jp")]
 
 
 def area_of(
