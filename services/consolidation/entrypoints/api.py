@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.consolidation.entrypoints.dashboard import pages
+from services.consolidation.entrypoints.dashboard import pages, upload_pages
 from services.consolidation.entrypoints.routes import (
     asn,
     cohorts,
@@ -28,3 +28,4 @@ router = APIRouter()
 for group in (overview, compliance, cohorts, asn, registry, exports):
     router.include_router(group.router)
 router.include_router(pages.router)
+router.include_router(upload_pages.router)
