@@ -74,7 +74,7 @@ async def test_an_upload_is_checked_then_published_as_the_signed_in_publisher(in
             assert bad.status_code == 303
             where = bad.headers["location"]
             page = (await tuban.get(where)).text
-            assert "1 masalah; tidak ada yang dikirim (1 problems; nothing sent)" in page
+            assert "1 masalah; tidak ada yang dikirim (1 problem; nothing sent)" in page
             assert cells(page, "up-problems") == [
                 ["peserta.csv", "—", "3", "B (NIP)", SHORT_NIP_MESSAGE]
             ]

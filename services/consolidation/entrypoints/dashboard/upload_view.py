@@ -80,8 +80,15 @@ def where_of(location: Location, files: Sequence[str]) -> Where:
     return Where(label, "", location.row, location.column or "")
 
 
+def in_upload_order(where: Where, files: Sequence[str]) -> tuple[int, str, int, str]:
+    """Files in the order chosen, then sheet, row and column: as the person reads them."""
+    place = files.index(where.file) if where.file in files else len(files)
+    return (place, where.sheet, where.row, where.column)
+
+
 def problem_rows(problems: Sequence[Problem], files: Sequence[str]) -> list[ProblemRow]:
-    return [ProblemRow(where_of(p.where, files), p.message) for p in problems]
+    rows = [ProblemRow(where_of(p.where, files), p.message) for p in problems]
+    return sorted(rows, key=lambda r: in_upload_order(r.where, files))
 
 
 def progress(upload: Upload) -> Progress | None:
@@ -90,6 +97,7 @@ def progress(upload: Upload) -> Progress | None:
     if report is None or upload.run is None:
         return None
     rows = [_outcome_row(report, row, upload.files) for row in _rows(report)]
+    rows.sort(key=lambda r: in_upload_order(r.where, upload.files))
     counts: Counter[str] = Counter()
     for row in rows:
         counts.update(dict(row.counts))
