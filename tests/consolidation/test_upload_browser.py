@@ -82,9 +82,7 @@ async def test_a_publisher_uploads_fixes_publishes_and_sees_the_outcomes(infra, 
             await shoot(page, artifacts, "unggah-masalah")
 
             await choose_and_check(page, template_files())
-            assert await page.locator("#h-siap").inner_text() == (
-                "Pemeriksaan lolos: siap dikirim"
-            )
+            assert await page.locator("#h-siap").inner_text() == ("Pemeriksaan lolos: siap dikirim")
             await shoot(page, artifacts, "unggah-siap")
             await page.click("text=Kirim / Publish")
             await eventually(lambda: heading_once_done(page), 120, "the outcomes and results")

@@ -43,7 +43,7 @@ async def upload(
 
 def cells(page: str, table: str) -> list[list[str]]:
     """The text of each body row's cells in the table of class `table`."""
-    body = page.split(f'class="{table}"', 1)[1].split("</table>", 1)[0]
+    body = re.split(rf'<table class="{table}[ "]', page, maxsplit=1)[1].split("</table>", 1)[0]
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.split("<tbody>", 1)[1], re.S)
     return [
         [

@@ -84,7 +84,7 @@ def _take_part(form: Form, part: Message) -> None:
     if filename is not None:
         if name == FILE_FIELD and filename and content:
             form.files.append((_file_name(filename), content))
-    else:
+    elif name != FILE_FIELD:  # an empty file input may come without a file name
         form.fields.setdefault(name, content.decode("utf-8", "replace"))
 
 
