@@ -1,7 +1,9 @@
 """The organisers' upload page on the running services (real broker and Postgres): the same
 precheck as `diklat publish` row by row with nothing sent while there are problems; a good
 upload published as the signed-in publisher (a publisher field in the form is ignored) with its
-outcomes and the closed cohort's results shown; another publisher cannot see or publish it;
+outcomes and the closed cohort's results shown; the same files again answered duplicate; a
+mark for a cohort never scheduled shown parked, then rejected with its reason; another
+publisher cannot see or publish it;
 national gets an explanation; posts need the page's form token; a body over 5 MB is refused."""
 
 from __future__ import annotations
@@ -169,4 +171,53 @@ async def test_national_gets_an_explanation_and_posts_need_the_page_and_a_size_l
             assert (await tuban.get("/dasbor/unggah/contoh/..%2Fsheets.py")).status_code == 404
         finally:
             await national.aclose()
+            await tuban.aclose()
+
+
+async def published(http: httpx.AsyncClient, files: list[tuple[str, bytes]]) -> str:
+    """Upload and press "Kirim / Publish"; the upload's address."""
+    where = (await upload(http, files)).headers["location"]
+    sent = await http.post(f"{where}/kirim", data={"token": await form_token(http)})
+    assert sent.status_code == 303
+    return str(where)
+
+
+async def test_outcomes_arrive_duplicate_then_parked_then_rejected_with_the_reason(infra):
+    async with all_services(infra, attendance_park_timeout_s=6) as runtime:
+        tuban = await signed_in(runtime, "tuban")
+        try:
+
+            async def answered(where: str) -> dict[str, Any] | None:
+                now = await status(tuban, where)
+                return now if now["stage"] == "done" else None
+
+            first = await published(tuban, template_files())
+            assert set((await eventually(lambda: answered(first), 120, "first"))["counts"]) == {
+                "applied"
+            }
+            again = await published(tuban, template_files())
+            counts = (await eventually(lambda: answered(again), 60, "again"))["counts"]
+            assert set(counts) == {"duplicate"}
+
+            elsewhere = [
+                (name, data.replace(CODE.encode(), CODE.replace("/I", "/II").encode()))
+                for name, data in template_files()
+                if name == "presensi.csv"
+            ]
+            late = await published(tuban, elsewhere)
+
+            async def parked() -> bool:
+                return "parked" in (await status(tuban, late))["counts"]
+
+            await eventually(parked, 30, "the marks parked")
+            page = (await tuban.get(late)).text
+            assert "menunggu data lain (parked)" in page and 'http-equiv="refresh"' in page
+            final = await eventually(lambda: answered(late), 60, "the marks rejected")
+            assert final["counts"] == {"rejected": 6}  # two marks on each of three rows
+            rows = cells((await tuban.get(late)).text, "up-outcomes")
+            assert [row[:4] for row in rows] == [
+                ["presensi.csv", "—", str(n), "ditolak (rejected) ×2"] for n in (2, 3, 4)
+            ]
+            assert all(row[4].startswith("UNKNOWN_COHORT ") for row in rows), rows
+        finally:
             await tuban.aclose()

@@ -44,12 +44,16 @@ def with_short_nip(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
 
 
 @contextlib.asynccontextmanager
-async def all_services(infra: InfraSettings) -> AsyncIterator[ServiceRuntime]:
+async def all_services(
+    infra: InfraSettings, attendance_park_timeout_s: float = 300
+) -> AsyncIterator[ServiceRuntime]:
     """Enrolment, attendance, certification and consolidation; yields consolidation."""
     await prepare_topics(infra, ["35.23", "15"])
     async with contextlib.AsyncExitStack() as stack:
-        for definition in (ENROLMENT, ATTENDANCE):
-            await stack.enter_async_context(running(definition, infra))
+        await stack.enter_async_context(running(ENROLMENT, infra))
+        await stack.enter_async_context(
+            running(ATTENDANCE, infra, park_timeout_s=attendance_park_timeout_s)
+        )
         await stack.enter_async_context(running(CERTIFICATION, infra, api_tokens="nat=national"))
         consolidation = await stack.enter_async_context(
             running(CONSOLIDATION, infra, api_tokens=TOKENS)
