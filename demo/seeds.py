@@ -11,7 +11,7 @@ from pathlib import Path
 
 from builders.calendar import working_days
 from demo.sheets import PESERTA, People, attendance, cohort_form, sessions_of, write_semicolon
-from diklat.publish.sheets import write_csv, write_xlsx
+from shared.publishing.sheets import write_csv, write_xlsx
 
 
 def sumsel(out: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from demo.sheets import PESERTA, People, cohort_form
-from diklat.publish.sheets import write_csv, write_xlsx
+from shared.publishing.sheets import write_csv, write_xlsx
 
 
 def templates(out: Path) -> None:

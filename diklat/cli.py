@@ -13,8 +13,8 @@ import typer
 
 from diklat import services as svc
 from diklat.local import local_infra, stack_config, start_all, wait_for_interrupt
-from diklat.publish import messages
 from diklat.stack import stack
+from shared.publishing import messages
 
 app = typer.Typer(
     help="ASN training coordination: local stack, services and tools.", no_args_is_help=True
@@ -143,10 +143,10 @@ def outcomes(
     """Outcomes and notices on the publisher's feedback topic, also those that came after
     `diklat publish` stopped waiting (parked then rejected, certificates, completion failed,
     reminders). Exit codes as `diklat publish` (1 a wrong option, 4 broker, 5 not onboarded)."""
-    from diklat.publish import messages
     from diklat.publish.outcomes import as_csv as to_csv
     from diklat.publish.outcomes import as_table, outcome_lines
-    from diklat.publish.send import Stopped
+    from shared.publishing import messages
+    from shared.publishing.send import Stopped
 
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     start = _utc(since) if since else None

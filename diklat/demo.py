@@ -19,7 +19,7 @@ import typer
 
 from diklat.demo_session import demo_session
 from diklat.local import stack_config, wait_for_interrupt
-from diklat.publish.send import Echo, Report, publish_files
+from diklat.publish import Echo, Report, publish_files
 from diklat.services import local_url
 from shared.kafka import onboard_publisher
 from shared.settings import InfraSettings
@@ -262,7 +262,7 @@ async def _run(infra: InfraSettings, target: Path) -> None:
 
 
 def _cohort_codes() -> list[str]:
-    from diklat.publish.templates import plan_files
+    from shared.publishing.templates import plan_files
 
     codes: list[str] = []
     for o in ORGANISERS:

@@ -10,9 +10,9 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from diklat.publish.send import check_publisher_topics
 from shared.client import FeedbackMessage, read_feedback
 from shared.events.feedback import ComplianceReminder, IngestOutcome, Notice
+from shared.publishing.send import check_publisher_topics
 from shared.settings import InfraSettings
 from shared.tabular import csv_row
 

@@ -8,6 +8,7 @@ import functools
 
 from services.consolidation.adapters.upkeep import LiveUpkeep
 from services.consolidation.entrypoints import api
+from services.consolidation.entrypoints.dashboard.uploads import build_uploads, upload_worker
 from services.consolidation.entrypoints.reminder_worker import reminder_worker
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
 from services.consolidation.settings import compliance_settings, dashboard_settings
@@ -30,7 +31,9 @@ DEFINITION = ServiceDefinition(
     domain_topics=DOMAIN_TOPICS,
     extra_patterns=[(FEEDBACK_PATTERN, FEEDBACK_ROUTES)],
     router=api.router,
-    background=[reminder_worker],
+    background=[reminder_worker, upload_worker],
+    # The upload page's uploads and runs (dashboard/uploads.py).
+    dependencies=build_uploads,
     repository=functools.partial(LiveUpkeep, policy=compliance_settings().policy()),
     title="diklat consolidation — national BPSDM view",
     # The dashboard's sign-in sessions: a deployment gives its own key.

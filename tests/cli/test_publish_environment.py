@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from diklat.publish import publish_files
-from diklat.publish.send import EXIT_BROKER, EXIT_NOT_ONBOARDED, EXIT_PROBLEMS
+from shared.publishing.send import EXIT_BROKER, EXIT_NOT_ONBOARDED, EXIT_PROBLEMS
 from shared.settings import InfraSettings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 
 from builders.domain import enrolled
-from diklat.publish.sheets import write_csv, write_xlsx
 from services.consolidation.entrypoints.tabular import render
 from shared.events import domain as ev
+from shared.publishing.sheets import write_csv, write_xlsx
 from shared.tabular import neutralise
 from tests.consolidation import scenario
 from tests.consolidation.helpers import NATIONAL, TUBAN, get, scenario_running

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from diklat.publish.results import closing_cohorts, expected_results, print_results
-from diklat.publish.templates import plan_files
+from diklat.publish import print_results
 from shared.events import ingest
 from shared.events.feedback import Notice
+from shared.publishing.results import closing_cohorts, expected_results
+from shared.publishing.templates import plan_files
 
 ROOT = Path(__file__).resolve().parents[2]
 TUBAN = sorted((ROOT / "demo" / "35.23-tuban").glob("diklat-*.xlsx"))

@@ -12,9 +12,9 @@ from typing import Any
 import openpyxl
 
 from diklat.demo import ORGANISERS
-from diklat.publish.sheets import Sheet, read_csv, write_csv
-from diklat.publish.templates import plan_files, plan_sheets
 from shared.events import ingest
+from shared.publishing.sheets import Sheet, read_csv, write_csv
+from shared.publishing.templates import plan_files, plan_sheets
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"

@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from diklat.publish.sheets import read_csv, write_csv
-from diklat.publish.templates import plan_files
 from shared.client import build_event
+from shared.publishing.sheets import read_csv, write_csv
+from shared.publishing.templates import plan_files
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from diklat.publish import publish_files
-from diklat.publish.sheets import read_csv, write_csv
 from services.enrolment.entrypoints.app import DEFINITION as ENROLMENT
+from shared.publishing.sheets import read_csv, write_csv
 from tests.support import prepare_topics, running
 
 pytestmark = pytest.mark.e2e

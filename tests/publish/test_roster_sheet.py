@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from diklat.publish.sheets import Sheet, write_csv
-from diklat.publish.templates import PHASE_ROSTER, PHASE_SCHEDULE, plan_files, plan_sheets
 from shared.events import ingest
+from shared.publishing.sheets import Sheet, write_csv
+from shared.publishing.templates import PHASE_ROSTER, PHASE_SCHEDULE, plan_files, plan_sheets
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"

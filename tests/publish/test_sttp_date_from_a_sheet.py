@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from diklat.publish import publish_files
-from diklat.publish.sheets import read_csv, write_csv
 from services.attendance.entrypoints.app import DEFINITION as ATTENDANCE
 from services.certification.entrypoints.app import DEFINITION as CERTIFICATION
 from services.consolidation.entrypoints.app import DEFINITION as CONSOLIDATION
 from services.enrolment.entrypoints.app import DEFINITION as ENROLMENT
+from shared.publishing.sheets import read_csv, write_csv
 from shared.runtime import ServiceRuntime
 from tests.support import eventually, prepare_topics, running
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from diklat.publish.sheets import read_csv, write_csv
-from diklat.publish.templates import plan_files
 from shared.events import ingest
+from shared.publishing.sheets import read_csv, write_csv
+from shared.publishing.templates import plan_files
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 CLOSE_DATE = "Tanggal Penutupan / Close date"

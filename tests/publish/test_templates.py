@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from diklat.publish.sheets import read_csv, write_csv
-from diklat.publish.templates import plan_files
 from shared.client import build_event
+from shared.publishing.sheets import read_csv, write_csv
+from shared.publishing.templates import plan_files
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"

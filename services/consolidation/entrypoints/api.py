@@ -15,7 +15,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.consolidation.entrypoints.dashboard import cohorts as cohort_pages
-from services.consolidation.entrypoints.dashboard import pages, quality, risk
+from services.consolidation.entrypoints.dashboard import pages, quality, risk, upload_pages
 from services.consolidation.entrypoints.dashboard import registry as registry_pages
 from services.consolidation.entrypoints.routes import (
     asn,
@@ -34,3 +34,4 @@ router.include_router(cohort_pages.router)
 router.include_router(registry_pages.router)
 router.include_router(quality.router)
 router.include_router(risk.router)
+router.include_router(upload_pages.router)

@@ -7,9 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from diklat.publish.sheets import Sheet
-from diklat.publish.templates import roster_values as values
-from diklat.publish.templates.common import (
+from shared.events import ingest
+from shared.events.roster import RosterProblem, roster_problem
+from shared.events.rules import AsnType, Gender, NipDefect, validate_nip
+from shared.publishing.sheets import Sheet
+from shared.publishing.templates import roster_values as values
+from shared.publishing.templates.common import (
     PHASE_ROSTER,
     Cells,
     Location,
@@ -20,9 +23,6 @@ from diklat.publish.templates.common import (
     row_locator,
     validate,
 )
-from shared.events import ingest
-from shared.events.roster import RosterProblem, roster_problem
-from shared.events.rules import AsnType, Gender, NipDefect, validate_nip
 from shared.regions import NASIONAL, is_valid_region
 
 Locate = Callable[[tuple[int | str, ...]], Location]

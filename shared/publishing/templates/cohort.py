@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from diklat.publish import messages
-from diklat.publish.sheets import Sheet
-from diklat.publish.templates.common import (
+from shared.events import ingest
+from shared.events.rules import close_date_problem, close_time_problem
+from shared.publishing import messages
+from shared.publishing.sheets import Sheet
+from shared.publishing.templates.common import (
     OPTIONAL,
     PHASE_CLOSE,
     PHASE_SCHEDULE,
@@ -26,9 +28,7 @@ from diklat.publish.templates.common import (
     validate,
     yes_no,
 )
-from diklat.publish.values import NoSuchDate, read_date, read_time
-from shared.events import ingest
-from shared.events.rules import close_date_problem, close_time_problem
+from shared.publishing.values import NoSuchDate, read_date, read_time
 from shared.regions import local_to_utc
 
 # Headings as organisers write them (compared case- and space-insensitively).

@@ -14,7 +14,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from diklat.publish import messages
+from shared.publishing import messages
 from shared.tabular import csv_row, xlsx_row
 
 
@@ -76,8 +76,13 @@ class Unreadable(Exception):
 
 
 def read_csv(path: Path) -> Sheet:
+    return csv_sheet(path.name, path.read_bytes())
+
+
+def csv_sheet(name: str, data: bytes) -> Sheet:
+    """A CSV file's content as one sheet named `name`."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         # Excel's plain "CSV" is the Windows code page; the services need UTF-8.
         raise Unreadable(messages.not_utf8()) from None
@@ -86,12 +91,17 @@ def read_csv(path: Path) -> Sheet:
     # A SIASN export may come `|`-separated; on a tie `,` is kept.
     delimiter = max(",;|", key=first.count)
     rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    return Sheet(path.name, None, _trim(rows))
+    return Sheet(name, None, _trim(rows))
 
 
 def read_xlsx(path: Path) -> list[Sheet]:
+    return xlsx_sheets(path.name, path.read_bytes())
+
+
+def xlsx_sheets(name: str, data: bytes) -> list[Sheet]:
+    """An XLSX workbook's content, one sheet per worksheet, read in memory."""
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError):
         raise Unreadable(messages.unreadable("xlsx")) from None
     try:
@@ -105,7 +115,7 @@ def read_xlsx(path: Path) -> list[Sheet]:
                 if isinstance(value, float)
             )
             rows = _trim([[_text(v) for v in row] for row in values])
-            sheets.append(Sheet(path.name, str(ws.title), rows, floats))
+            sheets.append(Sheet(name, str(ws.title), rows, floats))
         return sheets
     finally:
         workbook.close()
@@ -113,12 +123,25 @@ def read_xlsx(path: Path) -> list[Sheet]:
 
 def read_file(path: Path) -> list[Sheet]:
     """Every sheet in a file: a CSV is one sheet, an XLSX workbook one per worksheet."""
-    suffix = path.suffix.lower()
+    kind_of(path.name)
+    return read_upload(path.name, path.read_bytes())
+
+
+def kind_of(name: str) -> str:
+    """`csv` or `xlsx` by the file name's suffix; any other is Unreadable."""
+    suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        return [read_csv(path)]
+        return "csv"
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path)
+        return "xlsx"
     raise Unreadable(messages.unreadable("suffix"))
+
+
+def read_upload(name: str, data: bytes) -> list[Sheet]:
+    """Every sheet in a file's content (an upload, never written to disk)."""
+    if kind_of(name) == "csv":
+        return [csv_sheet(name, data)]
+    return xlsx_sheets(name, data)
 
 
 def write_csv(path: Path, rows: Sequence[Sequence[object]]) -> None:

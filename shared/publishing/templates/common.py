@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from diklat.publish import messages
-from diklat.publish.sheets import Sheet, column_letter
 from shared.events import ingest
 from shared.events.explain import field_of
+from shared.publishing import messages
+from shared.publishing.sheets import Sheet, column_letter
 
 OPTIONAL = {"zona waktu", "minimal kehadiran (%)", "wajib evaluasi", "nilai lulus", "status"}
 OPTIONAL |= {"alasan pembatalan", "terbuka untuk daerah lain", "pangkat/golongan"}

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from diklat.publish import messages
-from diklat.publish.sheets import Sheet, Unreadable, read_file
-from diklat.publish.templates.cohort import cohort
-from diklat.publish.templates.common import Location, Plan, Problem, norm
-from diklat.publish.templates.marks import SESSION_HEADING, attendance, evaluation
-from diklat.publish.templates.participants import PARTICIPANT_COLUMNS, participants
-from diklat.publish.templates.roster import is_roster, roster
 from shared.events import ingest
+from shared.publishing import messages
+from shared.publishing.sheets import Sheet, Unreadable, read_file, read_upload
+from shared.publishing.templates.cohort import cohort
+from shared.publishing.templates.common import Location, Plan, Problem, norm
+from shared.publishing.templates.marks import SESSION_HEADING, attendance, evaluation
+from shared.publishing.templates.participants import PARTICIPANT_COLUMNS, participants
+from shared.publishing.templates.roster import is_roster, roster
 
 
 def classify(sheet: Sheet) -> Callable[[Sheet, Plan], None] | None:
@@ -99,7 +99,7 @@ def plan_sheets(sheets: Sequence[Sheet], publisher: str) -> Plan:
 def _read(path: Path) -> list[Sheet] | str:
     """The file's sheets, or why it cannot be read."""
     try:
-        sheets = read_file(path)
+        return _with_rows(read_file(path))
     except Unreadable as exc:
         return str(exc)
     except FileNotFoundError:
@@ -108,20 +108,36 @@ def _read(path: Path) -> list[Sheet] | str:
         return messages.unreadable("directory")
     except PermissionError:
         return messages.unreadable("denied")
-    if not any(sheet.rows for sheet in sheets):
-        return messages.empty_file()
-    return sheets
 
 
-def plan_files(paths: Sequence[Path], publisher: str) -> Plan:
+def _read_upload(name: str, data: bytes) -> list[Sheet] | str:
+    try:
+        return _with_rows(read_upload(name, data))
+    except Unreadable as exc:
+        return str(exc)
+
+
+def _with_rows(sheets: list[Sheet]) -> list[Sheet] | str:
+    return sheets if any(sheet.rows for sheet in sheets) else messages.empty_file()
+
+
+def _plan_read(read: Sequence[tuple[str, list[Sheet] | str]], publisher: str) -> Plan:
     sheets: list[Sheet] = []
     unreadable: list[Problem] = []
-    for path in paths:
-        read = _read(path)
-        if isinstance(read, str):
-            unreadable.append(Problem(Location(path.name, 0), read))
+    for name, found in read:
+        if isinstance(found, str):
+            unreadable.append(Problem(Location(name, 0), found))
         else:
-            sheets += read
+            sheets += found
     plan = plan_sheets(sheets, publisher)
     plan.problems[:0] = unreadable
     return plan
+
+
+def plan_files(paths: Sequence[Path], publisher: str) -> Plan:
+    return _plan_read([(path.name, _read(path)) for path in paths], publisher)
+
+
+def plan_uploads(files: Sequence[tuple[str, bytes]], publisher: str) -> Plan:
+    """The plan of files given as (name, content), as `plan_files` makes it from paths."""
+    return _plan_read([(name, _read_upload(name, data)) for name, data in files], publisher)

@@ -4,8 +4,8 @@ events, and collect every problem with its file, row and column before anything 
 One module per sheet kind (cohort, participants, marks, roster), what they share in `common`,
 and the run's plan in `plan`; every name below stays importable from here."""
 
-from diklat.publish.templates.cohort import COHORT_FIELDS, SESSION_COLUMNS, cohort
-from diklat.publish.templates.common import (
+from shared.publishing.templates.cohort import COHORT_FIELDS, SESSION_COLUMNS, cohort
+from shared.publishing.templates.common import (
     OPTIONAL,
     PHASE_CLOSE,
     PHASE_MARK,
@@ -20,11 +20,16 @@ from diklat.publish.templates.common import (
     Problem,
     norm,
 )
-from diklat.publish.templates.marks import EVALUATION_COLUMNS, STATUS_CODES, attendance, evaluation
-from diklat.publish.templates.participants import PARTICIPANT_COLUMNS, participants
-from diklat.publish.templates.plan import classify, plan_files, plan_sheets
-from diklat.publish.templates.roster import roster
-from diklat.publish.templates.roster_values import OWN_HEADINGS, SIASN_HEADINGS
+from shared.publishing.templates.marks import (
+    EVALUATION_COLUMNS,
+    STATUS_CODES,
+    attendance,
+    evaluation,
+)
+from shared.publishing.templates.participants import PARTICIPANT_COLUMNS, participants
+from shared.publishing.templates.plan import classify, plan_files, plan_sheets, plan_uploads
+from shared.publishing.templates.roster import roster
+from shared.publishing.templates.roster_values import OWN_HEADINGS, SIASN_HEADINGS
 
 __all__ = [
     "COHORT_FIELDS",
@@ -54,5 +59,6 @@ __all__ = [
     "participants",
     "plan_files",
     "plan_sheets",
+    "plan_uploads",
     "roster",
 ]

@@ -10,9 +10,9 @@ from typing import Final
 
 from pydantic_core import ErrorDetails
 
-from diklat.publish.values import NoSuchDate
 from shared.events.explain import CONTRACT_FORMATS, Expected, explain, field_of
 from shared.events.rules import AsnType, Gender, NipDefect, validate_nip
+from shared.publishing.values import NoSuchDate
 
 _SHEET_DATE = Expected(
     "tanggal",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from diklat.publish import messages
-from diklat.publish.sheets import Sheet, column_letter
-from diklat.publish.templates.common import (
+from shared.events import ingest
+from shared.publishing import messages
+from shared.publishing.sheets import Sheet, column_letter
+from shared.publishing.templates.common import (
     PHASE_MARK,
     PHASE_SCORE,
     Cells,
@@ -21,7 +22,6 @@ from diklat.publish.templates.common import (
     row_locator,
     validate,
 )
-from shared.events import ingest
 
 EVALUATION_COLUMNS: dict[str, str] = {
     "kode angkatan": "cohort_code",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from diklat.publish.sheets import Sheet
-from diklat.publish.templates.common import (
+from shared.events import ingest
+from shared.events.rules import AsnType, Gender, validate_nip
+from shared.publishing.sheets import Sheet
+from shared.publishing.templates.common import (
     PHASE_REGISTER,
     PHASE_WITHDRAW,
     Cells,
@@ -18,8 +20,6 @@ from diklat.publish.templates.common import (
     row_locator,
     validate,
 )
-from shared.events import ingest
-from shared.events.rules import AsnType, Gender, validate_nip
 
 PARTICIPANT_COLUMNS: dict[str, str] = {
     "kode angkatan": "cohort_code",

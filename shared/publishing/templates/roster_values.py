@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
-from diklat.publish.values import read_date
 from shared.events.ingest import EmploymentStatus
+from shared.publishing.values import read_date
 
 # Our own Indonesian headings (templates/README.md).
 OWN_HEADINGS: Final[dict[str, str]] = {
