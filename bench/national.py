@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,12 +15,14 @@ import httpx
 
 from bench import workload as wl
 from bench.figures import machine, percentiles
+from bench.first_paint import first_paints
 from bench.infra import RssSampler, Stack, connect, service_processes, until
 from bench.national_roster import YEAR, Region, layout
 from bench.national_workload import history
 from bench.rebuild import rebuild_in_child
 from bench.scenario import Scale, fresh
 from diklat.stack.processes import free_port
+from services.consolidation.entrypoints.dashboard import links
 from shared.regions import NASIONAL
 from shared.settings import InfraSettings
 
@@ -41,9 +44,11 @@ async def national_figures(stack: Stack, scale: Scale) -> dict[str, Any]:
     load = await _load(stack, infra)
     load_rss = load.pop("rss_mb")
     loaded = await _loaded(infra)
-    targets = views(layout(scale.national_asn))
-    targets["asn"] = await _one_trained(infra, targets.pop("asn"))
-    measured, serving_rss = await _serve_and_ask(stack, infra, targets)
+    spot = Spot.of(layout(scale.national_asn))
+    nip = await _one_trained(infra, spot.region)
+    measured, paints, serving_rss = await _serve_and_ask(
+        stack, infra, views(spot, nip), dashboard_pages(spot, nip)
+    )
     return {
         "started": started,
         "scale": {"asn": scale.national_asn, "enrolments": scale.national_enrolments},
@@ -51,6 +56,7 @@ async def national_figures(stack: Stack, scale: Scale) -> dict[str, Any]:
         "produce_s": round(produce_s, 1),
         "load": load,
         "views": measured,
+        "first_paint": paints,
         "rss_mb": {"load": load_rss, "requests": serving_rss},
         "db_size_mb": await _sizes(infra),
         "machine": machine(),
@@ -58,9 +64,10 @@ async def national_figures(stack: Stack, scale: Scale) -> dict[str, Any]:
 
 
 async def _serve_and_ask(
-    stack: Stack, infra: InfraSettings, targets: dict[str, str]
-) -> tuple[dict[str, Any], float]:
-    """The service on the loaded schema, each path asked `REQUESTS` times; its peak RSS."""
+    stack: Stack, infra: InfraSettings, targets: dict[str, str], pages: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, Any], float]:
+    """The service on the loaded schema, each API path asked `REQUESTS` times, each dashboard
+    page loaded in the browser; its peak RSS."""
     port = free_port()
     # Its consumers start at the end of the topics: the rebuild has read them all already.
     serving = service_processes(
@@ -80,25 +87,57 @@ async def _serve_and_ask(
         ) as http:
             await until(lambda: _ready(http), 120, "consolidation ready")
             measured = {name: await _timed(http, path) for name, path in targets.items()}
-    return measured, sampler.peak_mb(pids[0])
+        paints = await first_paints(f"http://127.0.0.1:{port}", TOKEN, pages)
+    return measured, paints, sampler.peak_mb(pids[0])
 
 
-def views(regions: list[Region]) -> dict[str, str]:
-    """The paths asked: the national summary, the largest province, kabupaten/kota and agency
-    in it, one of its ASN who trained, and the first and 50th page of the at-risk list."""
-    province = _largest_province(regions)
-    region = max((r for r in regions if r.code.startswith(f"{province}.")), key=lambda r: r.size)
-    agency = Counter(region.agency(i) for i in region.indexes).most_common(1)[0][0]
+@dataclass(frozen=True)
+class Spot:
+    """Where the views are asked: the largest province, its largest kabupaten/kota and that
+    one's largest agency."""
+
+    province: str
+    region: str
+    agency: str
+
+    @classmethod
+    def of(cls, regions: list[Region]) -> Spot:
+        province = _largest_province(regions)
+        region = max(
+            (r for r in regions if r.code.startswith(f"{province}.")), key=lambda r: r.size
+        )
+        agency = Counter(region.agency(i) for i in region.indexes).most_common(1)[0][0]
+        return cls(province, region.code, agency)
+
+
+def views(spot: Spot, nip: str) -> dict[str, str]:
+    """The API paths asked: the national summary, the spot's province, kabupaten/kota and
+    agency, one of its ASN who trained, and the first and 50th page of the at-risk list."""
     base = f"/api/v1/compliance?year={YEAR}"
     risk = f"/api/v1/compliance/at-risk?year={YEAR}&limit={PAGE}"
     return {
         "national": base,
-        "province": f"{base}&province={province}",
-        "kabupaten_kota": f"{base}&region={region.code}",
-        "agency": f"{base}&{urlencode({'region': region.code, 'agency': agency})}",
-        "asn": region.code,  # one of its ASN who trained: see _one_trained
+        "province": f"{base}&province={spot.province}",
+        "kabupaten_kota": f"{base}&region={spot.region}",
+        "agency": f"{base}&{urlencode({'region': spot.region, 'agency': spot.agency})}",
+        "asn": f"/api/v1/compliance/asn/{nip}?year={YEAR}",
         "at_risk_first_page": f"{risk}&offset=0",
         "at_risk_page_50": f"{risk}&offset={AT_RISK_PAGE_50}",
+    }
+
+
+def dashboard_pages(spot: Spot, nip: str) -> dict[str, str]:
+    """The dashboard's pages at the same spot, as a national analyst drills down."""
+    return {
+        "overview": f"{links.HOME}?year={YEAR}",
+        "province": links.province(spot.province, YEAR),
+        "kabupaten_kota": links.region(spot.region, YEAR),
+        "agency": links.agency(spot.region, spot.agency, YEAR),
+        "at_risk": links.at_risk(YEAR, region=spot.region),
+        "asn": links.asn(nip),
+        "cohorts": links.cohorts(YEAR),
+        "certificates": links.certificates(YEAR),
+        "data_quality": links.data_quality(),
     }
 
 
@@ -141,12 +180,12 @@ async def _loaded(infra: InfraSettings) -> dict[str, int]:
 
 
 async def _one_trained(infra: InfraSettings, region: str) -> str:
-    """The determination path of the first ASN of `region` (by NIP) with an enrolment."""
+    """The first ASN of `region` (by NIP) with an enrolment."""
     async with connect(infra) as conn:
         nip = await conn.fetchval(
             "SELECT min(nip) FROM consolidation.enrolments WHERE region = $1", region
         )
-    return f"/api/v1/compliance/asn/{nip}?year={YEAR}"
+    return str(nip)
 
 
 async def _sizes(infra: InfraSettings) -> dict[str, float]:

@@ -22,6 +22,7 @@ NASIONAL = {"Authorization": "Bearer nas"}  # the national organiser's publisher
 # The read model's tables, compared whole before and after a rebuild.
 TABLES = [
     "cohorts",
+    "cohort_figures",
     "enrolments",
     "attendance",
     "completions",

@@ -103,6 +103,43 @@ async def statistics(conn: Connection, f: Filters, today: dt.date) -> dict[str, 
             FROM cohorts c WHERE {f.where()}""",
         *f.params,
     )
+    if f.region is None:
+        people, certs = await _cohort_figures(conn, f)
+    else:
+        people, certs = await _participants_figures(conn, f)
+    return {
+        **dict(cohorts or {}),
+        **dict(people or {}),
+        "certificates_issued": certs["issued"] if certs else 0,
+        "certificates_revoked": certs["revoked"] if certs else 0,
+    }
+
+
+async def _cohort_figures(
+    conn: Connection, f: Filters
+) -> tuple[asyncpg.Record | None, asyncpg.Record | None]:
+    """People and certificates of the filtered cohorts, from each cohort's kept figures."""
+    f.params = []
+    row = await conn.fetchrow(
+        f"""SELECT coalesce(sum(x.enrolled), 0) AS enrolled,
+                   coalesce(sum(x.withdrawn), 0) AS withdrawn,
+                   coalesce(sum(x.completed), 0) AS completed,
+                   coalesce(sum(x.not_completed), 0) AS not_completed,
+                   coalesce(sum(x.women), 0) AS women, coalesce(sum(x.men), 0) AS men,
+                   coalesce(sum(x.jp_delivered), 0) AS jp_delivered,
+                   coalesce(sum(x.certificates_issued), 0) AS issued,
+                   coalesce(sum(x.certificates_revoked), 0) AS revoked
+            FROM cohorts c JOIN cohort_figures x USING (cohort_code) WHERE {f.where()}""",
+        *f.params,
+    )
+    return row, row
+
+
+async def _participants_figures(
+    conn: Connection, f: Filters
+) -> tuple[asyncpg.Record | None, asyncpg.Record | None]:
+    """People and certificates of the filtered cohorts' participants from one home region:
+    counted from the enrolments (a cohort's figures mix every region's participants)."""
     f.params = []
     people = await conn.fetchrow(
         f"""SELECT count(*) AS enrolled, count(*) FILTER (WHERE e.withdrawn) AS withdrawn,
@@ -126,12 +163,7 @@ async def statistics(conn: Connection, f: Filters, today: dt.date) -> dict[str, 
             WHERE {f.where("e")}""",
         *f.params,
     )
-    return {
-        **dict(cohorts or {}),
-        **dict(people or {}),
-        "certificates_issued": certs["issued"] if certs else 0,
-        "certificates_revoked": certs["revoked"] if certs else 0,
-    }
+    return people, certs
 
 
 # (nip, year) -> JP credited: every enrolment (even withdrawn) makes the ASN known that year; a

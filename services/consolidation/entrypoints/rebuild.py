@@ -33,6 +33,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from services.consolidation import domain
 from services.consolidation.adapters.compliance import determine_everyone
+from services.consolidation.adapters.figures import defer_figures, figure_everyone
 from services.consolidation.adapters.upkeep import DeferredUpkeep, LiveUpkeep
 from services.consolidation.bootstrap import DEFINITION, DOMAIN_TOPICS
 from services.consolidation.entrypoints.replay import BATCH_RECORDS, replay
@@ -94,9 +95,10 @@ async def rebuild(
             await db.migrate(
                 conn, schema, db.service_migrations(SERVICE, DEFINITION.migrations_package)
             )
+            await defer_figures(conn)
         policy = compliance_settings().policy()
-        # The first pass defers the 20 JP determinations to one pass over everything at its
-        # end; the catch-up passes keep them as the live service does.
+        # The first pass defers the 20 JP determinations and the cohorts' figures to one pass
+        # over everything at its end; the catch-up passes keep them as the live service does.
         bulk, catch_up = (
             BatchProcessor(
                 SERVICE,
@@ -128,6 +130,7 @@ async def rebuild(
                 async with pool.acquire() as conn:
                     async with conn.transaction():
                         await determine_everyone(conn, policy)
+                        await figure_everyone(conn)
                     await _analyze(conn, schema)
                 clock.append(time.perf_counter())
                 # Second pass: what arrived during the first one (short, so the swap is current).
