@@ -171,7 +171,7 @@ class RebuildRefused(Exception):
 # Inside the physical name (a namespace may come before it), so matched anywhere in it.
 FEEDBACK_TOPIC_PART = FEEDBACK_PREFIX
 # What the feedback topics feed: left out of the row comparison when they are accepted partial.
-DATA_QUALITY_TABLES = frozenset({"ingest_outcomes", "ingest_duplicates"})
+DATA_QUALITY_TABLES = frozenset({"ingest_outcomes", "ingest_duplicates", "quality_counts"})
 
 
 def require_whole_logs(first_offsets: Iterable[tuple[str, int, int]]) -> None:

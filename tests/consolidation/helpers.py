@@ -28,6 +28,7 @@ TABLES = [
     "completions",
     "certificates",
     "ingest_outcomes",
+    "quality_counts",
     "asn",
     "roster",
     "roster_history",

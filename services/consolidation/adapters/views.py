@@ -387,16 +387,13 @@ async def certificates(
 
 
 async def data_quality(conn: Connection, publisher: str | None) -> list[asyncpg.Record]:
-    """Outcomes per publisher: each event's decision, plus every duplicate record told."""
+    """Outcomes per publisher: each event's decision, plus every duplicate record told
+    (migration 008's kept counts)."""
     return list(
         await conn.fetch(
-            """SELECT publisher, outcome, reason, count(*) AS n FROM (
-                   SELECT publisher, outcome, coalesce(reason, '') AS reason
-                   FROM ingest_outcomes WHERE $1::text IS NULL OR publisher = $1
-                   UNION ALL
-                   SELECT publisher, 'duplicate', '' FROM ingest_duplicates
-                   WHERE $1::text IS NULL OR publisher = $1) o
-               GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+            """SELECT publisher, outcome, reason, sum(n)::bigint AS n FROM quality_counts
+               WHERE $1::text IS NULL OR publisher = $1
+               GROUP BY 1, 2, 3 HAVING sum(n) > 0 ORDER BY 1, 2, 3""",
             publisher,
         )
     )
@@ -405,18 +402,14 @@ async def data_quality(conn: Connection, publisher: str | None) -> list[asyncpg.
 async def data_quality_periods(
     conn: Connection, publisher: str | None, period: str
 ) -> list[asyncpg.Record]:
-    """Outcomes per publisher and `period` (week or month, its first day in UTC) by the time
-    each was decided; duplicates by the time they were told."""
+    """Outcomes per publisher and `period` (week or month, its first day in UTC) by the day
+    each was decided; duplicates by the day they were told."""
     return list(
         await conn.fetch(
-            """SELECT publisher, date_trunc($2, decided_at AT TIME ZONE 'UTC')::date AS period,
-                      outcome, reason, count(*) AS n FROM (
-                   SELECT publisher, outcome, coalesce(reason, '') AS reason, decided_at
-                   FROM ingest_outcomes WHERE $1::text IS NULL OR publisher = $1
-                   UNION ALL
-                   SELECT publisher, 'duplicate', '', decided_at FROM ingest_duplicates
-                   WHERE $1::text IS NULL OR publisher = $1) o
-               GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""",
+            """SELECT publisher, date_trunc($2, day)::date AS period, outcome, reason,
+                      sum(n)::bigint AS n
+               FROM quality_counts WHERE $1::text IS NULL OR publisher = $1
+               GROUP BY 1, 2, 3, 4 HAVING sum(n) > 0 ORDER BY 1, 2, 3, 4""",
             publisher,
             period,
         )
