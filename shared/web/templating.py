@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from shared import formatting
 from shared.auth import session_principal
 from shared.formatting import Language
+from shared.regions import region_name
 from shared.web.session import COOKIE, Sessions
 
 LANGUAGE_COOKIE = "diklat_bahasa"
@@ -45,6 +46,7 @@ def environment(*packages: str) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["formatting"] = formatting
+    env.globals["region_name"] = region_name
     return env
 
 
