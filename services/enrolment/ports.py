@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, cast
+from typing import Literal, NamedTuple, Protocol, cast
 
 from services.enrolment.domain import CohortView, EnrolmentStatus
 from shared.consumer import UnitOfWork
@@ -50,8 +50,10 @@ class EnrolledPerson(Protocol):
     def region(self) -> str: ...
 
 
-@dataclass(frozen=True)
-class NewEnrolment:
+class NewEnrolment(NamedTuple):
+    """(A tuple: one is built per registration taken, at a fraction of a frozen dataclass's
+    cost.)"""
+
     cohort_code: str
     participant: EnrolledPerson
     was_withdrawn: bool
