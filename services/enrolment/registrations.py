@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from pydantic import TypeAdapter
 
 from services.enrolment import domain
@@ -25,7 +26,7 @@ from shared.envelope import CloudEvent
 from shared.events import domain as events
 from shared.events import ingest
 from shared.events.rules import NipProblem
-from shared.outbox import row_for
+from shared.outbox import OutboxRow
 from shared.reasons import ReasonCode
 from shared.topics import ENROLMENT_EVENTS
 
@@ -61,7 +62,7 @@ class _RunState:
         self.seats_taken = {code: stored.enrolled for code, stored in cohorts.items()}
         self.enrolled: list[NewEnrolment] = []
         self.today = uow.now.date()
-        self.enrolled_at = json_instant(uow.now)
+        self.announcements = Announcements(uow.service, uow.now)
 
     async def decide(self, event: CloudEvent, data: ingest.ParticipantRegistered) -> Handled:
         publisher = event.publisher or ""  # ingest events passed check_source
@@ -100,19 +101,38 @@ class _RunState:
         self.enrolled.append(NewEnrolment(data.cohort_code, data, rejoins))
         self.statuses[(data.cohort_code, data.nip)] = domain.EnrolmentStatus.ENROLLED
         self.seats_taken[data.cohort_code] += 1
-        announced = CloudEvent(
-            id=announcement_id(event),
-            source=f"/services/{self.uow.service}",
-            type=events.ENROLMENT_PARTICIPANT_ENROLLED,
-            time=self.uow.now,
-            data=enrolled_data(data, publisher, self.enrolled_at),
-            subject=data.cohort_code,
-        )
-        self.uow.rows.append(row_for(ENROLMENT_EVENTS, announced))
+        self.uow.rows.append(self.announcements.row(event, data, publisher))
 
 
 def _rejected(rejection: Rejection) -> Handled:
     return Handled.rejected(ReasonCode(rejection.code), rejection.message_id, rejection.message_en)
+
+
+class Announcements:
+    """A run's `ParticipantEnrolled` outbox rows: the structured CloudEvent written as
+    `shared.envelope.to_structured` writes it, with what every event of the run shares (source,
+    type, time) worked out once."""
+
+    def __init__(self, service: str, now: dt.datetime) -> None:
+        self.source = f"/services/{service}"
+        self.time = now.isoformat()
+        self.enrolled_at = json_instant(now)
+
+    def row(
+        self, event: CloudEvent, data: ingest.ParticipantRegistered, publisher: str
+    ) -> OutboxRow:
+        event_id = announcement_id(event)
+        body = {
+            "specversion": "1.0",
+            "id": event_id,
+            "source": self.source,
+            "type": events.ENROLMENT_PARTICIPANT_ENROLLED,
+            "time": self.time,
+            "datacontenttype": "application/json",
+            "data": enrolled_data(data, publisher, self.enrolled_at),
+            "subject": data.cohort_code,
+        }
+        return OutboxRow(ENROLMENT_EVENTS, data.cohort_code, event_id, orjson.dumps(body))
 
 
 def enrolled_data(

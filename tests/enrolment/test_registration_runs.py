@@ -18,10 +18,10 @@ import pytest
 from builders.ingest import TUBAN, TUBAN_COHORT, cohort_data, participant_data
 from builders.nips import nips
 from services.enrolment.entrypoints.app import DEFINITION
-from services.enrolment.registrations import enrolled_data, json_instant
+from services.enrolment.registrations import Announcements
 from shared import db
 from shared.consumer import BatchProcessor
-from shared.envelope import CloudEvent
+from shared.envelope import CloudEvent, to_structured
 from shared.events import domain as events
 from shared.events.ingest import ParticipantRegistered
 from tests.handler_fakes import logged
@@ -137,12 +137,23 @@ async def test_a_registration_refused_by_the_schema_says_which_field(pool):
 
 
 @pytest.mark.parametrize("rank", ["III/c", None])
-def test_the_announcement_is_the_contract_models_json(rank: str | None) -> None:
-    data = ParticipantRegistered.model_validate(participant_data(TUBAN_COHORT, A, rank=rank))
+def test_the_announcement_is_the_contract_models_event(rank: str | None) -> None:
+    registration = _registration("r", A, rank=rank)
+    data = ParticipantRegistered.model_validate(registration.data)
     at = dt.datetime(2026, 3, 2, 1, 30, 15, 123456, tzinfo=dt.UTC)
+    row = Announcements("enrolment", at).row(registration, data, TUBAN)
     participant = events.Participant.model_validate(data.model_dump(exclude={"cohort_code"}))
     model = events.ParticipantEnrolled(
         cohort_code=data.cohort_code, publisher=TUBAN, participant=participant, enrolled_at=at
     )
-    built = enrolled_data(data, TUBAN, json_instant(at))
-    assert orjson.dumps(built) == orjson.dumps(model.model_dump(mode="json"))
+    expected = CloudEvent(
+        id=row.event_id,
+        source="/services/enrolment",
+        type=events.type_of(model),
+        time=at,
+        data=model.model_dump(mode="json"),
+        subject=data.cohort_code,
+    )
+    assert (row.topic, row.key) == ("diklat.domain.enrolment", data.cohort_code)
+    assert row.payload == to_structured(expected)
+    assert Announcements("enrolment", at).row(registration, data, TUBAN) == row  # replay-stable
