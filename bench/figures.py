@@ -63,6 +63,16 @@ def cpu_per_event(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {"cpu_us_per_event": {"service": per_event("cpu"), "raw": per_event("raw_cpu")}}
 
 
+def cpu_runs(runs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """µs of CPU per event of each process tree, median and range over the runs, for the
+    service run and its raw loop."""
+    return {
+        f"{side}.{tree}": spread([r[key][tree] / r["events"] * 1e6 for r in runs])
+        for side, key in (("service", "cpu"), ("raw", "raw_cpu"))
+        for tree in runs[0][key]
+    }
+
+
 def machine() -> dict[str, str]:
     def sh(*argv: str) -> str:
         try:

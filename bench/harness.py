@@ -18,7 +18,7 @@ from typing import Any
 from bench.figures import machine
 from bench.infra import ROOT
 from bench.infra import stack as open_stack
-from bench.ingest import attendance_figures, enrolment_figures
+from bench.ingest import attendance_figures, enrolment_figures, enrolment_side_by_side
 from bench.latency import latency_figures
 from bench.national import national_figures
 from bench.rebuild import rebuild_figures
@@ -35,7 +35,9 @@ DOC = ROOT / "docs" / "benchmarks.md"
 DEFAULT = {"attendance", "enrolment", "scale_out", "latency", "rebuild"}
 
 
-async def run_all(scale: Scale, use_kafka: bool, only: set[str] | None = None) -> dict[str, Any]:
+async def run_all(
+    scale: Scale, use_kafka: bool, only: set[str] | None = None, before: Path | None = None
+) -> dict[str, Any]:
     want = only or DEFAULT
     results: dict[str, Any] = {"scale": scale.__dict__, "started": time.strftime("%FT%T%z")}
     with open_stack(use_kafka) as stack:
@@ -43,7 +45,11 @@ async def run_all(scale: Scale, use_kafka: bool, only: set[str] | None = None) -
         rss: dict[str, list[float]] = {}
         if "attendance" in want or "scale_out" in want:
             results |= await attendance_figures(stack, scale, "scale_out" in want, rss)
-        if "enrolment" in want:
+        if "enrolment" in want and before is not None:
+            side_by_side = await enrolment_side_by_side(stack, scale, rss, before)
+            results["enrolment_ingest"] = side_by_side["after"]
+            results["enrolment_ingest_before"] = side_by_side["before"]
+        elif "enrolment" in want:
             results["enrolment_ingest"] = await enrolment_figures(stack, scale, rss)
         if "latency" in want:
             results |= await latency_figures(stack, scale, rss)
@@ -85,13 +91,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--only", nargs="*", help="attendance enrolment scale_out latency rebuild national"
     )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="another commit's source tree (e.g. `git archive` of it): enrolment runs from it "
+        "and from this tree in turn, side by side in one run",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--doc", type=Path, default=DOC)
     args = parser.parse_args(argv)
     scale = Scale.quick(args.repeats) if args.quick else Scale(repeats=args.repeats)
     only = set(args.only) if args.only else None
     try:
-        results = asyncio.run(_stoppable(run_all(scale, args.kafka, only)))
+        results = asyncio.run(_stoppable(run_all(scale, args.kafka, only, args.before)))
     except asyncio.CancelledError:
         sys.exit("bench: stopped by a signal; everything it started is stopped, nothing written")
     if only == {"national"}:

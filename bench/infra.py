@@ -248,10 +248,12 @@ def service_processes(
     workdir: Path,
     group: str,
     instances: int = 1,
+    tree: Path = ROOT,
     **settings: str,
 ) -> Iterator[list[int]]:
     """`diklat run <service>` as real processes (what production runs); stopped by PID.
-    `settings` are further DIKLAT_<SERVICE>_* values (e.g. `http_port="8084"`).
+    `settings` are further DIKLAT_<SERVICE>_* values (e.g. `http_port="8084"`); `tree` is the
+    source tree the service runs from (another commit's, for a side-by-side run).
 
     Consumer groups live on the broker, outside any topic namespace: `group` is made unique per
     namespace and service, or runs and services would share a group."""
@@ -263,8 +265,9 @@ def service_processes(
             procs.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "diklat.cli", "run", service],
-                    env=service_env(service, infra, workdir, group, **settings),
-                    cwd=ROOT,
+                    env=service_env(service, infra, workdir, group, **settings)
+                    | {"PYTHONPATH": str(tree)},
+                    cwd=tree,
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench import workload as wl
-from bench.figures import cpu_per_event, spread, throughput
+from bench.figures import cpu_per_event, cpu_runs, spread, throughput
 from bench.infra import (
+    ROOT,
     CpuSampler,
     RssSampler,
     Stack,
@@ -92,7 +94,13 @@ async def _raw_loop(infra: InfraSettings, topic: str, total: int) -> tuple[float
 
 
 async def consume_backlog(
-    stack: Stack, infra: InfraSettings, service: str, group: str, total: int, instances: int = 1
+    stack: Stack,
+    infra: InfraSettings,
+    service: str,
+    group: str,
+    total: int,
+    instances: int = 1,
+    tree: Path = ROOT,
 ) -> tuple[float, list[float], dict[str, float]]:
     """Events/s from the first inbox row to the moment the ingest group's committed offsets
     cover the backlog (offsets are committed only after the database commit); returns it and
@@ -111,7 +119,7 @@ async def consume_backlog(
         await offsets.start()
         try:
             with (
-                service_processes(service, infra, stack.workdir, group, instances) as pids,
+                service_processes(service, infra, stack.workdir, group, instances, tree) as pids,
                 RssSampler(pids) as rss,
                 CpuSampler(stack.cpu_trees(pids)) as cpu,
             ):
@@ -186,7 +194,9 @@ async def attendance_run(
     return {**result, "service": eps, "rss": rss, "cpu": cpu, "events": len(marks)}
 
 
-async def enrolment_run(stack: Stack, scale: Scale, baseline_first: bool) -> dict[str, Any]:
+async def enrolment_run(
+    stack: Stack, scale: Scale, baseline_first: bool, tree: Path = ROOT
+) -> dict[str, Any]:
     infra = await fresh(stack)
     events = wl.enrolment_ingest(uuid.uuid4().hex[:6], scale.registrations)
     await wl.produce(infra, events)
@@ -195,7 +205,9 @@ async def enrolment_run(stack: Stack, scale: Scale, baseline_first: bool) -> dic
         result["raw"], result["raw_cpu"] = await raw_baseline(
             stack, infra, ingest_topic(wl.PUBLISHER), len(events)
         )
-    eps, rss, cpu = await consume_backlog(stack, infra, "enrolment", "bench", len(events))
+    eps, rss, cpu = await consume_backlog(
+        stack, infra, "enrolment", "bench", len(events), tree=tree
+    )
     if not baseline_first:
         result["raw"], result["raw_cpu"] = await raw_baseline(
             stack, infra, ingest_topic(wl.PUBLISHER), len(events)
@@ -240,14 +252,40 @@ async def attendance_figures(
 
 
 async def enrolment_figures(
-    stack: Stack, scale: Scale, rss: dict[str, list[float]]
+    stack: Stack, scale: Scale, rss: dict[str, list[float]], tree: Path = ROOT
 ) -> dict[str, Any]:
-    """`enrolment_ingest` over `scale.repeats` runs; each run's peak RSS goes into `rss`."""
-    svc, raw, enr = [], [], []
+    """`enrolment_ingest` over `scale.repeats` runs of the service from `tree`; each run's peak
+    RSS goes into `rss`."""
+    runs = [
+        await enrolment_run(stack, scale, baseline_first=r % 2 == 0, tree=tree)
+        for r in range(scale.repeats)
+    ]
+    return _enrolment_summary(runs, rss)
+
+
+async def enrolment_side_by_side(
+    stack: Stack, scale: Scale, rss: dict[str, list[float]], before: Path
+) -> dict[str, Any]:
+    """`enrolment_figures` of this tree and of `before` (another commit's source tree) in one
+    run, a repeat of each in turn (which goes first alternates), on the same stack."""
+    after_runs: list[dict[str, Any]] = []
+    before_runs: list[dict[str, Any]] = []
     for r in range(scale.repeats):
-        e = await enrolment_run(stack, scale, baseline_first=r % 2 == 0)
-        enr.append(e)
-        svc.append(e["service"])
-        raw.append(e["raw"])
+        order = [(ROOT, after_runs), (before, before_runs)]
+        for tree, runs in order if r % 2 == 0 else order[::-1]:
+            runs.append(await enrolment_run(stack, scale, baseline_first=r % 2 == 0, tree=tree))
+    return {
+        "after": _enrolment_summary(after_runs, rss),
+        "before": _enrolment_summary(before_runs, {}) | {"tree": str(before)},
+    }
+
+
+def _enrolment_summary(runs: list[dict[str, Any]], rss: dict[str, list[float]]) -> dict[str, Any]:
+    for e in runs:
         rss.setdefault("enrolment", []).extend(e["rss"])
-    return throughput(svc, raw) | cpu_per_event(enr) | {"rss": [e["rss"] for e in enr]}
+    svc, raw = [e["service"] for e in runs], [e["raw"] for e in runs]
+    return (
+        throughput(svc, raw)
+        | cpu_per_event(runs)
+        | {"cpu_us_per_event_runs": cpu_runs(runs), "rss": [e["rss"] for e in runs]}
+    )

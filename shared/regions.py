@@ -89,6 +89,7 @@ def is_province(code: str) -> bool:
     return code in PROVINCES
 
 
+@functools.lru_cache(maxsize=4096)  # asked several times per registration, of a few codes
 def is_kabupaten_kota(code: str) -> bool:
     """Format and numbering only: the 514 individual codes are not enumerated here, so
     `35.69` passes although Jawa Timur has fewer kabupaten."""

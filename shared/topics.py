@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 INGEST_PREFIX = "diklat.ingest."
@@ -34,6 +35,7 @@ def feedback_topic(publisher: str) -> str:
     return FEEDBACK_PREFIX + publisher
 
 
+@functools.lru_cache(maxsize=4096)  # asked per record and per outcome, of a few topics
 def publisher_of_topic(topic: str) -> str | None:
     for prefix in (INGEST_PREFIX, FEEDBACK_PREFIX):
         if topic.startswith(prefix):

@@ -1,6 +1,6 @@
 """What enrolment announces, made from what it accepted: the domain events' data built from
-ingest data (a schedule's sessions in UTC, the participant, the ingest record a close came
-from). Pure."""
+ingest data (a schedule's sessions in UTC, the ingest record a close came from; the
+participant enrolled is built in registrations.py). Pure."""
 
 from __future__ import annotations
 
@@ -50,19 +50,6 @@ def cohort_info(
         total_jp=sum((s.jp for s in sessions), Decimal(0)),
         signatory=data.signatory,
         place_of_issue=data.place_of_issue,
-    )
-
-
-def participant(data: ingest.ParticipantRegistered) -> events.Participant:
-    return events.Participant(
-        nip=data.nip,
-        name=data.name,
-        asn_type=data.asn_type,
-        gender=data.gender,
-        position=data.position,
-        rank=data.rank,
-        agency=data.agency,
-        region=data.region,
     )
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from services.enrolment import announcements, domain, roster
+from services.enrolment import domain, roster
 from services.enrolment.announcements import cohort_info, ingest_ref
-from services.enrolment.domain import Accepted, AsnType, Gender, Rejection
-from services.enrolment.ports import NewEnrolment, StoredCohort, repository
+from services.enrolment.domain import Accepted, Rejection
+from services.enrolment.ports import StoredCohort, repository
+from services.enrolment.registrations import on_registration_run
 from shared.consumer import (
     Handled,
     Route,
@@ -244,63 +245,6 @@ def _announce_close(
 async def on_participant_registered(uow: UnitOfWork, event: CloudEvent) -> Handled:
     """One registration: the same decision as a run of one."""
     return (await on_registration_run(uow, [event]))[0]
-
-
-async def on_registration_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> list[Handled]:
-    """A run of registrations, set-based: cohorts and statuses read once, decided in order
-    in memory (seats and earlier registrations of the run count), written in one upsert."""
-    repo = repository(uow)
-    outcomes, valid = validated_run(run, ingest.ParticipantRegistered)
-    cohorts = await repo.load_cohorts({d.cohort_code for _, _, d in valid})
-    statuses = await repo.enrolment_statuses(
-        {(d.cohort_code, d.nip) for _, _, d in valid if d.cohort_code in cohorts}
-    )
-    seats_taken = {code: stored.enrolled for code, stored in cohorts.items()}
-    enrolled: list[NewEnrolment] = []
-    for index, event, data in valid:
-        stored = cohorts.get(data.cohort_code)
-        foreign = _not_publishers(data.cohort_code, _publisher(event)) if stored is None else None
-        if foreign is not None:
-            outcomes[index] = _rejected(foreign)
-            continue
-        if stored is None:
-            outcomes[index] = await uow.park(
-                event, waiting_for_cohort(data.cohort_code), ReasonCode.UNKNOWN_COHORT
-            )
-            continue
-        status = statuses.get((data.cohort_code, data.nip))
-        decision = domain.decide_registration(
-            stored.view,
-            _publisher(event),
-            enrolled_count=seats_taken[data.cohort_code],
-            enrolment=status,
-            nip_problem=domain.validate_nip(
-                data.nip, AsnType(data.asn_type), Gender(data.gender), today=uow.now.date()
-            ),
-            participant_region=data.region,
-        )
-        if isinstance(decision, Rejection):
-            outcomes[index] = _rejected(decision)
-            continue
-        participant = announcements.participant(data)
-        enrolled.append(
-            NewEnrolment(data.cohort_code, participant, status is domain.EnrolmentStatus.WITHDRAWN)
-        )
-        statuses[(data.cohort_code, data.nip)] = domain.EnrolmentStatus.ENROLLED
-        seats_taken[data.cohort_code] += 1
-        uow.emit(
-            ENROLMENT_EVENTS,
-            events.ParticipantEnrolled(
-                cohort_code=data.cohort_code,
-                publisher=_publisher(event),
-                participant=participant,
-                enrolled_at=uow.now,
-            ),
-            subject=data.cohort_code,
-        )
-        outcomes[index] = Handled.applied()
-    await repo.enrol_many(enrolled, uow.now)
-    return [o for o in outcomes if o is not None]
 
 
 async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:

@@ -10,9 +10,10 @@ records (inbox, parking, cohort locks, outbox) and `postgres.py` / `memory.py` i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from functools import cache
+from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from shared.consumer.activity import Activity
 from shared.consumer.ledger import Ledger
@@ -59,6 +60,7 @@ __all__ = [
     "lock_cohorts",
     "route_table",
     "share_out",
+    "validated_batch",
     "validated_run",
     "waiting_for_cohort",
     "waiting_for_enrolment",
@@ -81,6 +83,67 @@ def validated_run(
         except EnvelopeError as error:
             outcomes[index] = Handled.rejected(error.code, error.message_id, error.message_en)
     return outcomes, valid
+
+
+def validated_batch(
+    run: Sequence[CloudEvent], model: type[M]
+) -> tuple[list[Handled | None], list[tuple[int, CloudEvent, M]]]:
+    """`validated_run` with the run's data validated in one pydantic call; only when that call
+    refuses something are the refused events validated one by one, for their own messages."""
+    outcomes: list[Handled | None] = [None] * len(run)
+    valid: list[tuple[int, CloudEvent, M]] = []
+    pending = list(range(len(run)))
+    while pending:
+        try:
+            datas = _list_adapter(model).validate_python([run[i].data for i in pending])
+        except ValidationError as exc:
+            refused = {pending[_index_of(error)] for error in exc.errors(include_input=False)}
+            for index in sorted(refused):
+                outcomes[index] = _one_validated(run[index], model, valid, index)
+            pending = [i for i in pending if i not in refused]
+            continue
+        for index, data in zip(pending, datas, strict=True):
+            outcomes[index] = _subject_refused(run[index], data)
+            if outcomes[index] is None:
+                valid.append((index, run[index], data))
+        break
+    valid.sort(key=lambda item: item[0])
+    return outcomes, valid
+
+
+@cache
+def _list_adapter(model: type[M]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def _index_of(error: Any) -> int:
+    # A list's error is located by the item's index first.
+    index = error["loc"][0]
+    assert isinstance(index, int)
+    return index
+
+
+def _one_validated(
+    event: CloudEvent, model: type[M], valid: list[tuple[int, CloudEvent, M]], index: int
+) -> Handled | None:
+    """The event alone, through the one-event path (its message), or None when it passes."""
+    try:
+        valid.append((index, event, validate_data(event, model)))
+    except EnvelopeError as error:
+        return Handled.rejected(error.code, error.message_id, error.message_en)
+    return None
+
+
+def _subject_refused(event: CloudEvent, data: BaseModel) -> Handled | None:
+    """The subject check `validate_data` makes, for data validated in a batch."""
+    code = data.__dict__.get("cohort_code")
+    if event.subject is None or code is None or event.subject == code:
+        return None
+    try:
+        validate_data(event, type(data))  # the same refusal, worded in one place
+    except EnvelopeError as error:
+        return Handled.rejected(error.code, error.message_id, error.message_en)
+    return None
 
 
 def applied_unless_invalid(

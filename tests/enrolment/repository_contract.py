@@ -104,6 +104,23 @@ class EnrolmentRepositoryContract:
         loaded = await repo.load_cohorts([TUBAN_COHORT, OTHER])
         assert (loaded[TUBAN_COHORT].enrolled, loaded[OTHER].enrolled) == (2, 1)
 
+    async def test_a_runs_facts_are_its_known_cohorts_and_their_statuses(
+        self, repo: EnrolmentRepository
+    ) -> None:
+        await repo.insert_cohorts([info(), info(OTHER)], NOW)
+        await repo.enrol_many([enrolment(A), enrolment(B), enrolment(B, OTHER)], NOW)
+        await repo.withdraw(TUBAN_COHORT, B, "mutasi", NOW)
+        unknown = "35.23/X/2017/I"
+        cohorts, statuses = await repo.registration_facts(
+            [(TUBAN_COHORT, A), (TUBAN_COHORT, B), (OTHER, A), (unknown, A)]
+        )
+        assert set(cohorts) == {TUBAN_COHORT, OTHER}
+        assert (cohorts[TUBAN_COHORT].enrolled, cohorts[OTHER].enrolled) == (1, 1)
+        assert statuses == {  # (OTHER, B) is enrolled, but was not asked for
+            (TUBAN_COHORT, A): EnrolmentStatus.ENROLLED,
+            (TUBAN_COHORT, B): EnrolmentStatus.WITHDRAWN,
+        }
+
     async def test_a_withdrawal_frees_the_seat_and_a_return_takes_it_again(
         self, repo: EnrolmentRepository
     ) -> None:

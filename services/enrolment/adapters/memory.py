@@ -89,6 +89,12 @@ class MemoryEnrolmentRepository:
     ) -> dict[tuple[str, str], EnrolmentStatus]:
         return {k: s for k in keys if (s := self.memory.enrolments.get(k))}
 
+    async def registration_facts(
+        self, keys: Collection[tuple[str, str]]
+    ) -> tuple[dict[str, StoredCohort], dict[tuple[str, str], EnrolmentStatus]]:
+        cohorts = await self.load_cohorts({code for code, _ in keys})
+        return cohorts, await self.enrolment_statuses([k for k in keys if k[0] in cohorts])
+
     async def enrol_many(self, enrolments: Sequence[NewEnrolment], now: dt.datetime) -> None:
         for e in enrolments:
             self.memory.enrolments[(e.cohort_code, e.participant.nip)] = EnrolmentStatus.ENROLLED

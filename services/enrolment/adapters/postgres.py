@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -149,21 +148,54 @@ async def enrolment_statuses(
     return {(r[0], r[1]): EnrolmentStatus(r[2]) for r in rows if (r[0], r[1]) in wanted}
 
 
+async def registration_facts(
+    conn: Conn, keys: Collection[tuple[str, str]]
+) -> tuple[dict[str, StoredCohort], dict[tuple[str, str], EnrolmentStatus]]:
+    """The run's known cohorts with their (cohort, NIP) statuses, in one round trip: each
+    cohort's enrolments are an index range probed by the run's NIPs."""
+    wanted = set(keys)
+    rows = await conn.fetch(
+        f"""SELECT {_DECISION_COLUMNS}, s.nips, s.statuses FROM cohorts c
+            LEFT JOIN LATERAL (
+                SELECT array_agg(e.nip) AS nips, array_agg(e.status) AS statuses
+                FROM enrolments e
+                WHERE e.cohort_code = c.cohort_code AND e.nip = ANY($2::text[])) s ON true
+            WHERE c.cohort_code = ANY($1::text[])""",
+        list({code for code, _ in wanted}),
+        list({nip for _, nip in wanted}),
+    )
+    statuses = {
+        (row["cohort_code"], nip): EnrolmentStatus(status)
+        for row in rows
+        for nip, status in zip(row["nips"] or (), row["statuses"] or (), strict=True)
+        if (row["cohort_code"], nip) in wanted
+    }
+    return {row["cohort_code"]: _stored(row) for row in rows}, statuses
+
+
 async def enrol_many(conn: Conn, enrolments: Sequence[NewEnrolment], now: dt.datetime) -> None:
-    """Enrol (or re-enrol) many at once: one upsert, one counter update per cohort."""
+    """Enrol (or re-enrol) many at once, and move each cohort's seat counters: one statement."""
     if not enrolments:
         return
     await conn.execute(
-        f"""INSERT INTO enrolments AS e (cohort_code, nip, status, name, asn_type, gender,
-               position, rank, agency, region, enrolled_at)
-           SELECT code, nip, 'ENROLLED', name, asn_type, gender, position, rank, agency,
-                  region, $2
-           FROM ({_ENROLMENT_ROWS}) AS k
-           ON CONFLICT (cohort_code, nip) DO UPDATE SET status = 'ENROLLED',
-               name = EXCLUDED.name, asn_type = EXCLUDED.asn_type, gender = EXCLUDED.gender,
-               position = EXCLUDED.position, rank = EXCLUDED.rank, agency = EXCLUDED.agency,
-               region = EXCLUDED.region, enrolled_at = EXCLUDED.enrolled_at,
-               withdrawn_at = NULL, withdraw_reason = NULL""",
+        f"""WITH k AS ({_ENROLMENT_ROWS}),
+           enrolled AS (
+               INSERT INTO enrolments AS e (cohort_code, nip, status, name, asn_type, gender,
+                   position, rank, agency, region, enrolled_at)
+               SELECT code, nip, 'ENROLLED', name, asn_type, gender, position, rank, agency,
+                      region, $2
+               FROM k
+               ON CONFLICT (cohort_code, nip) DO UPDATE SET status = 'ENROLLED',
+                   name = EXCLUDED.name, asn_type = EXCLUDED.asn_type, gender = EXCLUDED.gender,
+                   position = EXCLUDED.position, rank = EXCLUDED.rank, agency = EXCLUDED.agency,
+                   region = EXCLUDED.region, enrolled_at = EXCLUDED.enrolled_at,
+                   withdrawn_at = NULL, withdraw_reason = NULL)
+           UPDATE cohorts c SET enrolled = c.enrolled + d.enrolled,
+               withdrawn = c.withdrawn - d.rejoined, updated_at = $2
+           FROM (SELECT code, count(*)::int AS enrolled,
+                        count(*) FILTER (WHERE rejoined)::int AS rejoined
+                 FROM k GROUP BY code) d
+           WHERE c.cohort_code = d.code""",
         json_rows(
             [
                 (
@@ -176,6 +208,7 @@ async def enrol_many(conn: Conn, enrolments: Sequence[NewEnrolment], now: dt.dat
                     p.rank,
                     p.agency,
                     p.region,
+                    e.was_withdrawn,
                 )
                 for e in enrolments
                 for p in [e.participant]
@@ -183,23 +216,11 @@ async def enrol_many(conn: Conn, enrolments: Sequence[NewEnrolment], now: dt.dat
         ),
         now,
     )
-    enrolled: Counter[str] = Counter(e.cohort_code for e in enrolments)
-    returning: Counter[str] = Counter(e.cohort_code for e in enrolments if e.was_withdrawn)
-    await conn.execute(
-        """UPDATE cohorts c SET enrolled = c.enrolled + d.enrolled,
-               withdrawn = c.withdrawn - d.rejoined, updated_at = $4
-           FROM unnest($1::text[], $2::int[], $3::int[]) AS d(code, enrolled, rejoined)
-           WHERE c.cohort_code = d.code""",
-        list(enrolled),
-        list(enrolled.values()),
-        [returning[code] for code in enrolled],
-        now,
-    )
 
 
 _ENROLMENT_ROWS = from_json_rows(
     "code text, nip text, name text, asn_type text, gender text, position text, rank text,"
-    " agency text, region text"
+    " agency text, region text, rejoined boolean"
 )
 
 
@@ -274,6 +295,11 @@ class PostgresEnrolmentRepository:
         self, keys: Collection[tuple[str, str]]
     ) -> dict[tuple[str, str], EnrolmentStatus]:
         return await enrolment_statuses(self.conn, keys)
+
+    async def registration_facts(
+        self, keys: Collection[tuple[str, str]]
+    ) -> tuple[dict[str, StoredCohort], dict[tuple[str, str], EnrolmentStatus]]:
+        return await registration_facts(self.conn, keys)
 
     async def enrol_many(self, enrolments: Sequence[NewEnrolment], now: dt.datetime) -> None:
         await enrol_many(self.conn, enrolments, now)

@@ -1,0 +1,159 @@
+"""A batch's registrations are validated in one call and written in one statement (real
+Postgres, the service's own routes and repository): a bad registration among good ones is
+rejected with its own reason while the others are applied, a replay of the batch changes
+nothing, and the announcement built from the validated data is the contract's model byte
+for byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import orjson
+import pytest
+
+from builders.ingest import TUBAN, TUBAN_COHORT, cohort_data, participant_data
+from builders.nips import nips
+from services.enrolment.entrypoints.app import DEFINITION
+from services.enrolment.registrations import Announcements
+from shared import db
+from shared.consumer import BatchProcessor
+from shared.envelope import CloudEvent, to_structured
+from shared.events import domain as events
+from shared.events.ingest import ParticipantRegistered
+from tests.handler_fakes import logged
+
+pytestmark = pytest.mark.integration
+SENT = dt.datetime(2017, 9, 1, tzinfo=dt.UTC)
+A, B, C, D = nips(4)
+_offsets = itertools.count()
+
+
+def _ingest(kind: str, data: dict[str, Any], event_id: str) -> CloudEvent:
+    return logged(kind, data, TUBAN, event_id=event_id, offset=next(_offsets), time=SENT)
+
+
+def _registration(event_id: str, nip: str, subject: str | None = None, **data: Any) -> CloudEvent:
+    event = _ingest("participant.registered", participant_data(TUBAN_COHORT, nip, **data), event_id)
+    event.subject = subject or event.subject
+    return event
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    admin = await asyncpg.connect(database_url)
+    try:
+        await admin.execute("CREATE SCHEMA enrolment")
+        migrations = db.service_migrations("enrolment", DEFINITION.migrations_package)
+        await db.migrate(admin, "enrolment", migrations)
+    finally:
+        await admin.close()
+    pool = await db.create_pool(database_url, "enrolment", max_size=2)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+def _processor(pool: asyncpg.Pool) -> BatchProcessor:
+    return BatchProcessor(
+        "enrolment",
+        pool,
+        DEFINITION.ingest_routes,
+        reports_envelope_errors=True,
+        cohorts_commute=DEFINITION.cohorts_commute,
+        repository=DEFINITION.repository,
+    )
+
+
+async def _state(pool: asyncpg.Pool) -> tuple[Any, ...]:
+    async with pool.acquire() as conn:
+        outcomes = await conn.fetch(
+            'SELECT event_id, outcome, reason FROM processed_events ORDER BY "offset"'
+        )
+        enrolled = await conn.fetch("SELECT nip, status FROM enrolments ORDER BY nip")
+        seats = await conn.fetchval("SELECT enrolled FROM cohorts")
+        announced = await conn.fetch("SELECT event_id, payload FROM outbox ORDER BY id")
+    return [tuple(r) for r in outcomes], [tuple(r) for r in enrolled], seats, announced
+
+
+async def test_a_bad_registration_is_rejected_alone_and_a_replay_changes_nothing(pool):
+    batch = [
+        _ingest("cohort.scheduled", cohort_data(quota=3), "schedule"),
+        _registration("good-a", A),
+        _registration("short-nip", B[:-1]),  # the contract's schema refuses it
+        _registration("good-b", B),
+        _registration("wrong-subject", C, subject="35.23/OTHER/2017/I"),
+        _registration("other-region", C, region="15"),  # not the organiser's area
+        _registration("good-c", C),
+        _registration("over-quota", D),
+    ]
+    processor = _processor(pool)
+    counts = await processor.process_items(list(batch))
+    first = await _state(pool)
+    outcomes, enrolled, seats, announced = first
+    assert outcomes == [
+        ("schedule", "applied", None),
+        ("good-a", "applied", None),
+        ("short-nip", "rejected", "SCHEMA_INVALID"),
+        ("good-b", "applied", None),
+        ("wrong-subject", "rejected", "SCHEMA_INVALID"),
+        ("other-region", "rejected", "REGION_NOT_ALLOWED"),
+        ("good-c", "applied", None),
+        ("over-quota", "rejected", "QUOTA_FULL"),
+    ]
+    assert counts == {"applied": 4, "rejected": 4}
+    assert enrolled == sorted((nip, "ENROLLED") for nip in (A, B, C))
+    assert seats == 3
+    enrolments = [orjson.loads(r["payload"]) for r in announced]
+    assert [e["data"]["participant"]["nip"] for e in enrolments[1:4]] == [A, B, C]
+    replayed = await _processor(pool).process_items(list(batch))
+    assert replayed == {"replayed": len(batch)}
+    assert await _state(pool) == first
+
+
+async def test_a_registration_refused_by_the_schema_says_which_field(pool):
+    batch = [
+        _ingest("cohort.scheduled", cohort_data(), "schedule"),
+        _registration("no-name", A, name=""),
+        _registration("good", B),
+    ]
+    await _processor(pool).process_items(list(batch))
+    async with pool.acquire() as conn:
+        payloads = await conn.fetch(
+            "SELECT payload FROM outbox WHERE topic LIKE 'diklat.feedback%'"
+        )
+    outcomes = {
+        o["event_id"]: o
+        for row in payloads
+        for o in orjson.loads(row["payload"])["data"]["outcomes"]
+    }
+    assert outcomes["no-name"]["reason"] == "SCHEMA_INVALID"
+    assert "data.name" in outcomes["no-name"]["message_en"]
+    assert outcomes["good"]["outcome"] == "applied"
+
+
+@pytest.mark.parametrize("rank", ["III/c", None])
+def test_the_announcement_is_the_contract_models_event(rank: str | None) -> None:
+    registration = _registration("r", A, rank=rank)
+    data = ParticipantRegistered.model_validate(registration.data)
+    at = dt.datetime(2026, 3, 2, 1, 30, 15, 123456, tzinfo=dt.UTC)
+    row = Announcements("enrolment", at).row(registration, data, TUBAN)
+    participant = events.Participant.model_validate(data.model_dump(exclude={"cohort_code"}))
+    model = events.ParticipantEnrolled(
+        cohort_code=data.cohort_code, publisher=TUBAN, participant=participant, enrolled_at=at
+    )
+    expected = CloudEvent(
+        id=row.event_id,
+        source="/services/enrolment",
+        type=events.type_of(model),
+        time=at,
+        data=model.model_dump(mode="json"),
+        subject=data.cohort_code,
+    )
+    assert (row.topic, row.key) == ("diklat.domain.enrolment", data.cohort_code)
+    assert row.payload == to_structured(expected)
+    assert Announcements("enrolment", at).row(registration, data, TUBAN) == row  # replay-stable
