@@ -183,6 +183,31 @@ def finalised(
     )
 
 
+def cohort_attendance(
+    code: str,
+    publisher: str,
+    results: Sequence[ev.ParticipantFinalised],
+    *,
+    part: int = 1,
+    parts: int = 1,
+    at: dt.datetime = T0,
+) -> ev.CohortAttendanceFinalised:
+    """Attendance's `cohort_finalised.v2`: these participants' figures (see `finalised`) as one
+    part of the cohort's finalisation."""
+    return ev.CohortAttendanceFinalised(
+        cohort_code=code,
+        publisher=publisher,
+        part=part,
+        parts=parts,
+        participants=len(results),
+        results=[
+            ev.FinalFigures(**r.model_dump(include=set(ev.FinalFigures.model_fields)))
+            for r in results
+        ],
+        finalised_at=at,
+    )
+
+
 def cohort_finalised(
     code: str, publisher: str, participants: int, *, at: dt.datetime = T0
 ) -> ev.CohortFinalised:

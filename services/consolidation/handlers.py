@@ -121,6 +121,13 @@ async def on_participant_finalised_run(
     return outcomes
 
 
+async def on_cohort_attendance_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """A cohort's finalisation (v2): every part's figures in the one attendance upsert."""
+    outcomes, valid = applied_unless_invalid(events, ev.CohortAttendanceFinalised)
+    await projection.upsert_attendances(uow.conn, [f for _, d in valid for f in d.each()])
+    return outcomes
+
+
 async def on_completion_decided_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     outcomes, valid = applied_unless_invalid(events, ev.CompletionDecided)
     await projection.upsert_completions(uow.conn, [d for _, d in valid])
@@ -194,6 +201,7 @@ on_cohort_scheduled = _one(on_cohort_scheduled_run)
 on_cohort_amended = _one(on_cohort_amended_run)
 on_participant_enrolled = _one(on_participant_enrolled_run)
 on_participant_finalised = _one(on_participant_finalised_run)
+on_cohort_attendance = _one(on_cohort_attendance_run)
 on_completion_decided = _one(on_completion_decided_run)
 on_asn_recorded = _one(on_asn_recorded_run)
 on_certificate_issued = _one(on_certificate_issued_run)
@@ -212,6 +220,7 @@ DOMAIN_ROUTES: RouteTable = route_table(
         ev.ENROLMENT_PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
         ev.ENROLMENT_ASN_RECORDED: _set_based(on_asn_recorded_run),
         ev.ATTENDANCE_PARTICIPANT_FINALISED: _set_based(on_participant_finalised_run),
+        ev.ATTENDANCE_COHORT_FINALISED_V2: _set_based(on_cohort_attendance_run),
         ev.CERTIFICATION_COMPLETION_DECIDED: _set_based(on_completion_decided_run),
         ev.CERTIFICATION_CERTIFICATE_ISSUED: _set_based(on_certificate_issued_run),
         ev.CERTIFICATION_CERTIFICATE_REVOKED: Route(on_certificate_revoked),

@@ -7,14 +7,17 @@ subject and Kafka key are the cohort code, and whose `data` is one of the models
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.ingest import AsnRecorded as RosterRow
 from shared.events.ingest import Category, CompletionPolicy, Method, Signatory, TimeZone
 from shared.topics import ATTENDANCE_EVENTS, CERTIFICATION_EVENTS, ENROLMENT_EVENTS
+
+T = TypeVar("T")
 
 
 class _Data(BaseModel):
@@ -171,6 +174,53 @@ class CohortFinalised(_Data):
     finalised_at: dt.datetime
 
 
+# A per-cohort event carries at most this many participants in one part: ~150 KB at most, well
+# under the 512 KB a consumer accepts (shared.envelope) and the brokers' 1 MB.
+MAX_PER_PART = 250
+
+
+class FinalFigures(_Data):
+    """One participant's final attendance inside a cohort's finalisation."""
+
+    nip: str
+    jp_present: Decimal
+    jp_total: Decimal
+    rate_pct: Decimal  # exact percentage, e.g. 88.888888
+    sessions_total: int
+    sessions_present: int
+    missed_by_status: dict[str, int]  # IZIN/SAKIT/ALPA/UNRECORDED -> sessions
+
+
+class CohortAttendanceFinalised(_Data):
+    """A cohort's attendance, final once it closed (v2 of `cohort_finalised`): every participant's
+    figures (withdrawn ones are not sent) in parts 1..parts, in order; the last part finalises the
+    cohort. Replaces one ParticipantFinalised per participant and the v1 CohortFinalised."""
+
+    cohort_code: str
+    publisher: str
+    part: int = Field(ge=1)
+    parts: int = Field(ge=1)
+    participants: int  # finalised in the whole cohort, all parts
+    results: list[FinalFigures] = Field(max_length=MAX_PER_PART)
+    finalised_at: dt.datetime
+
+    @property
+    def last(self) -> bool:
+        return self.part == self.parts
+
+    def each(self) -> list[ParticipantFinalised]:
+        """As the per-participant events (v1) carried it, for readers of both."""
+        return [
+            ParticipantFinalised.model_construct(
+                cohort_code=self.cohort_code,
+                publisher=self.publisher,
+                finalised_at=self.finalised_at,
+                **dict(figures),
+            )
+            for figures in self.results
+        ]
+
+
 # --- certification -----------------------------------------------------------------------
 
 
@@ -244,6 +294,7 @@ ENROLMENT_PARTICIPANT_WITHDRAWN = "diklat.enrolment.participant_withdrawn.v1"
 ENROLMENT_ASN_RECORDED = "diklat.enrolment.asn_recorded.v1"
 ATTENDANCE_PARTICIPANT_FINALISED = "diklat.attendance.participant_finalised.v1"
 ATTENDANCE_COHORT_FINALISED = "diklat.attendance.cohort_finalised.v1"
+ATTENDANCE_COHORT_FINALISED_V2 = "diklat.attendance.cohort_finalised.v2"
 CERTIFICATION_COMPLETION_DECIDED = "diklat.certification.completion_decided.v1"
 CERTIFICATION_CERTIFICATE_ISSUED = "diklat.certification.certificate_issued.v1"
 CERTIFICATION_CERTIFICATE_REVOKED = "diklat.certification.certificate_revoked.v1"
@@ -262,6 +313,7 @@ ENROLMENT_TYPES: dict[str, type[_Data]] = {
 ATTENDANCE_TYPES: dict[str, type[_Data]] = {
     ATTENDANCE_PARTICIPANT_FINALISED: ParticipantFinalised,
     ATTENDANCE_COHORT_FINALISED: CohortFinalised,
+    ATTENDANCE_COHORT_FINALISED_V2: CohortAttendanceFinalised,
 }
 CERTIFICATION_TYPES: dict[str, type[_Data]] = {
     CERTIFICATION_COMPLETION_DECIDED: CompletionDecided,
@@ -281,6 +333,11 @@ DOMAIN_TYPES: dict[str, type[_Data]] = {
     **CERTIFICATION_TYPES,
 }
 TYPE_OF: dict[type[_Data], str] = {model: name for name, model in DOMAIN_TYPES.items()}
+
+
+def in_parts(items: Sequence[T]) -> list[Sequence[T]]:
+    """A cohort's items as the parts of its per-cohort events: at least one (maybe empty)."""
+    return [items[i : i + MAX_PER_PART] for i in range(0, len(items), MAX_PER_PART)] or [items]
 
 
 def type_of(data: BaseModel) -> str:

@@ -29,7 +29,7 @@ from tests.certification import builders as b
 pytestmark = pytest.mark.unit
 
 CODE, JAMBI = "15/PKA/2022/IV", "15"
-NIP1, NIP2 = "198001012005011001", "198502022010012002"
+NIP1, NIP2, NIP3 = "198001012005011001", "198502022010012002", "199003032015011003"
 Run = Callable[[UnitOfWork, Sequence[CloudEvent]], Awaitable[list[Handled]]]
 
 
@@ -278,3 +278,36 @@ async def test_a_withdrawn_participant_is_decided_once_attendance_finalises_the_
     assert said.kinds() == ["decided", "failed"]
     assert said.data("decided")[0]["nip"] == NIP2
     assert said.data("decided")[0]["rate_pct"] == str(Decimal(0))
+
+
+async def test_a_cohort_finalised_in_one_event_is_decided_in_one_pass(
+    service: Certification,
+) -> None:
+    await service.scheduled_with(NIP1, NIP2, NIP3)
+    await service.run(
+        one(handlers.on_participant_withdrawn),
+        service.from_enrolment(b.withdrawn(CODE, JAMBI, NIP3)),
+    )
+    await service.closed()
+    figures = [b.finalised(CODE, JAMBI, NIP1, "20"), b.finalised(CODE, JAMBI, NIP2, "10")]
+    [outcome], said = await service.run(
+        handlers.on_cohort_attendance_run,
+        service.from_attendance(b.cohort_attendance(CODE, JAMBI, figures)),
+    )
+    assert outcome == Handled.applied()
+    decided = sorted((d["nip"], d["completed"]) for d in said.data("decided"))
+    assert decided == [(NIP1, True), (NIP2, False), (NIP3, False)]
+    assert [c.nip for c in service.repo.tables.certificates.values()] == [NIP1]
+
+
+async def test_only_a_cohorts_last_part_waits_for_its_schedule(service: Certification) -> None:
+    def part(no: int, nip: str) -> CloudEvent:
+        figures = [b.finalised(CODE, JAMBI, nip, "20")]
+        return service.from_attendance(b.cohort_attendance(CODE, JAMBI, figures, part=no, parts=2))
+
+    outcomes, _ = await service.run(handlers.on_cohort_attendance_run, part(1, NIP1), part(2, NIP2))
+    assert outcomes == [Handled.applied(), Handled.parked()]
+    parked = list(service.store.state.parked.values())
+    assert [(p.waiting_for, p.reject_code) for p in parked] == [
+        (waiting_for_cohort(CODE), ReasonCode.UNKNOWN_COHORT)
+    ]

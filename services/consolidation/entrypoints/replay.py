@@ -64,6 +64,7 @@ TABLE_OF: dict[str, str] = {
     ev.ENROLMENT_PARTICIPANT_WITHDRAWN: "enrolments, asn",
     ev.ENROLMENT_ASN_RECORDED: "roster",
     ev.ATTENDANCE_PARTICIPANT_FINALISED: "attendance",
+    ev.ATTENDANCE_COHORT_FINALISED_V2: "attendance",
     ev.CERTIFICATION_COMPLETION_DECIDED: "completions",
     ev.CERTIFICATION_CERTIFICATE_ISSUED: "certificates",
     ev.CERTIFICATION_CERTIFICATE_REVOKED: "certificates",
