@@ -120,6 +120,11 @@ class TopicReader:
     def of_type(self, suffix: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["type"].endswith(suffix)]
 
+    def within(self, suffix: str, field: str) -> list[dict[str, Any]]:
+        """The entries of a per-cohort event's list (`decisions`, `certificates`, ...) across
+        every event of that type, in order."""
+        return [entry for e in self.of_type(suffix) for entry in e["data"][field]]
+
 
 class Feedback(TopicReader):
     """A publisher's feedback topic: outcome per ingest event id.

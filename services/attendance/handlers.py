@@ -33,6 +33,7 @@ from shared.events.ingest import (
     INGEST_TYPES,
     AttendanceRecorded,
 )
+from shared.events.per_cohort import CohortAttendanceFinalised, FinalFigures, in_parts
 from shared.topics import ATTENDANCE_EVENTS
 
 # --- ingest --------------------------------------------------------------------------------
@@ -215,11 +216,11 @@ def _announce(
     in it once across replays: who was finalised now."""
     code = cohort.cohort_code
     finalised = [_final_figures(nip, results[nip]) for nip in sorted(results) if (code, nip) in new]
-    parts = ev.in_parts(finalised)
+    parts = in_parts(finalised)
     for part, figures in enumerate(parts, start=1):
         uow.emit(
             ATTENDANCE_EVENTS,
-            ev.CohortAttendanceFinalised(
+            CohortAttendanceFinalised(
                 cohort_code=code,
                 publisher=cohort.publisher,
                 part=part,
@@ -233,8 +234,8 @@ def _announce(
         )
 
 
-def _final_figures(nip: str, f: domain.Figures) -> ev.FinalFigures:
-    return ev.FinalFigures(
+def _final_figures(nip: str, f: domain.Figures) -> FinalFigures:
+    return FinalFigures(
         nip=nip,
         jp_present=f.jp_present,
         jp_total=f.jp_total,

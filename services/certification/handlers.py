@@ -32,7 +32,6 @@ from shared.envelope import CloudEvent, RecordPosition, validate_data
 from shared.events import domain as ev
 from shared.events.domain import (
     CloseRefused,
-    CohortAttendanceFinalised,
     CohortCancelled,
     CohortClosed,
     CohortFinalised,
@@ -47,6 +46,7 @@ from shared.events.ingest import (
     INGEST_TYPES,
     EvaluationRecorded,
 )
+from shared.events.per_cohort import CohortAttendanceFinalised
 from shared.reasons import ReasonCode
 
 # --- ingest ------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ async def on_cohort_attendance_run(uow: UnitOfWork, events: Sequence[CloudEvent]
     schedule, as v1's CohortFinalised does), then each cohort decided in one pass."""
     outcomes, valid = validated_run(events, CohortAttendanceFinalised)
     repo = repository.of(uow)
-    await repo.save_attendances([f for _, _, d in valid for f in d.each()])
+    await repo.save_attendances([f for _, _, d in valid for f in ev.finalisations_in(d)])
     marked = await repo.mark_finalised([d.cohort_code for _, _, d in valid if d.last])
     for index, event, data in valid:
         if not data.last or data.cohort_code in marked:

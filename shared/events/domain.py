@@ -7,21 +7,20 @@ subject and Kafka key are the cohort code, and whose `data` is one of the models
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from decimal import Decimal
-from typing import Literal, TypeVar
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
+from shared.events.base import ContractData
 from shared.events.ingest import AsnRecorded as RosterRow
 from shared.events.ingest import Category, CompletionPolicy, Method, Signatory, TimeZone
+from shared.events.per_cohort import CohortAttendanceFinalised, CohortDecided
 from shared.topics import ATTENDANCE_EVENTS, CERTIFICATION_EVENTS, ENROLMENT_EVENTS
 
-T = TypeVar("T")
 
-
-class _Data(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+class _Data(ContractData):
+    pass
 
 
 class IngestRef(_Data):
@@ -174,53 +173,6 @@ class CohortFinalised(_Data):
     finalised_at: dt.datetime
 
 
-# A per-cohort event carries at most this many participants in one part: ~150 KB at most, well
-# under the 512 KB a consumer accepts (shared.envelope) and the brokers' 1 MB.
-MAX_PER_PART = 250
-
-
-class FinalFigures(_Data):
-    """One participant's final attendance inside a cohort's finalisation."""
-
-    nip: str
-    jp_present: Decimal
-    jp_total: Decimal
-    rate_pct: Decimal  # exact percentage, e.g. 88.888888
-    sessions_total: int
-    sessions_present: int
-    missed_by_status: dict[str, int]  # IZIN/SAKIT/ALPA/UNRECORDED -> sessions
-
-
-class CohortAttendanceFinalised(_Data):
-    """A cohort's attendance, final once it closed (v2 of `cohort_finalised`): every participant's
-    figures (withdrawn ones are not sent) in parts 1..parts, in order; the last part finalises the
-    cohort. Replaces one ParticipantFinalised per participant and the v1 CohortFinalised."""
-
-    cohort_code: str
-    publisher: str
-    part: int = Field(ge=1)
-    parts: int = Field(ge=1)
-    participants: int  # finalised in the whole cohort, all parts
-    results: list[FinalFigures] = Field(max_length=MAX_PER_PART)
-    finalised_at: dt.datetime
-
-    @property
-    def last(self) -> bool:
-        return self.part == self.parts
-
-    def each(self) -> list[ParticipantFinalised]:
-        """As the per-participant events (v1) carried it, for readers of both."""
-        return [
-            ParticipantFinalised.model_construct(
-                cohort_code=self.cohort_code,
-                publisher=self.publisher,
-                finalised_at=self.finalised_at,
-                **dict(figures),
-            )
-            for figures in self.results
-        ]
-
-
 # --- certification -----------------------------------------------------------------------
 
 
@@ -299,8 +251,9 @@ CERTIFICATION_COMPLETION_DECIDED = "diklat.certification.completion_decided.v1"
 CERTIFICATION_CERTIFICATE_ISSUED = "diklat.certification.certificate_issued.v1"
 CERTIFICATION_CERTIFICATE_REVOKED = "diklat.certification.certificate_revoked.v1"
 CERTIFICATION_CERTIFICATE_SUPERSEDED = "diklat.certification.certificate_superseded.v1"
+CERTIFICATION_COHORT_DECIDED = "diklat.certification.cohort_decided.v1"
 
-ENROLMENT_TYPES: dict[str, type[_Data]] = {
+ENROLMENT_TYPES: dict[str, type[ContractData]] = {
     ENROLMENT_COHORT_SCHEDULED: CohortScheduled,
     ENROLMENT_COHORT_AMENDED: CohortAmended,
     ENROLMENT_COHORT_CANCELLED: CohortCancelled,
@@ -310,34 +263,71 @@ ENROLMENT_TYPES: dict[str, type[_Data]] = {
     ENROLMENT_PARTICIPANT_WITHDRAWN: ParticipantWithdrawn,
     ENROLMENT_ASN_RECORDED: RosterEntryRecorded,
 }
-ATTENDANCE_TYPES: dict[str, type[_Data]] = {
+ATTENDANCE_TYPES: dict[str, type[ContractData]] = {
     ATTENDANCE_PARTICIPANT_FINALISED: ParticipantFinalised,
     ATTENDANCE_COHORT_FINALISED: CohortFinalised,
     ATTENDANCE_COHORT_FINALISED_V2: CohortAttendanceFinalised,
 }
-CERTIFICATION_TYPES: dict[str, type[_Data]] = {
+CERTIFICATION_TYPES: dict[str, type[ContractData]] = {
     CERTIFICATION_COMPLETION_DECIDED: CompletionDecided,
     CERTIFICATION_CERTIFICATE_ISSUED: CertificateIssued,
     CERTIFICATION_CERTIFICATE_REVOKED: CertificateRevoked,
     CERTIFICATION_CERTIFICATE_SUPERSEDED: CertificateSuperseded,
+    CERTIFICATION_COHORT_DECIDED: CohortDecided,
 }
 # Which types travel on which domain topic (each service publishes its own).
-DOMAIN_STREAMS: dict[str, dict[str, type[_Data]]] = {
+DOMAIN_STREAMS: dict[str, dict[str, type[ContractData]]] = {
     ENROLMENT_EVENTS: ENROLMENT_TYPES,
     ATTENDANCE_EVENTS: ATTENDANCE_TYPES,
     CERTIFICATION_EVENTS: CERTIFICATION_TYPES,
 }
-DOMAIN_TYPES: dict[str, type[_Data]] = {
+DOMAIN_TYPES: dict[str, type[ContractData]] = {
     **ENROLMENT_TYPES,
     **ATTENDANCE_TYPES,
     **CERTIFICATION_TYPES,
 }
-TYPE_OF: dict[type[_Data], str] = {model: name for name, model in DOMAIN_TYPES.items()}
+TYPE_OF: dict[type[ContractData], str] = {model: name for name, model in DOMAIN_TYPES.items()}
 
 
-def in_parts(items: Sequence[T]) -> list[Sequence[T]]:
-    """A cohort's items as the parts of its per-cohort events: at least one (maybe empty)."""
-    return [items[i : i + MAX_PER_PART] for i in range(0, len(items), MAX_PER_PART)] or [items]
+def finalisations_in(cohort: CohortAttendanceFinalised) -> list[ParticipantFinalised]:
+    """A cohort's finalisation (v2) as the per-participant events carried it, for readers of
+    both."""
+    return [
+        ParticipantFinalised.model_construct(
+            cohort_code=cohort.cohort_code,
+            publisher=cohort.publisher,
+            finalised_at=cohort.finalised_at,
+            **dict(figures),
+        )
+        for figures in cohort.results
+    ]
+
+
+def completions_in(cohort: CohortDecided) -> list[CompletionDecided]:
+    """A cohort's decisions as the per-participant events carried them."""
+    return [
+        CompletionDecided.model_construct(
+            cohort_code=cohort.cohort_code,
+            publisher=cohort.publisher,
+            policy_version=cohort.policy_version,
+            decided_at=cohort.decided_at,
+            **dict(decision),
+        )
+        for decision in cohort.decisions
+    ]
+
+
+def certificates_in(cohort: CohortDecided) -> list[CertificateIssued]:
+    """A cohort's first certificates as the per-certificate events carried them."""
+    if cohort.shared is None:
+        return []
+    shared = dict(cohort.shared)
+    return [
+        CertificateIssued.model_construct(
+            cohort_code=cohort.cohort_code, publisher=cohort.publisher, **shared, **dict(entry)
+        )
+        for entry in cohort.certificates
+    ]
 
 
 def type_of(data: BaseModel) -> str:

@@ -17,6 +17,7 @@ from shared.barrier import waiting_for_close
 from shared.consumer import waiting_for_cohort, waiting_for_enrolment
 from shared.envelope import CloudEvent
 from shared.events import domain as ev
+from shared.events.per_cohort import MAX_PER_PART
 from shared.outbox import domain_event
 from shared.reasons import ReasonCode
 from tests.handler_fakes import FakeService, logged
@@ -200,7 +201,7 @@ async def test_finalisation_announces_the_cohort_in_one_event_exactly_once(
 
 
 async def test_a_large_cohort_is_announced_in_parts_in_nip_order(service: FakeService) -> None:
-    people = [nip(n) for n in range(1, ev.MAX_PER_PART + 2)]
+    people = [nip(n) for n in range(1, MAX_PER_PART + 2)]
     await a_cohort_with(service, *people)
     await closed_by_enrolment(service, 5)
     parts = [data for kind, data in service.published() if kind.endswith("cohort_finalised.v2")]
@@ -209,7 +210,7 @@ async def test_a_large_cohort_is_announced_in_parts_in_nip_order(service: FakeSe
         (2, 2, len(people)),
     ]
     assert [r["nip"] for p in parts for r in p["results"]] == sorted(people)
-    assert [len(p["results"]) for p in parts] == [ev.MAX_PER_PART, 1]
+    assert [len(p["results"]) for p in parts] == [MAX_PER_PART, 1]
 
 
 async def test_finalisation_rejects_what_still_waits_for_an_enrolment(

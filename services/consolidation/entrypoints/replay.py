@@ -69,6 +69,9 @@ TABLE_OF: dict[str, str] = {
     ev.CERTIFICATION_CERTIFICATE_ISSUED: "certificates",
     ev.CERTIFICATION_CERTIFICATE_REVOKED: "certificates",
     ev.CERTIFICATION_CERTIFICATE_SUPERSEDED: "certificates",
+    # Also writes completions, but a completion's latest decision wins whatever the order, so
+    # only its certificates must stay in order with revocations and supersessions.
+    ev.CERTIFICATION_COHORT_DECIDED: "certificates",
     FEEDBACK_TYPE: "ingest_outcomes",
     OUTCOMES_TYPE: "ingest_outcomes",
     REMINDER_TYPE: "reminders_sent",
