@@ -1,6 +1,7 @@
 """A close's results, as `diklat publish` waits for them: after a cohort closed, each participant
-registered and not withdrawn gets a notice, a certificate issued (its number) or a completion
-failed (the reason). What to wait for is counted from the run's own rows."""
+registered and not withdrawn has a result, a certificate issued (its number) or a completion
+failed (the reason), told per cohort (older history: a notice each) and read as one notice per
+participant. What to wait for is counted from the run's own rows."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ def expected_results(
     return {code: len(people[code] - gone[code]) for code in sorted(closing) if people[code]}
 
 
+def who(notice: Notice) -> str:
+    """The participant as the publisher knows them: the full NIP it sent (a cohort's results
+    carry it; older notices only a masked one, which participants of a cohort may share)."""
+    return notice.nip or notice.nip_masked
+
+
 def print_results(
     results: Mapping[str, list[Notice]],
     awaited: Mapping[str, int],
@@ -48,7 +55,7 @@ def print_results(
     for code, expected in awaited.items():
         notices = sorted(
             results.get(code, []),
-            key=lambda n: (n.kind, n.certificate_number or "", n.nip_masked, n.message_id),
+            key=lambda n: (n.kind, n.certificate_number or "", who(n), n.message_id),
         )
         issued = [n for n in notices if n.kind == "certificate_issued"]
         failed = [n for n in notices if n.kind == "completion_failed"]
@@ -57,9 +64,9 @@ def print_results(
             f"{len(failed)} tidak lulus (did not complete)"
         )
         for n in issued if show_each else []:
-            echo(f"      {n.nip_masked}: {n.certificate_number}")
+            echo(f"      {who(n)}: {n.certificate_number}")
         for n in failed:
-            echo(f"      {n.nip_masked}: {n.message_id} / {n.message_en}")
+            echo(f"      {who(n)}: {n.message_id} / {n.message_en}")
         missing = expected - len(notices)
         if missing > 0:
             echo(

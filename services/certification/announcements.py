@@ -90,10 +90,6 @@ def announce_issued(uow: UnitOfWork, certificate: Certificate) -> None:
             issue_date=content["issue_date"],
         ),
     )
-    tell_issued(uow, certificate)
-
-
-def tell_issued(uow: UnitOfWork, certificate: Certificate) -> None:
     tell_publisher(
         uow,
         certificate,

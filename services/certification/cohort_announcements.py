@@ -1,7 +1,8 @@
 """What certification tells about a cohort's decisions taken together (issue 23): one
 `cohort_decided` event per part on the certification topic, carrying the decisions and the
 first certificates they issued, instead of a `completion_decided` and a `certificate_issued`
-per participant. Ids are stable on replay: the same decisions give the same ids."""
+per participant; and one `cohort_results` per part to the publisher instead of a notice per
+participant. Ids are stable on replay: the same decisions give the same ids."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from collections.abc import Mapping, Sequence
 from services.certification.announcements import SERVICE
 from services.certification.ports import Certificate, Cohort, Decision
 from shared.consumer import UnitOfWork
+from shared.events.feedback import (
+    COHORT_RESULTS_TYPE,
+    CohortResults,
+    ResultIssued,
+    ResultNotCompleted,
+)
 from shared.events.per_cohort import (
     CertificateEntry,
     CertificatesShare,
@@ -47,6 +54,42 @@ def announce_cohort_decided(
             ),
             subject=cohort.cohort_code,
             event_id=f"{SERVICE}:cohort-decided:{cohort.cohort_code}:{tag}:{number}",
+        )
+
+
+def tell_cohort_results(
+    uow: UnitOfWork,
+    cohort: Cohort,
+    decisions: Sequence[Decision],
+    certificates: Mapping[str, Certificate],
+) -> None:
+    """The publisher's results of these decisions, in the same parts as the announcement."""
+    parts = in_parts(decisions)
+    tag = decisions_tag(decisions)
+    for number, part in enumerate(parts, start=1):
+        uow.tell(
+            cohort.publisher,
+            COHORT_RESULTS_TYPE,
+            CohortResults(
+                cohort_code=cohort.cohort_code,
+                part=number,
+                parts=len(parts),
+                issued=[
+                    ResultIssued(nip=d.nip, certificate_number=certificates[d.nip].number)
+                    for d in part
+                    if d.nip in certificates
+                ],
+                not_completed=[
+                    ResultNotCompleted(
+                        nip=d.nip, message_id=d.explanation_id, message_en=d.explanation_en
+                    )
+                    for d in part
+                    if not d.completed
+                ],
+                at=uow.now,
+            ),
+            cohort.cohort_code,
+            f"{SERVICE}:cohort-results:{cohort.cohort_code}:{tag}:{number}",
         )
 
 

@@ -11,12 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from services.certification import certificates, domain, repository
-from services.certification.announcements import SERVICE, tell_issued
-from services.certification.cohort_announcements import announce_cohort_decided
+from services.certification.cohort_announcements import (
+    announce_cohort_decided,
+    tell_cohort_results,
+)
 from services.certification.ports import Candidate, Certificate, Cohort, Decision
 from shared.consumer import UnitOfWork
-from shared.events.feedback import Notice
-from shared.logging import mask_nip
 
 Due = tuple[Cohort, Candidate]
 Decided = tuple[Cohort, Candidate, Decision]
@@ -36,8 +36,8 @@ async def decide_due(uow: UnitOfWork, cohort_codes: Sequence[str]) -> int:
 async def decide_all(uow: UnitOfWork, due: Sequence[Due]) -> int:
     """Decide, certify and announce each (cohort, candidate) in order, in a few statements: the
     decisions, one counter draw per organiser and year, the certificates; then one announcement
-    per cohort (its decisions and certificates together) and the publisher's notices. Same rows,
-    in the same order, as deciding them one at a time."""
+    per cohort (its decisions and certificates together) and its results to the publisher.
+    Same rows, in the same order, as deciding them one at a time."""
     if not due:
         return 0
     repo = repository.of(uow)
@@ -53,11 +53,7 @@ async def decide_all(uow: UnitOfWork, due: Sequence[Due]) -> int:
             if d.completed and (certificate := issuing[(d.cohort_code, d.nip)]).id in issued
         }
         announce_cohort_decided(uow, cohort, decisions, certificates)
-        for decision in decisions:
-            if not decision.completed:
-                tell_completion_failed(uow, cohort, decision)
-            elif decision.nip in certificates:
-                tell_issued(uow, certificates[decision.nip])
+        tell_cohort_results(uow, cohort, decisions, certificates)
     return len(decided)
 
 
@@ -122,21 +118,6 @@ def decision_row(
         explanation_id=outcome.summary.message_id,
         explanation_en=outcome.summary.message_en,
         decided_at=now,
-    )
-
-
-def tell_completion_failed(uow: UnitOfWork, cohort: Cohort, decision: Decision) -> None:
-    uow.notify(
-        cohort.publisher,
-        Notice(
-            kind="completion_failed",
-            cohort_code=cohort.cohort_code,
-            nip_masked=mask_nip(decision.nip),
-            message_id=decision.explanation_id,
-            message_en=decision.explanation_en,
-            at=uow.now,
-        ),
-        event_id=f"{SERVICE}:failed:{cohort.cohort_code}:{decision.nip}",
     )
 
 

@@ -132,6 +132,10 @@ async def test_completion_is_decided_at_the_boundaries_and_certified_exactly_onc
         failed = " ".join(n["message_id"] for n in feedback.notices("completion_failed"))
         assert "nilai 60 < 60,01" in failed
         assert all(n["nip_masked"].count("*") == 10 for n in feedback.notices("completion_failed"))
+        # The results name each participant by the full NIP the publisher sent, once each.
+        told = feedback.notices("certificate_issued") + feedback.notices("completion_failed")
+        assert sorted(n["nip"] for n in told) == sorted(NIPS.values())
+        assert feedback.of_type("notice.v1") == []  # per cohort now, not per participant
         # Nothing more than one decision and one certificate per participant was announced.
         assert len(announced.within("cohort_decided.v1", "certificates")) == 2
         assert len(announced.within("cohort_decided.v1", "decisions")) == 6

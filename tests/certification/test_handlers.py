@@ -149,12 +149,15 @@ async def test_a_participant_who_attended_enough_completes_and_is_issued_a_certi
     await service.scheduled_with(NIP1)
     assert (await service.closed()).rows == []  # nobody's attendance is in yet
     said = await service.finalised((NIP1, "20"))
-    assert said.kinds() == ["cohort-decided", "notice-issued"]
+    assert said.kinds() == ["cohort-decided", "cohort-results"]
     [decided] = said.data("decided")
     assert (decided["nip"], decided["completed"]) == (NIP1, True)
     [issued] = said.data("issued")
     assert issued["number"] == "800/0001/BPSDM-15/2022"
     assert issued["predicate"] == "Telah Mengikuti"
+    [results] = said.data("cohort-results")  # the publisher's, by the NIP it sent
+    assert results["issued"] == [{"nip": NIP1, "certificate_number": issued["number"]}]
+    assert results["not_completed"] == []
 
 
 async def test_too_little_attendance_fails_completion_and_tells_the_publisher(
@@ -163,7 +166,7 @@ async def test_too_little_attendance_fails_completion_and_tells_the_publisher(
     await service.scheduled_with(NIP1)
     await service.closed()
     said = await service.finalised((NIP1, "10"))
-    assert said.kinds() == ["cohort-decided", "failed"]
+    assert said.kinds() == ["cohort-decided", "cohort-results"]
     assert said.data("decided")[0]["completed"] is False
     assert service.repo.tables.certificates == {}
 
@@ -174,7 +177,7 @@ async def test_attendance_in_before_the_close_is_decided_at_the_close(
     await service.scheduled_with(NIP1, NIP2)
     assert (await service.finalised((NIP1, "20"), (NIP2, "19"))).rows == []
     said = await service.closed()
-    assert said.kinds() == ["cohort-decided", "notice-issued", "notice-issued"]
+    assert said.kinds() == ["cohort-decided", "cohort-results"]
     numbers = [data["number"] for data in said.data("issued")]
     assert numbers == ["800/0001/BPSDM-15/2022", "800/0002/BPSDM-15/2022"]
 
@@ -281,7 +284,7 @@ async def test_a_withdrawn_participant_is_decided_once_attendance_finalises_the_
         handlers.on_cohort_finalised_run,
         service.from_attendance(b.cohort_finalised(CODE, JAMBI, 2)),
     )
-    assert said.kinds() == ["cohort-decided", "failed"]
+    assert said.kinds() == ["cohort-decided", "cohort-results"]
     assert said.data("decided")[0]["nip"] == NIP2
     assert said.data("decided")[0]["rate_pct"] == str(Decimal(0))
 
@@ -343,4 +346,9 @@ async def test_a_large_cohort_is_announced_in_parts_each_with_its_certificates(
     for part in parts:
         completed = [d["nip"] for d in part["decisions"] if d["completed"]]
         assert [c["nip"] for c in part["certificates"]] == completed
-    assert len(said.data("issued")) == 198 and len(said.data("failed")) == 99
+    assert len(said.data("issued")) == 198
+    results = said.data("cohort-results")
+    assert [(r["part"], r["parts"]) for r in results] == [(1, 2), (2, 2)]
+    told = [(r["nip"], True) for p in results for r in p["issued"]]
+    told += [(r["nip"], False) for p in results for r in p["not_completed"]]
+    assert sorted(told) == sorted((n, n[3] != "2") for n in people)
