@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer
@@ -16,6 +17,10 @@ from shared.topics import feedback_topic, physical
 
 _NOTICE = b'"certificate_issued"'
 _FINALISED = b'"diklat.attendance.participant_finalised.v1"'
+# One event per cohort (issue 23): a part of a cohort's finalisation, a part of its results.
+_COHORT_FINALISED = b'"diklat.attendance.cohort_finalised.v2"'
+_COHORT_RESULTS = b'"diklat.feedback.cohort_results.v1"'
+_WATCHED = (_NOTICE, _FINALISED, _COHORT_FINALISED, _COHORT_RESULTS)
 
 
 class Watcher:
@@ -55,15 +60,22 @@ class Watcher:
                 value = record.value or b"{}"
                 # Only these two are parsed: the feedback topic also carries the ingest outcome
                 # reports (up to ~100 KB each), and parsing them took CPU from what is measured.
-                if _NOTICE not in value and _FINALISED not in value:
-                    continue
-                event = orjson.loads(value)
-                data = event.get("data") or {}
-                if data.get("kind") == "certificate_issued":
-                    self.certificates.append((data["cohort_code"], now))
-                elif event.get("type") == "diklat.attendance.participant_finalised.v1":
-                    self.finalised.append((data["cohort_code"], now))
+                if any(kind in value for kind in _WATCHED):
+                    self._stamp(orjson.loads(value), now)
         return len(self.certificates) >= expected
+
+    def _stamp(self, event: dict[str, Any], now: float) -> None:
+        """Each certificate and each participant's finalisation, per participant or per cohort."""
+        data, kind = event.get("data") or {}, event.get("type")
+        code = data.get("cohort_code")
+        if data.get("kind") == "certificate_issued":
+            self.certificates.append((code, now))
+        elif kind == "diklat.feedback.cohort_results.v1":
+            self.certificates += [(code, now)] * len(data["issued"])
+        elif kind == "diklat.attendance.participant_finalised.v1":
+            self.finalised.append((code, now))
+        elif kind == "diklat.attendance.cohort_finalised.v2":
+            self.finalised += [(code, now)] * len(data["results"])
 
     async def watch(self, expected: int) -> None:
         while not await self.poll(expected):

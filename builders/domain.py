@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -15,6 +15,14 @@ from builders.calendar import T0
 from shared.envelope import to_structured
 from shared.events import domain as ev
 from shared.events.ingest import AsnRecorded, Category, CompletionPolicy, Method
+from shared.events.per_cohort import (
+    CertificateEntry,
+    CertificatesShare,
+    CohortAttendanceFinalised,
+    CohortDecided,
+    DecisionEntry,
+    FinalFigures,
+)
 from shared.outbox import domain_event
 from shared.regions import local_to_utc
 from shared.topics import ATTENDANCE_EVENTS, CERTIFICATION_EVENTS, ENROLMENT_EVENTS, ingest_topic
@@ -181,6 +189,61 @@ def finalised(
         missed_by_status=missed_by_status or {},
         finalised_at=at,
     )
+
+
+def cohort_attendance(
+    code: str,
+    publisher: str,
+    results: Sequence[ev.ParticipantFinalised],
+    *,
+    part: int = 1,
+    parts: int = 1,
+    at: dt.datetime = T0,
+) -> CohortAttendanceFinalised:
+    """Attendance's `cohort_finalised.v2`: these participants' figures (see `finalised`) as one
+    part of the cohort's finalisation."""
+    return CohortAttendanceFinalised(
+        cohort_code=code,
+        publisher=publisher,
+        part=part,
+        parts=parts,
+        participants=len(results),
+        results=[
+            FinalFigures(**r.model_dump(include=set(FinalFigures.model_fields))) for r in results
+        ],
+        finalised_at=at,
+    )
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def cohort_decided(
+    code: str,
+    publisher: str,
+    decisions: Sequence[ev.CompletionDecided],
+    certificates: Sequence[ev.CertificateIssued],
+    *,
+    policy_version: int = 1,
+) -> CohortDecided:
+    """Certification's `cohort_decided.v1`: these decisions and certificates (see
+    `completion_decided`; the certificates alike but for who and their numbers) as one part."""
+    first = certificates[0] if certificates else None
+    return CohortDecided(
+        cohort_code=code,
+        publisher=publisher,
+        policy_version=policy_version,
+        part=1,
+        parts=1,
+        decisions=[_entry(DecisionEntry, d) for d in decisions],
+        certificates=[_entry(CertificateEntry, c) for c in certificates],
+        shared=_entry(CertificatesShare, first) if first else None,
+        decided_at=decisions[0].decided_at if decisions else T0,
+    )
+
+
+def _entry(model: type[M], data: BaseModel) -> M:
+    return model(**data.model_dump(include=set(model.model_fields)))
 
 
 def cohort_finalised(

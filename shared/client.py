@@ -19,10 +19,12 @@ from pydantic import BaseModel
 from shared.envelope import STRUCTURED_HEADERS, CloudEvent, to_structured
 from shared.events import ingest
 from shared.events.feedback import (
+    COHORT_RESULTS_TYPE,
     FEEDBACK_TYPE,
     NOTICE_TYPE,
     OUTCOMES_TYPE,
     REMINDER_TYPE,
+    CohortResults,
     ComplianceReminder,
     IngestOutcome,
     IngestOutcomes,
@@ -185,6 +187,8 @@ def _feedback_messages(value: bytes) -> list[FeedbackMessage]:
         return [IngestOutcome.model_validate(data)]
     if kind == NOTICE_TYPE:
         return [Notice.model_validate(data)]
+    if kind == COHORT_RESULTS_TYPE:
+        return list(CohortResults.model_validate(data).each())
     if kind == REMINDER_TYPE:
         return [ComplianceReminder.model_validate(data)]
     return []

@@ -14,7 +14,14 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared import db
 from shared.envelope import STRUCTURED_HEADERS
-from shared.events.feedback import FEEDBACK_TYPE, NOTICE_TYPE, OUTCOMES_TYPE, IngestOutcomes
+from shared.events.feedback import (
+    COHORT_RESULTS_TYPE,
+    FEEDBACK_TYPE,
+    NOTICE_TYPE,
+    OUTCOMES_TYPE,
+    CohortResults,
+    IngestOutcomes,
+)
 from shared.kafka import ensure_topics, onboard_publisher
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import InfraSettings, ServiceSettings
@@ -120,6 +127,11 @@ class TopicReader:
     def of_type(self, suffix: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["type"].endswith(suffix)]
 
+    def within(self, suffix: str, field: str) -> list[dict[str, Any]]:
+        """The entries of a per-cohort event's list (`decisions`, `certificates`, ...) across
+        every event of that type, in order."""
+        return [entry for e in self.of_type(suffix) for entry in e["data"][field]]
+
 
 class Feedback(TopicReader):
     """A publisher's feedback topic: outcome per ingest event id.
@@ -145,10 +157,16 @@ class Feedback(TopicReader):
         }
 
     def notices(self, kind: str) -> list[dict[str, Any]]:
-        """The data of every notice of this kind read so far (certificate issued, ...)."""
-        return [
-            e["data"] for e in self.events if e["type"] == NOTICE_TYPE and e["data"]["kind"] == kind
-        ]
+        """The data of every notice of this kind read so far (certificate issued, ...), a
+        cohort's results read as one notice per participant, as the publisher's tools read it."""
+        notices = []
+        for e in self.events:
+            if e["type"] == NOTICE_TYPE:
+                notices.append(e["data"])
+            elif e["type"] == COHORT_RESULTS_TYPE:
+                each = CohortResults.model_validate(e["data"]).each()
+                notices += [n.model_dump(mode="json") for n in each]
+        return [n for n in notices if n["kind"] == kind]
 
     async def wait_for_outcomes(
         self,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from shared.client import FeedbackMessage, read_feedback
 from shared.events.feedback import ComplianceReminder, IngestOutcome, Notice
+from shared.publishing.results import who
 from shared.publishing.send import check_publisher_topics
 from shared.settings import InfraSettings
 from shared.tabular import csv_row
@@ -41,7 +42,8 @@ def line_of(message: FeedbackMessage) -> Line:
         return Line(message.decided_at, "outcome", message.cohort_code or "", outcome, detail)
     if isinstance(message, Notice):
         number = f" {message.certificate_number}" if message.certificate_number else ""
-        detail = f"NIP {message.nip_masked}{number}: {message.message_id} / {message.message_en}"
+        said = f"{message.message_id} / {message.message_en}"
+        detail = f"NIP {who(message)}{number}: {said}"
         return Line(message.at, "notice", message.cohort_code, message.kind, detail)
     return _reminder_line(message)
 

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from shared.events.feedback import Notice
 from shared.publishing import messages
+from shared.publishing.results import who
 from shared.publishing.send import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -118,7 +119,7 @@ def print_results(
     for code, expected in awaited.items():
         notices = sorted(
             results.get(code, []),
-            key=lambda n: (n.kind, n.certificate_number or "", n.nip_masked, n.message_id),
+            key=lambda n: (n.kind, n.certificate_number or "", who(n), n.message_id),
         )
         issued = [n for n in notices if n.kind == "certificate_issued"]
         failed = [n for n in notices if n.kind == "completion_failed"]
@@ -127,9 +128,9 @@ def print_results(
             f"{len(failed)} tidak lulus (did not complete)"
         )
         for n in issued if show_each else []:
-            echo(f"      {n.nip_masked}: {n.certificate_number}")
+            echo(f"      {who(n)}: {n.certificate_number}")
         for n in failed:
-            echo(f"      {n.nip_masked}: {n.message_id} / {n.message_en}")
+            echo(f"      {who(n)}: {n.message_id} / {n.message_en}")
         missing = expected - len(notices)
         if missing > 0:
             echo(

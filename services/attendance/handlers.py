@@ -33,6 +33,7 @@ from shared.events.ingest import (
     INGEST_TYPES,
     AttendanceRecorded,
 )
+from shared.events.per_cohort import CohortAttendanceFinalised, FinalFigures, in_parts
 from shared.topics import ATTENDANCE_EVENTS
 
 # --- ingest --------------------------------------------------------------------------------
@@ -211,37 +212,37 @@ def _announce(
     results: dict[str, domain.Figures],
     new: set[tuple[str, str]],
 ) -> None:
-    """Participants finalised now (by NIP), then the cohort, exactly once across replays."""
+    """The cohort's finalisation, one event per part (participants by NIP), each participant
+    in it once across replays: who was finalised now."""
     code = cohort.cohort_code
-    for nip in sorted(nip for nip in results if (code, nip) in new):
-        f = results[nip]
+    finalised = [_final_figures(nip, results[nip]) for nip in sorted(results) if (code, nip) in new]
+    parts = in_parts(finalised)
+    for part, figures in enumerate(parts, start=1):
         uow.emit(
             ATTENDANCE_EVENTS,
-            ev.ParticipantFinalised(
+            CohortAttendanceFinalised(
                 cohort_code=code,
                 publisher=cohort.publisher,
-                nip=nip,
-                jp_present=f.jp_present,
-                jp_total=f.jp_total,
-                rate_pct=f.rate_pct,
-                sessions_total=f.sessions_total,
-                sessions_present=f.sessions_present,
-                missed_by_status=f.missed_by_status,
+                part=part,
+                parts=len(parts),
+                participants=len(finalised),
+                results=list(figures),
                 finalised_at=uow.now,
             ),
             subject=code,
-            event_id=f"attendance:finalised:{code}:{nip}",
+            event_id=f"attendance:cohort-finalised-v2:{code}:{part}",
         )
-    uow.emit(
-        ATTENDANCE_EVENTS,
-        ev.CohortFinalised(
-            cohort_code=code,
-            publisher=cohort.publisher,
-            participants=len(results),
-            finalised_at=uow.now,
-        ),
-        subject=code,
-        event_id=f"attendance:cohort-finalised:{code}",
+
+
+def _final_figures(nip: str, f: domain.Figures) -> FinalFigures:
+    return FinalFigures(
+        nip=nip,
+        jp_present=f.jp_present,
+        jp_total=f.jp_total,
+        rate_pct=f.rate_pct,
+        sessions_total=f.sessions_total,
+        sessions_present=f.sessions_present,
+        missed_by_status=f.missed_by_status,
     )
 
 

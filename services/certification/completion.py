@@ -11,13 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from services.certification import certificates, domain, repository
-from services.certification.announcements import SERVICE, announce_issued
+from services.certification.cohort_announcements import (
+    announce_cohort_decided,
+    tell_cohort_results,
+)
 from services.certification.ports import Candidate, Certificate, Cohort, Decision
 from shared.consumer import UnitOfWork
-from shared.events.domain import CompletionDecided
-from shared.events.feedback import Notice
-from shared.logging import mask_nip
-from shared.topics import CERTIFICATION_EVENTS
 
 Due = tuple[Cohort, Candidate]
 Decided = tuple[Cohort, Candidate, Decision]
@@ -36,8 +35,9 @@ async def decide_due(uow: UnitOfWork, cohort_codes: Sequence[str]) -> int:
 
 async def decide_all(uow: UnitOfWork, due: Sequence[Due]) -> int:
     """Decide, certify and announce each (cohort, candidate) in order, in a few statements: the
-    decisions, one counter draw per organiser and year, the certificates. Same rows and events,
-    in the same order, as deciding them one at a time."""
+    decisions, one counter draw per organiser and year, the certificates; then one announcement
+    per cohort (its decisions and certificates together) and its results to the publisher.
+    Same rows, in the same order, as deciding them one at a time."""
     if not due:
         return 0
     repo = repository.of(uow)
@@ -46,13 +46,23 @@ async def decide_all(uow: UnitOfWork, due: Sequence[Due]) -> int:
     decided = [x for x in decided if (x[2].cohort_code, x[2].nip) in inserted]
     issuing = await first_certificates(uow, [x for x in decided if x[2].completed])
     issued = await repo.insert_certificates(list(issuing.values()))
-    for cohort, _, decision in decided:
-        announce_decision(uow, cohort, decision)
-        if not decision.completed:
-            tell_completion_failed(uow, cohort, decision)
-        elif (certificate := issuing[(decision.cohort_code, decision.nip)]).id in issued:
-            announce_issued(uow, certificate)
+    for cohort, decisions in by_cohort(decided):
+        certificates = {
+            d.nip: certificate
+            for d in decisions
+            if d.completed and (certificate := issuing[(d.cohort_code, d.nip)]).id in issued
+        }
+        announce_cohort_decided(uow, cohort, decisions, certificates)
+        tell_cohort_results(uow, cohort, decisions, certificates)
     return len(decided)
+
+
+def by_cohort(decided: Sequence[Decided]) -> list[tuple[Cohort, list[Decision]]]:
+    """The decisions grouped by cohort, cohorts and decisions in the order decided."""
+    groups: dict[str, tuple[Cohort, list[Decision]]] = {}
+    for cohort, _, decision in decided:
+        groups.setdefault(cohort.cohort_code, (cohort, []))[1].append(decision)
+    return list(groups.values())
 
 
 def decisions_for(due: Sequence[Due], now: dt.datetime) -> list[Decided]:
@@ -108,42 +118,6 @@ def decision_row(
         explanation_id=outcome.summary.message_id,
         explanation_en=outcome.summary.message_en,
         decided_at=now,
-    )
-
-
-def announce_decision(uow: UnitOfWork, cohort: Cohort, decision: Decision) -> None:
-    uow.emit(
-        CERTIFICATION_EVENTS,
-        CompletionDecided(
-            cohort_code=decision.cohort_code,
-            publisher=cohort.publisher,
-            nip=decision.nip,
-            completed=decision.completed,
-            policy_version=decision.policy_version,
-            rate_pct=decision.rate_pct,
-            score=decision.score,
-            predicate=decision.predicate,
-            explanation_id=decision.explanation_id,
-            explanation_en=decision.explanation_en,
-            decided_at=decision.decided_at,
-        ),
-        subject=cohort.cohort_code,
-        event_id=f"{SERVICE}:decided:{cohort.cohort_code}:{decision.nip}",
-    )
-
-
-def tell_completion_failed(uow: UnitOfWork, cohort: Cohort, decision: Decision) -> None:
-    uow.notify(
-        cohort.publisher,
-        Notice(
-            kind="completion_failed",
-            cohort_code=cohort.cohort_code,
-            nip_masked=mask_nip(decision.nip),
-            message_id=decision.explanation_id,
-            message_en=decision.explanation_en,
-            at=uow.now,
-        ),
-        event_id=f"{SERVICE}:failed:{cohort.cohort_code}:{decision.nip}",
     )
 
 

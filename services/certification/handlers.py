@@ -2,9 +2,11 @@
 
 A participant is decided when three things are all present, whichever arrives last: the
 enrolment CohortClosed (naming its ingest cause), this service's own close barrier for that
-cause, and the participant's ParticipantFinalised. Withdrawn participants are decided when
-the attendance CohortFinalised arrives. The decisions table's primary key and the partial
-unique index on valid certificates make every step idempotent under redelivery.
+cause, and the participant's attendance (a part of the cohort's CohortAttendanceFinalised, or
+a ParticipantFinalised in history before it). Withdrawn participants are decided when the
+cohort's finalisation is complete (its last part, or v1's CohortFinalised). The decisions
+table's primary key and the partial unique index on valid certificates make every step
+idempotent under redelivery.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from shared.events.ingest import (
     INGEST_TYPES,
     EvaluationRecorded,
 )
+from shared.events.per_cohort import CohortAttendanceFinalised
 from shared.reasons import ReasonCode
 
 # --- ingest ------------------------------------------------------------------------------
@@ -217,6 +220,28 @@ async def on_cohort_finalised_run(uow: UnitOfWork, events: Sequence[CloudEvent])
     return [o for o in outcomes if o is not None]
 
 
+async def on_cohort_attendance(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    return (await on_cohort_attendance_run(uow, [event]))[0]
+
+
+async def on_cohort_attendance_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """Cohorts' finalisations (v2), set-based: every part's figures in one insert, the cohorts
+    whose last part this is marked finalised (a cohort not scheduled here yet waits for its
+    schedule, as v1's CohortFinalised does), then each cohort decided in one pass."""
+    outcomes, valid = validated_run(events, CohortAttendanceFinalised)
+    repo = repository.of(uow)
+    await repo.save_attendances([f for _, _, d in valid for f in ev.finalisations_in(d)])
+    marked = await repo.mark_finalised([d.cohort_code for _, _, d in valid if d.last])
+    for index, event, data in valid:
+        if not data.last or data.cohort_code in marked:
+            outcomes[index] = Handled.applied()
+        else:
+            waiting = waiting_for_cohort(data.cohort_code)
+            outcomes[index] = await uow.park(event, waiting, ReasonCode.UNKNOWN_COHORT)
+    await decide_due(uow, [d.cohort_code for _, _, d in valid])
+    return [o for o in outcomes if o is not None]
+
+
 _EVALUATION = Route(on_evaluation_recorded)
 INGEST_ROUTES: RouteTable = route_table(
     INGEST_TYPES,
@@ -246,5 +271,8 @@ DOMAIN_ROUTES: RouteTable = route_table(
             on_participant_finalised, batch=on_participant_finalised_run
         ),
         ev.ATTENDANCE_COHORT_FINALISED: Route(on_cohort_finalised, batch=on_cohort_finalised_run),
+        ev.ATTENDANCE_COHORT_FINALISED_V2: Route(
+            on_cohort_attendance, batch=on_cohort_attendance_run
+        ),
     },
 )

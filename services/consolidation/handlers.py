@@ -35,6 +35,7 @@ from shared.events.feedback import (
     IngestOutcome,
     IngestOutcomes,
 )
+from shared.events.per_cohort import CohortAttendanceFinalised, CohortDecided
 from shared.topics import publisher_of_topic
 
 M = TypeVar("M", bound=BaseModel)
@@ -121,10 +122,30 @@ async def on_participant_finalised_run(
     return outcomes
 
 
+async def on_cohort_attendance_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """A cohort's finalisation (v2): every part's figures in the one attendance upsert."""
+    outcomes, valid = applied_unless_invalid(events, CohortAttendanceFinalised)
+    finalised = [f for _, d in valid for f in ev.finalisations_in(d)]
+    await projection.upsert_attendances(uow.conn, finalised)
+    return outcomes
+
+
 async def on_completion_decided_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
     outcomes, valid = applied_unless_invalid(events, ev.CompletionDecided)
     await projection.upsert_completions(uow.conn, [d for _, d in valid])
     await upkeep(uow).asn_changed({d.nip for _, d in valid})
+    return outcomes
+
+
+async def on_cohort_decided_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> list[Handled]:
+    """Cohorts' decisions taken together with their certificates: each table's upsert for the
+    whole run."""
+    outcomes, valid = applied_unless_invalid(events, CohortDecided)
+    completions = [c for _, d in valid for c in ev.completions_in(d)]
+    await projection.upsert_completions(uow.conn, completions)
+    certificates = [c for _, d in valid for c in ev.certificates_in(d)]
+    await projection.upsert_certificates(uow.conn, certificates)
+    await upkeep(uow).asn_changed({c.nip for c in completions})
     return outcomes
 
 
@@ -194,7 +215,9 @@ on_cohort_scheduled = _one(on_cohort_scheduled_run)
 on_cohort_amended = _one(on_cohort_amended_run)
 on_participant_enrolled = _one(on_participant_enrolled_run)
 on_participant_finalised = _one(on_participant_finalised_run)
+on_cohort_attendance = _one(on_cohort_attendance_run)
 on_completion_decided = _one(on_completion_decided_run)
+on_cohort_decided = _one(on_cohort_decided_run)
 on_asn_recorded = _one(on_asn_recorded_run)
 on_certificate_issued = _one(on_certificate_issued_run)
 on_ingest_outcome = _one(on_ingest_outcome_run)
@@ -212,8 +235,10 @@ DOMAIN_ROUTES: RouteTable = route_table(
         ev.ENROLMENT_PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
         ev.ENROLMENT_ASN_RECORDED: _set_based(on_asn_recorded_run),
         ev.ATTENDANCE_PARTICIPANT_FINALISED: _set_based(on_participant_finalised_run),
+        ev.ATTENDANCE_COHORT_FINALISED_V2: _set_based(on_cohort_attendance_run),
         ev.CERTIFICATION_COMPLETION_DECIDED: _set_based(on_completion_decided_run),
         ev.CERTIFICATION_CERTIFICATE_ISSUED: _set_based(on_certificate_issued_run),
+        ev.CERTIFICATION_COHORT_DECIDED: _set_based(on_cohort_decided_run),
         ev.CERTIFICATION_CERTIFICATE_REVOKED: Route(on_certificate_revoked),
         ev.CERTIFICATION_CERTIFICATE_SUPERSEDED: Route(on_certificate_superseded),
     },

@@ -66,13 +66,19 @@ class UnitOfWork:
 
     def notify(self, publisher: str, notice: Notice, event_id: str) -> None:
         """A notice to the publisher (certificate issued, completion failed)."""
+        self.tell(publisher, NOTICE_TYPE, notice, notice.cohort_code, event_id)
+
+    def tell(
+        self, publisher: str, event_type: str, data: BaseModel, subject: str, event_id: str
+    ) -> None:
+        """Anything of the feedback contract to the publisher, on its own topic."""
         event = CloudEvent(
             id=event_id,
             source=f"/services/{self.service}",
-            type=NOTICE_TYPE,
+            type=event_type,
             time=self.now,
-            data=notice.model_dump(mode="json"),
-            subject=notice.cohort_code,
+            data=data.model_dump(mode="json"),
+            subject=subject,
         )
         self.rows.append(row_for(feedback_topic(publisher), event))
 

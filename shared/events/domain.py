@@ -10,15 +10,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
+from shared.events.base import ContractData
 from shared.events.ingest import AsnRecorded as RosterRow
 from shared.events.ingest import Category, CompletionPolicy, Method, Signatory, TimeZone
+from shared.events.per_cohort import CohortAttendanceFinalised, CohortDecided
 from shared.topics import ATTENDANCE_EVENTS, CERTIFICATION_EVENTS, ENROLMENT_EVENTS
 
 
-class _Data(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+class _Data(ContractData):
+    pass
 
 
 class IngestRef(_Data):
@@ -244,12 +246,14 @@ ENROLMENT_PARTICIPANT_WITHDRAWN = "diklat.enrolment.participant_withdrawn.v1"
 ENROLMENT_ASN_RECORDED = "diklat.enrolment.asn_recorded.v1"
 ATTENDANCE_PARTICIPANT_FINALISED = "diklat.attendance.participant_finalised.v1"
 ATTENDANCE_COHORT_FINALISED = "diklat.attendance.cohort_finalised.v1"
+ATTENDANCE_COHORT_FINALISED_V2 = "diklat.attendance.cohort_finalised.v2"
 CERTIFICATION_COMPLETION_DECIDED = "diklat.certification.completion_decided.v1"
 CERTIFICATION_CERTIFICATE_ISSUED = "diklat.certification.certificate_issued.v1"
 CERTIFICATION_CERTIFICATE_REVOKED = "diklat.certification.certificate_revoked.v1"
 CERTIFICATION_CERTIFICATE_SUPERSEDED = "diklat.certification.certificate_superseded.v1"
+CERTIFICATION_COHORT_DECIDED = "diklat.certification.cohort_decided.v1"
 
-ENROLMENT_TYPES: dict[str, type[_Data]] = {
+ENROLMENT_TYPES: dict[str, type[ContractData]] = {
     ENROLMENT_COHORT_SCHEDULED: CohortScheduled,
     ENROLMENT_COHORT_AMENDED: CohortAmended,
     ENROLMENT_COHORT_CANCELLED: CohortCancelled,
@@ -259,28 +263,71 @@ ENROLMENT_TYPES: dict[str, type[_Data]] = {
     ENROLMENT_PARTICIPANT_WITHDRAWN: ParticipantWithdrawn,
     ENROLMENT_ASN_RECORDED: RosterEntryRecorded,
 }
-ATTENDANCE_TYPES: dict[str, type[_Data]] = {
+ATTENDANCE_TYPES: dict[str, type[ContractData]] = {
     ATTENDANCE_PARTICIPANT_FINALISED: ParticipantFinalised,
     ATTENDANCE_COHORT_FINALISED: CohortFinalised,
+    ATTENDANCE_COHORT_FINALISED_V2: CohortAttendanceFinalised,
 }
-CERTIFICATION_TYPES: dict[str, type[_Data]] = {
+CERTIFICATION_TYPES: dict[str, type[ContractData]] = {
     CERTIFICATION_COMPLETION_DECIDED: CompletionDecided,
     CERTIFICATION_CERTIFICATE_ISSUED: CertificateIssued,
     CERTIFICATION_CERTIFICATE_REVOKED: CertificateRevoked,
     CERTIFICATION_CERTIFICATE_SUPERSEDED: CertificateSuperseded,
+    CERTIFICATION_COHORT_DECIDED: CohortDecided,
 }
 # Which types travel on which domain topic (each service publishes its own).
-DOMAIN_STREAMS: dict[str, dict[str, type[_Data]]] = {
+DOMAIN_STREAMS: dict[str, dict[str, type[ContractData]]] = {
     ENROLMENT_EVENTS: ENROLMENT_TYPES,
     ATTENDANCE_EVENTS: ATTENDANCE_TYPES,
     CERTIFICATION_EVENTS: CERTIFICATION_TYPES,
 }
-DOMAIN_TYPES: dict[str, type[_Data]] = {
+DOMAIN_TYPES: dict[str, type[ContractData]] = {
     **ENROLMENT_TYPES,
     **ATTENDANCE_TYPES,
     **CERTIFICATION_TYPES,
 }
-TYPE_OF: dict[type[_Data], str] = {model: name for name, model in DOMAIN_TYPES.items()}
+TYPE_OF: dict[type[ContractData], str] = {model: name for name, model in DOMAIN_TYPES.items()}
+
+
+def finalisations_in(cohort: CohortAttendanceFinalised) -> list[ParticipantFinalised]:
+    """A cohort's finalisation (v2) as the per-participant events carried it, for readers of
+    both."""
+    return [
+        ParticipantFinalised.model_construct(
+            cohort_code=cohort.cohort_code,
+            publisher=cohort.publisher,
+            finalised_at=cohort.finalised_at,
+            **dict(figures),
+        )
+        for figures in cohort.results
+    ]
+
+
+def completions_in(cohort: CohortDecided) -> list[CompletionDecided]:
+    """A cohort's decisions as the per-participant events carried them."""
+    return [
+        CompletionDecided.model_construct(
+            cohort_code=cohort.cohort_code,
+            publisher=cohort.publisher,
+            policy_version=cohort.policy_version,
+            decided_at=cohort.decided_at,
+            **dict(decision),
+        )
+        for decision in cohort.decisions
+    ]
+
+
+def certificates_in(cohort: CohortDecided) -> list[CertificateIssued]:
+    """A cohort's first certificates as the per-certificate events carried them."""
+    if cohort.shared is None:
+        return []
+    shared = dict(cohort.shared)
+    return [
+        CertificateIssued.model_construct(
+            cohort_code=cohort.cohort_code, publisher=cohort.publisher, **shared, **dict(entry)
+        )
+        for entry in cohort.certificates
+    ]
 
 
 def type_of(data: BaseModel) -> str:

@@ -1,13 +1,14 @@
 """A close's results, as `diklat publish` and the upload page wait for them: after a cohort
-closed, each participant registered and not withdrawn gets a notice, a certificate issued (its
-number) or a completion failed (the reason). What to wait for is counted from the run's own
-rows."""
+closed, each participant registered and not withdrawn has a result, a certificate issued (its
+number) or a completion failed (the reason), told per cohort (older history: a notice each) and
+read as one notice per participant. What to wait for is counted from the run's own rows."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
 from shared.events import ingest
+from shared.events.feedback import Notice
 from shared.publishing.templates import Planned
 
 RESULT_KINDS = frozenset({"certificate_issued", "completion_failed"})
@@ -35,3 +36,9 @@ def expected_results(
         elif isinstance(data, ingest.ParticipantWithdrawn):
             gone[code].add(data.nip)
     return {code: len(people[code] - gone[code]) for code in sorted(closing) if people[code]}
+
+
+def who(notice: Notice) -> str:
+    """The participant as the publisher knows them: the full NIP it sent (a cohort's results
+    carry it; older notices only a masked one, which participants of a cohort may share)."""
+    return notice.nip or notice.nip_masked

@@ -51,11 +51,20 @@ def _all_outcomes(feedback: Feedback, event_id: str) -> list[str]:
     ]
 
 
+def _participants(out: TopicReader) -> list[dict[str, Any]]:
+    """Each participant's figures from the cohorts' finalisations (v2, one event per part)."""
+    return [
+        {"cohort_code": x["data"]["cohort_code"], **figures}
+        for x in out.of_type("cohort_finalised.v2")
+        for figures in x["data"]["results"]
+    ]
+
+
 def _assert_finalised(out: TopicReader, a: str, b: str, c: str, d: str, e: str) -> None:
     """Once each: A 100 %, B exactly 90 %, C 89.5 %, D (nothing recorded) 0 %, E 100 %."""
-    finalised = {x["data"]["nip"]: x["data"] for x in out.of_type("participant_finalised.v1")}
-    assert len(out.of_type("participant_finalised.v1")) == 5
-    assert len(out.of_type("cohort_finalised.v1")) == 1
+    finalised = {x["nip"]: x for x in _participants(out)}
+    assert len(_participants(out)) == 5
+    assert len(out.of_type("cohort_finalised.v2")) == 1
     assert {p: Decimal(x["rate_pct"]) for p, x in finalised.items()} == {
         a: 100,
         b: 90,
@@ -171,7 +180,7 @@ async def test_wita_cohort_marks_corrections_rejections_and_a_single_finalisatio
         assert rejected[late["id"]]["reason"] == "COHORT_CLOSED"
         assert rejected[never_enrolled["id"]]["reason"] == "NOT_ENROLLED"
         await out.wait_for(
-            lambda evs: any(x["type"].endswith("cohort_finalised.v1") for x in evs),
+            lambda evs: any(x["type"].endswith("cohort_finalised.v2") for x in evs),
             what="cohort finalised",
         )
         await eventually(
@@ -267,7 +276,7 @@ async def test_a_replay_of_the_whole_log_by_a_new_consumer_group_changes_nothing
             await pub.send("15", close)
             await send_domain(pub, closed(code, "15", close["id"]))
             await out.wait_for(
-                lambda evs: any(x["type"].endswith("cohort_finalised.v1") for x in evs),
+                lambda evs: any(x["type"].endswith("cohort_finalised.v2") for x in evs),
                 what="finalised",
             )
             before = [await _fetch(runtime, sql) for sql in state]
@@ -296,8 +305,8 @@ async def test_a_replay_of_the_whole_log_by_a_new_consumer_group_changes_nothing
 
     assert after[:2] == before[:2]
     assert after[2][0]["n"] == before[2][0]["n"] + 2
-    assert len(out.of_type("participant_finalised.v1")) == 2
-    assert len(out.of_type("cohort_finalised.v1")) == 1
+    assert len(_participants(out)) == 2
+    assert len(out.of_type("cohort_finalised.v2")) == 1
 
 
 async def test_cohorts_closed_together_are_finalised_once_each(infra):
@@ -326,7 +335,7 @@ async def test_cohorts_closed_together_are_finalised_once_each(infra):
                 what="repeated close",
             )
             await out.wait_for(
-                lambda evs: sum(x["type"].endswith("cohort_finalised.v1") for x in evs) == 3,
+                lambda evs: sum(x["type"].endswith("cohort_finalised.v2") for x in evs) == 3,
                 what="three cohorts finalised",
             )
             await eventually(
@@ -335,11 +344,8 @@ async def test_cohorts_closed_together_are_finalised_once_each(infra):
             )
         await out.poll()
 
-    finalised = [
-        (x["data"]["cohort_code"], x["data"]["nip"], Decimal(x["data"]["rate_pct"]))
-        for x in out.of_type("participant_finalised.v1")
-    ]
+    finalised = [(x["cohort_code"], x["nip"], Decimal(x["rate_pct"])) for x in _participants(out)]
     assert sorted(finalised) == sorted(
         [(c, present, Decimal(50)) for c in codes] + [(c, absent, Decimal(0)) for c in codes]
     )
-    assert [x["data"]["participants"] for x in out.of_type("cohort_finalised.v1")] == [2, 2, 2]
+    assert [x["data"]["participants"] for x in out.of_type("cohort_finalised.v2")] == [2, 2, 2]

@@ -17,6 +17,7 @@ from shared.barrier import waiting_for_close
 from shared.consumer import waiting_for_cohort, waiting_for_enrolment
 from shared.envelope import CloudEvent
 from shared.events import domain as ev
+from shared.events.per_cohort import MAX_PER_PART
 from shared.outbox import domain_event
 from shared.reasons import ReasonCode
 from tests.handler_fakes import FakeService, logged
@@ -184,7 +185,7 @@ async def test_a_mark_after_a_close_not_ruled_on_waits_and_a_refusal_releases_it
     assert (await service.handle(handlers.on_attendance_recorded, mark)).outcome == "applied"
 
 
-async def test_finalisation_announces_each_participant_then_the_cohort_exactly_once(
+async def test_finalisation_announces_the_cohort_in_one_event_exactly_once(
     service: FakeService, memory: AttendanceMemory
 ) -> None:
     await a_cohort_with(service, A, B)
@@ -192,14 +193,24 @@ async def test_finalisation_announces_each_participant_then_the_cohort_exactly_o
     await service.handle(handlers.on_ingest_cohort_closed, close_record("close-1", 5))
     assert service.emitted == []  # enrolment's word is not in yet
     await service.handle(handlers.on_cohort_closed, from_enrolment(closed(CODE, "15", "close-1")))
-    assert service.emitted == [
-        *(f"attendance:finalised:{CODE}:{n}" for n in sorted([A, B])),  # by NIP
-        f"attendance:cohort-finalised:{CODE}",
-    ]
+    assert service.emitted == [f"attendance:cohort-finalised-v2:{CODE}:1"]
     assert memory.finalisations[(CODE, A)].rate_pct == 100
     assert memory.finalisations[(CODE, B)].rate_pct == 0
     await service.run_hook(handlers.on_ingest_close_duplicate, close_record("close-1", 5))
-    assert len(service.emitted) == 3
+    assert len(service.emitted) == 1
+
+
+async def test_a_large_cohort_is_announced_in_parts_in_nip_order(service: FakeService) -> None:
+    people = [nip(n) for n in range(1, MAX_PER_PART + 2)]
+    await a_cohort_with(service, *people)
+    await closed_by_enrolment(service, 5)
+    parts = [data for kind, data in service.published() if kind.endswith("cohort_finalised.v2")]
+    assert [(p["part"], p["parts"], p["participants"]) for p in parts] == [
+        (1, 2, len(people)),
+        (2, 2, len(people)),
+    ]
+    assert [r["nip"] for p in parts for r in p["results"]] == sorted(people)
+    assert [len(p["results"]) for p in parts] == [MAX_PER_PART, 1]
 
 
 async def test_finalisation_rejects_what_still_waits_for_an_enrolment(

@@ -68,6 +68,7 @@ withdrawn = partial(domain.withdrawn, reason="tugas dinas", at=NOW)
 closed = partial(domain.closed, at=NOW)
 finalised = partial(domain.finalised, at=NOW)
 cohort_finalised = partial(domain.cohort_finalised, at=NOW)
+cohort_attendance = partial(domain.cohort_attendance, at=NOW)
 send_domain = partial(domain.send_domain, time=NOW)
 
 
@@ -80,6 +81,5 @@ async def complete_cohort(pub: Publisher, code: str, nips: Sequence[str]) -> Non
     close = ingest_event("cohort.closed", {"cohort_code": code}, "15")
     await pub.send("15", close)
     await send_domain(pub, closed(code, "15", close["id"], enrolled=len(nips)))
-    for nip in nips:
-        await send_domain(pub, finalised(code, "15", nip, "20"))
-    await send_domain(pub, cohort_finalised(code, "15", len(nips)))
+    results = [finalised(code, "15", nip, "20") for nip in nips]
+    await send_domain(pub, cohort_attendance(code, "15", results))

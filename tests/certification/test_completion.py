@@ -116,8 +116,8 @@ async def test_completion_is_decided_at_the_boundaries_and_certified_exactly_onc
 
         await announced.wait_for(
             lambda _: (
-                len(announced.of_type("certificate_issued.v1")) == 2
-                and len(announced.of_type("completion_decided.v1")) == 6
+                len(announced.within("cohort_decided.v1", "certificates")) == 2
+                and len(announced.within("cohort_decided.v1", "decisions")) == 6
             ),
             what="certification events",
         )
@@ -132,8 +132,14 @@ async def test_completion_is_decided_at_the_boundaries_and_certified_exactly_onc
         failed = " ".join(n["message_id"] for n in feedback.notices("completion_failed"))
         assert "nilai 60 < 60,01" in failed
         assert all(n["nip_masked"].count("*") == 10 for n in feedback.notices("completion_failed"))
+        # The results name each participant by the full NIP the publisher sent, once each.
+        told = feedback.notices("certificate_issued") + feedback.notices("completion_failed")
+        assert sorted(n["nip"] for n in told) == sorted(NIPS.values())
+        assert feedback.of_type("notice.v1") == []  # per cohort now, not per participant
         # Nothing more than one decision and one certificate per participant was announced.
-        assert len(announced.of_type("certificate_issued.v1")) == 2
+        assert len(announced.within("cohort_decided.v1", "certificates")) == 2
+        assert len(announced.within("cohort_decided.v1", "decisions")) == 6
+        assert announced.of_type("certificate_issued.v1") == []
 
 
 async def _send_evaluations_and_check_their_outcomes(

@@ -21,6 +21,7 @@ from shared.consumer import Handled, UnitOfWork, waiting_for_cohort
 from shared.consumer.memory import MemoryStore
 from shared.envelope import CloudEvent, RecordPosition
 from shared.events.ingest import COHORT_CLOSED, EVALUATION_RECORDED
+from shared.events.per_cohort import MAX_PER_PART
 from shared.outbox import domain_event
 from shared.reasons import ReasonCode
 from shared.topics import ingest_topic
@@ -29,7 +30,7 @@ from tests.certification import builders as b
 pytestmark = pytest.mark.unit
 
 CODE, JAMBI = "15/PKA/2022/IV", "15"
-NIP1, NIP2 = "198001012005011001", "198502022010012002"
+NIP1, NIP2, NIP3 = "198001012005011001", "198502022010012002", "199003032015011003"
 Run = Callable[[UnitOfWork, Sequence[CloudEvent]], Awaitable[list[Handled]]]
 
 
@@ -44,7 +45,12 @@ class Told:
         return [kind for kind, _ in self.rows]
 
     def data(self, kind: str) -> list[dict[str, Any]]:
-        return [data for k, data in self.rows if k == kind]
+        """Rows of this kind; a decision or certificate also from within a cohort's
+        announcement (`cohort-decided`)."""
+        own = [data for k, data in self.rows if k == kind]
+        within = {"decided": "decisions", "issued": "certificates"}.get(kind)
+        cohorts = [data for k, data in self.rows if k == "cohort-decided"] if within else []
+        return own + [entry for cohort in cohorts for entry in cohort[within or ""]]
 
 
 class Certification:
@@ -143,12 +149,15 @@ async def test_a_participant_who_attended_enough_completes_and_is_issued_a_certi
     await service.scheduled_with(NIP1)
     assert (await service.closed()).rows == []  # nobody's attendance is in yet
     said = await service.finalised((NIP1, "20"))
-    assert said.kinds() == ["decided", "issued", "notice-issued"]
+    assert said.kinds() == ["cohort-decided", "cohort-results"]
     [decided] = said.data("decided")
     assert (decided["nip"], decided["completed"]) == (NIP1, True)
     [issued] = said.data("issued")
     assert issued["number"] == "800/0001/BPSDM-15/2022"
     assert issued["predicate"] == "Telah Mengikuti"
+    [results] = said.data("cohort-results")  # the publisher's, by the NIP it sent
+    assert results["issued"] == [{"nip": NIP1, "certificate_number": issued["number"]}]
+    assert results["not_completed"] == []
 
 
 async def test_too_little_attendance_fails_completion_and_tells_the_publisher(
@@ -157,7 +166,7 @@ async def test_too_little_attendance_fails_completion_and_tells_the_publisher(
     await service.scheduled_with(NIP1)
     await service.closed()
     said = await service.finalised((NIP1, "10"))
-    assert said.kinds() == ["decided", "failed"]
+    assert said.kinds() == ["cohort-decided", "cohort-results"]
     assert said.data("decided")[0]["completed"] is False
     assert service.repo.tables.certificates == {}
 
@@ -168,7 +177,7 @@ async def test_attendance_in_before_the_close_is_decided_at_the_close(
     await service.scheduled_with(NIP1, NIP2)
     assert (await service.finalised((NIP1, "20"), (NIP2, "19"))).rows == []
     said = await service.closed()
-    assert said.kinds() == ["decided", "issued", "notice-issued"] * 2
+    assert said.kinds() == ["cohort-decided", "cohort-results"]
     numbers = [data["number"] for data in said.data("issued")]
     assert numbers == ["800/0001/BPSDM-15/2022", "800/0002/BPSDM-15/2022"]
 
@@ -275,6 +284,71 @@ async def test_a_withdrawn_participant_is_decided_once_attendance_finalises_the_
         handlers.on_cohort_finalised_run,
         service.from_attendance(b.cohort_finalised(CODE, JAMBI, 2)),
     )
-    assert said.kinds() == ["decided", "failed"]
+    assert said.kinds() == ["cohort-decided", "cohort-results"]
     assert said.data("decided")[0]["nip"] == NIP2
     assert said.data("decided")[0]["rate_pct"] == str(Decimal(0))
+
+
+async def test_a_cohort_finalised_in_one_event_is_decided_in_one_pass(
+    service: Certification,
+) -> None:
+    await service.scheduled_with(NIP1, NIP2, NIP3)
+    await service.run(
+        one(handlers.on_participant_withdrawn),
+        service.from_enrolment(b.withdrawn(CODE, JAMBI, NIP3)),
+    )
+    await service.closed()
+    figures = [b.finalised(CODE, JAMBI, NIP1, "20"), b.finalised(CODE, JAMBI, NIP2, "10")]
+    [outcome], said = await service.run(
+        handlers.on_cohort_attendance_run,
+        service.from_attendance(b.cohort_attendance(CODE, JAMBI, figures)),
+    )
+    assert outcome == Handled.applied()
+    decided = sorted((d["nip"], d["completed"]) for d in said.data("decided"))
+    assert decided == [(NIP1, True), (NIP2, False), (NIP3, False)]
+    assert [c.nip for c in service.repo.tables.certificates.values()] == [NIP1]
+
+
+async def test_only_a_cohorts_last_part_waits_for_its_schedule(service: Certification) -> None:
+    def part(no: int, nip: str) -> CloudEvent:
+        figures = [b.finalised(CODE, JAMBI, nip, "20")]
+        return service.from_attendance(b.cohort_attendance(CODE, JAMBI, figures, part=no, parts=2))
+
+    outcomes, _ = await service.run(handlers.on_cohort_attendance_run, part(1, NIP1), part(2, NIP2))
+    assert outcomes == [Handled.applied(), Handled.parked()]
+    parked = list(service.store.state.parked.values())
+    assert [(p.waiting_for, p.reject_code) for p in parked] == [
+        (waiting_for_cohort(CODE), ReasonCode.UNKNOWN_COHORT)
+    ]
+
+
+async def test_a_large_cohort_is_announced_in_parts_each_with_its_certificates(
+    service: Certification,
+) -> None:
+    people = (
+        [f"1980010120050110{n:02d}" for n in range(1, 100)]
+        + [f"1981010120050110{n:02d}" for n in range(1, 100)]
+        + [f"1982010120050110{n:02d}" for n in range(1, 100)]
+    )
+    await service.scheduled_with(*people)
+    await service.closed()
+    figures = [b.finalised(CODE, JAMBI, n, "20" if n[3] != "2" else "10") for n in people]
+    _, said = await service.run(
+        handlers.on_cohort_attendance_run,
+        service.from_attendance(b.cohort_attendance(CODE, JAMBI, figures[:250], parts=2)),
+        service.from_attendance(b.cohort_attendance(CODE, JAMBI, figures[250:], part=2, parts=2)),
+    )
+    parts = said.data("cohort-decided")
+    assert [(p["part"], p["parts"], len(p["decisions"])) for p in parts] == [
+        (1, 2, MAX_PER_PART),
+        (2, 2, len(people) - MAX_PER_PART),
+    ]
+    for part in parts:
+        completed = [d["nip"] for d in part["decisions"] if d["completed"]]
+        assert [c["nip"] for c in part["certificates"]] == completed
+    assert len(said.data("issued")) == 198
+    results = said.data("cohort-results")
+    assert [(r["part"], r["parts"]) for r in results] == [(1, 2), (2, 2)]
+    told = [(r["nip"], True) for p in results for r in p["issued"]]
+    told += [(r["nip"], False) for p in results for r in p["not_completed"]]
+    assert sorted(told) == sorted((n, n[3] != "2") for n in people)

@@ -20,6 +20,8 @@ from pydantic import BaseModel
 from builders.domain import (
     cancelled,
     closed,
+    cohort_attendance,
+    cohort_decided,
     completion_decided,
     enrolled,
     finalised,
@@ -105,6 +107,60 @@ def certificate_id(code: str, person: str) -> str:
     return f"cert-{code}-{person}"
 
 
+# Announced with the per-cohort events of issue 23; the others as before them (history).
+PER_COHORT = T1
+
+
+def present_of(completed: bool) -> int:
+    """Sessions' JP present of 10: who did not complete attended 70%."""
+    return 10 if completed else 7
+
+
+def decided_of(code: str, person: str, completed: bool) -> ev.CompletionDecided:
+    rate = present_of(completed) * 10
+    return completion_decided(code, COHORTS[code][0], NIP[person], completed, at=NOW, rate_pct=rate)
+
+
+def finalised_of(decision: ev.CompletionDecided) -> ev.ParticipantFinalised:
+    code, publisher = decision.cohort_code, decision.publisher
+    present = str(present_of(decision.completed))
+    return finalised(code, publisher, decision.nip, present, jp_total="10", sessions=1, at=NOW)
+
+
+def issued_of(index: int, code: str, person: str) -> ev.CertificateIssued:
+    publisher, category, year, _, end, jp = COHORTS[code]
+    return ev.CertificateIssued(
+        certificate_id=certificate_id(code, person),
+        number=f"800/{index + 1}/BPSDM/2024",
+        version=1,
+        verification_code=f"V{index}",
+        cohort_code=code,
+        publisher=publisher,
+        nip=NIP[person],
+        name=PEOPLE[person][1],
+        programme_name=f"Diklat {category}",
+        category=category,
+        organizer=f"BPSDM {publisher}",
+        year=year,
+        total_jp=Decimal(jp),
+        end_date=dt.date.fromisoformat(end),
+        predicate=None,
+        issued_at=NOW,
+    )
+
+
+def per_cohort_events(
+    code: str, decided: Sequence[ev.CompletionDecided], issued: Sequence[ev.CertificateIssued]
+) -> list[BaseModel]:
+    """One cohort's finalisation and decisions as one event each (issue 23)."""
+    decisions = [d for d in decided if d.cohort_code == code]
+    publisher = COHORTS[code][0]
+    return [
+        cohort_attendance(code, publisher, [finalised_of(d) for d in decisions], at=NOW),
+        cohort_decided(code, publisher, decisions, [c for c in issued if c.cohort_code == code]),
+    ]
+
+
 def events() -> list[BaseModel]:
     """The domain events in the order the services would publish them."""
     out: list[BaseModel] = [cohort_info(code) for code in COHORTS]
@@ -116,39 +172,15 @@ def events() -> list[BaseModel]:
     out.append(withdrawn(J1, "15", NIP["D"], reason="sakit", at=NOW))
     out.append(cancelled(T2, "35.23", at=NOW))
     out += [closed(code, COHORTS[code][0], "x", enrolled=2, at=NOW) for code in (N1, J1, T1)]
-    for (code, person), completed in COMPLETIONS.items():
-        publisher = COHORTS[code][0]
-        present = 10 if completed else 7  # who did not complete attended 70%
-        out.append(
-            finalised(code, publisher, NIP[person], str(present), jp_total="10", sessions=1, at=NOW)
-        )
-        out.append(
-            completion_decided(
-                code, publisher, NIP[person], completed, at=NOW, rate_pct=present * 10
-            )
-        )
-    for index, (code, person) in enumerate(CERTIFICATES):
-        publisher, category, year, _, end, jp = COHORTS[code]
-        out.append(
-            ev.CertificateIssued(
-                certificate_id=certificate_id(code, person),
-                number=f"800/{index + 1}/BPSDM/2024",
-                version=1,
-                verification_code=f"V{index}",
-                cohort_code=code,
-                publisher=publisher,
-                nip=NIP[person],
-                name=PEOPLE[person][1],
-                programme_name=f"Diklat {category}",
-                category=category,
-                organizer=f"BPSDM {publisher}",
-                year=year,
-                total_jp=Decimal(jp),
-                end_date=dt.date.fromisoformat(end),
-                predicate=None,
-                issued_at=NOW,
-            )
-        )
+    decided = [
+        decided_of(code, person, completed) for (code, person), completed in COMPLETIONS.items()
+    ]
+    issued = [issued_of(index, code, person) for index, (code, person) in enumerate(CERTIFICATES)]
+    for decision in decided:
+        if decision.cohort_code != PER_COHORT:
+            out += [finalised_of(decision), decision]
+    out += [c for c in issued if c.cohort_code != PER_COHORT]
+    out += per_cohort_events(PER_COHORT, decided, issued)
     out.append(
         ev.CertificateRevoked(
             certificate_id=certificate_id(T1, "B"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from diklat.publish import print_results
 from shared.events import ingest
-from shared.events.feedback import Notice
+from shared.events.feedback import CohortResults, Notice, ResultIssued, ResultNotCompleted
 from shared.publishing.results import closing_cohorts, expected_results
 from shared.publishing.templates import plan_files
 
@@ -72,4 +72,27 @@ def test_the_results_are_printed_issued_and_failed_with_the_reason() -> None:
         "      1986**********1001: kehadiran 75% < 90% / KEHADIRAN 75% < 90%",
         f"      1 hasil belum datang; lihat nanti dengan `diklat outcomes --cohort {CODE}` "
         "(1 results not in yet)",
+    ]
+
+
+def test_a_cohorts_results_are_printed_by_the_full_nip_the_publisher_sent() -> None:
+    # Both would read 1986**********1001 masked: same birth date, gender and sequence.
+    passed, failed = "198609262015051001", "198609262016051001"
+    results = CohortResults(
+        cohort_code=CODE,
+        part=1,
+        parts=1,
+        issued=[ResultIssued(nip=passed, certificate_number="800/0001/BKD-35.23/2017")],
+        not_completed=[
+            ResultNotCompleted(nip=failed, message_id="kehadiran 75%", message_en="attendance 75%")
+        ],
+        at=dt.datetime(2026, 12, 3, tzinfo=dt.UTC),
+    )
+    lines: list[str] = []
+    print_results({CODE: results.each()}, {CODE: 2}, lines.append)
+    assert lines == [
+        f"hasil angkatan {CODE} (results): 1 sertifikat terbit (issued), 1 tidak lulus "
+        "(did not complete)",
+        f"      {passed}: 800/0001/BKD-35.23/2017",
+        f"      {failed}: kehadiran 75% / attendance 75%",
     ]

@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaProducer
 
 from diklat.publish.outcomes import as_csv, outcome_lines
 from shared.envelope import STRUCTURED_HEADERS, CloudEvent, to_structured
-from shared.events.feedback import NOTICE_TYPE, OUTCOMES_TYPE
+from shared.events.feedback import COHORT_RESULTS_TYPE, NOTICE_TYPE, OUTCOMES_TYPE
 from shared.settings import InfraSettings
 from shared.topics import feedback_topic, physical
 from tests.support import prepare_topics
@@ -66,6 +66,25 @@ MESSAGES = [
             "at": (LATE + dt.timedelta(minutes=1)).isoformat(),
         },
     ),
+    (
+        COHORT_RESULTS_TYPE,
+        {
+            "cohort_code": PKA,
+            "part": 1,
+            "parts": 1,
+            "issued": [
+                {"nip": "198609262015051001", "certificate_number": "800/0002/BPSDM-15/2024"}
+            ],
+            "not_completed": [
+                {
+                    "nip": "198609262016051001",
+                    "message_id": "Kehadiran 75% < 90%.",
+                    "message_en": "Attendance 75% < 90%.",
+                }
+            ],
+            "at": (LATE + dt.timedelta(minutes=2)).isoformat(),
+        },
+    ),
 ]
 
 
@@ -91,6 +110,8 @@ async def test_outcomes_and_notices_that_came_later_are_listed(infra: InfraSetti
         ("outcome", "parked"),
         ("outcome", "rejected NOT_ENROLLED"),
         ("notice", "certificate_issued"),
+        ("notice", "certificate_issued"),
+        ("notice", "completion_failed"),
     ]
     later = await outcome_lines("15", infra, since=EARLY + dt.timedelta(minutes=1), cohort=CAMAT)
     assert [line.cells() for line in later] == [
@@ -103,10 +124,16 @@ async def test_outcomes_and_notices_that_came_later_are_listed(infra: InfraSetti
         )
     ]
     table = as_csv(await outcome_lines("15", infra, cohort=PKA)).splitlines()
-    assert table[-1] == (
+    assert table[-3:] == [
         "2024-03-04 08:07:00,notice,15/PKA/2024/I,certificate_issued,"
-        "NIP 1986**********1001 800/0001/BPSDM-15/2024: Sertifikat terbit. / Certificate issued."
-    )
+        "NIP 1986**********1001 800/0001/BPSDM-15/2024: Sertifikat terbit. / Certificate issued.",
+        # A cohort's results: each participant by the full NIP the publisher sent.
+        "2024-03-04 08:08:00,notice,15/PKA/2024/I,certificate_issued,NIP 198609262015051001 "
+        "800/0002/BPSDM-15/2024: STTP 800/0002/BPSDM-15/2024 diterbitkan. / "
+        "Certificate 800/0002/BPSDM-15/2024 issued.",
+        "2024-03-04 08:08:00,notice,15/PKA/2024/I,completion_failed,NIP 198609262016051001: "
+        "Kehadiran 75% < 90%. / Attendance 75% < 90%.",
+    ]
 
 
 async def test_a_feedback_topic_with_nothing_yet_lists_nothing(infra: InfraSettings) -> None:

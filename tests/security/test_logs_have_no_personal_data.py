@@ -17,7 +17,6 @@ from builders.ingest import cohort_data, daily_sessions, ingest_event, participa
 from builders.nips import nips
 from diklat.services import SERVICES
 from diklat.stack.processes import free_port
-from shared.events.feedback import NOTICE_TYPE
 from shared.settings import InfraSettings
 from tests.support import Feedback, Publisher, eventually, prepare_topics
 
@@ -95,9 +94,9 @@ async def test_service_logs_hold_no_nip_and_no_participant_name(infra, services)
         await pub.send(JAMBI, *events)
         await feedback.wait_for_outcomes([e["id"] for e in events], timeout=120)
         await feedback.wait_for(
-            lambda evs: sum(e["type"] == NOTICE_TYPE for e in evs) >= len(NAMES),
+            lambda _: len(feedback.notices("certificate_issued")) >= len(NAMES),
             timeout=60,
-            what="certificate notices",
+            what="the cohort's results",
         )
         rejected = {o["reason"] for o in feedback.outcomes().values() if o["reason"]}
         assert {"INVALID_NIP", "NOT_ENROLLED"} <= rejected

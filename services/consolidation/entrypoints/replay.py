@@ -64,10 +64,14 @@ TABLE_OF: dict[str, str] = {
     ev.ENROLMENT_PARTICIPANT_WITHDRAWN: "enrolments, asn",
     ev.ENROLMENT_ASN_RECORDED: "roster",
     ev.ATTENDANCE_PARTICIPANT_FINALISED: "attendance",
+    ev.ATTENDANCE_COHORT_FINALISED_V2: "attendance",
     ev.CERTIFICATION_COMPLETION_DECIDED: "completions",
     ev.CERTIFICATION_CERTIFICATE_ISSUED: "certificates",
     ev.CERTIFICATION_CERTIFICATE_REVOKED: "certificates",
     ev.CERTIFICATION_CERTIFICATE_SUPERSEDED: "certificates",
+    # Also writes completions, but a completion's latest decision wins whatever the order, so
+    # only its certificates must stay in order with revocations and supersessions.
+    ev.CERTIFICATION_COHORT_DECIDED: "certificates",
     FEEDBACK_TYPE: "ingest_outcomes",
     OUTCOMES_TYPE: "ingest_outcomes",
     REMINDER_TYPE: "reminders_sent",

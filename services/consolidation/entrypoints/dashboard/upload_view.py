@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from services.consolidation.entrypoints.dashboard.uploads import Stage, Upload
 from shared.events import ingest
 from shared.events.feedback import IngestOutcome, Notice
+from shared.publishing.results import who
 from shared.publishing.send import Report
 from shared.publishing.templates import Location, Problem
 from shared.reasons import Outcome
@@ -138,10 +139,10 @@ def _outcome_row(report: Report, row: Location, files: Sequence[str]) -> Outcome
 
 
 def _result(code: str, expected: int, notices: Sequence[Notice]) -> CohortResult:
-    ordered = sorted(notices, key=lambda n: (n.certificate_number or "", n.nip_masked))
-    issued = [(n.nip_masked, n.certificate_number or "") for n in ordered if _issued(n)]
+    ordered = sorted(notices, key=lambda n: (n.certificate_number or "", who(n)))
+    issued = [(who(n), n.certificate_number or "") for n in ordered if _issued(n)]
     failed = [
-        (n.nip_masked, n.message_id, n.message_en) for n in ordered if n.kind == "completion_failed"
+        (who(n), n.message_id, n.message_en) for n in ordered if n.kind == "completion_failed"
     ]
     return CohortResult(code, issued, failed, max(0, expected - len(notices)))
 
