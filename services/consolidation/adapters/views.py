@@ -182,18 +182,22 @@ async def provinces(
 ) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
     """Per organiser province (NULL = nasional): cohorts, participants, completion; and per
     home province: ASN-years known and those meeting the minimum."""
-    f.params = []
-    activity = await conn.fetch(
-        f"""SELECT coalesce(c.organizer_province, 'nasional') AS province,
-                   count(DISTINCT c.cohort_code) AS cohorts,
-                   count(e.nip) FILTER (WHERE NOT e.withdrawn) AS participants,
-                   count(*) FILTER (WHERE k.completed AND NOT e.withdrawn) AS completed,
-                   count(*) FILTER (WHERE NOT k.completed AND NOT e.withdrawn) AS not_completed
-            FROM cohorts c LEFT JOIN enrolments e USING (cohort_code)
-            LEFT JOIN completions k USING (cohort_code, nip)
-            WHERE {f.where("e")} GROUP BY 1""",
-        *f.params,
-    )
+    if f.region is None:
+        activity = await _activity(conn, f, "coalesce(c.organizer_province, 'nasional')")
+    else:
+        f.params = []
+        activity = await conn.fetch(
+            f"""SELECT coalesce(c.organizer_province, 'nasional') AS key,
+                       count(DISTINCT c.cohort_code) AS cohorts,
+                       count(e.nip) FILTER (WHERE NOT e.withdrawn) AS participants,
+                       count(*) FILTER (WHERE k.completed AND NOT e.withdrawn) AS completed,
+                       count(*) FILTER (WHERE NOT k.completed AND NOT e.withdrawn)
+                           AS not_completed
+                FROM cohorts c LEFT JOIN enrolments e USING (cohort_code)
+                LEFT JOIN completions k USING (cohort_code, nip)
+                WHERE {f.where("e")} GROUP BY 1""",
+            *f.params,
+        )
     f.params = []
     year_clause = "" if f.year is None else f"AND extract(year FROM c.end_date) = {f.arg(f.year)}"
     compliance = await conn.fetch(
@@ -208,16 +212,35 @@ async def provinces(
 
 
 async def publishers(conn: Connection, f: Filters) -> list[asyncpg.Record]:
+    if f.region is None:
+        return sorted(await _activity(conn, f, "c.publisher"), key=lambda r: r["key"])
     f.params = []
     return list(
         await conn.fetch(
-            f"""SELECT c.publisher, count(DISTINCT c.cohort_code) AS cohorts,
+            f"""SELECT c.publisher AS key, count(DISTINCT c.cohort_code) AS cohorts,
                    count(e.nip) FILTER (WHERE NOT e.withdrawn) AS participants,
                    count(*) FILTER (WHERE k.completed AND NOT e.withdrawn) AS completed,
                    count(*) FILTER (WHERE NOT k.completed AND NOT e.withdrawn) AS not_completed
             FROM cohorts c LEFT JOIN enrolments e USING (cohort_code)
             LEFT JOIN completions k USING (cohort_code, nip)
             WHERE {f.where("e")} GROUP BY 1 ORDER BY 1""",
+            *f.params,
+        )
+    )
+
+
+async def _activity(conn: Connection, f: Filters, key: str) -> list[asyncpg.Record]:
+    """Cohorts, participants and completions of the filtered cohorts per `key` (an expression
+    over cohorts `c`), from each cohort's kept figures."""
+    f.params = []
+    return list(
+        await conn.fetch(
+            f"""SELECT {key} AS key, count(*) AS cohorts,
+                   coalesce(sum(x.enrolled - x.withdrawn), 0) AS participants,
+                   coalesce(sum(x.completed), 0) AS completed,
+                   coalesce(sum(x.not_completed), 0) AS not_completed
+            FROM cohorts c JOIN cohort_figures x USING (cohort_code)
+            WHERE {f.where()} GROUP BY 1""",
             *f.params,
         )
     )
@@ -241,13 +264,10 @@ _COHORT_ROWS = """SELECT c.*, count(*) OVER () AS total,
                    coalesce(p.participants, 0) AS participants,
                    coalesce(p.completed, 0) AS completed,
                    coalesce(p.not_completed, 0) AS not_completed
-            FROM cohorts c LEFT JOIN LATERAL (
-                SELECT count(*) FILTER (WHERE NOT e.withdrawn) AS participants,
-                       count(*) FILTER (WHERE k.completed AND NOT e.withdrawn) AS completed,
-                       count(*) FILTER (WHERE NOT k.completed AND NOT e.withdrawn)
-                           AS not_completed
-                FROM enrolments e LEFT JOIN completions k USING (cohort_code, nip)
-                WHERE e.cohort_code = c.cohort_code) p ON true"""
+            FROM cohorts c LEFT JOIN (
+                SELECT cohort_code, enrolled - withdrawn AS participants, completed,
+                       not_completed
+                FROM cohort_figures) p USING (cohort_code)"""
 
 
 async def cohort(conn: Connection, code: str) -> asyncpg.Record | None:

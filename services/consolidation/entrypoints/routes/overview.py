@@ -66,7 +66,7 @@ async def provinces(
             )
     async with views.reading(runtime_of(request).pool) as conn:
         activity, compliance = await views.provinces(conn, f, domain.JP_MINIMUM)
-    by_activity = {r["province"]: r for r in activity}
+    by_activity = {r["key"]: r for r in activity}
     by_compliance = {r["province"]: r for r in compliance}
     rows = []
     for code, name in [("nasional", "Nasional (BPSDM Kemendagri)"), *PROVINCES.items()]:
@@ -105,7 +105,7 @@ async def publishers(
         found = await views.publishers(conn, f)
     rows = [
         PublisherRow(
-            publisher=r["publisher"],
+            publisher=r["key"],
             cohorts=r["cohorts"],
             participants=r["participants"],
             completion_rate=domain.completion_rate(r["completed"], r["not_completed"]),
