@@ -72,7 +72,7 @@ class Overview:
 
     def chart_data(self) -> str:
         """What the charts draw, as JSON for the page's script (the tables carry the same)."""
-        return _script_safe(
+        return script_safe(
             {
                 "trend": [{"year": r.year, "pct": r.compliance_pct} for r in self.trend],
                 "parts": [
@@ -83,7 +83,7 @@ class Overview:
         )
 
 
-def _script_safe(value: object) -> str:
+def script_safe(value: object) -> str:
     """JSON that cannot end the <script> element it sits in (names come from publishers)."""
     text = json.dumps(value, ensure_ascii=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

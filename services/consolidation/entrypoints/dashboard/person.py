@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from services.consolidation.entrypoints.dashboard.atrisk import OverviewLinks, Position, Step, trail
 from services.consolidation.entrypoints.dashboard.data import Reader
-from services.consolidation.entrypoints.dashboard.overview import _script_safe, chosen_year
+from services.consolidation.entrypoints.dashboard.overview import chosen_year, script_safe
 from services.consolidation.entrypoints.schemas import (
     CertificateRow,
     DeterminationView,
@@ -97,7 +97,7 @@ class AsnPage:
 
     def chart_data(self) -> str:
         """What the JP chart draws (the table beside it carries the same)."""
-        return _script_safe(
+        return script_safe(
             {"years": [{"year": y.year, "jp": y.jp, "minimum": y.minimum} for y in self.years]}
         )
 
