@@ -247,12 +247,17 @@ def _asn_year_row(key: tuple[int, str], value: tuple[_Person, Determination]) ->
             d.jp, d.minimum, d.standing.value, d.reason.value, d.shortfall)  # fmt: skip
 
 
-_UPSERT_ASN_YEARS = f"""
+# As a JSON document rather than COPY: asyncpg encodes COPY's values at ~5 us a row of this
+# process's CPU, the rebuild's bottleneck; orjson writes the document in a tenth of that and
+# Postgres, on the other core, reads it about as fast (bench/notes.md, session 13).
+_INSERT_ASN_YEARS = f"""
     INSERT INTO asn_years (year, nip, name, region, region_province, agency, unit, jp, minimum,
         standing, reason, shortfall)
     {
     from_json_rows("int, text, text, text, text, text, text, numeric, numeric, text, text, numeric")
-}
+}"""
+
+_UPSERT_ASN_YEARS = f"""{_INSERT_ASN_YEARS}
     ON CONFLICT (year, nip) DO UPDATE SET name = EXCLUDED.name, region = EXCLUDED.region,
         region_province = EXCLUDED.region_province, agency = EXCLUDED.agency,
         unit = EXCLUDED.unit, jp = EXCLUDED.jp, minimum = EXCLUDED.minimum,
@@ -367,14 +372,10 @@ async def _determine_trained(
                 d = determine(year, person.roster, trainings, policy)
                 records.append(_asn_year_row((year, nip), (person, d)))
             if len(records) >= chunk:
-                await conn.copy_records_to_table("asn_years", records=records, columns=_ASN_YEARS)
+                await conn.execute(_INSERT_ASN_YEARS, json_rows(records))
                 records = []
         if records:
-            await conn.copy_records_to_table("asn_years", records=records, columns=_ASN_YEARS)
-
-
-_ASN_YEARS = ("year", "nip", "name", "region", "region_province", "agency", "unit", "jp",
-              "minimum", "standing", "reason", "shortfall")  # fmt: skip
+            await conn.execute(_INSERT_ASN_YEARS, json_rows(records))
 
 
 async def _everyone_trained(
