@@ -287,11 +287,19 @@ def completion_decided(
 def domain_record(
     data: BaseModel, event_id: str | None = None, time: dt.datetime | None = None
 ) -> tuple[Record, str]:
-    """The record the data's service publishes (on its topic, keyed by cohort) and its id."""
+    """The record the data's service publishes (on its topic, keyed by cohort, a roster row by
+    NIP) and its id."""
     service, topic = _PUBLISHED_BY[type(data)]
+    key = _key_of(data)
+    event = domain_event(service, data, key, event_id, time=time)
+    return (topic, key, to_structured(event)), event.id
+
+
+def _key_of(data: BaseModel) -> str:
+    if isinstance(data, ev.RosterEntryRecorded):
+        return data.asn.nip
     code: str = data.cohort_code  # type: ignore[attr-defined]
-    event = domain_event(service, data, code, event_id, time=time)
-    return (topic, code, to_structured(event)), event.id
+    return code
 
 
 def roster_recorded(
@@ -314,8 +322,7 @@ def roster_record(
 ) -> Record:
     """The record enrolment publishes for an accepted roster row: keyed by NIP, as the gate
     keys it, so one ASN's rows stay in order."""
-    event = domain_event("enrolment", data, data.asn.nip, event_id, time=time)
-    return ENROLMENT_EVENTS, data.asn.nip, to_structured(event)
+    return domain_record(data, event_id, time)[0]
 
 
 async def send_domain(

@@ -7,6 +7,8 @@ nasional N1 (manajerial, 30 JP, closed): A (15.71, P) completed, C (31.71, L) no
 35.23    T2 (bimtek, 8 JP, cancelled)
 Certificates A-N1, A-J1, B-J1, B-T1; B-T1 revoked. B trained in Jambi and Jawa Timur: 28 JP.
 Who did not complete attended 70% (the minimum: 80%).
+A-E are PNS in their home region's roster (published by that region): the 20 JP determinations
+of 2024 are A 42 JP and B 28 JP met, C, D and E zero.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from builders.domain import (
     completion_decided,
     enrolled,
     finalised,
+    roster_recorded,
     scheduled,
     send_domain,
     withdrawn,
@@ -32,6 +35,7 @@ from builders.domain import (
 from shared.envelope import CloudEvent, to_structured
 from shared.events import domain as ev
 from shared.events.feedback import FEEDBACK_TYPE, IngestOutcome
+from shared.events.ingest import AsnRecorded
 from shared.reasons import Outcome, ReasonCode
 from shared.topics import feedback_topic
 from tests.support import Publisher
@@ -161,9 +165,24 @@ def per_cohort_events(
     ]
 
 
+def roster_of(person: str) -> ev.RosterEntryRecorded:
+    nip, name, gender, region = PEOPLE[person]
+    row = AsnRecorded(
+        nip=nip,
+        name=name,
+        asn_type="PNS",
+        gender=gender,
+        agency=f"Pemerintah Daerah {region}",
+        region=region,
+        status_since=dt.date(2015, 1, 1),
+    )
+    return roster_recorded(row, region, f"roster-{person}", at=NOW)
+
+
 def events() -> list[BaseModel]:
     """The domain events in the order the services would publish them."""
-    out: list[BaseModel] = [cohort_info(code) for code in COHORTS]
+    out: list[BaseModel] = [roster_of(person) for person in PEOPLE]
+    out += [cohort_info(code) for code in COHORTS]
     for code, person in ENROLMENTS:
         nip, name, gender, region = PEOPLE[person]
         out.append(

@@ -134,13 +134,12 @@ def _jp(person: str, year: int) -> int:
     )
 
 
-def _known(year: str | None) -> set[tuple[str, int]]:
-    """(person, year) pairs of the JP ledger: every enrolment in a cohort not cancelled."""
-    return {
-        (p, int(_cohort(code)["end"][:4]))
-        for code, p in scenario.ENROLMENTS
-        if code != scenario.T2 and (year is None or _cohort(code)["end"][:4] == year)
-    }
+def _assessed(year: str | None) -> set[tuple[str, int]]:
+    """(person, year) pairs the 20 JP determinations assess: every ASN of the roster (all PNS,
+    aktif) in every year a cohort ends in or the roster was recorded in (2024, and 2099 of the
+    scheduled latsar)."""
+    years = {int(c[4][:4]) for c in scenario.COHORTS.values()} | {scenario.NOW.year}
+    return {(p, y) for p in scenario.PEOPLE for y in years if year is None or str(y) == year}
 
 
 # --- the model: what each view must answer ------------------------------------------------
@@ -174,7 +173,7 @@ def m_provinces(t: Token, q: dict[str, str]) -> Any:
     codes = _cohorts(t, q, province=False)
     known = {
         (p, y)
-        for p, y in _known(q.get("year"))
+        for p, y in _assessed(q.get("year"))
         if _covers(t.area, HOME[p]) and ("region" not in q or _covers(q["region"], HOME[p]))
     }
     out = {}
@@ -214,7 +213,7 @@ def m_below_minimum(t: Token, q: dict[str, str]) -> Any:
     year = int(q["year"])
     return {
         p
-        for p, y in _known(q["year"])
+        for p, y in _assessed(q["year"])
         if _jp(p, year) < 20
         and _covers(t.area, HOME[p])
         and ("province" not in q or HOME[p][:2] == q["province"])

@@ -195,7 +195,8 @@ async def test_csv_xlsx_and_siasn_exports_parse_back_with_the_right_rows(infra):
 
 async def test_each_asns_jp_per_year_follows_a_cohort_moved_to_another_year(infra):
     """An amendment that moves T1's end into 2025 and raises its JP moves Budi's credit (12 JP
-    left in 2024, below the minimum) and Endah's whole year with it."""
+    left in 2024, below the minimum) and Endah's training with it: her 2024 stays assessed,
+    at zero (she is in the roster), and 2025 holds her failed training."""
     budi, endah = scenario.NIP["B"], scenario.NIP["E"]
     async with scenario_running(infra) as (_, http), Publisher(infra) as pub:
         moved = scenario.cohort_info(scenario.T1).model_dump()
@@ -210,8 +211,8 @@ async def test_each_asns_jp_per_year_follows_a_cohort_moved_to_another_year(infr
         await eventually(moved_to_2025, 30, "Budi's JP moved to 2025")
         below_2024 = await get(http, "/api/v1/asn/below-minimum", year=2024, region="35.23")
         below_2025 = await get(http, "/api/v1/asn/below-minimum", year=2025, region="35.23")
-        assert [r["nip"] for r in below_2024["items"]] == [budi]
-        assert [r["nip"] for r in below_2025["items"]] == [endah]
+        assert [r["nip"] for r in below_2024["items"]] == [budi, endah]
+        assert [(r["nip"], r["jp"]) for r in below_2025["items"]] == [(endah, 0.0)]
 
 
 def _year(year: int, jp: float, meets: bool) -> dict[str, object]:

@@ -178,10 +178,11 @@ _LEDGER = """
 
 
 async def provinces(
-    conn: Connection, f: Filters, minimum: Any
+    conn: Connection, f: Filters
 ) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
     """Per organiser province (NULL = nasional): cohorts, participants, completion; and per
-    home province: ASN-years known and those meeting the minimum."""
+    home province, from the maintained 20 JP counts: the ASN-years assessed (met, below, zero)
+    and those that met their minimum."""
     if f.region is None:
         activity = await _activity(conn, f, "coalesce(c.organizer_province, 'nasional')")
     else:
@@ -199,12 +200,12 @@ async def provinces(
             *f.params,
         )
     f.params = []
-    year_clause = "" if f.year is None else f"AND extract(year FROM c.end_date) = {f.arg(f.year)}"
+    year_clause = "true" if f.year is None else f"year = {f.arg(f.year)}"
     compliance = await conn.fetch(
-        f"""SELECT a.region_province AS province, count(*) AS asn_years,
-                   count(*) FILTER (WHERE l.jp >= {f.arg(minimum)}) AS met
-            FROM ({_LEDGER.format(extra=year_clause)}) l JOIN asn a USING (nip)
-            WHERE {f.home_clause("a", area=True)}
+        f"""SELECT region_province AS province, sum(met + below + zero) AS asn_years,
+                   sum(met) AS met
+            FROM compliance_counts k
+            WHERE {year_clause} AND {f.home_clause("k", area=True)}
             GROUP BY 1""",
         *f.params,
     )
@@ -342,16 +343,17 @@ async def jp_per_year(conn: Connection, nip: str) -> list[asyncpg.Record]:
 
 
 async def below_minimum(
-    conn: Connection, f: Filters, minimum: Any, limit: int | None, offset: int
+    conn: Connection, f: Filters, limit: int | None, offset: int
 ) -> tuple[int, list[asyncpg.Record]]:
-    """ASN below the minimum in `f.year`, by home province, region and the caller's area."""
+    """The ASN below the minimum that applies to them (BELOW or ZERO) in `f.year`, by home
+    province, region and the caller's area: the determinations' at-risk list, by NIP."""
     f.params = []
-    ledger = _LEDGER.format(extra=f"AND extract(year FROM c.end_date) = {f.arg(f.year)}")
     rows = await conn.fetch(
-        f"""SELECT a.nip, a.name, a.region, a.agency, l.jp, count(*) OVER () AS total
-            FROM ({ledger}) l JOIN asn a USING (nip)
-            WHERE l.jp < {f.arg(minimum)} AND {f.home_clause("a", province=True, area=True)}
-            ORDER BY a.nip LIMIT {f.arg(limit)} OFFSET {f.arg(offset)}""",
+        f"""SELECT k.nip, k.name, k.region, k.agency, k.jp, count(*) OVER () AS total
+            FROM asn_years k
+            WHERE k.year = {f.arg(f.year)} AND k.standing IN ('BELOW', 'ZERO')
+              AND {f.home_clause("k", province=True, area=True)}
+            ORDER BY k.nip LIMIT {f.arg(limit)} OFFSET {f.arg(offset)}""",
         *f.params,
     )
     return (rows[0]["total"] if rows else 0), list(rows)

@@ -43,15 +43,15 @@ async def below_minimum(
     province: Province = None,
     region: Region = None,
 ) -> Any:
-    """ASN (by home region) below 20 JP in `year`; a publisher credential sees its own region's."""
+    """ASN (by home region) below the minimum that applies to them in `year`, as
+    `/api/v1/compliance/at-risk` determines it (the roster's zero-JP ASN included), by NIP; a
+    publisher credential sees its own region's."""
     f = filters_of(request, principal, asn_view=True, year=year, province=province, region=region)
     if f.year is None:
         raise refused("year wajib diisi, mis. ?year=2024", "year is required, e.g. ?year=2024")
     everything = format != "json"
     async with views.reading(runtime_of(request).pool) as conn:
-        total, rows = await views.below_minimum(
-            conn, f, domain.JP_MINIMUM, paging.size(everything), paging.offset
-        )
+        total, rows = await views.below_minimum(conn, f, paging.size(everything), paging.offset)
     items = [BelowMinimumRow(**plain(r)) for r in rows]
     if everything:
         return table(items, BelowMinimumRow, format, f"below-20jp-{f.year}")

@@ -52,8 +52,9 @@ async def provinces(
 ) -> Any:
     """One row per province (and nasional): the activity of the cohorts it organised
     (`publisher`, `category`, `region` narrow them) and the 20 JP compliance of the ASN whose
-    home it is (every training counts toward the minimum: `year`, `region` narrow them). A
-    publisher credential sees its own province's row: its own cohorts, its own region's ASN."""
+    home it is, as `/api/v1/compliance` determines it (`asn_years`: the ASN-years assessed,
+    the roster's untrained included; `year`, `region` narrow them). A publisher credential
+    sees its own province's row: its own cohorts, its own region's ASN."""
     f = given.checked(request, principal, province=None)  # applied below: it picks the row
     scope = scope_of(principal)
     province = given.province
@@ -65,7 +66,7 @@ async def provinces(
                 f"this credential may not see province {province}",
             )
     async with views.reading(runtime_of(request).pool) as conn:
-        activity, compliance = await views.provinces(conn, f, domain.JP_MINIMUM)
+        activity, compliance = await views.provinces(conn, f)
     by_activity = {r["key"]: r for r in activity}
     by_compliance = {r["province"]: r for r in compliance}
     rows = []
