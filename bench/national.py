@@ -112,7 +112,9 @@ class Spot:
 
 def views(spot: Spot, nip: str) -> dict[str, str]:
     """The API paths asked: the national summary, the spot's province, kabupaten/kota and
-    agency, one of its ASN who trained, and the first and 50th page of the at-risk list."""
+    agency, one of its ASN who trained, the first and 50th page of the at-risk list; the
+    national list sorted by name, and the older views that read the same determinations (the
+    provinces' compliance, the below-minimum list)."""
     base = f"/api/v1/compliance?year={YEAR}"
     risk = f"/api/v1/compliance/at-risk?year={YEAR}&limit={PAGE}"
     return {
@@ -123,6 +125,9 @@ def views(spot: Spot, nip: str) -> dict[str, str]:
         "asn": f"/api/v1/compliance/asn/{nip}?year={YEAR}",
         "at_risk_first_page": f"{risk}&offset=0",
         "at_risk_page_50": f"{risk}&offset={AT_RISK_PAGE_50}",
+        "at_risk_by_name": f"{risk}&offset=0&sort=name",
+        "provinces": f"/api/v1/provinces?year={YEAR}",
+        "below_minimum": f"/api/v1/asn/below-minimum?year={YEAR}&limit={PAGE}",
     }
 
 

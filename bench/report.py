@@ -144,6 +144,9 @@ _VIEWS = {
     "asn": "one ASN",
     "at_risk_first_page": "at-risk list, first page",
     "at_risk_page_50": "at-risk list, 50th page",
+    "at_risk_by_name": "at-risk list by name, first page",
+    "provinces": "`/provinces` (compliance per province)",
+    "below_minimum": "`/asn/below-minimum`, first page",
 }
 
 

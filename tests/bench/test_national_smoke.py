@@ -18,6 +18,9 @@ VIEWS = {
     "asn",
     "at_risk_first_page",
     "at_risk_page_50",
+    "at_risk_by_name",
+    "provinces",
+    "below_minimum",
 }
 
 
