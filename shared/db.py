@@ -40,6 +40,7 @@ CONNECTION_LOST: tuple[type[Exception], ...] = (
 # What a background loop waits out: the above, or the server refusing while it restarts.
 DATABASE_TROUBLE: tuple[type[Exception], ...] = (*CONNECTION_LOST, asyncpg.PostgresError)
 SHARED_MIGRATIONS = "shared.migrations"
+EXTENSIONS_SCHEMA = "extensions"
 
 
 def role_name(service: str) -> str:
@@ -76,11 +77,21 @@ async def provision(superuser_url: str, service: str, password: str) -> None:
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{service}" AUTHORIZATION "{role}"')
             await conn.execute(f'ALTER ROLE "{role}" SET search_path = "{service}"')
             await conn.execute(f'REVOKE ALL ON SCHEMA public FROM "{role}"')
+            await _extensions(conn, role)
             database = await conn.fetchval("SELECT current_database()")
             await conn.execute(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
             await conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"')
     finally:
         await conn.close()
+
+
+async def _extensions(conn: asyncpg.Connection, role: str) -> None:
+    """pg_trgm (names searched by any of their words) in a schema of its own that every role
+    may use: a service's schema is dropped and replaced by a rebuild, which would take an
+    extension installed in it along."""
+    await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{EXTENSIONS_SCHEMA}"')
+    await conn.execute(f'CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA "{EXTENSIONS_SCHEMA}"')
+    await conn.execute(f'GRANT USAGE ON SCHEMA "{EXTENSIONS_SCHEMA}" TO "{role}"')
 
 
 # --- many rows in one parameter ------------------------------------------------------------

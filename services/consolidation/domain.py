@@ -106,6 +106,24 @@ def compliance_rate(met: int, asn_years: int) -> float | None:
     return share_float(met, asn_years)
 
 
+# The shortest word a name search looks up: a shorter one has no trigram to find it by.
+NAME_SEARCH_MIN = 3
+
+
+def name_words(text: str) -> list[str] | None:
+    """A name search's words, lower-cased, each to be found anywhere in the name ("aminah"
+    finds "Siti Aminah"); None when no word has NAME_SEARCH_MIN letters."""
+    words = text.lower().split()
+    return words if any(len(w) >= NAME_SEARCH_MIN for w in words) else None
+
+
+def contains_pattern(word: str) -> str:
+    """A LIKE pattern (escape character `\\`) matching `word` anywhere, its `%` and `_` as
+    themselves."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def claim_authority(publisher: str, region: str) -> int:
     """How much a registration's claimed home region weighs, by who registered: 3 the region's
     own publisher (its roster keeper), 2 `nasional` (it trains every region's ASN and has no

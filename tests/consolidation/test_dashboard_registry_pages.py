@@ -106,12 +106,12 @@ async def test_the_registry_finds_by_number_nip_and_name_within_the_scope(infra)
         national = await sign_in(runtime, "nat")
         tuban = await sign_in(runtime, "tuban")
         try:
-            by_name = await page_of(national, "/dasbor/sertifikat", q="siti")
+            by_name = await page_of(national, "/dasbor/sertifikat", q="aminah")
             assert sorted(rows_of(by_name, "data-number")) == [
                 "800/1/BPSDM/2024",
                 "800/2/BPSDM/2024",
             ]
-            assert "awal nama" in by_name
+            assert "Hasil: nama “aminah”" in by_name
             by_number = await page_of(national, "/dasbor/sertifikat", q=" 800/3/BPSDM/2024 ")
             assert rows_of(by_number, "data-number") == ["800/3/BPSDM/2024"]
             assert dashboard_settings().verification_url("V2") in by_number

@@ -94,6 +94,26 @@ async def test_asn_trained_in_two_provinces_has_both_trainings_and_jp_summed(inf
         assert (page["total"], len(page["items"])) == (5, 2)
 
 
+async def test_the_registry_finds_a_name_by_any_of_its_words(infra):
+    async with scenario_running(infra) as (_, http):
+
+        async def holders(name: str) -> set[str]:
+            found = await get(http, "/api/v1/certificates", name=name)
+            return {c["name"] for c in found["items"]}
+
+        assert await holders("aminah") == {"Siti Aminah"}
+        assert await holders("AMINAH siti") == {"Siti Aminah"}
+        assert await holders("santo") == {"Budi Santoso"}
+        assert await holders("siti budi") == set()  # every word, in the one name
+        assert await holders("am_nah") == set()  # `_` is a letter here, not a wildcard
+        for too_short in ("si", "%", "a b"):
+            refused = await http.get(
+                "/api/v1/certificates", params={"name": too_short}, headers=NATIONAL
+            )
+            assert refused.status_code == 422, too_short
+            assert refused.json()["detail"].startswith("cari nama dengan paling sedikit")
+
+
 async def test_publisher_credential_sees_only_own_cohorts_and_region(infra):
     async with scenario_running(infra) as (_, http):
         assert (await http.get("/api/v1/cohorts")).status_code == 401

@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 
+from services.consolidation.domain import contains_pattern
 from shared.db import Connection
 
 
@@ -365,7 +366,7 @@ async def certificates(
     *,
     number: str | None,
     nip: str | None,
-    name: str | None,
+    name_words: Sequence[str] = (),
     publisher: str | None,
     own: str | None,
     limit: int | None,
@@ -381,8 +382,8 @@ async def certificates(
         clauses.append(f"x.number = {f.arg(number)}")
     if nip is not None:
         clauses.append(f"x.nip = {f.arg(nip)}")
-    if name is not None:
-        clauses.append(f"lower(x.name) LIKE lower({f.arg(name)}) || '%'")
+    for word in name_words:  # through the trigram index (migration 009)
+        clauses.append(f"lower(x.name) LIKE {f.arg(contains_pattern(word))} ESCAPE '\\'")
     if f.year is not None:
         clauses.append(f"x.year = {f.arg(f.year)}")
     if publisher is not None:

@@ -1,5 +1,5 @@
 """The certificate registry (`/dasbor/sertifikat`): one search box for a certificate's number,
-a holder's NIP or the start of their name, narrowed by publisher and year; each certificate
+a holder's NIP or words of their name, narrowed by publisher and year; each certificate
 leads to its public verification page."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ NIP = re.compile(r"[0-9]{18}")
 
 def search_of(q: str | None, publisher: str | None, year: int | None) -> Search:
     """What the box holds: 18 digits are a NIP, anything with a digit a certificate number
-    (`800/1/BPSDM/2024`), anything else the start of a name."""
+    (`800/1/BPSDM/2024`), anything else words of a name."""
     text = " ".join((q or "").split())
     if not text:
         return Search(publisher=publisher, year=year)
@@ -50,7 +50,7 @@ def searched_by(search: Search) -> tuple[str, str] | None:
     if search.number:
         return ("nomor sertifikat", "certificate number")
     if search.name:
-        return ("awal nama", "start of the name")
+        return ("nama", "name")
     return None
 
 

@@ -16,6 +16,7 @@ from services.consolidation.entrypoints.filters import (
     PublisherId,
     check_province,
     filters_of,
+    refused,
     scope_of,
 )
 from services.consolidation.entrypoints.schemas import (
@@ -45,7 +46,8 @@ async def certificates(
 ) -> Any:
     """The registry: a publisher credential sees its own cohorts' certificates and those of
     the ASN whose home region it covers. `province` is the organiser's, `region` the holder's
-    home region."""
+    home region; `name` finds each of its words anywhere in the holder's name (one of them of
+    at least three letters)."""
     # `province` is taken but not the credential's scope (other organisers' certificates of
     # its own region's ASN are in it), so it is only checked as a code.
     f = given.checked(request, principal, province=None)
@@ -54,6 +56,12 @@ async def certificates(
         f.province = given.province
     # Explicit `publisher` narrows to that publisher's cohorts; the scope alone also admits
     # the certificates of the credential's own region's ASN from other organisers.
+    words = [] if name is None else domain.name_words(name)
+    if words is None:
+        raise refused(
+            "cari nama dengan paling sedikit satu kata 3 huruf, mis. ?name=aminah",
+            "search a name with at least one word of 3 letters, e.g. ?name=aminah",
+        )
     scope = scope_of(principal)
     everything = format != "json"
     async with views.reading(runtime_of(request).pool) as conn:
@@ -62,7 +70,7 @@ async def certificates(
             f,
             number=number,
             nip=nip,
-            name=name,
+            name_words=words,
             publisher=given.publisher,
             own=scope.publisher,
             limit=paging.size(everything),
