@@ -17,12 +17,14 @@ from bench.scenario import Scale, fresh
 from shared.settings import InfraSettings
 
 
-async def rebuild_run(stack: Stack, scale: Scale) -> dict[str, Any]:
+async def rebuild_run(stack: Stack, scale: Scale, *, per_cohort: bool = False) -> dict[str, Any]:
     infra = await fresh(stack)
-    history = wl.national_history(uuid.uuid4().hex[:6], scale.rebuild)
+    history = wl.national_history(uuid.uuid4().hex[:6], scale.rebuild, per_cohort=per_cohort)
     await wl.produce(infra, history)
     timing, rss = await rebuild_in_child(stack, infra, "bench")
-    return {"events": timing["records"], "eps": timing["records"] / timing["seconds"], "rss": rss}
+    seconds = timing["seconds"]
+    return {"events": timing["records"], "eps": timing["records"] / seconds, "seconds": seconds,
+            "rss": rss}  # fmt: skip
 
 
 async def rebuild_in_child(
@@ -43,8 +45,15 @@ async def rebuild_in_child(
 async def rebuild_figures(
     stack: Stack, scale: Scale, rss: dict[str, list[float]]
 ) -> dict[str, Any]:
-    """`rebuild` over one run fewer than `scale.repeats` (at least one); each run's peak RSS
+    """`rebuild` over one run fewer than `scale.repeats` (at least one), and once over the same
+    cohorts as today's services publish them (one finalisation per cohort); each run's peak RSS
     goes into `rss`."""
     runs = [await rebuild_run(stack, scale) for _ in range(max(1, scale.repeats - 1))]
-    rss.setdefault("consolidation (rebuild)", []).extend(r["rss"] for r in runs)
-    return {"events": runs[0]["events"], "eps": spread([r["eps"] for r in runs])}
+    today = await rebuild_run(stack, scale, per_cohort=True)
+    rss.setdefault("consolidation (rebuild)", []).extend(r["rss"] for r in [*runs, today])
+    return {
+        "events": runs[0]["events"],
+        "eps": spread([r["eps"] for r in runs]),
+        "seconds": spread([r["seconds"] for r in runs]),
+        "per_cohort": {k: round(today[k], 1) for k in ("events", "eps", "seconds")},
+    }

@@ -11,7 +11,14 @@ from aiokafka import AIOKafkaProducer
 from pydantic import BaseModel
 
 from builders.calendar import T0, working_days
-from builders.domain import Record, domain_record, enrolled, finalised, scheduled
+from builders.domain import (
+    Record,
+    cohort_attendance,
+    domain_record,
+    enrolled,
+    finalised,
+    scheduled,
+)
 from builders.ingest import cohort_data, ingest_record, mark_data, participant_data
 from builders.nips import make_nip
 from shared.envelope import STRUCTURED_HEADERS
@@ -134,24 +141,33 @@ def _cohort_enrolments(run: str, c: int) -> list[Message]:
     return out
 
 
-def national_history(run: str, events: int) -> list[Message]:
-    """Domain events of whole cohorts (schedule, 30 enrolments, 30 finalisations)."""
+def national_history(run: str, events: int, *, per_cohort: bool = False) -> list[Message]:
+    """Domain events of whole cohorts: a schedule, 30 enrolments and the attendance
+    finalisation, as 30 `participant_finalised.v1` (the history before issue 23, cut at
+    `events`) or, `per_cohort`, as the one `cohort_finalised.v2` attendance publishes today for
+    the same cohorts."""
     out: list[Message] = []
     for c in range(cohorts_for(events, 1 + 2 * SIZE)):
         code = cohort_code(run, c)
         out += _cohort_enrolments(run, c)
-        for i in range(c * SIZE, (c + 1) * SIZE):
-            final = finalised(
-                code,
-                PUBLISHER,
-                nip(i),
-                "48",
-                jp_total="48",
-                sessions=SESSIONS,
-                missed_by_status={"UNRECORDED": 0},
-            )
-            out.append(_domain(final, f"f:{code}:{i}"))
-    return out[:events]
+        finals = [_final(code, i) for i in range(c * SIZE, (c + 1) * SIZE)]
+        if per_cohort:
+            out.append(_domain(cohort_attendance(code, PUBLISHER, finals), f"f:{code}"))
+        else:
+            out += [_domain(f, f"f:{code}:{f.nip}") for f in finals]
+    return out if per_cohort else out[:events]
+
+
+def _final(code: str, i: int) -> ev.ParticipantFinalised:
+    return finalised(
+        code,
+        PUBLISHER,
+        nip(i),
+        "48",
+        jp_total="48",
+        sessions=SESSIONS,
+        missed_by_status={"UNRECORDED": 0},
+    )
 
 
 async def produce(infra: InfraSettings, messages: Iterable[Message]) -> None:
