@@ -54,14 +54,14 @@ async def certificates(
     if given.province is not None:
         check_province(domain.EVERYTHING, given.province, asn_view=False)
         f.province = given.province
-    # Explicit `publisher` narrows to that publisher's cohorts; the scope alone also admits
-    # the certificates of the credential's own region's ASN from other organisers.
     words = [] if name is None else domain.name_words(name)
     if words is None:
         raise refused(
             "cari nama dengan paling sedikit satu kata 3 huruf, mis. ?name=aminah",
             "search a name with at least one word of 3 letters, e.g. ?name=aminah",
         )
+    # Explicit `publisher` narrows to that publisher's cohorts; the scope alone also admits
+    # the certificates of the credential's own region's ASN from other organisers.
     scope = scope_of(principal)
     everything = format != "json"
     async with views.reading(runtime_of(request).pool) as conn:
