@@ -19,7 +19,7 @@ from services.consolidation.entrypoints.dashboard.atrisk import (
     sort_of,
     trail,
 )
-from services.consolidation.entrypoints.dashboard.person import COUNTED, REASONS, STANDINGS
+from services.consolidation.entrypoints.dashboard.words import COUNTED, REASONS, STANDINGS
 from shared.auth import Principal
 
 NATIONAL = Principal("national")

@@ -27,10 +27,6 @@ SORTS: dict[str, tuple[str, str]] = {
     "jp": ("JP paling sedikit", "Fewest JP first"),
     "name": ("Nama (A-Z)", "Name (A-Z)"),
 }
-STANDINGS: dict[str, tuple[str, str]] = {
-    "BELOW": ("Di bawah minimum", "Below the minimum"),
-    "ZERO": ("Nol JP", "Zero JP"),
-}
 Step = tuple[str, str, str]  # (href, Indonesian, English)
 
 
