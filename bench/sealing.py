@@ -10,10 +10,10 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import psutil
 
+from builders.sttp import numbered_content
 from services.certification.adapters.pdf import render_certificate, verification_url
 from services.certification.entrypoints.pdf_worker import BATCH, Item, render_many, renderer
 from services.certification.settings import SealSettings
@@ -21,32 +21,9 @@ from services.certification.settings import SealSettings
 BASE_URL = "https://sttp.example.go.id"
 
 
-def content(index: int) -> dict[str, Any]:
-    return {
-        "organizer": "BPSDM Provinsi Jambi",
-        "programme_name": "Pelatihan Kepemimpinan Pengawas",
-        "category": "kepemimpinan_pkp",
-        "angkatan": "IV",
-        "year": 2022,
-        "start_date": "2022-02-15",
-        "end_date": "2022-05-24",
-        "location": "Jambi",
-        "total_jp": "20",
-        "name": f"Siti Aminah {index}",
-        "nip": f"19860926201505{index % 10_000:04d}",
-        "rank": "Penata, III/c",
-        "position": "Camat",
-        "agency": "Pemerintah Kabupaten Batanghari",
-        "predicate": "Sangat Memuaskan",
-        "issue_date": "2022-05-25",
-        "number": f"800/{index:04d}/BPSDM-15/2022",
-        "base_number": f"800/{index:04d}/BPSDM-15/2022",
-    }
-
-
 def items(count: int) -> list[Item]:
     return [
-        (content(i), verification_url(BASE_URL, f"7KQ2-M9XD-RT4H-WP3N-{i:04d}"), "15")
+        (numbered_content(i), verification_url(BASE_URL, f"7KQ2-M9XD-RT4H-WP3N-{i:04d}"), "15")
         for i in range(count)
     ]
 

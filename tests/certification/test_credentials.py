@@ -17,6 +17,7 @@ from typing import Any
 import jwt
 import pytest
 
+from builders.sttp import OLD_CONTENT
 from diklat import credential_verify as cv
 from services.certification import credentials
 from services.certification.adapters import vc_jwt
@@ -44,22 +45,14 @@ def certificate(publisher: str = "15") -> Certificate:
         version=1,
         verification_code="7KQ2-M9XD-RT4H-WP3N-ZB6C",
         status="valid",
-        content={
-            "organizer": "BPSDM Provinsi Jambi",
+        content=OLD_CONTENT
+        | {
             "programme_name": "Pelatihan Kepemimpinan Administrator",
             "category": "kepemimpinan_pka",
-            "angkatan": "IV",
-            "year": 2022,
-            "start_date": "2022-02-15",
-            "end_date": "2022-05-24",
-            "location": "Jambi",
-            "total_jp": "20",
             "name": "Budi Santoso",
             "nip": NIP,
             "rank": "Penata Tk. I (III/d)",
-            "position": "Camat",
             "agency": "Pemerintah Kabupaten Muaro Jambi",
-            "predicate": "Sangat Memuaskan",
             "issue_date": "2022-05-24",
             "number": number,
             "base_number": number,

@@ -17,6 +17,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from builders.sttp import CONTENT
 from services.certification.adapters.bsre import BsreRemoteSeals, RemoteSealNotConfigured
 from services.certification.adapters.pades import (
     SEAL_FIELD,
@@ -28,7 +29,6 @@ from services.certification.adapters.seal_check import NOT_SEALED, seal_status
 from services.certification.adapters.seals import FileSeals
 from services.certification.ports import SealIdentity, SealStatus
 from services.certification.settings import SealSettings
-from tests.certification.test_pdf import CONTENT
 from tests.certification.tsa import running_tsa
 
 URL = "https://sttp.example.go.id/verify/7KQ2-M9XD-RT4H-WP3N-ZB6C"

@@ -12,6 +12,7 @@ import zxingcpp
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from builders.sttp import CONTENT, OLD_CONTENT, SIGNATORY
 from services.certification.adapters.pdf import (
     SEAL_BOX,
     render_certificate,
@@ -19,44 +20,6 @@ from services.certification.adapters.pdf import (
     verification_url,
 )
 
-SIGNATORY = {
-    "name": "Dr. H. Ahmad Yani, S.H., M.Si.",
-    "nip": "196805121994031004",
-    "title": "Kepala BPSDM Provinsi Jambi",
-}
-# As certificates were stored before the signatory, place and sessions were kept.
-OLD_CONTENT = {
-    "organizer": "BPSDM Provinsi Jambi",
-    "programme_name": "Pelatihan Kepemimpinan Pengawas",
-    "category": "kepemimpinan_pkp",
-    "angkatan": "IV",
-    "year": 2022,
-    "start_date": "2022-02-15",
-    "end_date": "2022-05-24",
-    "location": "Jambi",
-    "total_jp": "20",
-    "name": "Siti Aminah",
-    "nip": "198609262015052001",
-    "rank": None,
-    "position": "Camat",
-    "agency": "Pemerintah Kabupaten Batanghari",
-    "predicate": "Sangat Memuaskan",
-    "issue_date": "2022-05-25",
-    "number": "800/0007/BPSDM-15/2022",
-    "base_number": "800/0007/BPSDM-15/2022",
-}
-CONTENT = OLD_CONTENT | {
-    "organizer": "Badan Pengembangan Sumber Daya Manusia Provinsi Jambi",
-    "rank": "IV/a",
-    "asn_type": "PNS",
-    "issue_date": "2022-05-24",
-    "place_of_issue": "Jambi",
-    "signatory": SIGNATORY,
-    "sessions": [
-        {"no": 1, "date": "2022-02-15", "title": "Wawasan Kebangsaan", "jp": "12"},
-        {"no": 2, "date": "2022-05-24", "title": "Aktualisasi Kepemimpinan", "jp": "8"},
-    ],
-}
 URL = verification_url("https://sttp.example.go.id/", "7KQ2-M9XD-RT4H-WP3N-ZB6C")
 
 

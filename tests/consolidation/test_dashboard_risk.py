@@ -7,19 +7,18 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from services.consolidation.compliance import Counted, Reason, Standing
-from services.consolidation.entrypoints.dashboard import atrisk
 from services.consolidation.entrypoints.dashboard.atrisk import (
     AtRiskList,
     Links,
     OverviewLinks,
     Position,
     downloads,
-    page_number,
     position_of,
     sort_of,
     trail,
 )
-from services.consolidation.entrypoints.dashboard.person import COUNTED, REASONS, STANDINGS
+from services.consolidation.entrypoints.dashboard.listing import PAGE_SIZE, page_number
+from services.consolidation.entrypoints.dashboard.words import COUNTED, REASONS, STANDINGS
 from shared.auth import Principal
 
 NATIONAL = Principal("national")
@@ -68,20 +67,20 @@ def test_the_breadcrumb_starts_at_the_credentials_own_level_and_names_each_place
 
 def listing(total: int, page: int) -> AtRiskList:
     return AtRiskList(
-        Position(2024, "15"), "jp", total, (page - 1) * atrisk.PAGE_SIZE, [], [2024], [], [], [], []
+        Position(2024, "15"), "jp", total, (page - 1) * PAGE_SIZE, [], [2024], [], [], [], []
     )
 
 
 def test_the_pages_are_the_first_the_last_and_those_nearby_each_keeping_the_order():
-    many = listing(20 * atrisk.PAGE_SIZE + 1, 10)
+    many = listing(20 * PAGE_SIZE + 1, 10)
     assert [p.label for p in many.pages()] == ["1", "8", "9", "10", "11", "12", "21"]
     assert [p.label for p in many.pages() if p.current] == ["10"]
     query = parse_qs(urlsplit(many.pages()[-1].href).query)
     assert query == {"year": ["2024"], "province": ["15"], "sort": ["jp"], "page": ["21"]}
     assert "page=" not in many.page_href(0)
-    assert listing(atrisk.PAGE_SIZE, 1).next_href() is None
-    assert listing(atrisk.PAGE_SIZE, 1).previous_href() is None
-    assert listing(atrisk.PAGE_SIZE + 1, 2).previous_href() == many.page_href(0)
+    assert listing(PAGE_SIZE, 1).next_href() is None
+    assert listing(PAGE_SIZE, 1).previous_href() is None
+    assert listing(PAGE_SIZE + 1, 2).previous_href() == many.page_href(0)
     assert listing(0, 1).pages() == [] and listing(0, 1).shown == (0, 0)
 
 

@@ -13,23 +13,19 @@ from urllib.parse import urlencode
 from services.consolidation.adapters.compliance_views import Sort
 from services.consolidation.entrypoints.dashboard import links
 from services.consolidation.entrypoints.dashboard.data import Reader, home_position
+from services.consolidation.entrypoints.dashboard.listing import PAGE_SIZE, page_number
 from services.consolidation.entrypoints.dashboard.overview import chosen_year
 from services.consolidation.entrypoints.filters import Paging
 from services.consolidation.entrypoints.schemas import AtRiskRow
 from shared.auth import Principal
 from shared.regions import NASIONAL, PROVINCES, is_province, region_name
 
-PAGE_SIZE = 25
 TOP_SIZE = 10
 # The orders a person can choose, in the order the form lists them: (Indonesian, English).
 SORTS: dict[str, tuple[str, str]] = {
     "shortfall": ("Kekurangan JP terbesar", "Largest shortfall first"),
     "jp": ("JP paling sedikit", "Fewest JP first"),
     "name": ("Nama (A-Z)", "Name (A-Z)"),
-}
-STANDINGS: dict[str, tuple[str, str]] = {
-    "BELOW": ("Di bawah minimum", "Below the minimum"),
-    "ZERO": ("Nol JP", "Zero JP"),
 }
 Step = tuple[str, str, str]  # (href, Indonesian, English)
 
@@ -197,15 +193,6 @@ def downloads(at: Position, sort: str = "shortfall") -> list[tuple[str, str, str
 
 def sort_of(given: str | None) -> Sort:
     return cast(Sort, given) if given in SORTS else "shortfall"
-
-
-def page_number(given: str | None) -> int:
-    """The 1-based page asked for; anything else is the first."""
-    return (
-        int(given)
-        if given and given.isascii() and given.isdigit() and 0 < int(given) < 10**6
-        else 1
-    )
 
 
 async def at_risk_list(

@@ -1,5 +1,6 @@
-"""What the cohorts, registry and data-quality tables share: the page asked for (`halaman`,
-from 1), the pager's addresses, and the API's CSV and XLSX of the same rows."""
+"""What the dashboard's tables share: the page asked for (from 1) and the rows a page; for the
+cohorts, registry and data-quality tables also the pager's addresses (`halaman`) and the API's
+CSV and XLSX of the same rows."""
 
 from __future__ import annotations
 
@@ -16,8 +17,12 @@ Text = Annotated[str | None, Query(max_length=200)]
 
 
 def page_number(given: str | None) -> int:
-    """The page asked for; anything that is not a page number is the first."""
-    return int(given) if given and given.isascii() and given.isdigit() and int(given) > 0 else 1
+    """The page asked for; anything that is not a page number (below a million) is the first."""
+    return (
+        int(given)
+        if given and given.isascii() and given.isdigit() and 0 < int(given) < 10**6
+        else 1
+    )
 
 
 def year_of(given: str | None) -> int | None:

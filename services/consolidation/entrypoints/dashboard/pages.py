@@ -16,7 +16,7 @@ from services.consolidation.entrypoints.dashboard import links
 from services.consolidation.entrypoints.dashboard.atrisk import Position, place, top_of
 from services.consolidation.entrypoints.dashboard.data import Reader
 from services.consolidation.entrypoints.dashboard.overview import overview
-from services.consolidation.entrypoints.dashboard.person import STANDINGS, words
+from services.consolidation.entrypoints.dashboard.words import STANDINGS, said
 from shared.web.signin import page_principal
 from shared.web.templating import Pages, environment
 
@@ -77,7 +77,7 @@ async def _overview(
             "page": page,
             # A province's or a kabupaten/kota's largest shortfalls (not the nation's).
             "top": await top_of(reader, at) if page.province or page.region else None,
-            "standing": lambda code: words(STANDINGS, code),
+            "standing": lambda code: said(STANDINGS, code),
             "place": place,
             "risk_href": links.at_risk(page.year, page.province, page.region),
             "cohorts_href": links.cohorts(page.year),

@@ -20,44 +20,6 @@ from services.consolidation.settings import dashboard_settings
 from shared.regions import NASIONAL, is_kabupaten_kota, is_province
 
 YEARS_SHOWN = 6
-# The determination's reason codes in words: (Indonesian, English).
-REASONS: dict[str, tuple[str, str]] = {
-    "MINIMUM_MET": ("Minimum JP terpenuhi", "Minimum JP met"),
-    "SHORTFALL": ("JP kurang dari minimum", "JP short of the minimum"),
-    "NO_TRAINING": ("Tidak ada pelatihan yang dihitung", "No training credited"),
-    "TYPE_NOT_ASSESSED": ("Jenis ASN ini tidak dinilai (mis. PPPK)",
-                          "This ASN type is not assessed (e.g. PPPK)"),
-    "TUGAS_BELAJAR": ("Sedang tugas belajar", "On study assignment (tugas belajar)"),
-    "CLTN": ("Cuti di luar tanggungan negara", "Unpaid leave (CLTN)"),
-    "LEFT_SERVICE": ("Keluar dari dinas (pensiun, berhenti atau meninggal)",
-                     "Left the service (retired, resigned or died)"),
-    "UNKNOWN_TO_ROSTER": ("Tidak ada di roster daerah asalnya",
-                          "Not in the home region's roster"),
-}  # fmt: skip
-STANDINGS: dict[str, tuple[str, str]] = {
-    "MET": ("Memenuhi", "Met"),
-    "BELOW": ("Di bawah minimum", "Below the minimum"),
-    "ZERO": ("Nol JP", "Zero JP"),
-    "EXEMPT": ("Dikecualikan", "Exempt"),
-    "NOT_IN_ROSTER": ("Tidak ada di roster", "Not in the roster"),
-}
-COUNTED: dict[str, tuple[str, str]] = {
-    "CREDITED": ("Dihitung", "Credited"),
-    "NOT_COMPLETED": ("Tidak dihitung: tidak lulus", "Not credited: not completed"),
-    "WITHDRAWN": ("Tidak dihitung: mengundurkan diri", "Not credited: withdrawn"),
-    "CANCELLED": ("Tidak dihitung: angkatan dibatalkan", "Not credited: cohort cancelled"),
-    "PENDING": ("Belum diputuskan", "Not decided yet"),
-}
-CERTIFICATE_STATUS: dict[str, tuple[str, str]] = {
-    "valid": ("Berlaku", "Valid"),
-    "revoked": ("Dicabut", "Revoked"),
-    "superseded": ("Diganti versi baru", "Superseded by a new version"),
-}
-
-
-def words(table: dict[str, tuple[str, str]], code: str) -> tuple[str, str]:
-    """A code's (Indonesian, English) words; an unforeseen code as itself."""
-    return table.get(code, (code, code))
 
 
 @dataclass(frozen=True)

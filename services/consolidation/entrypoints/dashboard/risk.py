@@ -15,13 +15,13 @@ from services.consolidation.entrypoints.dashboard.atrisk import OverviewLinks, P
 from services.consolidation.entrypoints.dashboard.data import Reader
 from services.consolidation.entrypoints.dashboard.overview import chosen_year
 from services.consolidation.entrypoints.dashboard.pages import pages
-from services.consolidation.entrypoints.dashboard.person import (
-    CERTIFICATE_STATUS,
+from services.consolidation.entrypoints.dashboard.person import asn_page
+from services.consolidation.entrypoints.dashboard.words import (
+    CERTIFICATE_STATUSES_IN_FULL,
     COUNTED,
     REASONS,
     STANDINGS,
-    asn_page,
-    words,
+    said,
 )
 from services.consolidation.entrypoints.schemas import AtRiskRow, ComplianceSummary
 from shared.regions import region_name
@@ -31,10 +31,10 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=200)]
 Short = Annotated[str | None, Query(max_length=20)]
 WORDS = {
-    "standing": lambda code: words(STANDINGS, code),
-    "reason": lambda code: words(REASONS, code),
-    "counted": lambda code: words(COUNTED, code),
-    "certificate_status": lambda code: words(CERTIFICATE_STATUS, code),
+    "standing": lambda code: said(STANDINGS, code),
+    "reason": lambda code: said(REASONS, code),
+    "counted": lambda code: said(COUNTED, code),
+    "certificate_status": lambda code: said(CERTIFICATE_STATUSES_IN_FULL, code),
     "place": atrisk.place,
 }
 

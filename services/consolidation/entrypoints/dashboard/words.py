@@ -1,6 +1,6 @@
-"""What the cohorts, registry and data-quality pages say instead of the API's codes: places by
-name, a cohort's state, a category, a certificate's status, a participant's result and why,
-each as (Indonesian, English)."""
+"""What the dashboard's pages say instead of the API's codes: places by name, a cohort's state,
+a category, a certificate's status, a participant's result and why, an ASN's standing and its
+determination's reason, whether a training counted; each as (Indonesian, English)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,40 @@ CERTIFICATE_STATUSES: dict[str, Words] = {
     "revoked": ("Dicabut", "Revoked"),
     "superseded": ("Diganti", "Superseded"),
 }
+# The determination's reason codes in words: (Indonesian, English).
+REASONS: dict[str, Words] = {
+    "MINIMUM_MET": ("Minimum JP terpenuhi", "Minimum JP met"),
+    "SHORTFALL": ("JP kurang dari minimum", "JP short of the minimum"),
+    "NO_TRAINING": ("Tidak ada pelatihan yang dihitung", "No training credited"),
+    "TYPE_NOT_ASSESSED": ("Jenis ASN ini tidak dinilai (mis. PPPK)",
+                          "This ASN type is not assessed (e.g. PPPK)"),
+    "TUGAS_BELAJAR": ("Sedang tugas belajar", "On study assignment (tugas belajar)"),
+    "CLTN": ("Cuti di luar tanggungan negara", "Unpaid leave (CLTN)"),
+    "LEFT_SERVICE": ("Keluar dari dinas (pensiun, berhenti atau meninggal)",
+                     "Left the service (retired, resigned or died)"),
+    "UNKNOWN_TO_ROSTER": ("Tidak ada di roster daerah asalnya",
+                          "Not in the home region's roster"),
+}  # fmt: skip
+STANDINGS: dict[str, Words] = {
+    "MET": ("Memenuhi", "Met"),
+    "BELOW": ("Di bawah minimum", "Below the minimum"),
+    "ZERO": ("Nol JP", "Zero JP"),
+    "EXEMPT": ("Dikecualikan", "Exempt"),
+    "NOT_IN_ROSTER": ("Tidak ada di roster", "Not in the roster"),
+}
+COUNTED: dict[str, Words] = {
+    "CREDITED": ("Dihitung", "Credited"),
+    "NOT_COMPLETED": ("Tidak dihitung: tidak lulus", "Not credited: not completed"),
+    "WITHDRAWN": ("Tidak dihitung: mengundurkan diri", "Not credited: withdrawn"),
+    "CANCELLED": ("Tidak dihitung: angkatan dibatalkan", "Not credited: cohort cancelled"),
+    "PENDING": ("Belum diputuskan", "Not decided yet"),
+}
+# The ASN page says what replaced a superseded certificate; the registry's cell keeps it short.
+CERTIFICATE_STATUSES_IN_FULL: dict[str, Words] = {
+    "valid": ("Berlaku", "Valid"),
+    "revoked": ("Dicabut", "Revoked"),
+    "superseded": ("Diganti versi baru", "Superseded by a new version"),
+}
 
 
 def place(code: str) -> str:
@@ -43,16 +77,21 @@ def place(code: str) -> str:
     return region_name(code)
 
 
+def said(table: dict[str, Words], code: str) -> Words:
+    """A code's (Indonesian, English) words; an unforeseen code as itself."""
+    return table.get(code, (code, code))
+
+
 def phase(key: str) -> Words:
-    return PHASES.get(key, (key, key))
+    return said(PHASES, key)
 
 
 def category(key: str) -> Words:
-    return CATEGORIES.get(key, (key, key))
+    return said(CATEGORIES, key)
 
 
 def certificate_status(key: str) -> Words:
-    return CERTIFICATE_STATUSES.get(key, (key, key))
+    return said(CERTIFICATE_STATUSES, key)
 
 
 def attendance(rate_pct: float | None) -> Decimal | None:
