@@ -77,7 +77,7 @@ async def provision(superuser_url: str, service: str, password: str) -> None:
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{service}" AUTHORIZATION "{role}"')
             await conn.execute(f'ALTER ROLE "{role}" SET search_path = "{service}"')
             await conn.execute(f'REVOKE ALL ON SCHEMA public FROM "{role}"')
-            await _extensions(conn, role)
+            await install_extensions(conn, role)
             database = await conn.fetchval("SELECT current_database()")
             await conn.execute(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
             await conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"')
@@ -85,13 +85,14 @@ async def provision(superuser_url: str, service: str, password: str) -> None:
         await conn.close()
 
 
-async def _extensions(conn: asyncpg.Connection, role: str) -> None:
-    """pg_trgm (names searched by any of their words) in a schema of its own that every role
-    may use: a service's schema is dropped and replaced by a rebuild, which would take an
-    extension installed in it along."""
+async def install_extensions(conn: asyncpg.Connection, role: str | None = None) -> None:
+    """pg_trgm (names searched by any of their words) in a schema of its own that `role` may
+    use: a service's schema is dropped and replaced by a rebuild, which would take an extension
+    installed in it along. Needs a role that may create them (provisioning's)."""
     await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{EXTENSIONS_SCHEMA}"')
     await conn.execute(f'CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA "{EXTENSIONS_SCHEMA}"')
-    await conn.execute(f'GRANT USAGE ON SCHEMA "{EXTENSIONS_SCHEMA}" TO "{role}"')
+    if role is not None:
+        await conn.execute(f'GRANT USAGE ON SCHEMA "{EXTENSIONS_SCHEMA}" TO "{role}"')
 
 
 # --- many rows in one parameter ------------------------------------------------------------

@@ -28,6 +28,7 @@ async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     connection = await asyncpg.connect(database_url)
     migrations = db.service_migrations("consolidation", DEFINITION.migrations_package)
     await connection.execute("CREATE SCHEMA consolidation")
+    await db.install_extensions(connection)  # what provisioning does before migrating
     await db.migrate(connection, "consolidation", migrations)
     await connection.execute("SET search_path = consolidation")
     try:
