@@ -94,35 +94,47 @@ async def reading(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
 
 
 async def statistics(conn: Connection, f: Filters, today: dt.date) -> dict[str, Any]:
-    f.params = []
-    cohorts = await conn.fetchrow(
-        f"""SELECT count(*) FILTER (WHERE status = 'scheduled' AND start_date > {f.arg(today)})
-                       AS scheduled,
-                   count(*) FILTER (WHERE status = 'scheduled' AND start_date <= $1) AS running,
-                   count(*) FILTER (WHERE status = 'closed') AS closed,
-                   count(*) FILTER (WHERE status = 'cancelled') AS cancelled
-            FROM cohorts c WHERE {f.where()}""",
-        *f.params,
-    )
     if f.region is None:
-        people, certs = await _cohort_figures(conn, f)
+        row = await _cohort_figures(conn, f, today)
+        people, certs, cohorts = row, row, row
     else:
+        cohorts = await _cohort_states(conn, f, today)
         people, certs = await _participants_figures(conn, f)
     return {
-        **dict(cohorts or {}),
-        **dict(people or {}),
+        **{k: (cohorts[k] if cohorts else 0) for k in _STATES},
+        **{k: (people[k] if people else 0) for k in _PEOPLE},
         "certificates_issued": certs["issued"] if certs else 0,
         "certificates_revoked": certs["revoked"] if certs else 0,
     }
 
 
-async def _cohort_figures(
-    conn: Connection, f: Filters
-) -> tuple[asyncpg.Record | None, asyncpg.Record | None]:
-    """People and certificates of the filtered cohorts, from each cohort's kept figures."""
+_STATES = ("scheduled", "running", "closed", "cancelled")
+_PEOPLE = ("enrolled", "withdrawn", "completed", "not_completed", "women", "men", "jp_delivered")
+
+
+def _counted_states(today: str) -> str:
+    return f"""count(*) FILTER (WHERE c.status = 'scheduled' AND c.start_date > {today})
+                   AS scheduled,
+               count(*) FILTER (WHERE c.status = 'scheduled' AND c.start_date <= {today})
+                   AS running,
+               count(*) FILTER (WHERE c.status = 'closed') AS closed,
+               count(*) FILTER (WHERE c.status = 'cancelled') AS cancelled"""
+
+
+async def _cohort_states(conn: Connection, f: Filters, today: dt.date) -> asyncpg.Record | None:
     f.params = []
-    row = await conn.fetchrow(
-        f"""SELECT coalesce(sum(x.enrolled), 0) AS enrolled,
+    return await conn.fetchrow(
+        f"SELECT {_counted_states(f.arg(today))} FROM cohorts c WHERE {f.where()}", *f.params
+    )
+
+
+async def _cohort_figures(conn: Connection, f: Filters, today: dt.date) -> asyncpg.Record | None:
+    """The filtered cohorts' states, people and certificates in one pass, from each cohort's
+    kept figures."""
+    f.params = []
+    return await conn.fetchrow(
+        f"""SELECT {_counted_states(f.arg(today))},
+                   coalesce(sum(x.enrolled), 0) AS enrolled,
                    coalesce(sum(x.withdrawn), 0) AS withdrawn,
                    coalesce(sum(x.completed), 0) AS completed,
                    coalesce(sum(x.not_completed), 0) AS not_completed,
@@ -130,10 +142,9 @@ async def _cohort_figures(
                    coalesce(sum(x.jp_delivered), 0) AS jp_delivered,
                    coalesce(sum(x.certificates_issued), 0) AS issued,
                    coalesce(sum(x.certificates_revoked), 0) AS revoked
-            FROM cohorts c JOIN cohort_figures x USING (cohort_code) WHERE {f.where()}""",
+            FROM cohorts c LEFT JOIN cohort_figures x USING (cohort_code) WHERE {f.where()}""",
         *f.params,
     )
-    return row, row
 
 
 async def _participants_figures(
