@@ -9,7 +9,14 @@ import gc
 
 import pytest
 
-from services.consolidation.entrypoints.replay import TABLE_OF, Item, by_table
+from services.consolidation.entrypoints.replay import (
+    BATCH_BYTES,
+    BATCH_RECORDS,
+    TABLE_OF,
+    Item,
+    by_table,
+    read_batch,
+)
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
 from shared.consumer import BatchProcessor
 from shared.envelope import STRUCTURED_HEADERS, CloudEvent, EnvelopeError
@@ -91,3 +98,39 @@ class _Record:
 def test_an_unreadable_domain_record_is_skipped_not_fatal(value: bytes | None):
     reader = BatchProcessor("consolidation", None, ROUTES)  # type: ignore[arg-type]
     assert reader.read(_Record(value)) is None
+
+
+class _Sized:
+    def __init__(self, offset: int, size: int) -> None:
+        self.topic, self.partition, self.offset = "t", 0, offset
+        self.key, self.value, self.headers = None, b"x" * size, STRUCTURED_HEADERS
+
+
+class _Consumer:
+    """Hands out records of `size` bytes, as many as asked, without end."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.given = size, 0
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> dict[str, list[_Sized]]:
+        records = [_Sized(self.given + i, self.size) for i in range(max_records)]
+        self.given += max_records
+        return {"tp": records}
+
+
+class _Reader:
+    def read(self, record: _Sized) -> Item:
+        return event(SCHEDULED, str(record.offset))
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        (700, BATCH_RECORDS),  # per-participant events: the record bound
+        (40_000, 200),  # per-cohort events of ~150 participants: the byte bound, a chunk over
+    ],
+)
+async def test_a_batch_ends_at_its_records_or_its_bytes_whichever_comes_first(size, expected):
+    read, items = await read_batch(_Consumer(size), _Reader())  # type: ignore[arg-type]
+    assert (read, len(items)) == (expected, expected)
+    assert read * size < BATCH_BYTES + 100 * size  # never more than one chunk past the bound

@@ -47,6 +47,10 @@ Item = CloudEvent | EnvelopeError
 # One batch per transaction. Two batches are in memory at once (one in its transaction, the next
 # being read), ~5 KB an event: 10,000 gained nothing measurable and took peak RSS past 200 MB.
 BATCH_RECORDS = 5_000
+# And at most this many bytes of records: a per-cohort event carries up to 250 participants, so
+# 5,000 of them held 30 times the memory of 5,000 per-participant events (363 MB of peak RSS
+# for a history of today's contract). 5,000 per-participant events are ~3.5 MB.
+BATCH_BYTES = 4 * 2**20
 # Records read between two turns of the event loop (~1 ms): the transaction in flight waits at
 # most that long to send its next statement.
 _CHUNK = 100
@@ -81,14 +85,15 @@ TABLE_OF: dict[str, str] = {
 async def read_batch(
     consumer: AIOKafkaConsumer, processor: BatchProcessor
 ) -> tuple[int, list[Item]]:
-    """Up to BATCH_RECORDS records, waiting only for the first ones, and what the core's own
-    reader makes of them, grouped by table. Read a chunk at a time: aiokafka unpacks records as
-    they are taken, so a batch taken at once held the event loop for ~10 ms, a delay added to
-    the transaction in flight whenever one of its statements returned meanwhile."""
-    read = 0
+    """Up to BATCH_RECORDS records or BATCH_BYTES of them, waiting only for the first ones, and
+    what the core's own reader makes of them, grouped by table. Read a chunk at a time: aiokafka
+    unpacks records as they are taken, so a batch taken at once held the event loop for ~10 ms,
+    a delay added to the transaction in flight whenever one of its statements returned
+    meanwhile."""
+    read = size = 0
     items: list[Item] = []
     timeout_ms = 500
-    while read < BATCH_RECORDS:
+    while read < BATCH_RECORDS and size < BATCH_BYTES:
         batches = await consumer.getmany(
             timeout_ms=timeout_ms, max_records=min(_CHUNK, BATCH_RECORDS - read)
         )
@@ -96,6 +101,7 @@ async def read_batch(
         if not records:
             break
         read += len(records)
+        size += sum(len(r.value) for r in records if r.value is not None)
         items.extend(with_model(i) for r in records if (i := processor.read(r)) is not None)
         timeout_ms = 0  # the rest of the batch is what has been fetched already
         await asyncio.sleep(0)  # a turn for the transaction in flight, not a wait
