@@ -113,6 +113,9 @@ async def rebuild(
             **infra.kafka_client_config(),
             enable_auto_commit=False,
             group_id=None,
+            # A fetch answered "offset out of range" fails the pass rather than jumping to the
+            # log's end (aiokafka's default), which would leave a model short of records.
+            auto_offset_reset="none",
             max_poll_records=BATCH_RECORDS,
             # A broker answers one connection's requests in turn, so a pass's end offsets
             # waited behind the fetch parked at the end of the log (500 ms by default).
