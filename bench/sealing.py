@@ -14,7 +14,8 @@ from pathlib import Path
 import psutil
 
 from builders.sttp import numbered_content
-from services.certification.adapters.pdf import render_certificate, verification_url
+from services.certification.adapters.pdf import render_certificate
+from services.certification.certificates import verification_url
 from services.certification.entrypoints.pdf_worker import BATCH, Item, render_many, renderer
 from services.certification.settings import SealSettings
 

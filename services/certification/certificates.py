@@ -14,6 +14,7 @@ Public API
 - sttp_content(info, participant, predicate, number, base_number, issue_date, issuer) -> dict
 - Correction; corrected_content(content, correction, number, issue_date) -> dict
 - SEALED_STATUS; gets_a_sealed_pdf(status) -> bool
+- verification_url(public_base_url, code) -> str
 """
 
 from __future__ import annotations
@@ -232,3 +233,8 @@ SEALED_STATUS: Final = "valid"
 
 def gets_a_sealed_pdf(status: str) -> bool:
     return status == SEALED_STATUS
+
+
+def verification_url(public_base_url: str, code: str) -> str:
+    """Where anyone checks the certificate: printed as its QR code, shown by the API."""
+    return f"{public_base_url.rstrip('/')}/verify/{code}"

@@ -222,6 +222,25 @@ def require_whole_logs(first_offsets: Iterable[tuple[str, int, int]]) -> None:
     )
 
 
+def records_deleted_while_read(lost: Iterable[tuple[str, int, int]]) -> RebuildRefused:
+    """A pass asked for records, as (topic, partition, offset), that the broker no longer has:
+    deleted after the pass started (retention, a deletion). Going on from the log's new start
+    or end would rebuild a model missing them."""
+    cut = sorted(lost)
+    id_ = "; ".join(f"topik {t} partisi {p} tidak lagi memuat offset {o}" for t, p, o in cut)
+    en = "; ".join(f"topic {t} partition {p} no longer holds offset {o}" for t, p, o in cut)
+    return RebuildRefused(
+        f"Rebuild ditolak: {id_}. Rekaman dihapus ketika rebuild sedang membacanya (retensi "
+        "topik atau penghapusan), jadi model hasil rebuild akan kurang; model yang berjalan "
+        "tidak diubah. Pastikan topik yang dibaca rebuild menyimpan setiap rekaman "
+        "(retention.ms=-1, retention.bytes=-1), lalu jalankan `diklat rebuild` lagi. / Rebuild "
+        f"refused: {en}. Records were deleted while the rebuild was reading them (topic "
+        "retention or a deletion), so the rebuilt model would be short; the live model is "
+        "unchanged. Make the topics a rebuild reads keep every record (retention.ms=-1, "
+        "retention.bytes=-1), then run `diklat rebuild` again."
+    )
+
+
 def require_no_fewer_rows(counts: Iterable[tuple[str, int, int]]) -> None:
     """Each table of the rebuilt model, as (table, rows rebuilt, rows live), has at least the
     live one's rows."""

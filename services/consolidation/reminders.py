@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from shared import formatting
 from shared.regions import NASIONAL, province_name
 
 _NAMESPACE = uuid.UUID("5d1f7a4e-9c1b-4f5e-8a7d-2b6c0e3f9a10")
@@ -84,7 +85,7 @@ def reminder(publisher: str, period: Period, standing: Standing) -> Reminder | N
     if at_risk == 0:
         return None
     path = at_risk_path(publisher, period.year)
-    deadline = _tanggal(period.deadline)
+    deadline = formatting.date(period.deadline)
     where = _area_name(publisher)
     return Reminder(
         publisher,
@@ -103,16 +104,6 @@ def reminder(publisher: str, period: Period, standing: Standing) -> Reminder | N
 def at_risk_path(publisher: str, year: int) -> str:
     """The publisher's own ASN (its region exactly: a province's provincial ASN)."""
     return f"/api/v1/compliance/at-risk?year={year}&region={publisher}"
-
-
-_MONTHS = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)  # fmt: skip
-
-
-def _tanggal(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def _area_name(publisher: str) -> str:

@@ -17,8 +17,8 @@ from services.certification.adapters.pdf import (
     SEAL_BOX,
     render_certificate,
     tanggal,
-    verification_url,
 )
+from services.certification.certificates import verification_url
 
 URL = verification_url("https://sttp.example.go.id/", "7KQ2-M9XD-RT4H-WP3N-ZB6C")
 

@@ -1,20 +1,24 @@
 """The rebuild never swaps in less than the live model (issue 17, item 11): it refuses when a
-topic it reads no longer starts at offset 0, and when the rebuilt model has fewer rows."""
+topic it reads no longer starts at offset 0, when records are deleted while a pass reads them,
+and when the rebuilt model has fewer rows. A pass reads every record up to its end offsets."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 
 from services.consolidation.domain import DATA_QUALITY_TABLES
 from services.consolidation.entrypoints.commands import RebuildRefused, rebuild
+from services.consolidation.entrypoints.replay import replay, replay_consumer
+from shared.kafka import ensure_topics
 from shared.runtime import ServiceRuntime
 from shared.settings import InfraSettings
 from shared.topics import ENROLMENT_EVENTS, feedback_topic, physical
@@ -55,6 +59,87 @@ async def _cut_first_record(infra: InfraSettings, topic: str) -> TopicPartition:
         await admin.close()
     assert low[target] == 1
     return target
+
+
+class RecordsSeen:
+    """Stands in for the consumer core in `replay`: notes each record's partition and offset."""
+
+    def __init__(self) -> None:
+        self.offsets: dict[int, list[int]] = {}
+
+    def read(self, record: object) -> None:
+        self.offsets.setdefault(record.partition, []).append(record.offset)  # type: ignore[attr-defined]
+
+    async def process_items(self, items: list[object]) -> Counter[str]:
+        return Counter()
+
+
+async def _written(infra: InfraSettings, records: int) -> list[TopicPartition]:
+    """`records` records on each of the domain topic's partitions, acknowledged."""
+    await ensure_topics(infra, [ENROLMENT_EVENTS], partitions=3)
+    name = physical(infra.kafka_topic_namespace, ENROLMENT_EVENTS)
+    producer = AIOKafkaProducer(**infra.kafka_client_config())
+    await producer.start()
+    try:
+        for partition in range(3):
+            for i in range(records):
+                await producer.send(name, f"r{i}".encode(), partition=partition)
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return [TopicPartition(name, p) for p in range(3)]
+
+
+async def test_a_pass_reads_every_record_up_to_its_end_offsets(infra):
+    partitions = await _written(infra, 1_200)  # more than one fetch and one chunk each
+    consumer = replay_consumer(infra)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        seen = RecordsSeen()
+
+        replayed = await replay(consumer, seen, partitions)  # type: ignore[arg-type]
+    finally:
+        await consumer.stop()
+
+    assert replayed == 3 * 1_200
+    assert seen.offsets == {p: list(range(1_200)) for p in range(3)}
+
+
+async def test_records_deleted_while_a_pass_reads_them_refuse_it(infra):
+    """aiokafka's default answer to an offset the broker no longer has is to jump to the log's
+    end: a rebuild would then swap in a model short of those records, unseen."""
+    partitions = await _written(infra, 50)
+    target = partitions[1]
+    admin = AIOKafkaAdminClient(**infra.kafka_client_config())
+    await admin.start()
+    try:
+        await admin.delete_records({target: RecordsToDelete(20)})
+    finally:
+        await admin.close()
+    consumer = replay_consumer(infra)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        for tp in partitions:
+            # Where a pass that began before the deletion stands (seeked after it, so no fetch
+            # can have read those records first).
+            consumer.seek(tp, 0)
+
+        with pytest.raises(RebuildRefused) as refused:
+            await replay(consumer, RecordsSeen(), partitions)  # type: ignore[arg-type]
+    finally:
+        await consumer.stop()
+
+    message = str(refused.value)
+    assert message.startswith(
+        f"Rebuild ditolak: topik {target.topic} partisi 1 tidak lagi memuat offset 0."
+    )
+    assert f"Rebuild refused: topic {target.topic} partition 1 no longer holds offset 0." in message
+    assert message.index("Rebuild ditolak") < message.index("Rebuild refused")
+    assert "retention.ms=-1" in message and "diklat rebuild" in message
+    assert "OffsetOutOfRange" not in message
 
 
 async def _cli_rebuild(infra: InfraSettings) -> tuple[int, str, str]:

@@ -23,21 +23,8 @@ from services.certification.adapters.pdf_sessions import draw_sessions
 from services.certification.adapters.pdf_text import Fitted, draw_lines, fitted
 from services.certification.domain import format_id_decimal
 from services.certification.ranks import rank_with_name
+from shared import formatting
 
-_MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 mm: Final[float] = _mm  # typed: reportlab's units are untyped
 WIDTH, HEIGHT = A4
 BOLD, REGULAR, ITALIC = "Helvetica-Bold", "Helvetica", "Helvetica-Oblique"
@@ -55,10 +42,6 @@ _LABEL_X, _VALUE_X, _VALUE_WIDTH = 28 * mm, 78 * mm, 108 * mm
 _BLOCK_X, _BLOCK_WIDTH = 115 * mm, 75 * mm
 
 
-def verification_url(public_base_url: str, code: str) -> str:
-    return f"{public_base_url.rstrip('/')}/verify/{code}"
-
-
 def qr_png(url: str) -> bytes:
     """The QR code printed on the certificate, as PNG."""
     image = qrcode.make(url, border=2)
@@ -69,8 +52,7 @@ def qr_png(url: str) -> bytes:
 
 def tanggal(value: str | dt.date) -> str:
     """`2022-05-24` -> `24 Mei 2022`."""
-    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return formatting.date(dt.date.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def place_and_date(content: Mapping[str, Any]) -> str:

@@ -1,16 +1,13 @@
 """Checking a certificate PDF's seal with pyHanko's validator: who sealed it, whether the seal
 verifies (intact, chaining to a trusted root, covering the whole document) and when it was
-made. `StoredPdfSealCheck` is the `SealCheck` port over the PDFs stored in Postgres."""
+made. `adapters/postgres/seal_check.py` is the `SealCheck` port over the PDFs stored in Postgres."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-import asyncpg
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -21,7 +18,6 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 
 from services.certification.adapters.pades import common_name
-from services.certification.adapters.postgres import views
 from services.certification.ports import SealStatus
 
 NOT_SEALED = SealStatus(signer="", verified=False, signed_at=None)
@@ -69,18 +65,3 @@ def signing_time(seal: EmbeddedPdfSignature, status: PdfSignatureStatus) -> dt.d
 def _first_seal(pdf: bytes) -> EmbeddedPdfSignature | None:
     seals = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_regular_signatures
     return seals[0] if seals else None
-
-
-class StoredPdfSealCheck:
-    """SealCheck (ports.py) over the stored PDFs: None while a certificate has no PDF yet."""
-
-    def __init__(self, pool: Callable[[], asyncpg.Pool], trust_roots: Sequence[bytes]) -> None:
-        self.pool = pool  # the runtime's, opened after the composition root is built
-        self.trust_roots = tuple(trust_roots)
-
-    async def check(self, certificate_id: uuid.UUID) -> SealStatus | None:
-        async with self.pool().acquire() as conn:
-            pdf = await views.pdf_of(conn, certificate_id)
-        if pdf is None:
-            return None
-        return await asyncio.to_thread(seal_status, pdf, self.trust_roots)

@@ -14,7 +14,6 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
 from services.certification import certificates, commands
-from services.certification.adapters.pdf import verification_url
 from services.certification.adapters.postgres import views
 from services.certification.adapters.seals import NoSeal
 from services.certification.entrypoints import credentials, profiles
@@ -76,7 +75,7 @@ def _out(certificate: Certificate, base_url: str) -> CertificateOut:
         version=certificate.version,
         status=certificate.status,
         verification_code=certificate.verification_code,
-        verification_url=verification_url(base_url, certificate.verification_code),
+        verification_url=certificates.verification_url(base_url, certificate.verification_code),
     )
 
 
@@ -106,7 +105,7 @@ async def _pdf(conn: Connection, certificate: Certificate, base_url: str) -> byt
         return stored
     if not certificates.gets_a_sealed_pdf(certificate.status):
         raise HTTPException(status.HTTP_409_CONFLICT, NO_PDF)
-    url = verification_url(base_url, certificate.verification_code)
+    url = certificates.verification_url(base_url, certificate.verification_code)
     try:
         pdf = await asyncio.to_thread(
             render_sealed, certificate.content, url, certificate.publisher, sealing()

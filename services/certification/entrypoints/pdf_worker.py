@@ -28,19 +28,21 @@ from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
-from services.certification.adapters.pades import Sealing
-from services.certification.adapters.pdf import verification_url
 from services.certification.adapters.postgres import views
 from services.certification.adapters.seals import NoSeal
-from services.certification.sealing import render_sealed, sealing
+from services.certification.certificates import verification_url
+from services.certification.sealing import credential_keys, render_sealed
 from services.certification.settings import SealSettings, seal_settings
 from shared.logging import get_logger
 from shared.retry import renewing, through_outside_trouble
 from shared.runtime import ServiceRuntime
+
+if TYPE_CHECKING:
+    from services.certification.adapters.pades import Sealing
 
 log = get_logger(__name__)
 BATCH = 20
@@ -85,6 +87,9 @@ def _render_one(item: Item, seals: Sealing) -> bytes | None:
 def _renderer_init(parent: int, settings: SealSettings) -> None:
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
+    # pyHanko and reportlab are imported here, in the renderer, not in the service process.
+    from services.certification.adapters.pades import Sealing
+
     RENDERER_SEALS.sealing = Sealing.from_settings(settings)
 
     def exit_with_parent() -> None:
@@ -161,7 +166,7 @@ async def pdf_worker(runtime: ServiceRuntime) -> None:
     renderer process that died is replaced (shared/retry.py)."""
     # A wrong seal configuration fails here, where failures pause before a retry, and not in
     # a renderer process that would be replaced at once, again and again.
-    sealing()
+    credential_keys()
     rendering = Renderer(seal_settings())
     try:
         await through_outside_trouble(

@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from services.certification import certificates, dependencies
-from services.certification.adapters.pdf import verification_url
 from services.certification.adapters.postgres import views
 from services.certification.entrypoints import verification_page as page
 from services.certification.entrypoints.throttle import failures_of
@@ -239,7 +238,10 @@ def _signatory(signatory: dict[str, str] | None) -> str | None:
 
 def verification(found: Found, base_url: str) -> Verification:
     certificate, current, seal = found.certificate, found.current, found.seal
-    url = verification_url(base_url, certificate.verification_code)
+    url = certificates.verification_url(base_url, certificate.verification_code)
+    current_url = (
+        certificates.verification_url(base_url, current.verification_code) if current else None
+    )
     return Verification(
         status=certificate.status,
         version=certificate.version,
@@ -247,7 +249,7 @@ def verification(found: Found, base_url: str) -> Verification:
         status_changed_at=certificate.status_changed_at,
         current_number=current.number if current else None,
         current_code=current.verification_code if current else None,
-        current_url=verification_url(base_url, current.verification_code) if current else None,
+        current_url=current_url,
         verification_url=url,
         credential_url=f"{url}/credential" if certificate.status == "valid" else None,
         seal=SealOut(signer=seal.signer, verified=seal.verified, signed_at=seal.signed_at)

@@ -14,8 +14,8 @@ import jinja2
 from fastapi import status
 from fastapi.responses import HTMLResponse, Response
 
-from services.certification.adapters.pdf import tanggal
 from services.certification.domain import format_id_decimal
+from shared import formatting
 
 if TYPE_CHECKING:
     from services.certification.entrypoints.verification import Verification
@@ -108,7 +108,7 @@ def _local_day(value: dt.date | dt.datetime) -> dt.date:
 
 def _day(value: dt.date | dt.datetime | None) -> str | None:
     """`24 Mei 2022`: a day as the Indonesian text says it."""
-    return None if value is None else tanggal(_local_day(value))
+    return None if value is None else formatting.date(_local_day(value))
 
 
 def _day_en(value: dt.date | dt.datetime | None) -> str | None:
@@ -126,6 +126,7 @@ def _jp(value: Decimal) -> str:
 def _rows(v: Verification) -> list[tuple[str, str, str]]:
     """(Indonesian label, English label, value) of what the certificate says, in its order."""
     c = v.certificate
+    dates = f"{formatting.date(c.start_date)} s.d. {formatting.date(c.end_date)}"
     rows = [
         ("Nama", "Name", c.name),
         ("NIP", "Civil-service number (masked)", c.nip_masked),
@@ -136,11 +137,11 @@ def _rows(v: Verification) -> list[tuple[str, str, str]]:
         ("Angkatan dan tahun", "Cohort and year", f"{c.angkatan} / {c.year}"),
         ("Penyelenggara", "Organiser", c.organizer),
         ("Tempat", "Place", c.location),
-        ("Tanggal pelatihan", "Dates", f"{tanggal(c.start_date)} s.d. {tanggal(c.end_date)}"),
+        ("Tanggal pelatihan", "Dates", dates),
         ("Jumlah jam pelajaran", "Learning hours", _jp(c.total_jp)),
         ("Predikat", "Predicate", c.predicate or "-"),
         ("Nomor sertifikat", "Certificate number", c.number),
-        ("Tanggal terbit", "Date of issue", tanggal(c.issue_date)),
+        ("Tanggal terbit", "Date of issue", formatting.date(c.issue_date)),
         ("Tempat terbit", "Place of issue", c.place_of_issue or "-"),
         ("Penandatangan", "Signed by", c.signatory or "-"),
     ]

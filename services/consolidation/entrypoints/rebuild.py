@@ -11,8 +11,9 @@ and is redelivered into the new model, where the inbox makes it a no-op).
 
 It never swaps in less than the live model (the rules are `domain.require_whole_logs` and
 `domain.require_no_fewer_rows`): it refuses (`RebuildRefused`, nothing changed) when a topic it
-reads no longer starts at offset 0 (retention or a deletion took its first records), and,
-inside the swap, when any table of the rebuilt model has fewer rows than the live one.
+reads no longer starts at offset 0 (retention or a deletion took its first records), when a
+pass meets an offset the broker no longer holds (deleted while it read: `replay`), and, inside
+the swap, when any table of the rebuilt model has fewer rows than the live one.
 
 Tables are created and filled as the service role (it owns them); creating and renaming
 schemas needs CREATE on the database, which only the provisioning (superuser) URL has.
@@ -36,7 +37,7 @@ from services.consolidation.adapters.compliance import determine_everyone
 from services.consolidation.adapters.figures import defer_figures, figure_everyone
 from services.consolidation.adapters.upkeep import DeferredUpkeep, LiveUpkeep
 from services.consolidation.bootstrap import DEFINITION, DOMAIN_TOPICS
-from services.consolidation.entrypoints.replay import BATCH_RECORDS, replay
+from services.consolidation.entrypoints.replay import replay, replay_consumer
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
 from services.consolidation.settings import compliance_settings
 from shared import db
@@ -48,7 +49,6 @@ from shared.topics import FEEDBACK_PATTERN, physical, physical_pattern
 
 log = get_logger(__name__)
 SERVICE = DEFINITION.name
-FETCH_MAX_WAIT_MS = 20
 # The read model's tables: the rebuilt one must have at least as many rows in each.
 COUNTED_TABLES = (
     "cohorts",
@@ -109,18 +109,7 @@ async def rebuild(
             )
             for upkeep in (DeferredUpkeep, functools.partial(LiveUpkeep, policy=policy))
         )
-        consumer = AIOKafkaConsumer(
-            **infra.kafka_client_config(),
-            enable_auto_commit=False,
-            group_id=None,
-            # A fetch answered "offset out of range" fails the pass rather than jumping to the
-            # log's end (aiokafka's default), which would leave a model short of records.
-            auto_offset_reset="none",
-            max_poll_records=BATCH_RECORDS,
-            # A broker answers one connection's requests in turn, so a pass's end offsets
-            # waited behind the fetch parked at the end of the log (500 ms by default).
-            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
-        )
+        consumer = replay_consumer(infra)
         await consumer.start()
         try:
             partitions = await _partitions(consumer, infra)

@@ -34,13 +34,16 @@ import contextlib
 from collections import Counter
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import OffsetOutOfRangeError
 from pydantic import ValidationError
 
+from services.consolidation import domain
 from services.consolidation.handlers import DATA_MODELS
 from shared.consumer import BatchProcessor
 from shared.envelope import CloudEvent, EnvelopeError
 from shared.events import domain as ev
 from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, REMINDER_TYPE
+from shared.settings import InfraSettings
 
 Item = CloudEvent | EnvelopeError
 
@@ -51,6 +54,9 @@ BATCH_RECORDS = 5_000
 # 5,000 of them held 30 times the memory of 5,000 per-participant events (363 MB of peak RSS
 # for a history of today's contract). 5,000 per-participant events are ~3.5 MB.
 BATCH_BYTES = 4 * 2**20
+# A broker answers one connection's requests in turn, so a pass's end offsets waited behind the
+# fetch parked at the end of the log (500 ms by default).
+FETCH_MAX_WAIT_MS = 20
 # Records read between two turns of the event loop (~1 ms): the transaction in flight waits at
 # most that long to send its next statement.
 _CHUNK = 100
@@ -80,6 +86,20 @@ TABLE_OF: dict[str, str] = {
     OUTCOMES_TYPE: "ingest_outcomes",
     REMINDER_TYPE: "reminders_sent",
 }
+
+
+def replay_consumer(infra: InfraSettings) -> AIOKafkaConsumer:
+    """A consumer for `replay`: no group, nothing committed, partitions assigned by the caller."""
+    return AIOKafkaConsumer(
+        **infra.kafka_client_config(),
+        enable_auto_commit=False,
+        group_id=None,
+        # A fetch answered "offset out of range" fails the pass (`replay`) rather than jumping
+        # to the log's end, aiokafka's default, which leaves a model short of records unseen.
+        auto_offset_reset="none",
+        max_poll_records=BATCH_RECORDS,
+        fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+    )
 
 
 async def read_batch(
@@ -144,7 +164,8 @@ def by_table(items: list[Item]) -> list[Item]:
 async def replay(
     consumer: AIOKafkaConsumer, processor: BatchProcessor, partitions: list[TopicPartition]
 ) -> int:
-    """Everything up to the end offsets seen now; returns the records read."""
+    """Everything up to the end offsets seen now; returns the records read. Records deleted
+    before the pass read them refuse it (`domain.records_deleted_while_read`)."""
     end = await consumer.end_offsets(partitions)
     replayed = 0
     in_flight: asyncio.Task[Counter[str]] | None = None
@@ -152,7 +173,11 @@ async def replay(
         while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
             # Records past `end` are processed too: the position has moved past them, so a
             # later pass would not see them again.
-            read, items = await read_batch(consumer, processor)
+            try:
+                read, items = await read_batch(consumer, processor)
+            except OffsetOutOfRangeError as gone:
+                lost = [(tp.topic, tp.partition, offset) for tp, offset in gone.args[0].items()]
+                raise domain.records_deleted_while_read(lost) from None
             if not read:
                 continue
             if in_flight is not None:
