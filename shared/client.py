@@ -30,6 +30,7 @@ from shared.events.feedback import (
     IngestOutcomes,
     Notice,
 )
+from shared.log_end import unread
 from shared.settings import InfraSettings
 from shared.topics import feedback_topic, ingest_topic, physical, publisher_source
 
@@ -150,20 +151,23 @@ async def read_feedback(
     topic = physical(infra.kafka_topic_namespace, feedback_topic(publisher))
     # No group: reading the history must not move the publisher's own committed offsets.
     consumer = AIOKafkaConsumer(
-        topic, **infra.kafka_client_config(), enable_auto_commit=False, auto_offset_reset="earliest"
+        topic,
+        **infra.kafka_client_config(),
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=100,
     )
     await consumer.start()
     try:
         partitions = await _assigned(consumer)
         ends = await consumer.end_offsets(partitions)
-        waiting = {tp for tp in partitions if ends[tp] > 0}
-        while waiting:
-            batches = await consumer.getmany(*waiting, timeout_ms=1000)
+        while waiting := await unread(consumer, partitions, ends):
+            # Short: an empty partition is done at the first fetch answer (its high watermark).
+            batches = await consumer.getmany(*waiting, timeout_ms=200)
             for records in batches.values():
                 for record in records:
                     for message in _feedback_messages(record.value or b"{}"):
                         yield message
-            waiting = {tp for tp in waiting if await consumer.position(tp) < ends[tp]}
     finally:
         await consumer.stop()
 

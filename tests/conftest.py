@@ -94,6 +94,22 @@ def infra(database_url: str, kafka_bootstrap: str) -> InfraSettings:
     )
 
 
+@pytest.fixture(params=["suite", "tansu"])
+def any_broker(
+    request: pytest.FixtureRequest, infra: InfraSettings, tmp_path: Path
+) -> Iterator[InfraSettings]:
+    """The suite's broker, and Tansu (the embedded default of `diklat up`) whatever that is."""
+    if request.param == "suite":
+        yield infra
+        return
+    tansu = TansuBroker(tmp_path / "tansu", free_port())
+    tansu.start()
+    try:
+        yield infra.model_copy(update={"kafka_bootstrap_servers": tansu.bootstrap_servers})
+    finally:
+        tansu.stop()
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

@@ -126,8 +126,8 @@ class _Reader:
 @pytest.mark.parametrize(
     ("size", "expected"),
     [
-        (700, BATCH_RECORDS),  # per-participant events: the record bound
-        (40_000, 200),  # per-cohort events of ~150 participants: the byte bound, a chunk over
+        (300, BATCH_RECORDS),  # small events: the record bound
+        (10_000, 300),  # per-cohort events of ~40 participants: the byte bound, a chunk over
     ],
 )
 async def test_a_batch_ends_at_its_records_or_its_bytes_whichever_comes_first(size, expected):

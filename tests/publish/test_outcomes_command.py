@@ -139,3 +139,34 @@ async def test_outcomes_and_notices_that_came_later_are_listed(infra: InfraSetti
 async def test_a_feedback_topic_with_nothing_yet_lists_nothing(infra: InfraSettings) -> None:
     await prepare_topics(infra, ["15"])
     assert await outcome_lines("15", infra) == []
+
+
+async def test_a_backlog_sent_in_large_batches_is_read_to_its_last_message(any_broker) -> None:
+    """A relay sends a backlog in large record batches, more than one fetch brings; Tansu then
+    answers end offsets short of the log (its last batch's first offset + 1): every message is
+    read all the same, on it and on the suite's broker."""
+    await prepare_topics(any_broker, ["15"])
+    topic = physical(any_broker.kafka_topic_namespace, feedback_topic("15"))
+    producer = AIOKafkaProducer(
+        **any_broker.kafka_client_config(), linger_ms=20, max_batch_size=1_000_000
+    )
+    await producer.start()
+    try:
+        kind, notice = MESSAGES[2]
+        sent = [
+            await producer.send(
+                topic,
+                to_structured(CloudEvent(f"n-{n}", "/services/certification", kind, LATE, notice)),
+                key=b"one partition",  # past a fetch's 1 MB a partition
+                headers=STRUCTURED_HEADERS,
+            )
+            for n in range(5_000)
+        ]
+        for delivery in sent:
+            await delivery
+    finally:
+        await producer.stop()
+
+    lines = await outcome_lines("15", any_broker)
+
+    assert len(lines) == 5_000

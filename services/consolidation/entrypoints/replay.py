@@ -43,6 +43,7 @@ from shared.consumer import BatchProcessor
 from shared.envelope import CloudEvent, EnvelopeError
 from shared.events import domain as ev
 from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, REMINDER_TYPE
+from shared.log_end import unread
 from shared.settings import InfraSettings
 
 Item = CloudEvent | EnvelopeError
@@ -50,10 +51,11 @@ Item = CloudEvent | EnvelopeError
 # One batch per transaction. Two batches are in memory at once (one in its transaction, the next
 # being read), ~5 KB an event: 10,000 gained nothing measurable and took peak RSS past 200 MB.
 BATCH_RECORDS = 5_000
-# And at most this many bytes of records: a per-cohort event carries up to 250 participants, so
-# 5,000 of them held 30 times the memory of 5,000 per-participant events (363 MB of peak RSS
-# for a history of today's contract). 5,000 per-participant events are ~3.5 MB.
-BATCH_BYTES = 4 * 2**20
+# And at most this many bytes of records, also the most one fetch brings: a per-cohort event
+# carries up to 250 participants, so 5,000 of them held 30 times the memory of 5,000
+# per-participant events (363 MB of peak RSS for a history of today's contract). 2 MiB (~3,000
+# per-participant events) peaked 40-50 MB below 4 MiB at the same rate (bench/notes.md, session 15).
+BATCH_BYTES = 2 * 2**20
 # A broker answers one connection's requests in turn, so a pass's end offsets waited behind the
 # fetch parked at the end of the log (500 ms by default).
 FETCH_MAX_WAIT_MS = 20
@@ -99,6 +101,8 @@ def replay_consumer(infra: InfraSettings) -> AIOKafkaConsumer:
         auto_offset_reset="none",
         max_poll_records=BATCH_RECORDS,
         fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+        # aiokafka's default (50 MB) held up to that much fetched ahead of the batch being read.
+        fetch_max_bytes=BATCH_BYTES,
     )
 
 
@@ -164,13 +168,14 @@ def by_table(items: list[Item]) -> list[Item]:
 async def replay(
     consumer: AIOKafkaConsumer, processor: BatchProcessor, partitions: list[TopicPartition]
 ) -> int:
-    """Everything up to the end offsets seen now; returns the records read. Records deleted
-    before the pass read them refuse it (`domain.records_deleted_while_read`)."""
+    """Everything up to the end offsets seen now (`shared.log_end.unread`); returns the records
+    read. Records deleted before the pass read them refuse it
+    (`domain.records_deleted_while_read`)."""
     end = await consumer.end_offsets(partitions)
     replayed = 0
     in_flight: asyncio.Task[Counter[str]] | None = None
     try:
-        while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
+        while await unread(consumer, partitions, end):
             # Records past `end` are processed too: the position has moved past them, so a
             # later pass would not see them again.
             try:
