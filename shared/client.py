@@ -30,7 +30,7 @@ from shared.events.feedback import (
     IngestOutcomes,
     Notice,
 )
-from shared.log_end import unread
+from shared.log_end import LogEnds
 from shared.settings import InfraSettings
 from shared.topics import feedback_topic, ingest_topic, physical, publisher_source
 
@@ -160,8 +160,8 @@ async def read_feedback(
     await consumer.start()
     try:
         partitions = await _assigned(consumer)
-        ends = await consumer.end_offsets(partitions)
-        while waiting := await unread(consumer, partitions, ends):
+        ends = await LogEnds.now(consumer, partitions)
+        while waiting := await ends.unread(consumer, partitions):
             # Short: an empty partition is done at the first fetch answer (its high watermark).
             batches = await consumer.getmany(*waiting, timeout_ms=200)
             for records in batches.values():

@@ -32,14 +32,20 @@ def sealing() -> Sealing:
 
 @functools.cache
 def credential_keys() -> FileSeals:
-    """The publishers' credential keys (their seals' EC keys), from the same settings. Built at
-    the service's start, so a wrong seal configuration fails there."""
+    """The publishers' credential keys (their seals' EC keys), from the same settings."""
     return FileSeals.from_settings(seal_settings())
 
 
 def seal_check(pool: Callable[[], asyncpg.Pool]) -> StoredPdfSealCheck:
-    """The SealCheck port (ports.py) over this service's stored PDFs and its trust roots."""
+    """The SealCheck port (ports.py) over this service's stored PDFs and its trust roots (read,
+    or the authority created, now: a wrong seal configuration fails at the service's start)."""
     return StoredPdfSealCheck(pool, credential_keys().trust_roots())
+
+
+def render_sealed_now(content: dict[str, Any], url: str, publisher: str) -> bytes:
+    """`render_sealed` with this process's seals, built (and pyHanko and reportlab imported) in
+    the calling thread on first use: the API's on-the-spot render, off the event loop."""
+    return render_sealed(content, url, publisher, sealing())
 
 
 def render_sealed(content: dict[str, Any], url: str, publisher: str, seals: Sealing) -> bytes:

@@ -142,9 +142,8 @@ async def test_a_feedback_topic_with_nothing_yet_lists_nothing(infra: InfraSetti
 
 
 async def test_a_backlog_sent_in_large_batches_is_read_to_its_last_message(any_broker) -> None:
-    """A relay sends a backlog in large record batches, more than one fetch brings; Tansu then
-    answers end offsets short of the log (its last batch's first offset + 1): every message is
-    read all the same, on it and on the suite's broker."""
+    """A relay sends a backlog in large record batches, more than one fetch brings: every message
+    is read, on Tansu (whose end offsets fall short of such a log) and on the suite's broker."""
     await prepare_topics(any_broker, ["15"])
     topic = physical(any_broker.kafka_topic_namespace, feedback_topic("15"))
     producer = AIOKafkaProducer(

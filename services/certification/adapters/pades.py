@@ -28,6 +28,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from services.certification.adapters.pdf import SEAL_FIELD_BOX
 from services.certification.adapters.seals import FileSeals
+from services.certification.adapters.x509_names import common_name
 from services.certification.ports import SealSigner
 from services.certification.settings import SealSettings
 
@@ -46,12 +47,6 @@ def seal_mark_box() -> tuple[int, int, int, int]:
     empty above the signatory (adapters/pdf.py)."""
     left, bottom, right, top = SEAL_FIELD_BOX
     return (round(left), round(bottom), round(right), round(top))
-
-
-def common_name(certificate: asn1_x509.Certificate) -> str:
-    """The certificate subject's CN, else its whole subject as text."""
-    subject = certificate.subject.native
-    return str(subject.get("common_name") or certificate.subject.human_friendly)
 
 
 class PortSigner(Signer):

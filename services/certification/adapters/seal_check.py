@@ -17,7 +17,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from services.certification.adapters.pades import common_name
+from services.certification.adapters.x509_names import common_name
 from services.certification.ports import SealStatus
 
 NOT_SEALED = SealStatus(signer="", verified=False, signed_at=None)

@@ -19,7 +19,7 @@ from services.certification.adapters.seals import NoSeal
 from services.certification.entrypoints import credentials, profiles
 from services.certification.entrypoints.access import certificate_for
 from services.certification.ports import Certificate
-from services.certification.sealing import render_sealed, sealing
+from services.certification.sealing import render_sealed_now
 from shared.auth import AdminPrincipal, CurrentPrincipal, require_publisher_access
 from shared.consumer import UnitOfWork, lock_cohorts
 from shared.db import Connection
@@ -108,7 +108,7 @@ async def _pdf(conn: Connection, certificate: Certificate, base_url: str) -> byt
     url = certificates.verification_url(base_url, certificate.verification_code)
     try:
         pdf = await asyncio.to_thread(
-            render_sealed, certificate.content, url, certificate.publisher, sealing()
+            render_sealed_now, certificate.content, url, certificate.publisher
         )
     except NoSeal as missing:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, NO_SEAL) from missing

@@ -165,8 +165,9 @@ async def pdf_worker(runtime: ServiceRuntime) -> None:
     """Render pending PDFs for the life of the service: Postgres trouble is waited out, a
     renderer process that died is replaced (shared/retry.py)."""
     # A wrong seal configuration fails here, where failures pause before a retry, and not in
-    # a renderer process that would be replaced at once, again and again.
-    credential_keys()
+    # a renderer process that would be replaced at once, again and again: the authority's
+    # certificate and key are read as the renderer's seals read them.
+    credential_keys().trust_roots()
     rendering = Renderer(seal_settings())
     try:
         await through_outside_trouble(

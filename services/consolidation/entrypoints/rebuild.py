@@ -1,8 +1,9 @@
 """Rebuild the read model from the beginning of the domain and feedback topics, then swap it in.
 
 The replay runs the same migrations, handlers and SQL as the live service, into a fresh schema
-`consolidation_rebuild_<ms>`, up to the end offsets captured when it started. The swap renames
-schemas in one transaction, so readers see either the old model or the new one, never a mix.
+`consolidation_rebuild_<ms>`, up to where each log ended when it started (`shared/log_end.py`).
+The swap renames schemas in one transaction, so readers see either the old model or the new
+one, never a mix.
 Data-quality counts are rebuilt too (from the feedback topics), so the rebuilt model is
 complete on its own. A second pass catches up what arrived during the first; the last one runs
 inside the swap transaction while it holds the live tables exclusively, so nothing the live

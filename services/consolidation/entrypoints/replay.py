@@ -43,7 +43,7 @@ from shared.consumer import BatchProcessor
 from shared.envelope import CloudEvent, EnvelopeError
 from shared.events import domain as ev
 from shared.events.feedback import FEEDBACK_TYPE, OUTCOMES_TYPE, REMINDER_TYPE
-from shared.log_end import unread
+from shared.log_end import LogEnds
 from shared.settings import InfraSettings
 
 Item = CloudEvent | EnvelopeError
@@ -116,7 +116,8 @@ async def read_batch(
     meanwhile."""
     read = size = 0
     items: list[Item] = []
-    timeout_ms = 500
+    # Short: a pass that has caught up waits here only for the fetch answer that tells it so.
+    timeout_ms = 100
     while read < BATCH_RECORDS and size < BATCH_BYTES:
         batches = await consumer.getmany(
             timeout_ms=timeout_ms, max_records=min(_CHUNK, BATCH_RECORDS - read)
@@ -168,15 +169,15 @@ def by_table(items: list[Item]) -> list[Item]:
 async def replay(
     consumer: AIOKafkaConsumer, processor: BatchProcessor, partitions: list[TopicPartition]
 ) -> int:
-    """Everything up to the end offsets seen now (`shared.log_end.unread`); returns the records
+    """Everything up to where each log ends now (`shared.log_end.LogEnds`); returns the records
     read. Records deleted before the pass read them refuse it
     (`domain.records_deleted_while_read`)."""
-    end = await consumer.end_offsets(partitions)
+    ends = await LogEnds.now(consumer, partitions)
     replayed = 0
     in_flight: asyncio.Task[Counter[str]] | None = None
     try:
-        while await unread(consumer, partitions, end):
-            # Records past `end` are processed too: the position has moved past them, so a
+        while await ends.unread(consumer, partitions):
+            # Records past the end are processed too: the position has moved past them, so a
             # later pass would not see them again.
             try:
                 read, items = await read_batch(consumer, processor)

@@ -25,8 +25,12 @@ class StoredPdfSealCheck:
             pdf = await views.pdf_of(conn, certificate_id)
         if pdf is None:
             return None
-        # pyHanko is imported on the first verification, not at the service's start: its
-        # ~20 MB were a tenth of the service's peak memory (bench/notes.md, session 15).
-        from services.certification.adapters.seal_check import seal_status
+        return await asyncio.to_thread(_seal_status, pdf, self.trust_roots)
 
-        return await asyncio.to_thread(seal_status, pdf, self.trust_roots)
+
+def _seal_status(pdf: bytes, trust_roots: Sequence[bytes]) -> SealStatus:
+    # pyHanko's validator is imported on the first verification, in its thread, not at the
+    # service's start: ~20 MB of a peak of ~200 (bench/notes.md, session 15).
+    from services.certification.adapters.seal_check import seal_status
+
+    return seal_status(pdf, trust_roots)
