@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
+from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import OffsetOutOfRangeError
@@ -167,11 +168,15 @@ def by_table(items: list[Item]) -> list[Item]:
 
 
 async def replay(
-    consumer: AIOKafkaConsumer, processor: BatchProcessor, partitions: list[TopicPartition]
+    consumer: AIOKafkaConsumer,
+    processor: BatchProcessor,
+    partitions: list[TopicPartition],
+    on_read: Callable[[int], Awaitable[None]] | None = None,
 ) -> int:
     """Everything up to where each log ends now (`shared.log_end.LogEnds`); returns the records
     read. Records deleted before the pass read them refuse it
-    (`domain.records_deleted_while_read`)."""
+    (`domain.records_deleted_while_read`). `on_read` hears the records read so far after each
+    batch is handed to its transaction, and runs beside it."""
     ends = await LogEnds.now(consumer, partitions)
     replayed = 0
     in_flight: asyncio.Task[Counter[str]] | None = None
@@ -190,6 +195,8 @@ async def replay(
                 await in_flight  # batches commit in order, one transaction at a time
             in_flight = asyncio.create_task(processor.process_items(items))
             replayed += read
+            if on_read is not None:
+                await on_read(replayed)
         if in_flight is not None:
             await in_flight
     finally:
