@@ -23,7 +23,7 @@ class LogEnds:
     consumer stamps its fetch answers) with the broker's end offsets `said`."""
 
     said: Mapping[TopicPartition, int]
-    began_ms: int = field(default_factory=lambda: int(1000 * time.time()))
+    began_ms: int
     fixed: dict[TopicPartition, int] = field(default_factory=dict)
 
     @classmethod
