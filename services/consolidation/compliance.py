@@ -181,6 +181,18 @@ def determine(
     of_year = sorted((t for t in trainings if t.end_date.year == year), key=_training_order)
     provenance = tuple(provenance_of(t) for t in of_year)
     jp = sum((p.jp for p in provenance if p.counted is Counted.CREDITED), Decimal(0))
+    return judge(year, roster, jp, policy, provenance)
+
+
+def judge(
+    year: int,
+    roster: RosterEntry | None,
+    jp: Decimal,
+    policy: Policy = DEFAULT_POLICY,
+    provenance: tuple[Provenance, ...] = (),
+) -> Determination:
+    """The standing for `jp` credited in `year` (what `determine` decides once it has summed the
+    credited trainings): the rebuild judges each distinct case once rather than each ASN-year."""
     if roster is None:
         return Determination(
             year, jp, None, Standing.NOT_IN_ROSTER, Reason.UNKNOWN_TO_ROSTER, provenance

@@ -92,3 +92,58 @@ async def train(conn: asyncpg.Connection, nip: str, region: str, *, completed: b
             nip,
             AT,
         )
+
+
+async def add_cohort(
+    conn: asyncpg.Connection, code: str, end: dt.date, jp: Any, *, cancelled: bool = False
+) -> None:
+    await conn.execute(
+        """INSERT INTO cohorts (cohort_code, publisher, organizer_province, programme_name,
+               category, organizer, year, angkatan, location, start_date, end_date, total_jp,
+               status, changed_at, min_attendance_pct)
+           VALUES ($1, '35.23', '35', 'Bimtek SIPD', 'bimtek', 'BKPSDM Tuban', $2, 'I',
+               'Tuban', $3, $3, $4, $5, $6, 90)""",
+        code,
+        end.year,
+        end,
+        jp,
+        "cancelled" if cancelled else "closed",
+        AT,
+    )
+
+
+async def enrol(
+    conn: asyncpg.Connection, code: str, nip: str, region: str, *, withdrawn: bool = False
+) -> None:
+    """An enrolment and the ASN row the projection derives from it (the first claim stays)."""
+    await conn.execute(
+        """INSERT INTO enrolments (cohort_code, nip, name, asn_type, gender, position, agency,
+               region, region_province, enrolled_at, publisher, claim_authority, withdrawn)
+           VALUES ($1, $2, 'Peserta', 'PNS', 'P', 'Analis', 'Pemkab Tuban', $3, $4, $5,
+               '35.23', 3, $6)""",
+        code,
+        nip,
+        region,
+        region[:2],
+        AT,
+        withdrawn,
+    )
+    await conn.execute(
+        """INSERT INTO asn (nip, name, gender, asn_type, agency, region, region_province,
+               enrolled_at) VALUES ($1, 'Peserta', 'P', 'PNS', 'Pemkab Tuban', $2, $3, $4)
+           ON CONFLICT (nip) DO NOTHING""",
+        nip,
+        region,
+        region[:2],
+        AT,
+    )
+
+
+async def decide(conn: asyncpg.Connection, code: str, nip: str, completed: bool) -> None:
+    await conn.execute(
+        "INSERT INTO completions (cohort_code, nip, completed, decided_at) VALUES ($1, $2, $3, $4)",
+        code,
+        nip,
+        completed,
+        AT,
+    )

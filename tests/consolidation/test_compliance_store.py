@@ -4,6 +4,8 @@ to a count from scratch."""
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -18,7 +20,19 @@ from services.consolidation.adapters.compliance import (
 )
 from services.consolidation.entrypoints.app import DEFINITION
 from shared import db
-from tests.consolidation.compliance_facts import BUDI, RINA, SITI, record, roster_row, train
+from shared.events.ingest import EmploymentStatus
+from tests.consolidation.compliance_facts import (
+    AT,
+    BUDI,
+    RINA,
+    SITI,
+    add_cohort,
+    decide,
+    enrol,
+    record,
+    roster_row,
+    train,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -139,10 +153,59 @@ async def test_determining_everyone_from_scratch_leaves_what_the_live_upkeep_lef
     await train(conn, RINA, "35.71", completed=False)
     await redetermine(conn, [SITI, RINA, BUDI])  # as the handlers do for what a batch touched
     live = [await table(conn, t) for t in ("asn_years", "compliance_counts", "compliance_jp")]
-    await determine_everyone(conn, chunk=1)
+    await determine_everyone(conn)
     assert [
         await table(conn, t) for t in ("asn_years", "compliance_counts", "compliance_jp")
     ] == live
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_determining_everyone_agrees_with_the_upkeep_on_a_varied_world(conn, seed) -> None:
+    """Every case the rules tell apart, at random: trainings of several years and JP (some on a
+    year's first or last day), withdrawn, cancelled, undecided, failed; PNS and PPPK; every
+    status, begun before or after a year's end; service starting after a training; ASN in no
+    roster; a transfer. The set-based rebuild must leave the rows the rules leave one by one."""
+    world = random.Random(seed)
+    cohorts = []
+    for i in range(14):
+        end = world.choice(_ENDS)
+        code = f"35.23/TEKNIS/{end.year}/{i:03d}"
+        await add_cohort(conn, code, end, world.choice(_JPS), cancelled=world.random() < 0.15)
+        cohorts.append(code)
+    nips = []
+    for i in range(60):
+        born, entered = f"19{world.randint(70, 99)}0101", f"{world.randint(2010, 2026)}01"
+        nip = f"{born}{entered}{world.randint(1, 2)}{i:03d}"
+        nips.append(nip)
+        if world.random() < 0.8:
+            changes = {
+                "asn_type": world.choice(["PNS", "PNS", "PPPK"]),
+                "status": world.choice(list(EmploymentStatus)),
+                "status_since": world.choice(_ENDS) + dt.timedelta(days=world.choice([0, 1])),
+            }
+            await record(conn, f"r{i}", roster_row(nip, f"ASN {i}", **changes), "35.23")
+            if world.random() < 0.1:
+                moved = roster_row(nip, f"ASN {i}", region="15.71", agency="Pemkot Jambi")
+                await record(conn, f"t{i}", moved, "35.23")
+        for code in world.sample(cohorts, world.randint(0, 4)):
+            await enrol(conn, code, nip, world.choice(["35.23", "15.71"]),
+                        withdrawn=world.random() < 0.15)  # fmt: skip
+            if world.random() < 0.85:
+                await decide(conn, code, nip, world.random() < 0.7)
+    await open_years(conn, sorted({end.year for end in _ENDS} | {AT.year}))
+    await redetermine(conn, nips)
+    live = [await table(conn, t) for t in ("asn_years", "compliance_counts", "compliance_jp")]
+    standings = {r["standing"] for r in live[0]}
+    assert standings == {"MET", "BELOW", "ZERO", "EXEMPT", "NOT_IN_ROSTER"}  # a varied world
+    await determine_everyone(conn)
+    assert [
+        await table(conn, t) for t in ("asn_years", "compliance_counts", "compliance_jp")
+    ] == live
+
+
+_ENDS = [dt.date(2023, 12, 31), dt.date(2024, 1, 1), dt.date(2024, 6, 14), dt.date(2024, 12, 31),
+         dt.date(2025, 1, 1), dt.date(2025, 9, 30)]  # fmt: skip
+_JPS = [Decimal(8), Decimal("12.5"), Decimal(20), Decimal(24), Decimal("7.50"), Decimal(40)]
 
 
 async def table(conn: asyncpg.Connection, name: str) -> list[dict[str, Any]]:
