@@ -33,7 +33,7 @@ from services.consolidation.compliance import (
     judge,
     service_start_year,
 )
-from shared.db import Connection, from_json_rows, json_rows
+from shared.db import Connection, from_json_rows, indexes_built_after, json_rows
 from shared.events.ingest import EmploymentStatus
 
 
@@ -347,37 +347,40 @@ async def determine_everyone(conn: Connection, policy: Policy = DEFAULT_POLICY) 
     """The determinations from scratch, once, as a rebuild ends: the years of every cohort and
     of every roster row are owed. Like the untrained roster, the trained ASN-years are set-based:
     Postgres sums each one's credited JP, the rules judge each distinct case once, and one
-    statement applies them; the counts are counted once from the rows. It leaves what the
-    batch-by-batch upkeep leaves (tests compare the two)."""
-    await conn.execute("TRUNCATE asn_years, compliance_counts, compliance_jp")
-    await conn.execute(
-        """INSERT INTO compliance_years
-           SELECT extract(year FROM end_date)::int FROM cohorts
-           UNION SELECT extract(year FROM recorded_at AT TIME ZONE 'UTC')::int FROM roster_history
-           ON CONFLICT DO NOTHING"""
-    )
-    years = [r["year"] for r in await conn.fetch("SELECT year FROM compliance_years ORDER BY year")]
-    await _determine_trained(conn, policy)
-    for year in years:
-        await determine_untrained(conn, year, policy)
-    await conn.execute("TRUNCATE compliance_counts, compliance_jp")
-    await conn.execute(_COUNT_EVERYONE)
-    await conn.execute(_HISTOGRAM_OF_EVERYONE)
+    statement applies them; the counts are counted once from the rows, and the secondary
+    indexes built once after the rows. It leaves what the batch-by-batch upkeep leaves (tests
+    compare the two)."""
+    async with conn.transaction():  # all or nothing (a savepoint inside the rebuild's)
+        await conn.execute("TRUNCATE asn_years, compliance_counts, compliance_jp")
+        await conn.execute(_OWE_EVERY_YEAR)
+        years = [r["year"] for r in await conn.fetch("SELECT year FROM compliance_years")]
+        async with indexes_built_after(conn, "asn_years"):
+            await _determine_trained(conn, policy)
+            for year in sorted(years):
+                await determine_untrained(conn, year, policy)
+        await conn.execute("TRUNCATE compliance_counts, compliance_jp")
+        await conn.execute(_COUNT_EVERYONE)
+        await conn.execute(_HISTOGRAM_OF_EVERYONE)
+
+
+_OWE_EVERY_YEAR = """
+    INSERT INTO compliance_years
+    SELECT extract(year FROM end_date)::int FROM cohorts
+    UNION SELECT extract(year FROM recorded_at AT TIME ZONE 'UTC')::int FROM roster_history
+    ON CONFLICT DO NOTHING"""
 
 
 async def _determine_trained(conn: Connection, policy: Policy) -> None:
     """Every ASN-year with a training (a cohort of theirs ended in it): their other years owed
     are those of the untrained roster, which `determine_untrained` fills after."""
     await conn.execute(_TRAINED_YEARS, json_rows(_crediting()))
-    try:
-        cases = await conn.fetch(
-            "SELECT DISTINCT year, in_roster, asn_type, status, began, jp FROM trained_years"
-        )
-        judged = [_judged(c, policy) for c in cases]
-        if judged:
-            await conn.execute(_INSERT_TRAINED, json_rows(judged))
-    finally:
-        await conn.execute("DROP TABLE IF EXISTS trained_years")
+    cases = await conn.fetch(
+        "SELECT DISTINCT year, in_roster, asn_type, status, began, jp FROM trained_years"
+    )
+    judged = [_judged(c, policy) for c in cases]
+    if judged:
+        await conn.execute(_INSERT_TRAINED, json_rows(judged))
+    await conn.execute("DROP TABLE trained_years")
 
 
 # A stand-in for what no case below looks at.
@@ -413,8 +416,8 @@ def _judged(case: Any, policy: Policy) -> tuple[Any, ...]:
 
 
 # Per trained ASN-year: the JP credited and the case the rules judge (who they are and where
-# they count as `_people` reads it). A table of the rebuild's own schema, gone at the end of
-# `_determine_trained`: the service role may not create temporary tables (db.provision).
+# they count as `_people` reads it). A table of the rebuild's own schema, dropped in the
+# transaction that made it: the service role may not create temporary tables (db.provision).
 _TRAINED_YEARS = f"""
     CREATE UNLOGGED TABLE trained_years AS
     WITH crediting AS (
@@ -439,8 +442,9 @@ _TRAINED_YEARS = f"""
     FROM credited t LEFT JOIN roster r USING (nip) LEFT JOIN asn a USING (nip)
     WHERE r.nip IS NOT NULL OR a.nip IS NOT NULL"""
 
-# In the primary key's order: a million rows inserted in NIP order took 4.4 s, in the scratch
-# table's order 7.0 s (bench/notes.md, session 17).
+# In the primary key's order, the only index kept during the load (`determine_everyone`): a
+# million rows took 4.4 s in NIP order against 7.0 s in the scratch table's, and 2.9 s with the
+# other indexes built after (0.7 s) (bench/notes.md, session 17).
 _INSERT_TRAINED = f"""
     INSERT INTO asn_years (year, nip, name, region, region_province, agency, unit, jp, minimum,
         standing, reason, shortfall)
