@@ -14,6 +14,7 @@ import asyncpg
 import pytest
 
 from services.consolidation.adapters.compliance import (
+    DETERMINED_TABLES,
     determine_everyone,
     open_years,
     redetermine,
@@ -201,6 +202,26 @@ async def test_determining_everyone_agrees_with_the_upkeep_on_a_varied_world(con
     assert [
         await table(conn, t) for t in ("asn_years", "compliance_counts", "compliance_jp")
     ] == live
+
+
+async def test_determining_everyone_writes_only_the_tables_it_names(conn, database_url) -> None:
+    """The rebuild analyses every other table beside it, on another connection."""
+    await record(conn, "r1", roster_row(BUDI, "Budi Santoso"), "35.23")
+    await train(conn, SITI, "35.23", completed=True)
+    # A connection of its own: a session's transaction statistics include its earlier ones'
+    # not yet reported.
+    alone = await asyncpg.connect(database_url, server_settings={"search_path": "consolidation"})
+    try:
+        async with alone.transaction():
+            await determine_everyone(alone)
+            written = await alone.fetch(
+                """SELECT relname FROM pg_stat_xact_user_tables
+                   WHERE schemaname = 'consolidation' AND n_tup_ins + n_tup_upd + n_tup_del > 0"""
+            )
+    finally:
+        await alone.close()
+    assert {"asn_years", "compliance_years"} <= {r["relname"] for r in written}
+    assert {r["relname"] for r in written} <= DETERMINED_TABLES
 
 
 _ENDS = [dt.date(2023, 12, 31), dt.date(2024, 1, 1), dt.date(2024, 6, 14), dt.date(2024, 12, 31),

@@ -343,6 +343,12 @@ async def explain(
     return Explained(person.name, person.placement, person.unit, d)
 
 
+# What `determine_everyone` writes (and locks until it commits).
+DETERMINED_TABLES = frozenset(
+    {"asn_years", "compliance_counts", "compliance_jp", "compliance_years"}
+)
+
+
 async def determine_everyone(conn: Connection, policy: Policy = DEFAULT_POLICY) -> None:
     """The determinations from scratch, once, as a rebuild ends: the years of every cohort and
     of every roster row are owed. Like the untrained roster, the trained ASN-years are set-based:

@@ -27,17 +27,18 @@ import functools
 import re
 import sys
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from services.consolidation import domain
-from services.consolidation.adapters.compliance import determine_everyone
+from services.consolidation.adapters.compliance import DETERMINED_TABLES, determine_everyone
 from services.consolidation.adapters.figures import defer_figures, figure_everyone
 from services.consolidation.adapters.upkeep import DeferredUpkeep, LiveUpkeep
 from services.consolidation.bootstrap import DEFINITION, DOMAIN_TOPICS
+from services.consolidation.compliance import Policy
 from services.consolidation.entrypoints.replay import replay, replay_consumer
 from services.consolidation.handlers import DOMAIN_ROUTES, FEEDBACK_ROUTES
 from services.consolidation.settings import compliance_settings
@@ -121,11 +122,7 @@ async def rebuild(
                 filling = StatisticsWhileFilling(pool, schema)
                 replayed = await replay(consumer, bulk, partitions, filling.on_read)
                 clock.append(time.perf_counter())
-                async with pool.acquire() as conn:
-                    async with conn.transaction():
-                        await determine_everyone(conn, policy)
-                        await figure_everyone(conn)
-                    await _analyze(conn, schema)
+                await _complete(pool, schema, policy)
                 clock.append(time.perf_counter())
                 # Second pass: what arrived during the first one (short, so the swap is current).
                 replayed += await replay(consumer, catch_up, partitions)
@@ -171,12 +168,35 @@ class StatisticsWhileFilling:
             await _analyze(conn, self._schema)
 
 
-async def _analyze(conn: db.Connection, schema: str) -> None:
+async def _complete(pool: asyncpg.Pool, schema: str, policy: Policy) -> None:
+    """What the first pass deferred, from everything it wrote: the 20 JP determinations on one
+    connection, the cohorts' figures and the other tables' statistics on the other. Each is
+    Postgres' work on a core of its own, which this process only waits for; they touch
+    different tables (the figures' triggers are switched back on under a lock that lets the
+    determinations read on)."""
+
+    async def determinations() -> None:
+        async with pool.acquire() as conn:
+            await determine_everyone(conn, policy)
+            await _analyze(conn, schema, lambda table: table in DETERMINED_TABLES)
+
+    async def figures() -> None:
+        async with pool.acquire() as conn:
+            await figure_everyone(conn)
+            await _analyze(conn, schema, lambda table: table not in DETERMINED_TABLES)
+
+    await asyncio.gather(determinations(), figures())
+
+
+async def _analyze(
+    conn: db.Connection, schema: str, which: Callable[[str], bool] = lambda table: True
+) -> None:
     """Statistics for the rebuilt tables before anyone reads them: a freshly filled table has
     none, and the planner guessed tens of rows where there were thousands."""
-    tables = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1", schema)
+    rows = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1", schema)
+    tables = [r["tablename"] for r in rows if which(r["tablename"])]
     if tables:
-        names = ", ".join(f'"{schema}"."{t["tablename"]}"' for t in tables)
+        names = ", ".join(f'"{schema}"."{t}"' for t in tables)
         await conn.execute(f"ANALYZE {names}")
 
 
