@@ -175,7 +175,10 @@ def _national_table(n: dict[str, Any] | None) -> list[str]:
         f"| loaded: roster ASN, enrolments, ASN-years, at risk | {n['asn']:,}, "
         f"{n['enrolments']:,}, {n['asn_years']:,}, {n['at_risk']:,} | |",
         f"| load (rebuild), events/s ({load['events']:,} domain events in {load['seconds']} s) "
-        f"| {load['eps']:,} | ≥ 30,000 |",
+        # Reported, as the issue asks ("say how long the load took"); its 30,000 events/s is the
+        # rebuild scenario's rate, which must stay there with the aggregates.
+        f"| {load['eps']:,} | reported (the ≥ 30,000 target is the rebuild scenario's, "
+        "first table) |",
         f"| of which `determine_everyone` | {load['determine_everyone_s']} s | |",
     ]
     for key, label in _VIEWS.items():
