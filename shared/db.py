@@ -184,14 +184,16 @@ async def create_pool(
 
 @contextlib.asynccontextmanager
 async def indexes_built_after(conn: Connection, table: str) -> AsyncIterator[None]:
-    """Fill `table` without keeping its secondary indexes (all but its primary key's) up to
-    date row by row, then build each once from its own definition: one sort per index instead
-    of a million scattered inserts. All in one transaction, so no one ever sees the table
-    without them; for a table nobody else writes meanwhile (a rebuild's)."""
+    """Fill `table` without keeping its plain secondary indexes up to date row by row, then
+    build each once from its own definition: one sort per index instead of a million scattered
+    inserts. Unique indexes and those of constraints stay (the load's ON CONFLICT and checks
+    need them). All in one transaction, so no one ever sees the table without them; for a
+    table nobody else writes meanwhile (a rebuild's)."""
     async with conn.transaction():
         indexes = await conn.fetch(
             """SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS definition
-               FROM pg_index WHERE indrelid = $1::regclass AND NOT indisprimary""",
+               FROM pg_index WHERE indrelid = $1::regclass AND NOT indisunique
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = indexrelid)""",
             table,
         )
         for index in indexes:

@@ -129,13 +129,19 @@ class Determination:
 
 
 def counted(training: Training) -> Counted:
-    if training.cancelled:
+    return verdict(training.cancelled, training.withdrawn, training.completed)
+
+
+def verdict(cancelled: bool, withdrawn: bool, completed: bool | None) -> Counted:
+    """What a training did for its year, from these three facts alone (the rebuild asks it for
+    each combination and lets Postgres apply the answers)."""
+    if cancelled:
         return Counted.CANCELLED
-    if training.withdrawn:
+    if withdrawn:
         return Counted.WITHDRAWN
-    if training.completed is None:
+    if completed is None:
         return Counted.PENDING
-    return Counted.CREDITED if training.completed else Counted.NOT_COMPLETED
+    return Counted.CREDITED if completed else Counted.NOT_COMPLETED
 
 
 def provenance_of(training: Training) -> Provenance:

@@ -5,6 +5,7 @@ Every write is an idempotent upsert, so a replay (or a rebuild) converges to the
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
@@ -154,8 +155,9 @@ async def on_asn_recorded_run(uow: UnitOfWork, events: Sequence[CloudEvent]) -> 
     outcomes, valid = applied_unless_invalid(events, ev.RosterEntryRecorded)
     changes = [RosterChange(d.cause.event_id, d.publisher, d.recorded_at, d.asn) for _, d in valid]
     await roster.record_roster(uow.conn, changes)
-    # The year a roster speaks in is owed a determination for everyone in it.
-    await upkeep(uow).years_seen({d.recorded_at.year for _, d in valid})
+    # The year a roster speaks in is owed a determination for everyone in it: its UTC year,
+    # as a rebuild reads it back from the stored instant (`determine_everyone`).
+    await upkeep(uow).years_seen({d.recorded_at.astimezone(dt.UTC).year for _, d in valid})
     await upkeep(uow).asn_changed({d.asn.nip for _, d in valid})
     return outcomes
 

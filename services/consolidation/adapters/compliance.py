@@ -28,10 +28,10 @@ from services.consolidation.compliance import (
     Training,
     contribution,
     count_changes,
-    counted,
     determine,
     judge,
     service_start_year,
+    verdict,
 )
 from shared.db import Connection, from_json_rows, indexes_built_after, json_rows
 from shared.events.ingest import EmploymentStatus
@@ -356,7 +356,7 @@ async def determine_everyone(conn: Connection, policy: Policy = DEFAULT_POLICY) 
     statement applies them; the counts are counted once from the rows, and the secondary
     indexes built once after the rows. It leaves what the batch-by-batch upkeep leaves (tests
     compare the two)."""
-    async with conn.transaction():  # all or nothing (a savepoint inside the rebuild's)
+    async with conn.transaction():  # all or nothing
         await conn.execute("TRUNCATE asn_years, compliance_counts, compliance_jp")
         await conn.execute(_OWE_EVERY_YEAR)
         years = [r["year"] for r in await conn.fetch("SELECT year FROM compliance_years")]
@@ -379,30 +379,30 @@ _OWE_EVERY_YEAR = """
 async def _determine_trained(conn: Connection, policy: Policy) -> None:
     """Every ASN-year with a training (a cohort of theirs ended in it): their other years owed
     are those of the untrained roster, which `determine_untrained` fills after."""
-    await conn.execute(_TRAINED_YEARS, json_rows(_crediting()))
+    made = await conn.execute(_TRAINED_YEARS, json_rows(_crediting()))
+    # jp as text: 7.5 and 7.50 are one number but two shortfalls (12.5, 12.50) as the rules
+    # write them, and each ASN-year gets what the rules make of its own.
     cases = await conn.fetch(
-        "SELECT DISTINCT year, in_roster, asn_type, status, began, jp FROM trained_years"
+        "SELECT DISTINCT year, in_roster, asn_type, status, began, jp::text FROM trained_years"
     )
     judged = [_judged(c, policy) for c in cases]
-    if judged:
-        await conn.execute(_INSERT_TRAINED, json_rows(judged))
+    inserted = await conn.execute(_INSERT_TRAINED, json_rows(judged)) if judged else "INSERT 0 0"
+    # Every trained ASN-year is one of the cases judged; a key that failed to match would lose
+    # rows without a word.
+    if made.split()[-1] != inserted.split()[-1]:
+        raise RuntimeError(f"determinations lost rows: {made} trained ASN-years, {inserted}")
     await conn.execute("DROP TABLE trained_years")
-
-
-# A stand-in for what no case below looks at.
-_ANY_DAY = dt.date(2000, 1, 1)
 
 
 def _crediting() -> list[tuple[bool, bool, str]]:
     """The (cancelled, withdrawn, completed) a training credits its JP with, by the rules
-    (`counted`); completed as text, 'undecided' for none yet, so Postgres can hash-join it."""
+    (`verdict`); completed as text, 'undecided' for none yet, so Postgres can hash-join it."""
     return [
         (cancelled, withdrawn, _completed_text(completed))
         for cancelled in (False, True)
         for withdrawn in (False, True)
         for completed in (None, False, True)
-        if counted(Training("", _ANY_DAY, Decimal(0), withdrawn, cancelled, completed))
-        is Counted.CREDITED
+        if verdict(cancelled, withdrawn, completed) is Counted.CREDITED
     ]
 
 
@@ -416,7 +416,7 @@ def _judged(case: Any, policy: Policy) -> tuple[Any, ...]:
         # The rules ask only whether the status had begun by the year's end.
         since = dt.date(year, 12, 31) if case["began"] else dt.date(year + 1, 1, 1)
         roster = RosterEntry(case["asn_type"], EmploymentStatus(case["status"]), since)
-    d = judge(year, roster, case["jp"], policy)
+    d = judge(year, roster, Decimal(case["jp"]), policy)
     return (year, case["in_roster"], case["asn_type"], case["status"], case["began"], case["jp"],
             d.minimum, d.standing.value, d.reason.value, d.shortfall)  # fmt: skip
 
@@ -440,6 +440,8 @@ _TRAINED_YEARS = f"""
     )
     SELECT t.year, t.nip, coalesce(r.name, a.name) AS name,
            coalesce(r.region, a.region) AS region,
+           -- Both hold area_province(region): the roster's as recorded, an enrolment's
+           -- region[:2] (an enrolment's region is never `nasional`).
            coalesce(r.region_province, a.region_province) AS region_province,
            coalesce(r.agency, a.agency) AS agency, r.unit, t.jp,
            r.nip IS NOT NULL AS in_roster, coalesce(r.asn_type, a.asn_type) AS asn_type,
@@ -448,9 +450,9 @@ _TRAINED_YEARS = f"""
     FROM credited t LEFT JOIN roster r USING (nip) LEFT JOIN asn a USING (nip)
     WHERE r.nip IS NOT NULL OR a.nip IS NOT NULL"""
 
-# In the primary key's order, the only index kept during the load (`determine_everyone`): a
-# million rows took 4.4 s in NIP order against 7.0 s in the scratch table's, and 2.9 s with the
-# other indexes built after (0.7 s) (bench/notes.md, session 17).
+# In the primary key's order (year, NIP), the only index kept during the load
+# (`determine_everyone`): a million rows took 4.4 s so against 7.0 s in the scratch table's
+# order, and 2.9 s with the other indexes built after (0.7 s) (bench/notes.md, session 17).
 _INSERT_TRAINED = f"""
     INSERT INTO asn_years (year, nip, name, region, region_province, agency, unit, jp, minimum,
         standing, reason, shortfall)
@@ -458,10 +460,11 @@ _INSERT_TRAINED = f"""
            j.minimum, j.standing, j.reason, j.shortfall
     FROM trained_years t JOIN ({
     from_json_rows(
-        "year int, in_roster boolean, asn_type text, status text, began boolean, jp numeric,"
+        "year int, in_roster boolean, asn_type text, status text, began boolean, jp text,"
         " minimum numeric, standing text, reason text, shortfall numeric"
     )
-}) j USING (year, in_roster, asn_type, status, began, jp)
+}) j ON (j.year, j.in_roster, j.asn_type, j.status, j.began, j.jp)
+        = (t.year, t.in_roster, t.asn_type, t.status, t.began, t.jp::text)
     ORDER BY t.year, t.nip"""
 
 _COUNT_EVERYONE = """

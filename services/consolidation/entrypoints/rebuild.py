@@ -185,7 +185,9 @@ async def _complete(pool: asyncpg.Pool, schema: str, policy: Policy) -> None:
             await figure_everyone(conn)
             await _analyze(conn, schema, lambda table: table not in DETERMINED_TABLES)
 
-    await asyncio.gather(determinations(), figures())
+    async with asyncio.TaskGroup() as both:  # one failing stops the other
+        both.create_task(determinations())
+        both.create_task(figures())
 
 
 async def _analyze(
