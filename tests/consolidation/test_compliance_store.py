@@ -19,6 +19,7 @@ from services.consolidation.adapters.compliance import (
     open_years,
     redetermine,
 )
+from services.consolidation.adapters.upkeep import DeferredUpkeep, LiveUpkeep
 from services.consolidation.entrypoints.app import DEFINITION
 from shared import db
 from shared.events.ingest import EmploymentStatus
@@ -211,6 +212,23 @@ async def test_determining_everyone_agrees_with_the_upkeep_on_a_varied_world(con
     assert [
         await table(conn, t) for t in ("asn_years", "compliance_counts", "compliance_jp")
     ] == live
+
+
+async def test_a_rebuild_owes_the_years_the_live_upkeep_opened(conn) -> None:
+    """A cohort scheduled to end in 2025 and amended to 2024: live, 2025 was opened for the
+    roster when the schedule came; the rebuild's first pass records it too, so its
+    determinations from scratch owe 2025 as well."""
+    await record(conn, "r1", roster_row(BUDI, "Budi Santoso"), "35.23")
+    await train(conn, SITI, "35.23", completed=True)  # a cohort ending in 2024, as amended
+    await LiveUpkeep(conn).years_seen({2025, 2024})
+    await redetermine(conn, [SITI, BUDI])
+    live = [await table(conn, t) for t in ("asn_years", "compliance_counts", "compliance_jp")]
+    await conn.execute("TRUNCATE compliance_years")
+    await DeferredUpkeep(conn).years_seen({2025, 2024})  # the first pass, seeing both events
+    await determine_everyone(conn)
+    rows = await table(conn, "asn_years")
+    assert rows == live[0] and any(row.startswith(f"(2025,{BUDI},") for row in rows)
+    assert [await table(conn, t) for t in ("compliance_counts", "compliance_jp")] == live[1:]
 
 
 async def test_determining_everyone_locks_only_the_tables_it_names(conn, database_url) -> None:

@@ -42,15 +42,21 @@ async def open_years(
 ) -> list[int]:
     """Owe a determination for `years` to every roster ASN in service; the years that were new.
     Each new year's ASN without a row (no training ended in it) are determined in one pass."""
+    opened = await owe_years(conn, years)
+    for year in opened:
+        await determine_untrained(conn, year, policy)
+    return opened
+
+
+async def owe_years(conn: Connection, years: Iterable[int]) -> list[int]:
+    """Record `years` as owed (once owed, always: an amended cohort's first end year stays);
+    the years that were new. Determining them is the caller's: now, or a rebuild's at its end."""
     rows = await conn.fetch(
         """INSERT INTO compliance_years SELECT unnest($1::int[]) ON CONFLICT DO NOTHING
            RETURNING year""",
         sorted(set(years)),
     )
-    opened = sorted(r["year"] for r in rows)
-    for year in opened:
-        await determine_untrained(conn, year, policy)
-    return opened
+    return sorted(r["year"] for r in rows)
 
 
 async def determine_untrained(conn: Connection, year: int, policy: Policy = DEFAULT_POLICY) -> None:

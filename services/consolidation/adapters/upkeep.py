@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from services.consolidation.adapters.compliance import open_years, redetermine
+from services.consolidation.adapters.compliance import open_years, owe_years, redetermine
 from services.consolidation.compliance import DEFAULT_POLICY, Policy
 from shared.db import Connection
 
@@ -31,7 +31,9 @@ class LiveUpkeep:
 
 
 class DeferredUpkeep:
-    """The upkeep port during a rebuild's first pass: nothing now, `determine_everyone` after."""
+    """The upkeep port during a rebuild's first pass: `determine_everyone` after, and meanwhile
+    only the years owed, as the live upkeep opened them (a cohort amended to end in another
+    year leaves its first year owed, which today's cohorts alone would not tell)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -43,4 +45,4 @@ class DeferredUpkeep:
         return None
 
     async def years_seen(self, years: Collection[int]) -> None:
-        return None
+        await owe_years(self.conn, years)
