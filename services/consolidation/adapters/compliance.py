@@ -356,12 +356,12 @@ DETERMINED_TABLES = frozenset(
 
 
 async def determine_everyone(conn: Connection, policy: Policy = DEFAULT_POLICY) -> None:
-    """The determinations from scratch, once, as a rebuild ends: the years of every cohort and
-    of every roster row are owed. Like the untrained roster, the trained ASN-years are set-based:
-    Postgres sums each one's credited JP, the rules judge each distinct case once, and one
-    statement applies them; the counts are counted once from the rows, and the secondary
-    indexes built once after the rows. It leaves what the batch-by-batch upkeep leaves (tests
-    compare the two)."""
+    """The determinations from scratch, once, as a rebuild ends, for the years owed: those the
+    first pass saw opened, and those of every cohort and roster row. Like the untrained roster,
+    the trained ASN-years are set-based: Postgres sums each one's credited JP, the rules judge
+    each distinct case once, and one statement applies them; the counts are counted once from
+    the rows, and the secondary indexes built once after the rows. It leaves what the
+    batch-by-batch upkeep leaves (tests compare the two)."""
     async with conn.transaction():  # all or nothing
         await conn.execute("TRUNCATE asn_years, compliance_counts, compliance_jp")
         await conn.execute(_OWE_EVERY_YEAR)
@@ -457,8 +457,8 @@ _TRAINED_YEARS = f"""
     WHERE r.nip IS NOT NULL OR a.nip IS NOT NULL"""
 
 # In the primary key's order (year, NIP), the only index kept during the load
-# (`determine_everyone`): a million rows took 4.4 s so against 7.0 s in the scratch table's
-# order, and 2.9 s with the other indexes built after (0.7 s) (bench/notes.md, session 17).
+# (`determine_everyone`): a million rows took 4.4 s in that order against 7.0 s in the scratch
+# table's, and 2.9 s with the other indexes built after (0.7 s) (bench/notes.md, session 17).
 _INSERT_TRAINED = f"""
     INSERT INTO asn_years (year, nip, name, region, region_province, agency, unit, jp, minimum,
         standing, reason, shortfall)
