@@ -46,25 +46,7 @@ async def train(conn: asyncpg.Connection, nip: str, region: str, *, completed: b
         code,
         AT,
     )
-    await conn.execute(
-        """INSERT INTO enrolments (cohort_code, nip, name, asn_type, gender, position, agency,
-               region, region_province, enrolled_at, publisher, claim_authority)
-           VALUES ($1, $2, 'Peserta', 'PNS', 'P', 'Analis', 'Pemkab Tuban', $3, $4, $5,
-               '35.23', 3)""",
-        code,
-        nip,
-        region,
-        region[:2],
-        AT,
-    )
-    await conn.execute(
-        """INSERT INTO asn (nip, name, gender, asn_type, agency, region, region_province,
-               enrolled_at) VALUES ($1, 'Peserta', 'P', 'PNS', 'Pemkab Tuban', $2, $3, $4)""",
-        nip,
-        region,
-        region[:2],
-        AT,
-    )
+    await enrol(conn, code, nip, region)
     await conn.execute(
         "INSERT INTO attendance VALUES ($1, $2, $3, 24, $4)",
         code,
@@ -72,13 +54,7 @@ async def train(conn: asyncpg.Connection, nip: str, region: str, *, completed: b
         24 if completed else 18,
         100 if completed else 75,
     )
-    await conn.execute(
-        "INSERT INTO completions (cohort_code, nip, completed, decided_at) VALUES ($1, $2, $3, $4)",
-        code,
-        nip,
-        completed,
-        AT,
-    )
+    await decide(conn, code, nip, completed)
     if completed:
         await conn.execute(
             """INSERT INTO certificates (certificate_id, number, version, cohort_code, publisher,
