@@ -125,11 +125,12 @@ def enrolment_domain(run: str, cohorts: int) -> list[Message]:
     return [m for c in range(cohorts) for m in _cohort_enrolments(run, c)]
 
 
-def _cohort_enrolments(run: str, c: int) -> list[Message]:
+def _cohort_enrolments(run: str, c: int, per_cohort: bool = False) -> list[Message]:
+    """A cohort's schedule and its enrolments: one `participant_enrolled.v1` each or,
+    `per_cohort`, the one `participants_enrolled.v1` of its registration run."""
     code = cohort_code(run, c)
-    out = [_domain(_scheduled(code), f"s:{code}")]
-    for i in range(c * SIZE, (c + 1) * SIZE):
-        data = enrolled(
+    enrolments = [
+        enrolled(
             code,
             PUBLISHER,
             nip(i),
@@ -137,19 +138,30 @@ def _cohort_enrolments(run: str, c: int) -> list[Message]:
             position="Analis Kebijakan",
             agency="Pemkab Tuban",
         )
-        out.append(_domain(data, f"e:{code}:{i}"))
-    return out
+        for i in range(c * SIZE, (c + 1) * SIZE)
+    ]
+    out = [_domain(_scheduled(code), f"s:{code}")]
+    if per_cohort:
+        run_of = ev.ParticipantsEnrolled(
+            cohort_code=code,
+            publisher=PUBLISHER,
+            participants=[e.participant for e in enrolments],
+            enrolled_at=enrolments[0].enrolled_at,
+        )
+        return [*out, _domain(run_of, f"e:{code}")]
+    return out + [_domain(e, f"e:{code}:{e.participant.nip}") for e in enrolments]
 
 
 def national_history(run: str, events: int, *, per_cohort: bool = False) -> list[Message]:
     """Domain events of whole cohorts: a schedule, 30 enrolments and the attendance
-    finalisation, as 30 `participant_finalised.v1` (the history before issue 23, cut at
-    `events`) or, `per_cohort`, as the one `cohort_finalised.v2` attendance publishes today for
+    finalisation, as 30 `participant_enrolled.v1` and 30 `participant_finalised.v1` (the
+    history before issue 23, cut at `events`) or, `per_cohort`, as the one
+    `participants_enrolled.v1` and the one `cohort_finalised.v2` the services publish today for
     the same cohorts."""
     out: list[Message] = []
     for c in range(cohorts_for(events, 1 + 2 * SIZE)):
         code = cohort_code(run, c)
-        out += _cohort_enrolments(run, c)
+        out += _cohort_enrolments(run, c, per_cohort)
         finals = [_final(code, i) for i in range(c * SIZE, (c + 1) * SIZE)]
         if per_cohort:
             out.append(_domain(cohort_attendance(code, PUBLISHER, finals), f"f:{code}"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -129,6 +129,19 @@ def enrolled(
             agency=agency,
             region=region or publisher,
         ),
+    )
+
+
+def participants_enrolled(
+    code: str, publisher: str, *nips: str, at: dt.datetime = T0, **person: Any
+) -> ev.ParticipantsEnrolled:
+    """Enrolment's `participants_enrolled` for a run of these NIPs, each as `enrolled` makes
+    them (`person`: its keyword arguments)."""
+    return ev.ParticipantsEnrolled(
+        cohort_code=code,
+        publisher=publisher,
+        enrolled_at=at,
+        participants=[enrolled(code, publisher, nip, **person).participant for nip in nips],
     )
 
 

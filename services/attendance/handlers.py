@@ -124,13 +124,31 @@ async def on_participant_enrolled_run(
     """A run of enrolments (an organiser's spreadsheet): one upsert, one unpark. One at a time
     this service took ~1.5 ms an enrolment and fell ever further behind the enrolment service."""
     outcomes, valid = applied_unless_invalid(events, ev.ParticipantEnrolled)
+    await _enrol(uow, [d for _, d in valid])
+    return outcomes
+
+
+async def on_participants_enrolled(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    return (await on_participants_enrolled_run(uow, [event]))[0]
+
+
+async def on_participants_enrolled_run(
+    uow: UnitOfWork, events: Sequence[CloudEvent]
+) -> list[Handled]:
+    """Registration runs' enrolments (one event per cohort and run): as the per-participant
+    events, in one upsert."""
+    outcomes, valid = applied_unless_invalid(events, ev.ParticipantsEnrolled)
+    await _enrol(uow, [e for _, d in valid for e in ev.enrolments_in(d)])
+    return outcomes
+
+
+async def _enrol(uow: UnitOfWork, enrolled: Sequence[ev.ParticipantEnrolled]) -> None:
     await repository(uow).enrol_many(
-        [(d.cohort_code, d.participant.nip, d.participant.name, d.enrolled_at) for _, d in valid],
+        [(d.cohort_code, d.participant.nip, d.participant.name, d.enrolled_at) for d in enrolled],
     )
     await uow.unpark_many(
-        [waiting_for_enrolment(d.cohort_code, d.participant.nip) for _, d in valid]
+        [waiting_for_enrolment(d.cohort_code, d.participant.nip) for d in enrolled]
     )
-    return outcomes
 
 
 async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:
@@ -272,6 +290,9 @@ DOMAIN_ROUTES: RouteTable = route_table(
         ev.ENROLMENT_CLOSE_REFUSED: Route(on_close_refused, batch=on_close_refused_run),
         ev.ENROLMENT_PARTICIPANT_ENROLLED: Route(
             on_participant_enrolled, batch=on_participant_enrolled_run
+        ),
+        ev.ENROLMENT_PARTICIPANTS_ENROLLED: Route(
+            on_participants_enrolled, batch=on_participants_enrolled_run
         ),
         ev.ENROLMENT_PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
     },

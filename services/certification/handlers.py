@@ -38,7 +38,9 @@ from shared.events.domain import (
     CohortInfo,
     ParticipantEnrolled,
     ParticipantFinalised,
+    ParticipantsEnrolled,
     ParticipantWithdrawn,
+    enrolments_in,
 )
 from shared.events.ingest import (
     COHORT_CLOSED,
@@ -149,13 +151,31 @@ async def on_participant_enrolled_run(
 ) -> list[Handled]:
     """A run of enrolments: one upsert, one unpark."""
     outcomes, valid = applied_unless_invalid(events, ParticipantEnrolled)
+    await _enrol(uow, [d for _, d in valid])
+    return outcomes
+
+
+async def on_participants_enrolled(uow: UnitOfWork, event: CloudEvent) -> Handled:
+    return (await on_participants_enrolled_run(uow, [event]))[0]
+
+
+async def on_participants_enrolled_run(
+    uow: UnitOfWork, events: Sequence[CloudEvent]
+) -> list[Handled]:
+    """Registration runs' enrolments (one event per cohort and run), as the per-participant
+    events."""
+    outcomes, valid = applied_unless_invalid(events, ParticipantsEnrolled)
+    await _enrol(uow, [e for _, d in valid for e in enrolments_in(d)])
+    return outcomes
+
+
+async def _enrol(uow: UnitOfWork, enrolled: Sequence[ParticipantEnrolled]) -> None:
     await repository.of(uow).upsert_enrolments(
-        [(d.cohort_code, d.participant.model_dump(mode="json")) for _, d in valid]
+        [(d.cohort_code, d.participant.model_dump(mode="json")) for d in enrolled]
     )
     await uow.unpark_many(
-        [waiting_for_enrolment(d.cohort_code, d.participant.nip) for _, d in valid]
+        [waiting_for_enrolment(d.cohort_code, d.participant.nip) for d in enrolled]
     )
-    return outcomes
 
 
 async def on_participant_withdrawn(uow: UnitOfWork, event: CloudEvent) -> Handled:
@@ -265,6 +285,9 @@ DOMAIN_ROUTES: RouteTable = route_table(
         ev.ENROLMENT_CLOSE_REFUSED: Route(on_close_refused, batch=on_close_refused_run),
         ev.ENROLMENT_PARTICIPANT_ENROLLED: Route(
             on_participant_enrolled, batch=on_participant_enrolled_run
+        ),
+        ev.ENROLMENT_PARTICIPANTS_ENROLLED: Route(
+            on_participants_enrolled, batch=on_participants_enrolled_run
         ),
         ev.ENROLMENT_PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
         ev.ATTENDANCE_PARTICIPANT_FINALISED: Route(

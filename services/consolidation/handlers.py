@@ -106,13 +106,27 @@ async def on_participant_enrolled_run(
     uow: UnitOfWork, events: Sequence[CloudEvent]
 ) -> list[Handled]:
     outcomes, valid = applied_unless_invalid(events, ev.ParticipantEnrolled)
+    await _enrol(uow, [d for _, d in valid])
+    return outcomes
+
+
+async def on_participants_enrolled_run(
+    uow: UnitOfWork, events: Sequence[CloudEvent]
+) -> list[Handled]:
+    """Registration runs' enrolments (one event per cohort and run), as the per-participant
+    events."""
+    outcomes, valid = applied_unless_invalid(events, ev.ParticipantsEnrolled)
+    await _enrol(uow, [e for _, d in valid for e in ev.enrolments_in(d)])
+    return outcomes
+
+
+async def _enrol(uow: UnitOfWork, enrolled: Sequence[ev.ParticipantEnrolled]) -> None:
     rows = [
         projection.enrolment_row(d, claim_authority(d.publisher, d.participant.region))
-        for _, d in valid
+        for d in enrolled
     ]
     await projection.upsert_enrolments(uow.conn, rows)
-    await upkeep(uow).asn_changed({d.participant.nip for _, d in valid})
-    return outcomes
+    await upkeep(uow).asn_changed({d.participant.nip for d in enrolled})
 
 
 async def on_participant_finalised_run(
@@ -216,6 +230,7 @@ def _set_based(run: BatchHandler, reports: bool = True) -> Route:
 on_cohort_scheduled = _one(on_cohort_scheduled_run)
 on_cohort_amended = _one(on_cohort_amended_run)
 on_participant_enrolled = _one(on_participant_enrolled_run)
+on_participants_enrolled = _one(on_participants_enrolled_run)
 on_participant_finalised = _one(on_participant_finalised_run)
 on_cohort_attendance = _one(on_cohort_attendance_run)
 on_completion_decided = _one(on_completion_decided_run)
@@ -234,6 +249,7 @@ DOMAIN_ROUTES: RouteTable = route_table(
         ev.ENROLMENT_COHORT_CANCELLED: Route(on_cohort_cancelled),
         ev.ENROLMENT_COHORT_CLOSED: Route(on_cohort_closed),
         ev.ENROLMENT_PARTICIPANT_ENROLLED: _set_based(on_participant_enrolled_run),
+        ev.ENROLMENT_PARTICIPANTS_ENROLLED: _set_based(on_participants_enrolled_run),
         ev.ENROLMENT_PARTICIPANT_WITHDRAWN: Route(on_participant_withdrawn),
         ev.ENROLMENT_ASN_RECORDED: _set_based(on_asn_recorded_run),
         ev.ATTENDANCE_PARTICIPANT_FINALISED: _set_based(on_participant_finalised_run),

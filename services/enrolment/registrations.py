@@ -3,9 +3,10 @@ validated in one pydantic call, its facts (cohorts, statuses) read in one statem
 registration decided in order by the pure domain, the accepted ones written in one statement
 and announced from the validated data as it is.
 
-The announcement (`ParticipantEnrolled`) is built as the contract's JSON directly, not through
-its model (tests/enrolment/test_registration_runs.py holds the two to the same bytes), and its
-id is derived from the registration's own key, so a run needs no random draw per event.
+The announcement is one `ParticipantsEnrolled` per cohort of the run (in parts), not one
+event per registration; it is built as the contract's JSON directly, not through its model
+(tests/enrolment/test_registration_runs.py holds the two to the same bytes), and its id is
+derived from its first registration's key, so a run needs no random draw.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from shared.consumer import Handled, UnitOfWork, validated_batch, waiting_for_co
 from shared.envelope import CloudEvent
 from shared.events import domain as events
 from shared.events import ingest
+from shared.events.per_cohort import in_parts
 from shared.events.rules import NipProblem
 from shared.outbox import OutboxRow
 from shared.reasons import ReasonCode
@@ -44,6 +46,7 @@ async def on_registration_run(uow: UnitOfWork, run: Sequence[CloudEvent]) -> lis
     for index, event, data in valid:
         outcomes[index] = await run_state.decide(event, data)
     await repo.enrol_many(run_state.enrolled, uow.now)
+    uow.rows.extend(run_state.announcements.rows())
     return [o for o in outcomes if o is not None]
 
 
@@ -101,7 +104,7 @@ class _RunState:
         self.enrolled.append(NewEnrolment(data.cohort_code, data, rejoins))
         self.statuses[(data.cohort_code, data.nip)] = domain.EnrolmentStatus.ENROLLED
         self.seats_taken[data.cohort_code] += 1
-        self.uow.rows.append(self.announcements.row(event, data, publisher))
+        self.announcements.add(event, data, publisher)
 
 
 def _rejected(rejection: Rejection) -> Handled:
@@ -109,50 +112,62 @@ def _rejected(rejection: Rejection) -> Handled:
 
 
 class Announcements:
-    """A run's `ParticipantEnrolled` outbox rows: the structured CloudEvent written as
-    `shared.envelope.to_structured` writes it, with what every event of the run shares (source,
-    type, time) worked out once."""
+    """A run's `ParticipantsEnrolled` outbox rows: per cohort, who the run enrolled in order, in
+    parts of at most MAX_PER_PART, each the structured CloudEvent `shared.envelope
+    .to_structured` writes, with what every event of the run shares (source, type, time)
+    worked out once."""
 
     def __init__(self, service: str, now: dt.datetime) -> None:
         self.source = f"/services/{service}"
         self.time = now.isoformat()
         self.enrolled_at = json_instant(now)
+        # (cohort, publisher) -> each enrolment's registration and participant, in order.
+        self.enrolled: dict[Key, list[tuple[CloudEvent, dict[str, Any]]]] = {}
 
-    def row(
-        self, event: CloudEvent, data: ingest.ParticipantRegistered, publisher: str
+    def add(self, event: CloudEvent, data: ingest.ParticipantRegistered, publisher: str) -> None:
+        run = self.enrolled.setdefault((data.cohort_code, publisher), [])
+        run.append((event, participant_data(data)))
+
+    def rows(self) -> list[OutboxRow]:
+        return [
+            self._row(code, publisher, part)
+            for (code, publisher), enrolled in self.enrolled.items()
+            for part in in_parts(enrolled)
+        ]
+
+    def _row(
+        self, code: str, publisher: str, part: Sequence[tuple[CloudEvent, dict[str, Any]]]
     ) -> OutboxRow:
-        event_id = announcement_id(event)
+        event_id = announcement_id(part[0][0])
         body = {
             "specversion": "1.0",
             "id": event_id,
             "source": self.source,
-            "type": events.ENROLMENT_PARTICIPANT_ENROLLED,
+            "type": events.ENROLMENT_PARTICIPANTS_ENROLLED,
             "time": self.time,
             "datacontenttype": "application/json",
-            "data": enrolled_data(data, publisher, self.enrolled_at),
-            "subject": data.cohort_code,
+            "data": {
+                "cohort_code": code,
+                "publisher": publisher,
+                "participants": [participant for _, participant in part],
+                "enrolled_at": self.enrolled_at,
+            },
+            "subject": code,
         }
-        return OutboxRow(ENROLMENT_EVENTS, data.cohort_code, event_id, orjson.dumps(body))
+        return OutboxRow(ENROLMENT_EVENTS, code, event_id, orjson.dumps(body))
 
 
-def enrolled_data(
-    data: ingest.ParticipantRegistered, publisher: str, enrolled_at: str
-) -> dict[str, Any]:
-    """`ParticipantEnrolled` as its model dumps it to JSON (same fields, same order)."""
+def participant_data(data: ingest.ParticipantRegistered) -> dict[str, Any]:
+    """The registration's participant as `Participant` dumps it to JSON (same fields, order)."""
     return {
-        "cohort_code": data.cohort_code,
-        "publisher": publisher,
-        "participant": {
-            "nip": data.nip,
-            "name": data.name,
-            "asn_type": data.asn_type,
-            "gender": data.gender,
-            "position": data.position,
-            "rank": data.rank,
-            "agency": data.agency,
-            "region": data.region,
-        },
-        "enrolled_at": enrolled_at,
+        "nip": data.nip,
+        "name": data.name,
+        "asn_type": data.asn_type,
+        "gender": data.gender,
+        "position": data.position,
+        "rank": data.rank,
+        "agency": data.agency,
+        "region": data.region,
     }
 
 
@@ -162,7 +177,8 @@ def json_instant(at: dt.datetime) -> str:
     return text
 
 
-def announcement_id(event: CloudEvent) -> str:
-    """The enrolment's event id, from the registration's inbox key (applied at most once)."""
-    digest = hashlib.blake2b(f"{event.source}\x1f{event.id}".encode(), digest_size=16)
-    return f"enrolled:{digest.hexdigest()}"
+def announcement_id(first: CloudEvent) -> str:
+    """A part's event id, from its first registration's inbox key: a registration is applied
+    at most once and is in one part only, so no two parts share it."""
+    digest = hashlib.blake2b(f"{first.source}\x1f{first.id}".encode(), digest_size=16)
+    return f"participants-enrolled:{digest.hexdigest()}"

@@ -10,12 +10,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.events.base import ContractData
 from shared.events.ingest import AsnRecorded as RosterRow
 from shared.events.ingest import Category, CompletionPolicy, Method, Signatory, TimeZone
-from shared.events.per_cohort import CohortAttendanceFinalised, CohortDecided
+from shared.events.per_cohort import MAX_PER_PART, CohortAttendanceFinalised, CohortDecided
 from shared.topics import ATTENDANCE_EVENTS, CERTIFICATION_EVENTS, ENROLMENT_EVENTS
 
 
@@ -125,6 +125,17 @@ class ParticipantEnrolled(_Data):
     cohort_code: str
     publisher: str
     participant: Participant
+    enrolled_at: dt.datetime
+
+
+class ParticipantsEnrolled(_Data):
+    """Who one registration run enrolled in a cohort (issue 23): one event per cohort and run,
+    in parts of at most MAX_PER_PART participants, instead of a `participant_enrolled` each.
+    The participants are in the order their registrations were applied."""
+
+    cohort_code: str
+    publisher: str
+    participants: list[Participant] = Field(min_length=1, max_length=MAX_PER_PART)
     enrolled_at: dt.datetime
 
 
@@ -242,6 +253,7 @@ ENROLMENT_COHORT_CANCELLED = "diklat.enrolment.cohort_cancelled.v1"
 ENROLMENT_COHORT_CLOSED = "diklat.enrolment.cohort_closed.v1"
 ENROLMENT_CLOSE_REFUSED = "diklat.enrolment.close_refused.v1"
 ENROLMENT_PARTICIPANT_ENROLLED = "diklat.enrolment.participant_enrolled.v1"
+ENROLMENT_PARTICIPANTS_ENROLLED = "diklat.enrolment.participants_enrolled.v1"
 ENROLMENT_PARTICIPANT_WITHDRAWN = "diklat.enrolment.participant_withdrawn.v1"
 ENROLMENT_ASN_RECORDED = "diklat.enrolment.asn_recorded.v1"
 ATTENDANCE_PARTICIPANT_FINALISED = "diklat.attendance.participant_finalised.v1"
@@ -260,6 +272,7 @@ ENROLMENT_TYPES: dict[str, type[ContractData]] = {
     ENROLMENT_COHORT_CLOSED: CohortClosed,
     ENROLMENT_CLOSE_REFUSED: CloseRefused,
     ENROLMENT_PARTICIPANT_ENROLLED: ParticipantEnrolled,
+    ENROLMENT_PARTICIPANTS_ENROLLED: ParticipantsEnrolled,
     ENROLMENT_PARTICIPANT_WITHDRAWN: ParticipantWithdrawn,
     ENROLMENT_ASN_RECORDED: RosterEntryRecorded,
 }
@@ -287,6 +300,19 @@ DOMAIN_TYPES: dict[str, type[ContractData]] = {
     **CERTIFICATION_TYPES,
 }
 TYPE_OF: dict[type[ContractData], str] = {model: name for name, model in DOMAIN_TYPES.items()}
+
+
+def enrolments_in(run: ParticipantsEnrolled) -> list[ParticipantEnrolled]:
+    """A run's enrolments as the per-participant events carried them, for readers of both."""
+    return [
+        ParticipantEnrolled.model_construct(
+            cohort_code=run.cohort_code,
+            publisher=run.publisher,
+            participant=participant,
+            enrolled_at=run.enrolled_at,
+        )
+        for participant in run.participants
+    ]
 
 
 def finalisations_in(cohort: CohortAttendanceFinalised) -> list[ParticipantFinalised]:

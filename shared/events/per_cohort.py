@@ -6,6 +6,8 @@ one event per participant. They replace, beside them in the contract, attendance
 `participant_finalised.v1` with `cohort_finalised.v1`, and certification's
 `completion_decided.v1` with `certificate_issued.v1` at a close; the old types stay readable
 for history (shared.events.domain converts the new to the old shape for readers of both).
+Enrolment's `participants_enrolled.v1` (in shared.events.domain, beside the `Participant` it
+carries) does the same for a registration run's `participant_enrolled.v1` events.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from builders.calendar import T0
-from builders.domain import cancelled, closed, enrolled, scheduled, withdrawn
+from builders.domain import cancelled, closed, enrolled, participants_enrolled, scheduled, withdrawn
 from builders.nips import numbered_nip as nip
 from services.attendance import handlers
 from services.attendance.adapters.memory import AttendanceMemory
@@ -17,7 +17,7 @@ from shared.barrier import waiting_for_close
 from shared.consumer import waiting_for_cohort, waiting_for_enrolment
 from shared.envelope import CloudEvent
 from shared.events import domain as ev
-from shared.events.per_cohort import MAX_PER_PART
+from shared.events.per_cohort import MAX_PER_PART, in_parts
 from shared.outbox import domain_event
 from shared.reasons import ReasonCode
 from tests.handler_fakes import FakeService, logged
@@ -65,8 +65,8 @@ async def a_cohort_with(service: FakeService, *nips: str) -> None:
         handlers.on_cohort_info, from_enrolment(scheduled(CODE, "15", "Asia/Jakarta", SESSIONS))
     )
     await service.handle_run(
-        handlers.on_participant_enrolled_run,
-        [from_enrolment(enrolled(CODE, "15", n)) for n in nips],
+        handlers.on_participants_enrolled_run,
+        [from_enrolment(participants_enrolled(CODE, "15", *part)) for part in in_parts(nips)],
     )
 
 

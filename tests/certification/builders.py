@@ -64,6 +64,14 @@ enrolled = partial(
     region="15",
     at=NOW,
 )
+participants_enrolled = partial(
+    domain.participants_enrolled,
+    position="Camat",
+    rank="Penata Tk. I (III/d)",
+    agency="Pemerintah Kabupaten Muaro Jambi",
+    region="15",
+    at=NOW,
+)
 withdrawn = partial(domain.withdrawn, reason="tugas dinas", at=NOW)
 closed = partial(domain.closed, at=NOW)
 finalised = partial(domain.finalised, at=NOW)

@@ -21,7 +21,7 @@ from shared.consumer import Handled, UnitOfWork, waiting_for_cohort
 from shared.consumer.memory import MemoryStore
 from shared.envelope import CloudEvent, RecordPosition
 from shared.events.ingest import COHORT_CLOSED, EVALUATION_RECORDED
-from shared.events.per_cohort import MAX_PER_PART
+from shared.events.per_cohort import MAX_PER_PART, in_parts
 from shared.outbox import domain_event
 from shared.reasons import ReasonCode
 from shared.topics import ingest_topic
@@ -106,8 +106,11 @@ class Certification:
         await self.run(
             one(handlers.on_cohort_info), self.from_enrolment(b.cohort(CODE, JAMBI, **policy))
         )
-        enrolments = [self.from_enrolment(b.enrolled(CODE, JAMBI, n, "Siti")) for n in nips]
-        await self.run(handlers.on_participant_enrolled_run, *enrolments)
+        runs = [
+            self.from_enrolment(b.participants_enrolled(CODE, JAMBI, *part, name="Siti"))
+            for part in in_parts(nips)
+        ]
+        await self.run(handlers.on_participants_enrolled_run, *runs)
 
     async def closed(self) -> Told:
         """The owner's close passed on our log, then enrolment's word that it applied it."""
@@ -158,6 +161,23 @@ async def test_a_participant_who_attended_enough_completes_and_is_issued_a_certi
     [results] = said.data("cohort-results")  # the publisher's, by the NIP it sent
     assert results["issued"] == [{"nip": NIP1, "certificate_number": issued["number"]}]
     assert results["not_completed"] == []
+
+
+async def test_enrolments_of_either_shape_enrol_alike(service: Certification) -> None:
+    """A registration run's one event (today) and one event per participant (history)."""
+    await service.run(one(handlers.on_cohort_info), service.from_enrolment(b.cohort(CODE, JAMBI)))
+    await service.run(
+        handlers.on_participant_enrolled_run,
+        service.from_enrolment(b.enrolled(CODE, JAMBI, NIP1, "Siti")),
+    )
+    await service.run(
+        handlers.on_participants_enrolled_run,
+        service.from_enrolment(b.participants_enrolled(CODE, JAMBI, NIP2, name="Siti")),
+    )
+    enrolments = service.repo.tables.enrolments
+    assert set(enrolments) == {(CODE, NIP1), (CODE, NIP2)}
+    one_each, one_run = (enrolments[(CODE, n)].participant for n in (NIP1, NIP2))
+    assert one_each == {**one_run, "nip": NIP1}
 
 
 async def test_too_little_attendance_fails_completion_and_tells_the_publisher(

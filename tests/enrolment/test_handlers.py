@@ -62,7 +62,7 @@ async def test_a_new_schedule_is_applied_announced_and_releases_what_waited(
     assert types(service) == ["cohort_scheduled.v1"]
     assert service.take_unparked() == [early]
     assert (await service.handle(handlers.on_participant_registered, early)).outcome == "applied"
-    assert types(service)[-1] == "participant_enrolled.v1"
+    assert types(service)[-1] == "participants_enrolled.v1"
 
 
 async def test_a_schedule_again_before_the_first_session_is_an_amendment(

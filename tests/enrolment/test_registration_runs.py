@@ -24,6 +24,7 @@ from shared.consumer import BatchProcessor
 from shared.envelope import CloudEvent, to_structured
 from shared.events import domain as events
 from shared.events.ingest import ParticipantRegistered
+from shared.events.per_cohort import MAX_PER_PART
 from tests.handler_fakes import logged
 
 pytestmark = pytest.mark.integration
@@ -109,7 +110,8 @@ async def test_a_bad_registration_is_rejected_alone_and_a_replay_changes_nothing
     assert enrolled == sorted((nip, "ENROLLED") for nip in (A, B, C))
     assert seats == 3
     enrolments = [orjson.loads(r["payload"]) for r in announced]
-    assert [e["data"]["participant"]["nip"] for e in enrolments[1:4]] == [A, B, C]
+    (run,) = [e["data"] for e in enrolments if e["type"] == events.ENROLMENT_PARTICIPANTS_ENROLLED]
+    assert [p["nip"] for p in run["participants"]] == [A, B, C]
     replayed = await _processor(pool).process_items(list(batch))
     assert replayed == {"replayed": len(batch)}
     assert await _state(pool) == first
@@ -136,15 +138,27 @@ async def test_a_registration_refused_by_the_schema_says_which_field(pool):
     assert outcomes["good"]["outcome"] == "applied"
 
 
+def _announced(at: dt.datetime, *registrations: CloudEvent) -> list[Any]:
+    announcements = Announcements("enrolment", at)
+    for registration in registrations:
+        data = ParticipantRegistered.model_validate(registration.data)
+        announcements.add(registration, data, TUBAN)
+    return announcements.rows()
+
+
 @pytest.mark.parametrize("rank", ["III/c", None])
 def test_the_announcement_is_the_contract_models_event(rank: str | None) -> None:
-    registration = _registration("r", A, rank=rank)
-    data = ParticipantRegistered.model_validate(registration.data)
+    registrations = [_registration("r", A, rank=rank), _registration("s", B)]
     at = dt.datetime(2026, 3, 2, 1, 30, 15, 123456, tzinfo=dt.UTC)
-    row = Announcements("enrolment", at).row(registration, data, TUBAN)
-    participant = events.Participant.model_validate(data.model_dump(exclude={"cohort_code"}))
-    model = events.ParticipantEnrolled(
-        cohort_code=data.cohort_code, publisher=TUBAN, participant=participant, enrolled_at=at
+    (row,) = _announced(at, *registrations)
+    datas = [ParticipantRegistered.model_validate(r.data) for r in registrations]
+    model = events.ParticipantsEnrolled(
+        cohort_code=TUBAN_COHORT,
+        publisher=TUBAN,
+        participants=[
+            events.Participant.model_validate(d.model_dump(exclude={"cohort_code"})) for d in datas
+        ],
+        enrolled_at=at,
     )
     expected = CloudEvent(
         id=row.event_id,
@@ -152,8 +166,19 @@ def test_the_announcement_is_the_contract_models_event(rank: str | None) -> None
         type=events.type_of(model),
         time=at,
         data=model.model_dump(mode="json"),
-        subject=data.cohort_code,
+        subject=TUBAN_COHORT,
     )
-    assert (row.topic, row.key) == ("diklat.domain.enrolment", data.cohort_code)
+    assert (row.topic, row.key) == ("diklat.domain.enrolment", TUBAN_COHORT)
     assert row.payload == to_structured(expected)
-    assert Announcements("enrolment", at).row(registration, data, TUBAN) == row  # replay-stable
+    assert _announced(at, *registrations) == [row]  # replay-stable
+
+
+def test_a_run_of_more_than_a_part_is_announced_in_parts_in_order() -> None:
+    many = list(nips(MAX_PER_PART + 3))
+    registrations = [_registration(f"r{i}", nip) for i, nip in enumerate(many)]
+    rows = _announced(SENT, *registrations)
+    parts = [orjson.loads(row.payload)["data"]["participants"] for row in rows]
+    assert [len(p) for p in parts] == [MAX_PER_PART, 3]
+    assert [p["nip"] for part in parts for p in part] == many
+    assert len({row.event_id for row in rows}) == 2
+    assert {row.key for row in rows} == {TUBAN_COHORT}

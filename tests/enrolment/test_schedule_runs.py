@@ -34,6 +34,6 @@ async def test_new_cohorts_an_amendment_and_a_waiting_registration_in_one_batch(
             events = await domain.wait_for(lambda evs: len(evs) >= 4, what="domain events")
     kinds = [(e["type"].split(".")[2], e["subject"]) for e in events]
     assert kinds.index(("cohort_scheduled", a)) < kinds.index(("cohort_amended", a))
-    assert kinds.index(("cohort_scheduled", b)) < kinds.index(("participant_enrolled", b))
+    assert kinds.index(("cohort_scheduled", b)) < kinds.index(("participants_enrolled", b))
     amended = next(e["data"] for e in events if e["type"].endswith("cohort_amended.v1"))
     assert (amended["quota"], amended["policy_version"]) == (40, 2)

@@ -13,7 +13,7 @@ from services.enrolment.entrypoints.app import DEFINITION
 from shared.runtime import ServiceRuntime
 from shared.settings import InfraSettings
 from shared.topics import ENROLMENT_EVENTS, ingest_topic
-from tests.enrolment.service_output import data_of, reasons
+from tests.enrolment.service_output import data_of, enrolled_of, reasons
 from tests.support import (
     Feedback,
     Publisher,
@@ -119,12 +119,11 @@ async def test_two_instances_share_the_partitions_without_duplicate_domain_event
         outcomes = await feedback.wait_for_outcomes([e["id"] for e in sent], timeout=60)
         assert {o["outcome"] for o in outcomes.values()} == {"applied"}
         await eventually(lambda: _outbox_empty(first), what="outbox relayed")
-        events = await domain_events.wait_for(lambda evs: len(evs) >= 36, what="36 events")
+        events = await domain_events.wait_for(
+            lambda evs: len(enrolled_of(evs)) >= 30, what="30 enrolments"
+        )
         await domain_events.poll()
-        enrolled = [
-            (d["cohort_code"], d["participant"]["nip"])
-            for d in data_of(events, "participant_enrolled.v1")
-        ]
+        enrolled = [(d["cohort_code"], d["participant"]["nip"]) for d in enrolled_of(events)]
         assert len(enrolled) == len(set(enrolled)) == 30
         assert len(data_of(events, "cohort_scheduled.v1")) == 6
         assert len(feedback.events) == len(sent)

@@ -74,6 +74,7 @@ TABLE_OF: dict[str, str] = {
     ev.ENROLMENT_COHORT_CANCELLED: "cohorts",
     ev.ENROLMENT_COHORT_CLOSED: "cohorts",
     ev.ENROLMENT_PARTICIPANT_ENROLLED: "enrolments, asn",
+    ev.ENROLMENT_PARTICIPANTS_ENROLLED: "enrolments, asn",
     ev.ENROLMENT_PARTICIPANT_WITHDRAWN: "enrolments, asn",
     ev.ENROLMENT_ASN_RECORDED: "roster",
     ev.ATTENDANCE_PARTICIPANT_FINALISED: "attendance",
