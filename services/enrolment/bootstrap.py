@@ -19,9 +19,6 @@ DEFINITION = ServiceDefinition(
     # Enrolment alone answers for records that are not usable events (MALFORMED,
     # UNKNOWN_TYPE, SOURCE_MISMATCH, SCHEMA_INVALID envelopes); other services stay silent.
     reports_envelope_errors=True,
-    # Every registration it takes is answered by an event it emits, so its batches hold twice
-    # what others hold: half the records for the same memory (bench/notes.md).
-    settings={"batch_max_records": 1000},
     router=api.router,
     repository=PostgresEnrolmentRepository,
     title="diklat enrolment",
