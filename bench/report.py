@@ -70,9 +70,9 @@ def render(r: dict[str, Any]) -> str:
         )
         if today := rb.get("per_cohort"):
             lines.append(
-                "| the same cohorts as published today (one finalisation per cohort): "
-                f"{today['events']:,.0f} events in {today['seconds']} s, events/s "
-                f"| {today['eps']:,.0f} | |"
+                "| the same cohorts as published today (one enrolment event and one "
+                f"finalisation per cohort, {today['events']:,.0f} events), rebuilt in "
+                f"| {today['seconds']} s | |"
             )
     if so := r.get("scale_out"):
         lines += [

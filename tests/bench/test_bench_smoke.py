@@ -39,7 +39,7 @@ async def test_harness_produces_every_figure_at_small_scale():
     assert results["rebuild"]["events"] >= 1000
     assert results["rebuild"]["eps"]["median"] > 0
     today = results["rebuild"]["per_cohort"]
-    # The same cohorts with one finalisation each instead of 30.
+    # The same cohorts with one enrolment event and one finalisation each instead of 30 each.
     assert 0 < today["events"] < results["rebuild"]["events"]
     assert set(results["peak_rss_mb"]) >= {"attendance", "enrolment", "certification"}
     assert all(0 < mb < 2000 for mb in results["peak_rss_mb"].values())
