@@ -33,6 +33,8 @@ from shared.reasons import ReasonCode
 from shared.topics import ENROLMENT_EVENTS
 
 _INSTANT = TypeAdapter(dt.datetime)
+# An announcement's most, well inside what a reader accepts (shared.envelope.MAX_RECORD_BYTES).
+MAX_PART_BYTES = 500_000
 Key = tuple[str, str]
 
 
@@ -130,10 +132,23 @@ class Announcements:
 
     def rows(self) -> list[OutboxRow]:
         return [
-            self._row(code, publisher, part)
+            row
             for (code, publisher), enrolled in self.enrolled.items()
             for part in in_parts(enrolled)
+            for row in self._rows(code, publisher, part)
         ]
+
+    def _rows(
+        self, code: str, publisher: str, part: Sequence[tuple[CloudEvent, dict[str, Any]]]
+    ) -> list[OutboxRow]:
+        # Halved until each fits: 250 participants of 200-character texts of control characters
+        # (6 bytes each as JSON) come to ~1.2 MB, which every reader refuses (MAX_RECORD_BYTES)
+        # and the broker too (a message it refuses stops the relay, and all of the outbox).
+        row = self._row(code, publisher, part)
+        if len(row.payload) <= MAX_PART_BYTES or len(part) == 1:
+            return [row]
+        half = len(part) // 2
+        return self._rows(code, publisher, part[:half]) + self._rows(code, publisher, part[half:])
 
     def _row(
         self, code: str, publisher: str, part: Sequence[tuple[CloudEvent, dict[str, Any]]]

@@ -18,10 +18,10 @@ import pytest
 from builders.ingest import TUBAN, TUBAN_COHORT, cohort_data, participant_data
 from builders.nips import nips
 from services.enrolment.entrypoints.app import DEFINITION
-from services.enrolment.registrations import Announcements
+from services.enrolment.registrations import MAX_PART_BYTES, Announcements
 from shared import db
 from shared.consumer import BatchProcessor
-from shared.envelope import CloudEvent, to_structured
+from shared.envelope import MAX_RECORD_BYTES, CloudEvent, to_structured
 from shared.events import domain as events
 from shared.events.ingest import ParticipantRegistered
 from shared.events.per_cohort import MAX_PER_PART
@@ -171,6 +171,35 @@ def test_the_announcement_is_the_contract_models_event(rank: str | None) -> None
     assert (row.topic, row.key) == ("diklat.domain.enrolment", TUBAN_COHORT)
     assert row.payload == to_structured(expected)
     assert _announced(at, *registrations) == [row]  # replay-stable
+
+
+def test_a_part_too_large_for_a_reader_is_halved_until_each_fits() -> None:
+    hostile = "\x01" * 200  # written as JSON escapes of 6 bytes each
+    many = list(nips(MAX_PER_PART))
+    texts = {"name": hostile, "position": hostile, "agency": hostile, "rank": hostile}
+    registrations = [_registration(f"r{i}", nip, **texts) for i, nip in enumerate(many)]
+    rows = _announced(SENT, *registrations)
+    assert len(rows) > 1
+    assert all(len(row.payload) <= MAX_PART_BYTES < MAX_RECORD_BYTES for row in rows)
+    parts = [orjson.loads(row.payload)["data"]["participants"] for row in rows]
+    assert [p["nip"] for part in parts for p in part] == many
+    assert len({row.event_id for row in rows}) == len(rows)
+
+
+def test_a_runs_cohorts_are_announced_apart_with_ids_of_their_own_registrations() -> None:
+    other = "35.23/TEKNIS-2/2017/I"
+    a1, b1, a2 = _registration("a1", A), _registration("b1", B), _registration("a2", C)
+    b1.data["cohort_code"] = b1.subject = other
+    rows = _announced(SENT, a1, b1, a2)
+    announced = {row.key: orjson.loads(row.payload)["data"]["participants"] for row in rows}
+    assert {k: [p["nip"] for p in v] for k, v in announced.items()} == {
+        TUBAN_COHORT: [A, C],
+        other: [B],
+    }
+    # A later run of the same cohort and size is another event: its id is its registrations'.
+    (later,) = _announced(SENT, _registration("a3", D))
+    (first,) = _announced(SENT, _registration("a4", D))
+    assert later.event_id != first.event_id
 
 
 def test_a_run_of_more_than_a_part_is_announced_in_parts_in_order() -> None:
