@@ -143,6 +143,18 @@ async def test_a_mark_before_its_enrolment_waits_and_is_released_by_it(
     assert (await service.handle(handlers.on_attendance_recorded, mark)).outcome == "applied"
 
 
+async def test_a_mark_before_its_enrolment_is_released_by_the_runs_one_event(
+    service: FakeService,
+) -> None:
+    await a_cohort_with(service, A)
+    mark = mark_event(B, 1, 1)
+    assert (await service.handle(handlers.on_attendance_recorded, mark)).outcome == "parked"
+    run = from_enrolment(participants_enrolled(CODE, "15", nip(7), B))
+    await service.handle(handlers.on_participants_enrolled, run)
+    assert service.take_unparked() == [mark]
+    assert (await service.handle(handlers.on_attendance_recorded, mark)).outcome == "applied"
+
+
 async def test_a_mark_sent_after_the_accepted_close_is_rejected_cohort_closed(
     service: FakeService,
 ) -> None:
