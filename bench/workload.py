@@ -17,6 +17,7 @@ from builders.domain import (
     domain_record,
     enrolled,
     finalised,
+    one_run,
     scheduled,
 )
 from builders.ingest import cohort_data, ingest_record, mark_data, participant_data
@@ -142,13 +143,7 @@ def _cohort_enrolments(run: str, c: int, per_cohort: bool = False) -> list[Messa
     ]
     out = [_domain(_scheduled(code), f"s:{code}")]
     if per_cohort:
-        run_of = ev.ParticipantsEnrolled(
-            cohort_code=code,
-            publisher=PUBLISHER,
-            participants=[e.participant for e in enrolments],
-            enrolled_at=enrolments[0].enrolled_at,
-        )
-        return [*out, _domain(run_of, f"e:{code}")]
+        return [*out, _domain(one_run(enrolments), f"e:{code}")]
     return out + [_domain(e, f"e:{code}:{e.participant.nip}") for e in enrolments]
 
 

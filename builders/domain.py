@@ -137,11 +137,18 @@ def participants_enrolled(
 ) -> ev.ParticipantsEnrolled:
     """Enrolment's `participants_enrolled` for a run of these NIPs, each as `enrolled` makes
     them (`person`: its keyword arguments)."""
+    return one_run([enrolled(code, publisher, nip, at=at, **person) for nip in nips])
+
+
+def one_run(enrolments: Sequence[ev.ParticipantEnrolled]) -> ev.ParticipantsEnrolled:
+    """One cohort's enrolments as the one event of their registration run (`enrolments_in`
+    read backwards)."""
+    first = enrolments[0]
     return ev.ParticipantsEnrolled(
-        cohort_code=code,
-        publisher=publisher,
-        enrolled_at=at,
-        participants=[enrolled(code, publisher, nip, **person).participant for nip in nips],
+        cohort_code=first.cohort_code,
+        publisher=first.publisher,
+        enrolled_at=first.enrolled_at,
+        participants=[e.participant for e in enrolments],
     )
 
 

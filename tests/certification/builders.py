@@ -56,22 +56,15 @@ def cohort(
     )
 
 
-enrolled = partial(
-    domain.enrolled,
-    position="Camat",
-    rank="Penata Tk. I (III/d)",
-    agency="Pemerintah Kabupaten Muaro Jambi",
-    region="15",
-    at=NOW,
-)
-participants_enrolled = partial(
-    domain.participants_enrolled,
-    position="Camat",
-    rank="Penata Tk. I (III/d)",
-    agency="Pemerintah Kabupaten Muaro Jambi",
-    region="15",
-    at=NOW,
-)
+# Who the test cohort's participants are, one at a time or a registration run at once.
+_PERSON = {
+    "position": "Camat",
+    "rank": "Penata Tk. I (III/d)",
+    "agency": "Pemerintah Kabupaten Muaro Jambi",
+    "region": "15",
+}
+enrolled = partial(domain.enrolled, **_PERSON, at=NOW)
+participants_enrolled = partial(domain.participants_enrolled, **_PERSON, at=NOW)
 withdrawn = partial(domain.withdrawn, reason="tugas dinas", at=NOW)
 closed = partial(domain.closed, at=NOW)
 finalised = partial(domain.finalised, at=NOW)

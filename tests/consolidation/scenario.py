@@ -27,6 +27,7 @@ from builders.domain import (
     completion_decided,
     enrolled,
     finalised,
+    one_run,
     roster_recorded,
     scheduled,
     send_domain,
@@ -179,15 +180,6 @@ def roster_of(person: str) -> ev.RosterEntryRecorded:
     return roster_recorded(row, region, f"roster-{person}", at=NOW)
 
 
-def _as_one_event(run: list[ev.ParticipantEnrolled]) -> ev.ParticipantsEnrolled:
-    return ev.ParticipantsEnrolled(
-        cohort_code=run[0].cohort_code,
-        publisher=run[0].publisher,
-        participants=[e.participant for e in run],
-        enrolled_at=run[0].enrolled_at,
-    )
-
-
 def events() -> list[BaseModel]:
     """The domain events in the order the services would publish them."""
     out: list[BaseModel] = [roster_of(person) for person in PEOPLE]
@@ -199,7 +191,7 @@ def events() -> list[BaseModel]:
         runs.setdefault(code, []).append(one)
     for code, run in runs.items():
         # Today's shape for the per-cohort cohort: its registration run in one event.
-        out += [_as_one_event(run)] if code == PER_COHORT else run
+        out += [one_run(run)] if code == PER_COHORT else run
     out.append(withdrawn(J1, "15", NIP["D"], reason="sakit", at=NOW))
     out.append(cancelled(T2, "35.23", at=NOW))
     out += [closed(code, COHORTS[code][0], "x", enrolled=2, at=NOW) for code in (N1, J1, T1)]
