@@ -96,6 +96,13 @@ def parse_record(
     position: RecordPosition, value: bytes | None, headers: Sequence[tuple[str, bytes]]
 ) -> CloudEvent:
     """Read one Kafka record as a CloudEvent, or raise EnvelopeError saying precisely why not."""
+    return event_of(record_attributes(value, headers), position)
+
+
+def record_attributes(value: bytes | None, headers: Sequence[tuple[str, bytes]]) -> dict[str, Any]:
+    """A record's CloudEvent attributes (`data` among them), or EnvelopeError for what the record
+    itself gets wrong (size, headers, JSON, NUL, depth); `event_of` checks the attributes. Apart,
+    so a consumer can pass over a type it does not follow before building its event."""
     if value is not None and len(value) > MAX_RECORD_BYTES:
         raise EnvelopeError(
             ReasonCode.MALFORMED, f"record of {len(value)} bytes exceeds {MAX_RECORD_BYTES} bytes"
@@ -127,7 +134,7 @@ def parse_record(
                 f"the event nests deeper than {MAX_DEPTH} levels",
                 f"event bersarang lebih dari {MAX_DEPTH} tingkat",
             ) from None
-    return _validated(attributes, position)
+    return attributes
 
 
 def check_source(event: CloudEvent, topic: str) -> None:
@@ -285,7 +292,8 @@ def _nul(attributes: dict[str, Any], where: str) -> EnvelopeError:
     )
 
 
-def _validated(attributes: dict[str, Any], position: RecordPosition) -> CloudEvent:
+def event_of(attributes: dict[str, Any], position: RecordPosition) -> CloudEvent:
+    """The event `record_attributes` read, or EnvelopeError naming the attribute at fault."""
     # The hot path (every record of every service) checks what a valid event needs and only
     # then, on failure, works out the message.
     event_id, source, event_type = (
