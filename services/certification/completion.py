@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -33,13 +33,38 @@ async def decide_due(uow: UnitOfWork, cohort_codes: Sequence[str]) -> int:
     return await decide_all(uow, [(cohorts[code], c) for code, c in candidates])
 
 
+# Decided and issued at most about this many at a time, whole cohorts: a burst of closes brings
+# thousands, and each holds its documents and rows until its statements return (bench/notes.md).
+MOST_AT_ONCE = 2_000
+
+
 async def decide_all(uow: UnitOfWork, due: Sequence[Due]) -> int:
-    """Decide, certify and announce each (cohort, candidate) in order, in a few statements: the
-    decisions, one counter draw per organiser and year, the certificates; then one announcement
-    per cohort (its decisions and certificates together) and its results to the publisher.
-    Same rows, in the same order, as deciding them one at a time."""
-    if not due:
-        return 0
+    """Decide, certify and announce each (cohort, candidate) in order, whole cohorts of about
+    MOST_AT_ONCE at a time, each in a few statements: the decisions, one counter draw per
+    organiser and year, the certificates; then one announcement per cohort (its decisions and
+    certificates together) and its results to the publisher. Same rows, in the same order, as
+    deciding them one at a time."""
+    decided = 0
+    for part in whole_cohorts(due, MOST_AT_ONCE):
+        decided += await _decide(uow, part)
+    return decided
+
+
+def whole_cohorts(due: Sequence[Due], most: int) -> Iterator[Sequence[Due]]:
+    """`due` in consecutive parts of at most `most`, cut only where the cohort changes (a
+    cohort larger than `most` is a part of its own)."""
+    start = cut = 0
+    for i in range(1, len(due)):
+        if due[i][0].cohort_code != due[i - 1][0].cohort_code:
+            cut = i
+        if i - start >= most and cut > start:
+            yield due[start:cut]
+            start = cut
+    if due:
+        yield due[start:]
+
+
+async def _decide(uow: UnitOfWork, due: Sequence[Due]) -> int:
     repo = repository.of(uow)
     decided = decisions_for(due, uow.now)
     inserted = await repo.insert_decisions([d for _, _, d in decided])

@@ -9,12 +9,14 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
-from services.certification import commands, handlers
+from services.certification import commands, completion, handlers
 from services.certification.adapters.memory import MemoryRepository
 from services.certification.certificates import Correction
 from shared.consumer import Handled, UnitOfWork, waiting_for_cohort
@@ -372,3 +374,74 @@ async def test_a_large_cohort_is_announced_in_parts_each_with_its_certificates(
     told = [(r["nip"], True) for p in results for r in p["issued"]]
     told += [(r["nip"], False) for p in results for r in p["not_completed"]]
     assert sorted(told) == sorted((n, n[3] != "2") for n in people)
+
+
+async def test_a_burst_of_cohorts_is_decided_whole_cohorts_at_a_time_numbered_in_order(
+    service: Certification, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five cohorts of three finalised in one run, decided at most four participants at a
+    time: every cohort whole in one announcement, certificate numbers in the cohorts' order."""
+    monkeypatch.setattr(completion, "MOST_AT_ONCE", 4)
+    codes = [f"15/PKA/2022/B{i}" for i in range(5)]
+    people = [NIP1, NIP2, NIP3]
+    for code in codes:
+        await service.run(
+            one(handlers.on_cohort_info),
+            domain_event("enrolment", b.cohort(code, JAMBI), subject=code),
+        )
+        enrolled = b.participants_enrolled(code, JAMBI, *people, name="Siti")
+        await service.run(
+            handlers.on_participants_enrolled_run, domain_event("enrolment", enrolled, subject=code)
+        )
+        close = service.ingest(COHORT_CLOSED, {"cohort_code": code})
+        await service.run(handlers.on_close_recorded_run, close)
+        closed = domain_event("enrolment", b.closed(code, JAMBI, close.id), subject=code)
+        await service.run(handlers.on_cohort_closed_run, closed)
+    results = [
+        domain_event(
+            "attendance",
+            b.cohort_attendance(code, JAMBI, [b.finalised(code, JAMBI, n, "20") for n in people]),
+            subject=code,
+        )
+        for code in codes
+    ]
+    inserts: list[int] = []
+    insert = service.repo.insert_certificates
+
+    async def counted(certificates: Sequence[Any]) -> Any:
+        inserts.append(len(certificates))
+        return await insert(certificates)
+
+    monkeypatch.setattr(service.repo, "insert_certificates", counted)
+    outcomes, said = await service.run(handlers.on_cohort_attendance_run, *results)
+    assert outcomes == [Handled.applied()] * len(codes)
+    assert inserts == [3] * len(codes)  # one cohort a time: a second would pass four
+    announced = said.data("cohort-decided")
+    assert [(a["cohort_code"], len(a["certificates"])) for a in announced] == [
+        (code, 3) for code in codes
+    ]
+    issued = sorted(service.repo.tables.certificates.values(), key=lambda c: c.number)
+    assert [c.cohort_code for c in issued] == [code for code in codes for _ in people]
+    sequence = [int(c.number.split("/")[1]) for c in issued]
+    assert sequence == list(range(sequence[0], sequence[0] + 15))
+
+
+@pytest.mark.parametrize(
+    ("sizes", "most", "parts"),
+    [
+        ([3, 3, 3, 3, 3], 4, [[3], [3], [3], [3], [3]]),
+        ([3, 3, 3, 3, 3], 6, [[3, 3], [3, 3], [3]]),
+        ([2, 10, 2, 2], 5, [[2], [10], [2, 2]]),
+        ([30] * 7, 2_000, [[30] * 7]),
+        ([], 4, []),
+    ],
+)
+def test_due_is_cut_only_between_cohorts(sizes: list[int], most: int, parts: list[list[int]]):
+    due = [
+        (SimpleNamespace(cohort_code=f"C{i}"), None)
+        for i, size in enumerate(sizes)
+        for _ in range(size)
+    ]
+    cut = list(completion.whole_cohorts(due, most))  # type: ignore[arg-type]
+    sizes_cut = [[len(list(g)) for _, g in groupby(p, key=lambda x: x[0].cohort_code)] for p in cut]
+    assert sizes_cut == parts
