@@ -33,17 +33,19 @@ async def decide_due(uow: UnitOfWork, cohort_codes: Sequence[str]) -> int:
     return await decide_all(uow, [(cohorts[code], c) for code, c in candidates])
 
 
-# Decided and issued at most about this many at a time, whole cohorts: a burst of closes brings
-# thousands, and each holds its documents and rows until its statements return (bench/notes.md).
+# Decided and issued at most this many at a time, whole cohorts: a burst of closes brings
+# thousands, and each holds its documents and rows until its statements return; what a part
+# announces stays in the outbox rows until the commit (bench/notes.md).
 MOST_AT_ONCE = 2_000
 
 
 async def decide_all(uow: UnitOfWork, due: Sequence[Due]) -> int:
-    """Decide, certify and announce each (cohort, candidate) in order, whole cohorts of about
-    MOST_AT_ONCE at a time, each in a few statements: the decisions, one counter draw per
-    organiser and year, the certificates; then one announcement per cohort (its decisions and
-    certificates together) and its results to the publisher. Same rows, in the same order, as
-    deciding them one at a time."""
+    """Decide, certify and announce each (cohort, candidate) in order, in parts of at most
+    MOST_AT_ONCE (whole cohorts: a larger or interleaved cohort goes in a larger part), each in
+    a few statements: the decisions, one counter draw per organiser and year, the
+    certificates; then one announcement per cohort (its decisions and certificates together)
+    and its results to the publisher. Same rows, in the same order, as deciding them one at a
+    time."""
     decided = 0
     for part in whole_cohorts(due, MOST_AT_ONCE):
         decided += await _decide(uow, part)
@@ -51,11 +53,14 @@ async def decide_all(uow: UnitOfWork, due: Sequence[Due]) -> int:
 
 
 def whole_cohorts(due: Sequence[Due], most: int) -> Iterator[Sequence[Due]]:
-    """`due` in consecutive parts of at most `most`, cut only where the cohort changes (a
-    cohort larger than `most` is a part of its own)."""
-    start = cut = 0
+    """`due` in consecutive parts of at most `most`, cut only where every cohort before the cut
+    has ended: a cohort larger than `most` is a part of its own, and cohorts that interleave (a
+    run of per-participant events, in event order) stay in one part."""
+    last = {cohort.cohort_code: i for i, (cohort, _) in enumerate(due)}
+    start = cut = reach = 0
     for i in range(1, len(due)):
-        if due[i][0].cohort_code != due[i - 1][0].cohort_code:
+        reach = max(reach, last[due[i - 1][0].cohort_code])
+        if reach < i:
             cut = i
         if i - start >= most and cut > start:
             yield due[start:cut]

@@ -30,7 +30,9 @@ def read(
     record: Record, namespace: str, routed: Container[str], reports_envelope_errors: bool
 ) -> Item | None:
     """The record as an event of a `routed` type, an envelope error to report (where this
-    consumer reports them), or None: a type it does not follow, or a domain record unreadable."""
+    consumer reports them), or None: a type it does not follow, or a domain record unreadable.
+    A consumer that reports nothing passes over a type it does not follow unchecked: a broken
+    domain record of that type is logged by the services that follow it, not by this one."""
     topic = logical(namespace, record.topic)
     position = RecordPosition(topic, record.partition, record.offset)
     is_ingest = topic.startswith(INGEST_PREFIX)
@@ -70,7 +72,7 @@ def read(
 
 
 def _unfollowed(attributes: dict[str, Any], routed: Container[str]) -> bool:
-    """Of a readable type that this consumer does not follow (an unreadable one goes on to be
-    refused with its reason)."""
+    """A string type this consumer does not follow; any other `type` goes on to `event_of`
+    (logged as unreadable on a domain topic, dropped on an ingest one)."""
     event_type = attributes.get("type")
     return type(event_type) is str and event_type not in routed

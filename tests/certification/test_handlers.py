@@ -9,7 +9,6 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import groupby
 from types import SimpleNamespace
 from typing import Any
 
@@ -384,19 +383,7 @@ async def test_a_burst_of_cohorts_is_decided_whole_cohorts_at_a_time_numbered_in
     monkeypatch.setattr(completion, "MOST_AT_ONCE", 4)
     codes = [f"15/PKA/2022/B{i}" for i in range(5)]
     people = [NIP1, NIP2, NIP3]
-    for code in codes:
-        await service.run(
-            one(handlers.on_cohort_info),
-            domain_event("enrolment", b.cohort(code, JAMBI), subject=code),
-        )
-        enrolled = b.participants_enrolled(code, JAMBI, *people, name="Siti")
-        await service.run(
-            handlers.on_participants_enrolled_run, domain_event("enrolment", enrolled, subject=code)
-        )
-        close = service.ingest(COHORT_CLOSED, {"cohort_code": code})
-        await service.run(handlers.on_close_recorded_run, close)
-        closed = domain_event("enrolment", b.closed(code, JAMBI, close.id), subject=code)
-        await service.run(handlers.on_cohort_closed_run, closed)
+    await _closed(service, codes, people)
     results = [
         domain_event(
             "attendance",
@@ -420,28 +407,67 @@ async def test_a_burst_of_cohorts_is_decided_whole_cohorts_at_a_time_numbered_in
     assert [(a["cohort_code"], len(a["certificates"])) for a in announced] == [
         (code, 3) for code in codes
     ]
+    assert [r["cohort_code"] for r in said.data("cohort-results")] == codes
     issued = sorted(service.repo.tables.certificates.values(), key=lambda c: c.number)
     assert [c.cohort_code for c in issued] == [code for code in codes for _ in people]
     sequence = [int(c.number.split("/")[1]) for c in issued]
     assert sequence == list(range(sequence[0], sequence[0] + 15))
 
 
+async def test_cohorts_interleaved_in_event_order_are_not_cut_apart(
+    service: Certification, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per-participant results of two cohorts, alternating, past the bound: decided in event
+    order, each cohort still in one announcement and one results notice."""
+    monkeypatch.setattr(completion, "MOST_AT_ONCE", 4)
+    codes = ["15/PKA/2022/X1", "15/PKA/2022/X2"]
+    people = [NIP1, NIP2, NIP3]
+    await _closed(service, codes, people)
+    results = [
+        domain_event("attendance", b.finalised(code, JAMBI, nip, "20"), subject=code)
+        for nip in people
+        for code in codes
+    ]
+    _, said = await service.run(handlers.on_participant_finalised_run, *results)
+    assert [a["cohort_code"] for a in said.data("cohort-decided")] == codes
+    assert [r["cohort_code"] for r in said.data("cohort-results")] == codes
+    issued = sorted(service.repo.tables.certificates.values(), key=lambda c: c.number)
+    assert [(c.cohort_code, c.nip) for c in issued] == [(c, n) for n in people for c in codes]
+
+
+async def _closed(service: Certification, codes: list[str], people: list[str]) -> None:
+    """These cohorts scheduled with these participants and closed by their owner."""
+    for code in codes:
+        await service.run(
+            one(handlers.on_cohort_info),
+            domain_event("enrolment", b.cohort(code, JAMBI), subject=code),
+        )
+        enrolled = b.participants_enrolled(code, JAMBI, *people, name="Siti")
+        await service.run(
+            handlers.on_participants_enrolled_run, domain_event("enrolment", enrolled, subject=code)
+        )
+        close = service.ingest(COHORT_CLOSED, {"cohort_code": code})
+        await service.run(handlers.on_close_recorded_run, close)
+        closed = domain_event("enrolment", b.closed(code, JAMBI, close.id), subject=code)
+        await service.run(handlers.on_cohort_closed_run, closed)
+
+
 @pytest.mark.parametrize(
-    ("sizes", "most", "parts"),
+    ("cohorts", "most", "parts"),
     [
-        ([3, 3, 3, 3, 3], 4, [[3], [3], [3], [3], [3]]),
-        ([3, 3, 3, 3, 3], 6, [[3, 3], [3, 3], [3]]),
-        ([2, 10, 2, 2], 5, [[2], [10], [2, 2]]),
-        ([30] * 7, 2_000, [[30] * 7]),
-        ([], 4, []),
+        ("AAABBBCCCDDDEEE", 4, ["AAA", "BBB", "CCC", "DDD", "EEE"]),
+        ("AAABBBCCCDDDEEE", 6, ["AAABBB", "CCCDDD", "EEE"]),
+        ("AABBBBBBBBBBCCDD", 5, ["AA", "BBBBBBBBBB", "CCDD"]),
+        ("ABABAB", 4, ["ABABAB"]),  # interleaved: never cut apart
+        ("ABABABCC", 4, ["ABABAB", "CC"]),
+        ("AABAC", 2, ["AABA", "C"]),
+        ("A" * 30 + "B" * 30, 2_000, ["A" * 30 + "B" * 30]),
+        ("", 4, []),
     ],
 )
-def test_due_is_cut_only_between_cohorts(sizes: list[int], most: int, parts: list[list[int]]):
-    due = [
-        (SimpleNamespace(cohort_code=f"C{i}"), None)
-        for i, size in enumerate(sizes)
-        for _ in range(size)
-    ]
+def test_due_is_cut_only_where_every_cohort_before_has_ended(
+    cohorts: str, most: int, parts: list[str]
+):
+    due = [(SimpleNamespace(cohort_code=c), None) for c in cohorts]
     cut = list(completion.whole_cohorts(due, most))  # type: ignore[arg-type]
-    sizes_cut = [[len(list(g)) for _, g in groupby(p, key=lambda x: x[0].cohort_code)] for p in cut]
-    assert sizes_cut == parts
+    assert ["".join(cohort.cohort_code for cohort, _ in part) for part in cut] == parts

@@ -66,7 +66,11 @@ def test_a_type_that_is_not_a_name_is_refused_with_its_reason_not_passed_over(ev
     error = read(_Record(INGEST, event_type), "", {FOLLOWED}, reports_envelope_errors=True)
     assert isinstance(error, EnvelopeError)
     assert error.code is ReasonCode.SCHEMA_INVALID
-    assert read(_Record(INGEST, event_type), "", {FOLLOWED}, reports_envelope_errors=False) is None
+    # Not passed over as unfollowed either: checked, so a domain record says it is unreadable.
+    with structlog.testing.capture_logs() as logs:
+        on_domain = _Record(ENROLMENT_EVENTS, event_type)
+        assert read(on_domain, "", {FOLLOWED}, reports_envelope_errors=False) is None
+    assert [e["event"] for e in logs] == ["domain record unreadable; skipped"]
 
 
 def test_the_reporting_consumer_still_reports_a_type_it_does_not_follow():
