@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import orjson
@@ -28,13 +29,11 @@ from shared.events import domain as events
 from shared.events import ingest
 from shared.events.per_cohort import in_parts
 from shared.events.rules import NipProblem
-from shared.outbox import OutboxRow
+from shared.outbox import OutboxRow, fitting_rows
 from shared.reasons import ReasonCode
 from shared.topics import ENROLMENT_EVENTS
 
 _INSTANT = TypeAdapter(dt.datetime)
-# An announcement's most, well inside what a reader accepts (shared.envelope.MAX_RECORD_BYTES).
-MAX_PART_BYTES = 500_000
 Key = tuple[str, str]
 
 
@@ -135,20 +134,8 @@ class Announcements:
             row
             for (code, publisher), enrolled in self.enrolled.items()
             for part in in_parts(enrolled)
-            for row in self._rows(code, publisher, part)
+            for row in fitting_rows(part, partial(self._row, code, publisher))
         ]
-
-    def _rows(
-        self, code: str, publisher: str, part: Sequence[tuple[CloudEvent, dict[str, Any]]]
-    ) -> list[OutboxRow]:
-        # Halved until each fits: 250 participants of 200-character texts of control characters
-        # (6 bytes each as JSON) come to ~1.2 MB, which every reader refuses (MAX_RECORD_BYTES)
-        # and the broker too (a message it refuses stops the relay, and all of the outbox).
-        row = self._row(code, publisher, part)
-        if len(row.payload) <= MAX_PART_BYTES or len(part) == 1:
-            return [row]
-        half = len(part) // 2
-        return self._rows(code, publisher, part[:half]) + self._rows(code, publisher, part[half:])
 
     def _row(
         self, code: str, publisher: str, part: Sequence[tuple[CloudEvent, dict[str, Any]]]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from shared.consumer.phases import cohort_code_in
@@ -15,14 +17,11 @@ from shared.consumer.strategy import Origin
 from shared.envelope import CloudEvent, EnvelopeError, RecordPosition, to_structured
 from shared.events.feedback import MAX_OUTCOMES_PER_MESSAGE, OUTCOMES_TYPE
 from shared.logging import get_logger
-from shared.outbox import OutboxRow
+from shared.outbox import OutboxRow, fitting_rows
 from shared.reasons import DEFAULT_MESSAGES, Outcome, ReasonCode
 from shared.topics import feedback_topic, publisher_of_topic
 
 log = get_logger("shared.consumer")
-# A feedback message's most: well inside the brokers' default 1 MB (a message of 500 ordinary
-# outcomes is ~150 KB).
-MAX_FEEDBACK_BYTES = 500_000
 
 
 class Ledger:
@@ -157,27 +156,14 @@ class Ledger:
             row
             for publisher, outcomes in self.outcomes.items()
             for start in range(0, len(outcomes), MAX_OUTCOMES_PER_MESSAGE)
-            for row in self._feedback_rows(
-                publisher, outcomes[start : start + MAX_OUTCOMES_PER_MESSAGE]
+            for row in fitting_rows(
+                outcomes[start : start + MAX_OUTCOMES_PER_MESSAGE],
+                partial(self._feedback_row, publisher),
             )
         ]
 
-    def _feedback_rows(
-        self, publisher: str, outcomes: list[tuple[str, dict[str, Any]]]
-    ) -> list[OutboxRow]:
-        # Halved until each message fits: 500 outcomes of hostile records (200-character ids
-        # of control characters, each escaped to 6 bytes) would pass the broker's 1 MB limit,
-        # and a message the broker refuses stops the relay, and with it all of the outbox.
-        row = self._feedback_row(publisher, outcomes)
-        if len(row.payload) <= MAX_FEEDBACK_BYTES or len(outcomes) == 1:
-            return [row]
-        half = len(outcomes) // 2
-        return self._feedback_rows(publisher, outcomes[:half]) + self._feedback_rows(
-            publisher, outcomes[half:]
-        )
-
     def _feedback_row(
-        self, publisher: str, outcomes: list[tuple[str, dict[str, Any]]]
+        self, publisher: str, outcomes: Sequence[tuple[str, dict[str, Any]]]
     ) -> OutboxRow:
         feedback = CloudEvent(
             id=outcomes_id(self.service, outcomes),
@@ -207,7 +193,7 @@ def same_record(event: CloudEvent, first: Position | None) -> bool:
     )
 
 
-def outcomes_id(service: str, outcomes: list[tuple[str, dict[str, Any]]]) -> str:
+def outcomes_id(service: str, outcomes: Sequence[tuple[str, dict[str, Any]]]) -> str:
     """Derived from what was decided about which records: a batch replayed after a crash
     answers the same records alike under the same id (readers dedupe it), while two records
     that re-used one event id are two answers, never merged (consolidation counts each)."""

@@ -18,13 +18,14 @@ import pytest
 from builders.ingest import TUBAN, TUBAN_COHORT, cohort_data, participant_data
 from builders.nips import nips
 from services.enrolment.entrypoints.app import DEFINITION
-from services.enrolment.registrations import MAX_PART_BYTES, Announcements
+from services.enrolment.registrations import Announcements
 from shared import db
 from shared.consumer import BatchProcessor
 from shared.envelope import MAX_RECORD_BYTES, CloudEvent, to_structured
 from shared.events import domain as events
 from shared.events.ingest import ParticipantRegistered
 from shared.events.per_cohort import MAX_PER_PART
+from shared.outbox import MAX_MESSAGE_BYTES
 from tests.handler_fakes import logged
 
 pytestmark = pytest.mark.integration
@@ -180,7 +181,7 @@ def test_a_part_too_large_for_a_reader_is_halved_until_each_fits() -> None:
     registrations = [_registration(f"r{i}", nip, **texts) for i, nip in enumerate(many)]
     rows = _announced(SENT, *registrations)
     assert len(rows) > 1
-    assert all(len(row.payload) <= MAX_PART_BYTES < MAX_RECORD_BYTES for row in rows)
+    assert all(len(row.payload) <= MAX_MESSAGE_BYTES < MAX_RECORD_BYTES for row in rows)
     parts = [orjson.loads(row.payload)["data"]["participants"] for row in rows]
     assert [p["nip"] for part in parts for p in part] == many
     assert len({row.event_id for row in rows}) == len(rows)
