@@ -4,6 +4,7 @@ core's in-memory ports, no Postgres, no Kafka. Each test is one decision a handl
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from pydantic import BaseModel
@@ -131,26 +132,22 @@ async def test_a_mark_before_its_cohort_waits_and_is_released_by_the_schedule(
     assert (await service.handle(handlers.on_attendance_recorded, mark)).outcome == "applied"
 
 
+@pytest.mark.parametrize(
+    ("handler", "enrolment"),
+    [
+        (handlers.on_participant_enrolled, enrolled(CODE, "15", B)),
+        (handlers.on_participants_enrolled, participants_enrolled(CODE, "15", nip(7), B)),
+    ],
+    ids=["one event each", "the run's one event"],
+)
 async def test_a_mark_before_its_enrolment_waits_and_is_released_by_it(
-    service: FakeService,
+    service: FakeService, handler: Any, enrolment: BaseModel
 ) -> None:
     await a_cohort_with(service, A)
     mark = mark_event(B, 1, 1)
     assert (await service.handle(handlers.on_attendance_recorded, mark)).outcome == "parked"
     assert service.parked_keys() == {waiting_for_enrolment(CODE, B)}
-    await service.handle(handlers.on_participant_enrolled, from_enrolment(enrolled(CODE, "15", B)))
-    assert service.take_unparked() == [mark]
-    assert (await service.handle(handlers.on_attendance_recorded, mark)).outcome == "applied"
-
-
-async def test_a_mark_before_its_enrolment_is_released_by_the_runs_one_event(
-    service: FakeService,
-) -> None:
-    await a_cohort_with(service, A)
-    mark = mark_event(B, 1, 1)
-    assert (await service.handle(handlers.on_attendance_recorded, mark)).outcome == "parked"
-    run = from_enrolment(participants_enrolled(CODE, "15", nip(7), B))
-    await service.handle(handlers.on_participants_enrolled, run)
+    await service.handle(handler, from_enrolment(enrolment))
     assert service.take_unparked() == [mark]
     assert (await service.handle(handlers.on_attendance_recorded, mark)).outcome == "applied"
 
